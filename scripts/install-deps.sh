@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages learnerscore needs, only those that are missing.
+set -euo pipefail
+PKGS=(postgresql-15 postgresql-server-dev-15 libpq-dev libeigen3-dev libxgboost-dev
+      libboost-math-dev libgtest-dev libbenchmark-dev cmake g++ make pkg-config
+      python3-sklearn python3-statsmodels python3-pandas python3-xgboost python3-scipy)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "== installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq || true
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "== dependencies present"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# A throw-away PostgreSQL 15 cluster for tests: the extension is installed into
+# a private copy of the PostgreSQL installation (DESTDIR), and the server runs as
+# the `postgres` account (when we are root) on a Unix socket in a temporary
+# directory, with no TCP listener. Nothing touches the system installation.
+#
+#   scripts/pg-sandbox.sh start <dir>   builds+installs into <dir>/pg, starts, writes <dir>/env
+#   scripts/pg-sandbox.sh stop <dir>
+set -euo pipefail
+cmd=${1:?start|stop}; dir=${2:?dir}
+SYS_PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+case "$cmd" in
+start)
+  mkdir -p "$dir"; dir=$(cd "$dir" && pwd)
+  pkglib=$($SYS_PG_CONFIG --pkglibdir); share=$($SYS_PG_CONFIG --sharedir); bindir=$($SYS_PG_CONFIG --bindir)
+  root="$dir/pg"
+  if [ ! -d "$root$bindir" ]; then
+    # PostgreSQL finds share/ and lib/ relative to its binary, so a copy is relocatable.
+    mkdir -p "$root$(dirname "$pkglib")" "$root$(dirname "$share")"
+    cp -a "$(dirname "$bindir")/." "$root$(dirname "$bindir")/"
+    cp -a "$share" "$root$(dirname "$share")/"
+  fi
+  make -C "$SRC" -s install DESTDIR="$root" PG_CONFIG="$SYS_PG_CONFIG" >/dev/null
+  run="$dir/run"; mkdir -p "$run"
+  if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$run"; chmod 755 "$dir"; fi
+  port=$(( 20000 + (RANDOM % 20000) ))
+  as_pg "$root$bindir/initdb" -D "$run/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >"$run/initdb.log"
+  as_pg "$root$bindir/pg_ctl" -D "$run/data" -l "$run/server.log" -w \
+      -o "-p $port -k $run -c listen_addresses='' -c fsync=off -c max_parallel_workers_per_gather=2" start >/dev/null
+  cat >"$dir/env" <<ENV
+export PGHOST=$run PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+export LS_PG_BINDIR=$root$bindir
+ENV
+  echo "== throw-away cluster up: socket $run port $port"
+  ;;
+stop)
+  dir=$(cd "$dir" && pwd)
+  root="$dir/pg"; bindir=$($SYS_PG_CONFIG --bindir)
+  if [ -f "$dir/run/data/postmaster.pid" ]; then
+    as_pg "$root$bindir/pg_ctl" -D "$dir/run/data" -m fast -w stop >/dev/null || true
+  fi
+  rm -rf "$dir/run"
+  echo "== throw-away cluster stopped"
+  ;;
+*) echo "usage: $0 start|stop <dir>" >&2; exit 2 ;;
+esac

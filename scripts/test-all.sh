@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The one command that runs every test (README; .ci/run calls exactly this):
+#   unit tests (GoogleTest/ctest, under AddressSanitizer + UndefinedBehaviorSanitizer),
+#   pg_regress tests (make installcheck) and end-to-end scripts (tests/e2e/*.sh),
+# against a throw-away cluster on a Unix socket. Installs missing packages first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JOBS=${JOBS:-$(nproc)}
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+export PG_CONFIG
+
+scripts/install-deps.sh
+
+echo "== [1/4] unit tests (ASan + UBSan)"
+cmake -S . -B build/asan -DLS_SANITIZE=ON -DLS_BUILD_BENCH=OFF -DLS_BUILD_CLI=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build/asan -j"$JOBS" >/dev/null
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$JOBS") | grep -Ev '^ +[0-9]+/[0-9]+ Test +#' || exit 1
+
+echo "== [2/4] CLI and benchmarks (release) and the extension"
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/release -j"$JOBS" >/dev/null
+if [ "$(id -u)" -eq 0 ]; then cmake --install build/release --prefix /usr/local >/dev/null; fi
+export PATH="$ROOT/build/release:$PATH"
+make -s -j"$JOBS" PG_CONFIG="$PG_CONFIG" >/dev/null
+
+SANDBOX="$ROOT/build/pgtest"
+trap 'scripts/pg-sandbox.sh stop "$SANDBOX" || true' EXIT
+scripts/pg-sandbox.sh stop "$SANDBOX" >/dev/null 2>&1 || true
+scripts/pg-sandbox.sh start "$SANDBOX"
+# shellcheck disable=SC1091
+source "$SANDBOX/env"
+
+echo "== [3/4] pg_regress (make installcheck)"
+if ! make -s installcheck PG_CONFIG="$PG_CONFIG"; then
+  for f in build/regress/regression.diffs; do [ -f "$f" ] && head -200 "$f"; done
+  exit 1
+fi
+
+echo "== [4/4] end-to-end tests"
+pass=0; fail=0; failed=()
+for t in tests/e2e/*.sh; do
+  [ -e "$t" ] || continue
+  name=$(basename "$t" .sh)
+  start=$(date +%s)
+  if bash "$t" >"build/e2e-$name.log" 2>&1; then
+    pass=$((pass+1)); echo "e2e $name ... ok ($(( $(date +%s) - start )) s)"
+  else
+    fail=$((fail+1)); failed+=("$name"); echo "e2e $name ... FAILED"; tail -40 "build/e2e-$name.log"
+  fi
+done
+echo "e2e summary: $pass passed, $fail failed${failed:+ (${failed[*]})}"
+[ "$fail" -eq 0 ]
+echo "== all tests passed"
