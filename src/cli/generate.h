@@ -1,0 +1,27 @@
+// Synthetic-data scenarios for `learnerscore generate --scenario NAME`. Each
+// scenario registers itself from its own file with a ScenarioRegistrar.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "cli/options.h"
+
+namespace lscli {
+
+struct Scenario {
+    std::string name;     // "1t", "courses"
+    std::string summary;  // one line for --help
+    std::string usage;    // scenario-specific options
+    // Writes the scenario's files into `out_dir` (created if missing) and
+    // prints a short summary; throws on error.
+    void (*generate)(const Options& options, const std::string& out_dir);
+};
+
+std::vector<Scenario>& scenarios();
+const Scenario& find_scenario(const std::string& name);  // throws std::invalid_argument
+
+struct ScenarioRegistrar {
+    explicit ScenarioRegistrar(Scenario s) { scenarios().push_back(std::move(s)); }
+};
+
+}  // namespace lscli
