@@ -1,6 +1,8 @@
 -- create_learning_schema: creates the tables, is idempotent, safe for odd schema names.
 \set SHOW_CONTEXT never
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS learnerscore;
+RESET client_min_messages;
 CALL learnerscore.create_learning_schema('onet');
 CALL learnerscore.create_learning_schema('onet');  -- twice: no error, nothing duplicated
 SELECT table_name FROM information_schema.tables WHERE table_schema = 'onet' AND table_type = 'BASE TABLE' ORDER BY 1;
