@@ -75,7 +75,7 @@ std::string quoted_prefix(std::string_view s) {
 
 // Common prologue of scalar parsers: BOM, trimming, length and encoding.
 // Returns false (with `err` set) for unacceptable input; `out` is the trimmed text.
-bool scalar_prologue(std::string_view raw, std::string_view& out, std::string& err) {
+bool scalar_prologue(std::string_view raw, std::string_view& out, std::string& err, Fault& fault) {
     if (raw.size() > kMaxScalarLength * 4) {  // cheap guard before scanning
         err = "value too long (" + std::to_string(raw.size()) + " bytes)";
         return false;
@@ -87,6 +87,7 @@ bool scalar_prologue(std::string_view raw, std::string_view& out, std::string& e
     }
     if (!valid_utf8(out)) {
         err = "invalid UTF-8";
+        fault = Fault::Encoding;
         return false;
     }
     return true;
@@ -200,7 +201,7 @@ std::string fold_case(std::string_view s) {
 Parsed<std::string> parse_text(std::string_view raw) {
     std::string_view t = trim(strip_bom(raw));
     if (t.find('\0') != std::string_view::npos) return Parsed<std::string>::fail("NUL byte in text");
-    if (!valid_utf8(t)) return Parsed<std::string>::fail("invalid UTF-8");
+    if (!valid_utf8(t)) return Parsed<std::string>::fail("invalid UTF-8", Fault::Encoding);
     if (t.empty()) return Parsed<std::string>::null();
     return Parsed<std::string>::of(std::string(t));
 }
@@ -218,7 +219,8 @@ bool is_null_marker(std::string_view raw) {
 Parsed<std::int32_t> parse_int(std::string_view raw) {
     std::string_view s;
     std::string err;
-    if (!scalar_prologue(raw, s, err)) return Parsed<std::int32_t>::fail(err);
+    Fault fault = Fault::Syntax;
+    if (!scalar_prologue(raw, s, err, fault)) return Parsed<std::int32_t>::fail(err, fault);
     if (s.empty()) return Parsed<std::int32_t>::null();
     size_t i = 0;
     bool neg = false;
@@ -244,14 +246,15 @@ Parsed<std::int32_t> parse_int(std::string_view raw) {
     if (i != s.size()) return Parsed<std::int32_t>::fail("not an integer: " + quoted_prefix(s));
     if (neg) v = -v;
     if (overflow || v > std::numeric_limits<std::int32_t>::max() || v < std::numeric_limits<std::int32_t>::min())
-        return Parsed<std::int32_t>::fail("integer out of range: " + quoted_prefix(s));
+        return Parsed<std::int32_t>::fail("integer out of range: " + quoted_prefix(s), Fault::Range);
     return Parsed<std::int32_t>::of(static_cast<std::int32_t>(v));
 }
 
 Parsed<double> parse_real(std::string_view raw) {
     std::string_view s;
     std::string err;
-    if (!scalar_prologue(raw, s, err)) return Parsed<double>::fail(err);
+    Fault fault = Fault::Syntax;
+    if (!scalar_prologue(raw, s, err, fault)) return Parsed<double>::fail(err, fault);
     if (s.empty()) return Parsed<double>::null();
     // Grammar check first: from_chars would also take "inf", "nan" and hex.
     size_t i = 0;
@@ -279,12 +282,12 @@ Parsed<double> parse_real(std::string_view raw) {
         bool tiny = false;
         size_t epos = body.find_first_of("eE");
         if (epos != std::string_view::npos && epos + 1 < body.size() && body[epos + 1] == '-') tiny = true;
-        if (!tiny) return Parsed<double>::fail("number out of range: " + quoted_prefix(s));
+        if (!tiny) return Parsed<double>::fail("number out of range: " + quoted_prefix(s), Fault::Range);
         v = 0.0;
     } else if (r.ec != std::errc() || r.ptr != body.data() + body.size()) {
         return Parsed<double>::fail("not a number: " + quoted_prefix(s));
     }
-    if (!std::isfinite(v)) return Parsed<double>::fail("number out of range: " + quoted_prefix(s));
+    if (!std::isfinite(v)) return Parsed<double>::fail("number out of range: " + quoted_prefix(s), Fault::Range);
     return Parsed<double>::of(v);
 }
 
@@ -304,14 +307,15 @@ Parsed<std::int32_t> parse_tg_bot(std::string_view raw) {
     if (t.empty() || t == "-" || t == "\xE2\x80\x94" || t == "\xE2\x80\x93") return Parsed<std::int32_t>::of(0);
     auto p = parse_int(raw);
     if (!p.ok()) return Parsed<std::int32_t>::fail("not a Telegram bot status (—, 0, 1, 2): " + quoted_prefix(t));
-    if (*p.value < 0 || *p.value > 2) return Parsed<std::int32_t>::fail("Telegram bot status must be 0, 1 or 2: " + quoted_prefix(t));
+    if (*p.value < 0 || *p.value > 2) return Parsed<std::int32_t>::fail("Telegram bot status must be 0, 1 or 2: " + quoted_prefix(t), Fault::Range);
     return p;
 }
 
 Parsed<double> parse_tz_offset(std::string_view raw) {
     std::string_view s;
     std::string err;
-    if (!scalar_prologue(raw, s, err)) return Parsed<double>::fail(err);
+    Fault fault = Fault::Syntax;
+    if (!scalar_prologue(raw, s, err, fault)) return Parsed<double>::fail(err, fault);
     if (s.empty()) return Parsed<double>::null();
     std::string_view rest = s;
     bool prefixed = false;
@@ -333,8 +337,8 @@ Parsed<double> parse_tz_offset(std::string_view raw) {
         mm = read_number(rest, i, 2, 2);
         if (mm < 0 || i != rest.size()) return bad();
     }
-    if (mm > 59) return Parsed<double>::fail("UTC offset minutes out of range: " + quoted_prefix(s));
-    if (hh * 60 + mm > 14 * 60) return Parsed<double>::fail("UTC offset beyond ±14:00: " + quoted_prefix(s));
+    if (mm > 59) return Parsed<double>::fail("UTC offset minutes out of range: " + quoted_prefix(s), Fault::Range);
+    if (hh * 60 + mm > 14 * 60) return Parsed<double>::fail("UTC offset beyond ±14:00: " + quoted_prefix(s), Fault::Range);
     double h = hh + mm / 60.0;
     return Parsed<double>::of(neg ? -h : h);
 }
@@ -362,7 +366,8 @@ Parsed<Timestamp> parse_timestamp(std::string_view raw) {
     using P = Parsed<Timestamp>;
     std::string_view s;
     std::string err;
-    if (!scalar_prologue(raw, s, err)) return P::fail(err);
+    Fault fault = Fault::Syntax;
+    if (!scalar_prologue(raw, s, err, fault)) return P::fail(err, fault);
     if (s.empty()) return P::null();
     auto bad = [&]() { return P::fail("not a timestamp (DD.MM.YYYY HH:MM or YYYY-MM-DD HH:MM:SS): " + quoted_prefix(s)); };
 
@@ -427,14 +432,15 @@ Parsed<Timestamp> parse_timestamp(std::string_view raw) {
     t.microsecond = static_cast<int>(frac);
 
     // Strict calendar validation.
-    if (t.year < 1 || t.year > 9999) return P::fail("year out of range: " + quoted_prefix(s));
-    if (t.month < 1 || t.month > 12) return P::fail("month " + std::to_string(t.month) + " out of range: " + quoted_prefix(s));
+    constexpr Fault R = Fault::Range;
+    if (t.year < 1 || t.year > 9999) return P::fail("year out of range: " + quoted_prefix(s), R);
+    if (t.month < 1 || t.month > 12) return P::fail("month " + std::to_string(t.month) + " out of range: " + quoted_prefix(s), R);
     if (t.day < 1 || t.day > days_in_month(t.year, t.month))
         return P::fail("day " + std::to_string(t.day) + " out of range for " + month_name(t.month) + " " +
-                       std::to_string(t.year) + ": " + quoted_prefix(s));
-    if (t.hour > 23) return P::fail("hour " + std::to_string(t.hour) + " out of range: " + quoted_prefix(s));
-    if (t.minute > 59) return P::fail("minute " + std::to_string(t.minute) + " out of range: " + quoted_prefix(s));
-    if (t.second > 59) return P::fail("second " + std::to_string(t.second) + " out of range: " + quoted_prefix(s));
+                       std::to_string(t.year) + ": " + quoted_prefix(s), R);
+    if (t.hour > 23) return P::fail("hour " + std::to_string(t.hour) + " out of range: " + quoted_prefix(s), R);
+    if (t.minute > 59) return P::fail("minute " + std::to_string(t.minute) + " out of range: " + quoted_prefix(s), R);
+    if (t.second > 59) return P::fail("second " + std::to_string(t.second) + " out of range: " + quoted_prefix(s), R);
 
     if (round_up) {  // carry may roll over into the next day/year
         std::int64_t us = t.pg_micros() + 1;
@@ -442,7 +448,7 @@ Parsed<Timestamp> parse_timestamp(std::string_view raw) {
         std::int64_t rem = us % kUsecPerDay;
         if (rem < 0) rem += kUsecPerDay, --days;
         civil_from_days(days + kPgEpochDays, t.year, t.month, t.day);
-        if (t.year > 9999) return P::fail("year out of range: " + quoted_prefix(s));
+        if (t.year > 9999) return P::fail("year out of range: " + quoted_prefix(s), R);
         t.microsecond = int(rem % 1000000);
         std::int64_t secs = rem / 1000000;
         t.second = int(secs % 60);

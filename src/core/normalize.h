@@ -11,17 +11,22 @@
 
 namespace ls::norm {
 
+// Why a value was refused: its shape (syntax), a field or number out of range,
+// or bytes that are not UTF-8. The SQL wrappers map these to SQLSTATEs.
+enum class Fault { None, Syntax, Range, Encoding };
+
 // Outcome of a parse: ok() with a value, ok() and is_null(), or !ok() with error.
 template <class T>
 struct Parsed {
     std::optional<T> value;
     std::string error;  // empty when ok
+    Fault fault = Fault::None;
 
     bool ok() const { return error.empty(); }
     bool is_null() const { return ok() && !value.has_value(); }
     static Parsed null() { return Parsed{}; }
-    static Parsed of(T v) { return Parsed{std::move(v), {}}; }
-    static Parsed fail(std::string why) { return Parsed{std::nullopt, std::move(why)}; }
+    static Parsed of(T v) { return Parsed{std::move(v), {}, Fault::None}; }
+    static Parsed fail(std::string why, Fault f = Fault::Syntax) { return Parsed{std::nullopt, std::move(why), f}; }
 };
 
 // Longest raw value any parser except text accepts; longer input is rejected

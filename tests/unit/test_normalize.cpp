@@ -169,3 +169,15 @@ TEST(Normalize, TextHygiene) {
     EXPECT_EQ(fold_case("ПРОПУСК Ёж АБВ"), "пропуск ёж абв");
     EXPECT_EQ(fold_case("Формат Подключения"), "формат подключения");
 }
+
+TEST(Normalize, FaultClasses) {
+    EXPECT_EQ(parse_timestamp("31.02.2023 25:61").fault, Fault::Range);
+    EXPECT_EQ(parse_timestamp("garbage").fault, Fault::Syntax);
+    EXPECT_EQ(parse_timestamp("2023-12-01\xff").fault, Fault::Encoding);
+    EXPECT_EQ(parse_int("2147483648").fault, Fault::Range);
+    EXPECT_EQ(parse_int("x").fault, Fault::Syntax);
+    EXPECT_EQ(parse_real("1e999").fault, Fault::Range);
+    EXPECT_EQ(parse_tz_offset("+15:00").fault, Fault::Range);
+    EXPECT_EQ(parse_tg_bot("7").fault, Fault::Range);
+    EXPECT_EQ(parse_int("1").fault, Fault::None);
+}
