@@ -6,7 +6,7 @@
 -- Bookkeeping of `learnerscore load` (any data set): rejected lines and one
 -- row per loaded file. Separate so that other data sets' schemas get them too.
 CREATE FUNCTION learnerscore._create_load_tables(schema_name text) RETURNS void
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
 BEGIN
@@ -41,7 +41,7 @@ COMMENT ON FUNCTION learnerscore._create_load_tables(text) IS
   'Internal: creates load_rejects and load_log in the given schema (idempotent); used by create_learning_schema and by the loader for every data set.';
 
 CREATE FUNCTION learnerscore._create_learning_tables(schema_name text) RETURNS void
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
 BEGIN
