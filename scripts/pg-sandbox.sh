@@ -10,7 +10,7 @@ set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?dir}
 SYS_PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 mkdir -p "$dir"; dir=$(cd "$dir" && pwd)
 # The server account must be able to reach the binaries and the data directory,
