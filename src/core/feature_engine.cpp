@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -208,8 +209,8 @@ void FeatureEngine::compute(const Learner& learner, LearnerEvents& ev, const std
     };
     const std::optional<Micros> start = course ? course->start : std::nullopt;
     // Log-ins count from the beginning of the course's first day.
-    const std::optional<Micros> auth_from =
-        start ? std::optional<Micros>(static_cast<Micros>(day_of(*start)) * kMicrosPerDay) : std::nullopt;
+    const Micros auth_from =
+        start ? static_cast<Micros>(day_of(*start)) * kMicrosPerDay : std::numeric_limits<Micros>::min();
 
     // Running state: every counter below is "as of the cursor positions".
     std::size_t i_open = 0, i_auth = 0, i_view = 0, i_res = 0, i_web = 0, i_tag = 0;
@@ -257,7 +258,7 @@ void FeatureEngine::compute(const Learner& learner, LearnerEvents& ev, const std
         for (; i_auth < ev.auth.size() && ev.auth[i_auth] < T; ++i_auth) {
             Micros t = ev.auth[i_auth];
             touch(t);
-            if (!auth_from || t >= *auth_from) ++sum_auth;
+            if (t >= auth_from) ++sum_auth;
         }
         for (; i_view < ev.views.size() && ev.views[i_view].t < T; ++i_view) {
             const ViewEvent& v = ev.views[i_view];
