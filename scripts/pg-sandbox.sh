@@ -10,13 +10,19 @@ set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?dir}
 SYS_PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
+
+mkdir -p "$dir"; dir=$(cd "$dir" && pwd)
+# The server account must be able to reach the binaries and the data directory,
+# which a checkout under /root or a 0700 temp dir does not allow: keep them in a
+# world-traversable directory under /tmp keyed by the sandbox path.
+real="${LS_SANDBOX_ROOT:-/tmp}/learnerscore-sandbox-$(printf %s "$dir" | md5sum | cut -c1-12)"
 
 case "$cmd" in
 start)
-  mkdir -p "$dir"; dir=$(cd "$dir" && pwd)
+  mkdir -p "$real"; chmod 755 "$real"
   pkglib=$($SYS_PG_CONFIG --pkglibdir); share=$($SYS_PG_CONFIG --sharedir); bindir=$($SYS_PG_CONFIG --bindir)
-  root="$dir/pg"
+  root="$real/pg"
   if [ ! -d "$root$bindir" ]; then
     # PostgreSQL finds share/ and lib/ relative to its binary, so a copy is relocatable.
     mkdir -p "$root$(dirname "$pkglib")" "$root$(dirname "$share")"
@@ -24,8 +30,8 @@ start)
     cp -a "$share" "$root$(dirname "$share")/"
   fi
   make -C "$SRC" -s install DESTDIR="$root" PG_CONFIG="$SYS_PG_CONFIG" >/dev/null
-  run="$dir/run"; mkdir -p "$run"
-  if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$run"; chmod 755 "$dir"; fi
+  run="$real/run"; mkdir -p "$run"
+  if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$run"; fi
   port=$(( 20000 + (RANDOM % 20000) ))
   as_pg "$root$bindir/initdb" -D "$run/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >"$run/initdb.log"
   as_pg "$root$bindir/pg_ctl" -D "$run/data" -l "$run/server.log" -w \
@@ -37,12 +43,11 @@ ENV
   echo "== throw-away cluster up: socket $run port $port"
   ;;
 stop)
-  dir=$(cd "$dir" && pwd)
-  root="$dir/pg"; bindir=$($SYS_PG_CONFIG --bindir)
-  if [ -f "$dir/run/data/postmaster.pid" ]; then
-    as_pg "$root$bindir/pg_ctl" -D "$dir/run/data" -m fast -w stop >/dev/null || true
+  root="$real/pg"; bindir=$($SYS_PG_CONFIG --bindir)
+  if [ -f "$real/run/data/postmaster.pid" ]; then
+    as_pg "$root$bindir/pg_ctl" -D "$real/run/data" -m fast -w stop >/dev/null || true
   fi
-  rm -rf "$dir/run"
+  rm -rf "$real/run"
   echo "== throw-away cluster stopped"
   ;;
 *) echo "usage: $0 start|stop <dir>" >&2; exit 2 ;;

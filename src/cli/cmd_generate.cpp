@@ -29,14 +29,6 @@ int run_generate(const std::vector<std::string>& args) {
     return 0;
 }
 
-std::string usage() {
-    std::string u =
-        "usage: learnerscore generate --scenario NAME --out DIR [--seed K] [scenario options]\n"
-        "  Writes realistic synthetic raw files with a documented, planted ground truth.\n\nscenarios:\n";
-    for (const auto& s : scenarios()) u += "  " + s.name + ": " + s.summary + "\n    " + s.usage + "\n";
-    return u;
-}
-
 CommandRegistrar reg("generate", "write synthetic raw CSV files with a planted ground truth (--scenario 1t|courses)",
                      "usage: learnerscore generate --scenario 1t|courses --out DIR [--seed K] ... (see docs/)",
                      &run_generate);
