@@ -42,7 +42,7 @@ std::vector<FoldResult> cross_validate(const Dataset& data, const std::string& t
         Eigen::VectorXd pred = res.model->predict_encoded(X);
         std::vector<double> pv(pred.data(), pred.data() + pred.size()), yv(te.size());
         for (std::size_t i = 0; i < te.size(); ++i) yv[i] = data.y[te[i]];
-        FoldResult fr{f + 1, tr.size(), te.size(), {}};
+        FoldResult fr{f + 1, tr.size(), te.size(), {}, res.model->classifier};
         fr.m = res.model->classifier ? metrics::classification(pv, yv) : metrics::regression(pv, yv);
         out.push_back(fr);
     }

@@ -71,6 +71,7 @@ struct FoldResult {
     int fold;
     std::size_t train_rows, test_rows;
     metrics::Summary m;
+    bool classifier;
 };
 std::vector<FoldResult> cross_validate(const Dataset& data, const std::string& target, Algorithm algorithm,
                                        const Params& params, int k, std::uint64_t seed);
