@@ -122,6 +122,12 @@ LinearFit fit_logistic(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const
         add_penalty(H, opt.l2);
         for (Eigen::Index j = 1; j < p; ++j) g[j] -= opt.l2 * fit.coef[j];
         if (!ldlt.compute(H)) {
+            // Weights p(1-p) are all positive at the start: a singular Hessian
+            // later means fitted probabilities reached 0/1, i.e. separation.
+            if (it > 1 && opt.l2 == 0)
+                fail(ErrorKind::InvalidParameter,
+                     "logistic regression did not converge: the classes are (quasi-)perfectly separated by the features",
+                     "Set params {\"l2\": 1} (ridge penalty) to get finite coefficients.");
             std::string cols = collinear_columns(H, names);
             fail(ErrorKind::InvalidParameter,
                  "logistic regression: the features are collinear or constant" + (cols.empty() ? "" : " (" + cols + ")"),

@@ -12,6 +12,8 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "nodes/makefuncs.h"
+#include "utils/regproc.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
@@ -227,8 +229,7 @@ std::string source_query(const SourceSpec& spec) {
     const char* qualified = nullptr;
     const std::string& src = spec.source;
     pg_call([&]() {
-        text* t = cstring_to_text(src.c_str());
-        rel = DatumGetObjectId(DirectFunctionCall1(to_regclass, PointerGetDatum(t)));
+        rel = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(src.c_str())), NoLock, true);
         if (OidIsValid(rel))
             qualified = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
     });
