@@ -148,3 +148,9 @@ COMMENT ON FUNCTION learnerscore.model_coefficients(text) IS
 CREATE FUNCTION learnerscore._models_normal_cdf(z float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'ls_models_normal_cdf' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION learnerscore._models_normal_cdf(float8) IS 'Internal: standard normal CDF.';
+
+CREATE FUNCTION learnerscore.xgboost_booster(model text) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'ls_xgboost_booster' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION learnerscore.xgboost_booster(text) IS
+  'The booster of an xgboost model in XGBoost''s own UBJSON format (load it with xgboost.Booster().load_model(bytearray(b))). '
+  'Its input columns are the model''s encoded columns: numeric features as given, text features one-hot (one column per level, sorted).';

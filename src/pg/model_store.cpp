@@ -18,7 +18,10 @@ namespace lspg {
 namespace {
 
 constexpr std::size_t kMaxCached = 64;
-std::unordered_map<std::int64_t, std::unique_ptr<ls::models::Model>> g_cache;
+// Deliberately never destroyed: at backend exit, static destructors would free
+// XGBoost boosters after XGBoost's own statics are gone (a crash on exit).
+using Cache = std::unordered_map<std::int64_t, std::unique_ptr<ls::models::Model>>;
+Cache& g_cache = *new Cache();
 std::uint64_t g_generation = 1;
 
 // Looked up per FmgrInfo; plain data only (it lives in fn_mcxt).

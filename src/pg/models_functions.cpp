@@ -375,3 +375,24 @@ Datum ls_models_normal_cdf(PG_FUNCTION_ARGS) {
     double z = PG_GETARG_FLOAT8(0);
     PG_RETURN_FLOAT8(0.5 * std::erfc(-z / std::sqrt(2.0)));
 }
+
+extern "C" {
+PG_FUNCTION_INFO_V1(ls_xgboost_booster);
+}
+// The XGBoost booster of a model in XGBoost's own UBJSON format, so the very
+// same booster can be loaded elsewhere (xgboost.Booster().load_model(bytes)).
+Datum ls_xgboost_booster(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum {
+        const ls::models::Model& m = lspg::model_for_call(fcinfo, 0);
+        if (m.algorithm != ls::models::Algorithm::XGBoost)
+            fail(ErrorKind::InvalidParameter, "the model is not an xgboost model");
+        const std::string& ubj = m.xgb_model;
+        bytea* b = nullptr;
+        lspg::pg_call([&]() {
+            b = static_cast<bytea*>(palloc(ubj.size() + VARHDRSZ));
+            SET_VARSIZE(b, ubj.size() + VARHDRSZ);
+            memcpy(VARDATA(b), ubj.data(), ubj.size());
+        });
+        PG_RETURN_BYTEA_P(b);
+    });
+}
