@@ -1,6 +1,384 @@
--- Analyst views of DESIGN §3 (owned by the views work; this placeholder only
--- defines the hook that create_learning_schema calls).
+-- Analyst views of DESIGN §3 and the online-status filter (DESIGN §2), created
+-- per learning schema by create_learning_schema() through
+-- learnerscore._create_learning_views(schema). Plain views (CREATE OR REPLACE,
+-- idempotent), so they always show the data as loaded — no refresh step to
+-- forget. Every identifier goes through format('%I'). See docs/views.md.
+--
+-- Values: the clean tables hold NULL where the seed's SQL showed -1
+-- ("Пропуск" result, "Нет данных" m2_progress, "Не сдана" m2_attestation);
+-- the views show those NULLs unchanged.
+
 CREATE FUNCTION learnerscore._create_learning_views(schema_name text) RETURNS void
-LANGUAGE plpgsql AS $$ BEGIN RETURN; END $$;
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    c record;
+BEGIN
+    ---------------------------------------------------------------------------
+    -- m_user_tags_history: per learner, intervals [from_datetime, to_datetime)
+    -- with the tag set in force. Each users_logs row whose comment parses as a
+    -- tag change opens an interval; several changes at the same instant
+    -- collapse into one (the last in load order wins). The first change's
+    -- stated before-set gives an opening interval (from_datetime NULL);
+    -- learners of `users` with no tag change get one row with tag NULL.
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.m_user_tags_history AS
+    WITH changes AS (
+        SELECT l.user_id, l.created_at, l.comment, p.tags_before,
+               row_number() OVER w AS n,
+               learnerscore.tag_fold(l.comment) OVER w AS tags
+          FROM %1$s.users_logs l
+          CROSS JOIN LATERAL learnerscore.parse_tag_change(l.comment) p
+         WHERE p.full_set IS NOT NULL
+        WINDOW w AS (PARTITION BY l.user_id ORDER BY l.created_at, l.ctid ROWS UNBOUNDED PRECEDING)
+    ), per_instant AS (
+        SELECT DISTINCT ON (user_id, created_at) user_id, created_at, comment, tags
+          FROM changes
+         ORDER BY user_id, created_at, n DESC
+    ), opened AS (
+        SELECT user_id, created_at AS from_datetime,
+               lead(created_at) OVER u AS to_datetime,
+               lag(tags) OVER u AS prev_tags,
+               tags, comment
+          FROM per_instant
+        WINDOW u AS (PARTITION BY user_id ORDER BY created_at)
+    ), firsts AS (
+        SELECT user_id, created_at, tags_before FROM changes WHERE n = 1
+    )
+    SELECT o.user_id, o.from_datetime, o.to_datetime,
+           array_to_string(coalesce(o.prev_tags, f.tags_before), ' ') AS last_tag,
+           array_to_string(o.tags, ' ') AS tag,
+           true AS from_users_logs, o.comment,
+           o.tags, learnerscore.learning_format(o.tags) AS learning_format
+      FROM opened o
+      JOIN firsts f USING (user_id)
+    UNION ALL
+    SELECT f.user_id, NULL::timestamp, f.created_at, NULL::text,
+           array_to_string(f.tags_before, ' '), false, NULL::text,
+           f.tags_before, learnerscore.learning_format(f.tags_before)
+      FROM firsts f
+     WHERE f.tags_before IS NOT NULL
+    UNION ALL
+    SELECT u.user_id, NULL::timestamp, NULL::timestamp, NULL::text, NULL::text, false, NULL::text,
+           NULL::text[], NULL::text
+      FROM %1$s.users u
+     WHERE NOT EXISTS (SELECT 1 FROM firsts f WHERE f.user_id = u.user_id)
+    $v$, s);
+
+    ---------------------------------------------------------------------------
+    -- m_online_students: every learner of `users` with the learning format in
+    -- force at the course's reference date (the course start: the earliest
+    -- date_shown of the course's schedule). When the log says nothing about
+    -- that instant, the earliest format stated after it, else the latest
+    -- before it; for a course with no schedule, the latest stated format.
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.m_online_students AS
+    WITH course_ref AS (
+        SELECT course_id, min(date_shown) AS reference_date
+          FROM %1$s.schedule GROUP BY course_id
+    ), pick AS (
+        SELECT DISTINCT ON (h.user_id) h.user_id, h.learning_format
+          FROM %1$s.m_user_tags_history h
+          JOIN %1$s.users u ON u.user_id = h.user_id
+          LEFT JOIN course_ref r ON r.course_id = u.course_id
+         WHERE h.learning_format IS NOT NULL
+         ORDER BY h.user_id,
+                  CASE WHEN r.reference_date IS NULL THEN 0
+                       WHEN (h.from_datetime IS NULL OR h.from_datetime <= r.reference_date)
+                        AND (h.to_datetime IS NULL OR r.reference_date < h.to_datetime) THEN 0
+                       WHEN h.from_datetime > r.reference_date THEN 1
+                       ELSE 2 END,
+                  CASE WHEN h.from_datetime > r.reference_date THEN h.from_datetime END ASC,
+                  h.from_datetime DESC NULLS LAST
+    )
+    SELECT u.unti_id, u.user_id, u.course_id, u.flow_num, u.tg_bot, u.m2_progress, u.m2_attestation,
+           u.m2_attestation_date, p.learning_format, r.reference_date
+      FROM %1$s.users u
+      LEFT JOIN pick p ON p.user_id = u.user_id
+      LEFT JOIN course_ref r ON r.course_id = u.course_id
+    $v$, s);
+
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.students_v3 AS
+    SELECT unti_id, user_id, course_id, flow_num, tg_bot, m2_progress, m2_attestation, m2_attestation_date
+      FROM %1$s.m_online_students
+     WHERE learning_format = 'online'
+    $v$, s);
+
+    ---------------------------------------------------------------------------
+    -- dataset_h: online learner × schedule row of the learner's course ×
+    -- matching views × results (the seed's shape: every view of a row is
+    -- paired with every result). Lessons (занятие) match views of lesson pages
+    -- (page_id = task_id), activities (активность) views of activity pages
+    -- (page_id = activity_id). No ORDER BY: add ORDER BY user_id, date_shown
+    -- when you need the seed's order.
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.dataset_h AS
+    SELECT st.user_id, sc.course_id, sc.type, sc.activity_type, sc.task_id, sc.activity_id, sc.date_shown,
+           sc.is_attestation, v.created_at, v.module, v.attestation,
+           r.created_at AS result_time, r.result, r.success,
+           ag.obyaz_priznak, st.tg_bot, st.m2_progress, st.m2_attestation_date, st.m2_attestation,
+           ua.age, ua.time_zone
+      FROM %1$s.students_v3 st
+      JOIN %1$s.schedule sc ON sc.course_id = st.course_id
+      LEFT JOIN %1$s.activity_history_viewed v
+             ON v.user_id = st.user_id AND v.page_type = sc.type
+            AND v.page_id = CASE sc.type WHEN 'занятие' THEN sc.task_id ELSE sc.activity_id END
+      LEFT JOIN %1$s.exercise_results r ON r.user_id = st.user_id AND r.activity_id = sc.activity_id
+      LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = sc.activity_id
+      LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+    $v$, s);
+
+    ---------------------------------------------------------------------------
+    -- dataset_v: every event of the online learners, one per row.
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.dataset_v AS
+    WITH events AS (
+        SELECT user_id, created_at AS time, 'authorization'::text AS event, NULL::text AS type,
+               NULL::text AS activity_type, NULL::int AS task_id, NULL::int AS activity_id,
+               NULL::int AS result, NULL::int AS success, NULL::int AS m2_progress, NULL::int AS m2_attestation
+          FROM %1$s."authorization"
+        UNION ALL
+        SELECT user_id, created_at, coalesce(event, 'users_logs'), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+          FROM %1$s.users_logs
+        UNION ALL
+        SELECT user_id, m2_attestation_date, 'attestation', NULL, NULL, NULL, NULL, NULL, NULL, m2_progress, m2_attestation
+          FROM %1$s.users WHERE m2_attestation_date IS NOT NULL
+        UNION ALL
+        SELECT v.user_id, v.created_at, 'history', v.page_type, coalesce(v.activity_type, ag.activity_type),
+               CASE WHEN v.page_type = 'занятие' THEN v.page_id ELSE ag.task_id END,
+               CASE WHEN v.page_type = 'занятие' THEN NULL ELSE v.page_id END,
+               NULL, NULL, NULL, NULL
+          FROM %1$s.activity_history_viewed v
+          LEFT JOIN %1$s.activities_guide ag ON v.page_type <> 'занятие' AND ag.activity_id = v.page_id
+        UNION ALL
+        SELECT r.user_id, r.created_at, 'results', 'активность', ag.activity_type, ag.task_id, r.activity_id,
+               r.result, r.success, NULL, NULL
+          FROM %1$s.exercise_results r
+          LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = r.activity_id
+        UNION ALL
+        SELECT user_id, datetime, event_name, 'Вебинар', NULL, NULL, webinar_id, NULL, NULL, NULL, NULL
+          FROM %1$s.webinars_logs
+    )
+    SELECT e.user_id, st.course_id, e.time, e.event, e.type, e.activity_type, e.task_id, e.activity_id,
+           e.result, e.success, e.m2_progress, e.m2_attestation, ua.age, ua.time_zone
+      FROM events e
+      JOIN %1$s.students_v3 st ON st.user_id = e.user_id
+      LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = e.user_id
+    $v$, s);
+
+    ---------------------------------------------------------------------------
+    -- m_course_params: one row per course of the schedule (or of the guide).
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.m_course_params AS
+    WITH sched AS (
+        SELECT course_id,
+               min(date_shown) AS min_date_shown,
+               max(date_shown) AS max_date_shown,
+               count(DISTINCT task_id) AS num_tasks,
+               count(DISTINCT activity_id) FILTER (WHERE type = 'активность') AS num_activity,
+               count(DISTINCT activity_id) FILTER (WHERE type = 'активность' AND is_attestation = 1) AS num_attestation_activity,
+               string_agg(DISTINCT activity_type, ', ' ORDER BY activity_type)
+                   FILTER (WHERE type = 'активность' AND is_attestation = 1) AS attestation_activity_types,
+               count(DISTINCT activity_id) FILTER (WHERE type = 'активность' AND lower(activity_type) = 'question') AS num_questions,
+               count(DISTINCT activity_id) FILTER (WHERE type = 'активность' AND lower(activity_type) = 'exercise') AS num_exercise,
+               count(DISTINCT activity_id) FILTER (WHERE type = 'активность' AND lower(activity_type) = 'interactive') AS num_interactive,
+               count(DISTINCT activity_id) FILTER (WHERE type = 'активность' AND lower(activity_type) = 'codeexercise') AS num_codeexercise,
+               count(DISTINCT activity_id) FILTER (WHERE type = 'активность' AND lower(activity_type) = 'slide') AS num_slide,
+               count(DISTINCT activity_id) FILTER (WHERE type = 'активность' AND coalesce(btrim(activity_type), '') = '') AS num_empty_activity
+          FROM %1$s.schedule
+         GROUP BY course_id
+    ), names AS (
+        SELECT course_id, min(course) AS name FROM %1$s.activities_guide WHERE course_id IS NOT NULL GROUP BY course_id
+    ), web AS (
+        SELECT u.course_id, count(DISTINCT w.webinar_id) AS num_webinar
+          FROM %1$s.webinars_logs w JOIN %1$s.users u ON u.user_id = w.user_id
+         GROUP BY u.course_id
+    )
+    SELECT coalesce(s.course_id, n.course_id) AS course_id, n.name, s.min_date_shown, s.max_date_shown,
+           coalesce(s.num_tasks, 0) AS num_tasks, coalesce(s.num_activity, 0) AS num_activity,
+           coalesce(s.num_attestation_activity, 0) AS num_attestation_activity, s.attestation_activity_types,
+           coalesce(w.num_webinar, 0) AS num_webinar, coalesce(s.num_questions, 0) AS num_questions,
+           coalesce(s.num_exercise, 0) AS num_exercise, coalesce(s.num_interactive, 0) AS num_interactive,
+           coalesce(s.num_codeexercise, 0) AS num_codeexercise, coalesce(s.num_slide, 0) AS num_slide,
+           coalesce(s.num_empty_activity, 0) AS num_empty_activity
+      FROM sched s
+      FULL JOIN names n ON n.course_id = s.course_id
+      LEFT JOIN web w ON w.course_id = coalesce(s.course_id, n.course_id)
+    $v$, s);
+
+    ---------------------------------------------------------------------------
+    -- m_online_users_exercise: online learner × task of the learner's course
+    -- (tasks that have activities), with the learner's results on them.
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.m_online_users_exercise AS
+    WITH task_acts AS (
+        SELECT sc.course_id, sc.task_id, sc.activity_id, min(sc.date_shown) AS date_shown,
+               max(sc.is_attestation) AS is_attestation, min(ag.module) AS module
+          FROM %1$s.schedule sc
+          LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = sc.activity_id
+         WHERE sc.type = 'активность' AND sc.activity_id IS NOT NULL
+         GROUP BY sc.course_id, sc.task_id, sc.activity_id
+    ), tasks AS (
+        SELECT course_id, task_id, min(module) AS m, min(date_shown) AS activity_datetime_shown,
+               count(*) AS num_activities_all, max(is_attestation) AS is_attestation
+          FROM task_acts GROUP BY course_id, task_id
+    ), per_act AS (
+        SELECT st.user_id, ta.course_id, ta.task_id, r.activity_id,
+               count(*) AS attempts, max(r.success) AS success, max(r.created_at) AS last_result
+          FROM %1$s.students_v3 st
+          JOIN %1$s.exercise_results r ON r.user_id = st.user_id
+          JOIN task_acts ta ON ta.activity_id = r.activity_id AND ta.course_id = st.course_id
+         GROUP BY st.user_id, ta.course_id, ta.task_id, r.activity_id
+    ), per_task AS (
+        SELECT user_id, course_id, task_id, max(last_result) AS result_datetime_upd, max(success) AS success,
+               count(*) FILTER (WHERE success = 1) AS num_success, max(attempts) AS max_num_repeat
+          FROM per_act GROUP BY user_id, course_id, task_id
+    )
+    SELECT st.user_id, st.course_id, t.task_id, t.m, t.activity_datetime_shown, pt.result_datetime_upd,
+           pt.success, coalesce(pt.num_success, 0) AS num_success, t.num_activities_all,
+           coalesce(pt.max_num_repeat, 0) AS max_num_repeat, t.is_attestation,
+           st.m2_progress, st.m2_attestation, st.m2_attestation_date
+      FROM %1$s.students_v3 st
+      JOIN tasks t ON t.course_id = st.course_id
+      LEFT JOIN per_task pt ON pt.user_id = st.user_id AND pt.course_id = t.course_id AND pt.task_id IS NOT DISTINCT FROM t.task_id
+    $v$, s);
+
+    ---------------------------------------------------------------------------
+    -- m_date_interval: the calendar of the cohort, from the first day any
+    -- schedule row opens to the last day of the schedule or of an attestation.
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.m_date_interval AS
+    WITH b AS (
+        SELECT min(date_shown)::date AS first_day,
+               greatest(max(date_shown)::date, (SELECT max(m2_attestation_date)::date FROM %1$s.users)) AS last_day
+          FROM %1$s.schedule
+    )
+    SELECT (d::date - b.first_day) + 1 AS day_num, d::date AS date_column
+      FROM b, generate_series(b.first_day::timestamp, b.last_day::timestamp, interval '1 day') d
+    $v$, s);
+
+    ---------------------------------------------------------------------------
+    -- m_exercise_lag_time_series: online learner × day of m_date_interval;
+    -- sum_lag = Σ over result-bearing activities of the course (exercise,
+    -- CodeExercise, question, interactive) opened by the end of the day and not
+    -- yet passed (success = 1) by then, of (end of day − date_shown) in days.
+    -- Computed as running sums: opened(course) − passed(learner), each as a
+    -- count and a sum of opening times, so it is linear in learners × days.
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.m_exercise_lag_time_series AS
+    WITH b AS (
+        SELECT min(date_shown)::date AS first_day FROM %1$s.schedule
+    ), acts AS (
+        SELECT course_id, activity_id, min(date_shown) AS shown
+          FROM %1$s.schedule
+         WHERE type = 'активность' AND activity_id IS NOT NULL AND date_shown IS NOT NULL
+           AND lower(activity_type) IN ('exercise', 'codeexercise', 'question', 'interactive')
+         GROUP BY course_id, activity_id
+    ), opened AS (   -- per course and day: activities opening that day
+        SELECT a.course_id, (a.shown::date - b.first_day) + 1 AS day_num, count(*) AS n,
+               sum(date_part('epoch', a.shown - b.first_day::timestamp) / 86400.0) AS t
+          FROM acts a, b GROUP BY 1, 2
+    ), passed AS (   -- per learner and day: activities leaving the lag that day
+        SELECT p.user_id, (p.leaves::date - b.first_day) + 1 AS day_num, count(*) AS n,
+               sum(date_part('epoch', p.shown - b.first_day::timestamp) / 86400.0) AS t
+          FROM (SELECT st.user_id, a.shown, greatest(a.shown, min(r.created_at)) AS leaves
+                  FROM %1$s.students_v3 st
+                  JOIN acts a ON a.course_id = st.course_id
+                  JOIN %1$s.exercise_results r ON r.user_id = st.user_id AND r.activity_id = a.activity_id AND r.success = 1
+                 GROUP BY st.user_id, a.activity_id, a.shown) p, b
+         GROUP BY 1, 2
+    ), grid AS (
+        SELECT st.user_id, st.course_id, d.day_num, d.date_column,
+               st.m2_progress, st.m2_attestation, st.m2_attestation_date,
+               coalesce(o.n, 0) - coalesce(p.n, 0) AS dn,
+               coalesce(o.t, 0) - coalesce(p.t, 0) AS dt
+          FROM %1$s.students_v3 st
+         CROSS JOIN %1$s.m_date_interval d
+          LEFT JOIN opened o ON o.course_id = st.course_id AND o.day_num = d.day_num
+          LEFT JOIN passed p ON p.user_id = st.user_id AND p.day_num = d.day_num
+    )
+    SELECT user_id, course_id, day_num, date_column,
+           sum(dn) OVER w * day_num - sum(dt) OVER w AS sum_lag,
+           m2_progress, m2_attestation, m2_attestation_date
+      FROM grid
+    WINDOW w AS (PARTITION BY user_id ORDER BY day_num)
+    $v$, s);
+
+    ---------------------------------------------------------------------------
+    FOR c IN SELECT * FROM (VALUES
+        ('m_user_tags_history', 'Per learner, intervals [from_datetime, to_datetime) with the hashtag set in force, from users_logs comments parsed by learnerscore.parse_tag_change. from_datetime NULL = since the beginning, to_datetime NULL = still in force.'),
+        ('m_online_students', 'Every learner of users with learning_format (online / offline / NULL unknown) at reference_date = the course start (earliest date_shown of the course); if the tag log says nothing about that instant, the earliest format stated later, else the latest stated earlier.'),
+        ('students_v3', 'The learners the customer analyses: rows of m_online_students whose learning_format is online (columns of users).'),
+        ('dataset_h', 'Online learner × schedule row of the learner''s course × matching page views × results, horizontally (seed 001 dataset_h_v3). Skipped results (Пропуск), m2_progress "Нет данных" and m2_attestation "Не сдана" are NULL (the seed showed -1). No ORDER BY: add ORDER BY user_id, date_shown for the seed''s order.'),
+        ('dataset_v', 'All events of the online learners vertically: authorization, users_logs events, attestation, history (page views), results, webinar events. Columns that do not apply to an event are NULL (the seed used 0 / empty strings).'),
+        ('m_course_params', 'One row per course: name, schedule span, counts of tasks and activities by kind, attestation activities and their types, and webinars attended by the course''s learners.'),
+        ('m_online_users_exercise', 'Online learner × task (with activities) of the learner''s course: when the task opened, the learner''s latest result, successes, attempts, and the module-2 outcome.'),
+        ('m_exercise_lag_time_series', 'Online learner × day of m_date_interval: sum_lag, the accumulated lag in days of the result-bearing activities opened and not yet passed.'),
+        ('m_date_interval', 'The cohort calendar: one row per day from the first schedule day to the last schedule or attestation day; day_num 1 is the first day.')
+    ) v(name, txt) LOOP
+        EXECUTE format('COMMENT ON VIEW %s.%I IS %L', s, c.name, c.txt);
+    END LOOP;
+
+    FOR c IN SELECT * FROM (VALUES
+        ('m_user_tags_history', 'last_tag', 'Tag set in force before this interval, space separated (for the opening interval of a learner: NULL).'),
+        ('m_user_tags_history', 'tag', 'Tag set in force during the interval, space separated (format typos normalised to #онлайн / #офлайн).'),
+        ('m_user_tags_history', 'from_users_logs', 'true when a users_logs tag change opened this interval; false for the opening interval inferred from the first change''s before-set and for learners without any tag change (tag NULL).'),
+        ('m_user_tags_history', 'comment', 'The users_logs comment that opened the interval (NULL when from_users_logs is false).'),
+        ('m_user_tags_history', 'tags', 'The tag set as an array.'),
+        ('m_user_tags_history', 'learning_format', 'learnerscore.learning_format(tags): online, offline or NULL (neither or both).'),
+        ('m_online_students', 'learning_format', 'online / offline at reference_date (see the view comment); NULL when the tag log never states a format.'),
+        ('m_online_students', 'reference_date', 'The course start: earliest date_shown of the learner''s course (NULL when the course has no schedule).'),
+        ('dataset_h', 'created_at', 'Time of a view of the row''s page (lesson page for занятие, activity page for активность); NULL when never viewed.'),
+        ('dataset_h', 'result_time', 'Time of a result (attempt) on the activity; NULL when never attempted.'),
+        ('dataset_h', 'result', 'Score of that attempt; NULL for a skipped attempt (Пропуск, the seed showed -1) or no attempt.'),
+        ('dataset_h', 'obyaz_priznak', 'Required flag of the activity (activities_guide.obyaz_priznak).'),
+        ('dataset_h', 'm2_progress', 'Final module-2 progress; NULL for "Нет данных" (the seed showed -1).'),
+        ('dataset_h', 'm2_attestation', 'Module-2 attestation score; NULL for "Не сдана" (the seed showed -1).'),
+        ('dataset_v', 'event', 'authorization, the users_logs event name, attestation, history (page view), results, or the webinar event name.'),
+        ('dataset_v', 'task_id', 'Lesson of a lesson view, task of an activity view or result (from activities_guide).'),
+        ('dataset_v', 'activity_id', 'Activity of a view or result; the webinar_id for webinar events.'),
+        ('m_course_params', 'name', 'Course name from activities_guide.course.'),
+        ('m_course_params', 'num_tasks', 'Distinct task_id in the course''s schedule.'),
+        ('m_course_params', 'num_activity', 'Distinct activities (type активность) in the schedule.'),
+        ('m_course_params', 'attestation_activity_types', 'Distinct activity types of the attestation activities, comma separated.'),
+        ('m_course_params', 'num_webinar', 'Distinct webinars attended by learners of the course (webinars_logs, the seed''s num_webinar_v2).'),
+        ('m_course_params', 'num_empty_activity', 'Activities with an empty activity_type.'),
+        ('m_online_users_exercise', 'm', 'Module of the task (activities_guide.module).'),
+        ('m_online_users_exercise', 'activity_datetime_shown', 'When the task''s first activity opens (earliest date_shown).'),
+        ('m_online_users_exercise', 'result_datetime_upd', 'The learner''s latest result on the task''s activities.'),
+        ('m_online_users_exercise', 'success', '1 when some activity of the task was passed, 0 when attempted but none passed, NULL when never attempted.'),
+        ('m_online_users_exercise', 'num_success', 'Distinct activities of the task passed (success = 1).'),
+        ('m_online_users_exercise', 'num_activities_all', 'Activities of the task in the schedule.'),
+        ('m_online_users_exercise', 'max_num_repeat', 'Most attempts on a single activity of the task.'),
+        ('m_exercise_lag_time_series', 'sum_lag', 'Σ (end of date_column − date_shown) in days over exercise/CodeExercise/question/interactive activities of the course opened by then and not yet passed (success = 1) by then.'),
+        ('m_date_interval', 'day_num', 'Day number, 1 = the first schedule day.')
+    ) v(view_name, col, txt) LOOP
+        EXECUTE format('COMMENT ON COLUMN %s.%I.%I IS %L', s, c.view_name, c.col, c.txt);
+    END LOOP;
+END
+$fn$;
 COMMENT ON FUNCTION learnerscore._create_learning_views(text) IS
-  'Internal: creates the analyst views in the given schema (idempotent).';
+  'Internal: creates (CREATE OR REPLACE, idempotent) the analyst views and the online-status filter views in the given schema.';
+
+-- "Was this learner online at time t?" over m_user_tags_history of a schema.
+CREATE FUNCTION learnerscore.learning_format_at(schema_name text, user_id int, at timestamp) RETURNS text
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED AS $fn$
+DECLARE
+    fmt text;
+BEGIN
+    EXECUTE format('SELECT learning_format FROM %I.m_user_tags_history
+                     WHERE user_id = $1 AND (from_datetime IS NULL OR from_datetime <= $2)
+                       AND (to_datetime IS NULL OR $2 < to_datetime)', schema_name)
+       INTO fmt USING user_id, at;
+    RETURN fmt;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.learning_format_at(text, int, timestamp) IS
+  'Learning format (online / offline / NULL unknown) of a learner at time t: the tag set in force at t in <schema>.m_user_tags_history.';
+
+CREATE FUNCTION learnerscore.is_online(schema_name text, user_id int, at timestamp) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
+RETURN learnerscore.learning_format_at(schema_name, user_id, at) = 'online';
+COMMENT ON FUNCTION learnerscore.is_online(text, int, timestamp) IS
+  'Whether a learner was online at time t (true / false; NULL when the tag log does not tell).';

@@ -28,12 +28,12 @@ PrivateCluster::PrivateCluster() : bindir_(pg_bindir()), as_root_(geteuid() == 0
     std::printf("== starting a private PostgreSQL cluster in %s\n", dir_.c_str());
     int rc = run_process(as_server_user({bindir_ + "/initdb", "-D", dir_ + "/data", "-U", "postgres", "--auth=trust",
                                          "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"}),
-                         log);
+                         log, "/");
     if (rc != 0) throw std::runtime_error("initdb failed (exit " + std::to_string(rc) + ")");
     rc = run_process(as_server_user({bindir_ + "/pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w", "-o",
                                      "-p " + std::to_string(port_) + " -k " + dir_ + " -c listen_addresses='' -c fsync=off",
                                      "start"}),
-                     "/dev/null");
+                     "/dev/null", "/");
     if (rc != 0) throw std::runtime_error("pg_ctl start failed; see " + dir_ + "/server.log");
     running_ = true;
 }
@@ -47,7 +47,7 @@ std::vector<std::string> PrivateCluster::as_server_user(std::vector<std::string>
 
 PrivateCluster::~PrivateCluster() {
     if (running_) {
-        run_process(as_server_user({bindir_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "fast", "-w", "stop"}), "/dev/null");
+        run_process(as_server_user({bindir_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "fast", "-w", "stop"}), "/dev/null", "/");
         std::printf("== private cluster stopped\n");
     }
     std::error_code ec;

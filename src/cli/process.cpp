@@ -10,7 +10,7 @@
 
 namespace lscli {
 
-int run_process(const std::vector<std::string>& argv, const std::string& log_path) {
+int run_process(const std::vector<std::string>& argv, const std::string& log_path, const std::string& cwd) {
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -27,6 +27,7 @@ int run_process(const std::vector<std::string>& argv, const std::string& log_pat
                 close(fd);
             }
         }
+        if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
         execvp(args[0], args.data());
         _exit(127);
     }

@@ -1,0 +1,118 @@
+-- Analyst views and the online-status filter on a tiny hand-written fixture:
+-- two courses, three online learners (one through a typo tag, one set by an
+-- "Установлен хештег" delta after the course start), one offline, one with
+-- no tag log and no events; a skipped result, repeated views and attempts.
+\set SHOW_CONTEXT never
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS learnerscore;
+DROP SCHEMA IF EXISTS v21 CASCADE;
+RESET client_min_messages;
+SET datestyle = 'ISO, YMD';
+SET extra_float_digits = 0;
+CALL learnerscore.create_learning_schema('v21');
+
+INSERT INTO v21.schedule (course_id, type, task_id, activity_id, activity_type, is_attestation, visibility, flows, date_shown) VALUES
+ (3,  'занятие',    81, NULL, NULL,           0, '{}', 1, '2023-12-01 12:00'),
+ (3,  'активность', 81, 1001, 'exercise',     0, '{}', 1, '2023-12-01 12:00'),
+ (3,  'активность', 81, 1002, 'slide',        0, '{}', 1, '2023-12-01 12:00'),
+ (3,  'занятие',    82, NULL, NULL,           0, '{}', 1, '2023-12-03 00:00'),
+ (3,  'активность', 82, 1003, 'CodeExercise', 1, '{}', 1, '2023-12-03 00:00'),
+ (3,  'активность', 82, 1004, '',             0, '{}', 1, '2023-12-03 00:00'),
+ (77, 'занятие',    90, NULL, NULL,           0, '{}', 1, '2023-12-02 12:00'),
+ (77, 'активность', 90, 2001, 'question',     1, '{}', 1, '2023-12-02 12:00');
+INSERT INTO v21.activities_guide (course_id, course, provider, module, theme_id, theme, task_id, exercise, task_position,
+                                  att_priznak, activity_id, activity_type, activity, obyaz_priznak, visibility) VALUES
+ (3,  'Нейро.PY',     '1T', 2, 13, 'Функции', 81, 'Функции', 1, 0, 1001, 'exercise',     'Задача 1',   1, '{}'),
+ (3,  'Нейро.PY',     '1T', 2, 13, 'Функции', 81, 'Функции', 1, 0, 1002, 'slide',        'Слайд',      0, '{}'),
+ (3,  'Нейро.PY',     '1T', 2, 14, 'Классы',  82, 'Классы',  2, 1, 1003, 'CodeExercise', 'Тренажер 1', 1, '{}'),
+ (3,  'Нейро.PY',     '1T', 2, 14, 'Классы',  82, 'Классы',  2, 0, 1004, '',             'Пусто',      0, '{}'),
+ (77, 'Python Start', '1T', 1, 20, 'Старт',   90, 'Старт',   1, 1, 2001, 'question',     'Вопрос',     0, '{}');
+INSERT INTO v21.users (unti_id, user_id, course_id, flow_num, tg_bot, m2_progress, m2_attestation, m2_attestation_date) VALUES
+ (9101, 101, 3,  1, 1, 80,   70,   '2023-12-06 12:00'),
+ (9102, 102, 3,  1, 0, 10,   NULL, NULL),
+ (9103, 103, 3,  1, 2, NULL, NULL, NULL),
+ (9104, 104, 77, 1, 0, 55,   60,   NULL),
+ (9105, 105, 3,  1, 0, 0,    NULL, NULL);
+INSERT INTO v21.users_age_timezone VALUES (101, '+03:00', 16), (102, '+03:00', 40), (103, '+05:00', 19), (104, '+03:00', 30);
+INSERT INTO v21.users_logs (user_id, created_at, event, comment) VALUES
+ (101, '2023-11-14 15:07', 'tags-changed', 'Были хештеги: #entry-email #офлайн, стали: #entry-email #онлайн'),
+ (101, '2023-12-01 09:30', 'login',        'Пользователь вошёл'),
+ (102, '2023-11-20 10:00', 'tags-changed', 'Были хештеги: , стали: #офлайн'),
+ (102, '2023-11-20 10:00', 'tags-changed', 'Были хештеги: #офлайн, стали: #офлайн #мотив'),
+ (103, '2023-12-02 09:00', 'tags-changed', 'Были хештеги: #оулайн, стали: #оглайн #M1-оплачен'),
+ (104, '2023-12-05 10:00', 'tags-changed', 'Установлен хештег "#онлайн" --'),
+ (104, '2023-12-10 10:00', 'tags-changed', 'Удален хештег "#онлайн" -- Установлен хештег "#офлайн"');
+INSERT INTO v21.activity_history_viewed (user_id, created_at, page_type, page_id, module, attestation, activity_type) VALUES
+ (101, '2023-12-01 13:00', 'занятие',    81,   2, 0, NULL),
+ (101, '2023-12-01 13:30', 'активность', 1001, 2, 0, 'exercise'),
+ (101, '2023-12-02 08:00', 'активность', 1001, 2, 0, 'exercise'),
+ (101, '2023-12-02 09:00', 'активность', 82,   2, 0, NULL),   -- an activity page whose id equals a lesson id: not a view of lesson 82
+ (103, '2023-12-03 06:00', 'активность', 1003, 2, 1, 'CodeExercise'),
+ (104, '2023-12-02 13:00', 'занятие',    90,   1, 0, NULL);
+INSERT INTO v21.exercise_results (module, activity_id, user_id, created_at, result, success) VALUES
+ (2, 1001, 101, '2023-12-01 12:00', NULL, 0),   -- Пропуск
+ (2, 1001, 101, '2023-12-01 18:00', 100,  1),
+ (2, 1003, 101, '2023-12-04 00:00', 60,   1),
+ (2, 1001, 103, '2023-12-02 12:00', 40,   0),
+ (1, 2001, 104, '2023-12-02 18:00', 100,  1);
+INSERT INTO v21."authorization" VALUES (101, '2023-12-01 09:00', 'Mozilla/5.0', '1872x932'), (104, '2023-12-02 12:30', 'Mozilla/5.0', '800x600');
+INSERT INTO v21.webinars_logs VALUES
+ (101, '2023-12-01 19:00', 'Подключение', 500, 'онлайн', 1, 2),
+ (101, '2023-12-01 20:00', 'Отключение',  500, 'онлайн', 1, 2),
+ (103, '2023-12-02 19:00', 'Подключение', 501, 'офлайн', 0, 2);
+
+-- columns of every view (name, type, in order)
+SELECT table_name, string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) AS columns
+  FROM information_schema.columns WHERE table_schema = 'v21' AND table_name IN (
+       SELECT table_name FROM information_schema.views WHERE table_schema = 'v21')
+ GROUP BY table_name ORDER BY table_name;
+-- every view and every view column that needs one has a comment
+SELECT c.relname, obj_description(c.oid, 'pg_class') IS NOT NULL AS commented
+  FROM pg_class c WHERE c.relnamespace = 'v21'::regnamespace AND c.relkind = 'v' ORDER BY 1;
+
+SELECT c.relname, count(*) FILTER (WHERE col_description(c.oid, a.attnum) IS NOT NULL) AS commented_columns
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+ WHERE c.relnamespace = 'v21'::regnamespace AND c.relkind = 'v' GROUP BY 1 ORDER BY 1;
+
+-- online-status filter
+SELECT user_id, from_datetime, to_datetime, last_tag, tag, from_users_logs, comment, learning_format
+  FROM v21.m_user_tags_history ORDER BY user_id, from_datetime NULLS FIRST;
+SELECT * FROM v21.m_online_students ORDER BY user_id;
+SELECT * FROM v21.students_v3 ORDER BY user_id;
+SELECT u, t, learnerscore.learning_format_at('v21', u, t) AS format, learnerscore.is_online('v21', u, t) AS online
+  FROM (VALUES (101, '2023-11-01'::timestamp), (101, '2023-11-14 15:07'), (103, '2023-11-01'), (103, '2023-12-03'),
+               (104, '2023-12-01'), (104, '2023-12-06'), (104, '2023-12-10 10:00'), (105, '2023-12-01'), (999, '2023-12-01')) v(u, t)
+ ORDER BY u, t;
+
+-- analyst views
+SELECT * FROM v21.dataset_h ORDER BY user_id, date_shown, type DESC, activity_id, created_at, result_time;
+SELECT count(*) AS dataset_h_rows FROM v21.dataset_h;
+SELECT * FROM v21.dataset_v ORDER BY user_id, time, event;
+SELECT * FROM v21.m_course_params ORDER BY course_id;
+SELECT * FROM v21.m_online_users_exercise ORDER BY user_id, task_id;
+SELECT * FROM v21.m_date_interval ORDER BY day_num;
+SELECT user_id, course_id, day_num, date_column, sum_lag, m2_progress, m2_attestation, m2_attestation_date
+  FROM v21.m_exercise_lag_time_series ORDER BY user_id, day_num;
+
+-- idempotent: a second call replaces the views without error, nothing changes
+SET client_min_messages = warning;
+CALL learnerscore.create_learning_schema('v21');
+RESET client_min_messages;
+SELECT count(*) AS views FROM information_schema.views WHERE table_schema = 'v21';
+SELECT count(*) AS dataset_h_rows FROM v21.dataset_h;
+
+-- empty schema: every view answers, with no rows (m_user_tags_history: none)
+CALL learnerscore.create_learning_schema('v21_empty');
+SELECT (SELECT count(*) FROM v21_empty.dataset_h) AS h, (SELECT count(*) FROM v21_empty.dataset_v) AS v,
+       (SELECT count(*) FROM v21_empty.m_course_params) AS cp, (SELECT count(*) FROM v21_empty.m_date_interval) AS di,
+       (SELECT count(*) FROM v21_empty.m_exercise_lag_time_series) AS lag,
+       (SELECT count(*) FROM v21_empty.m_user_tags_history) AS hist;
+\set VERBOSITY terse
+SELECT learnerscore.is_online('no_such_schema', 1, now()::timestamp);
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+SELECT learnerscore.is_online(NULL, 1, now()::timestamp) IS NULL AS null_is_null;
+
+SET client_min_messages = warning;
+DROP SCHEMA v21 CASCADE;
+DROP SCHEMA v21_empty CASCADE;
