@@ -53,7 +53,7 @@ public:
         auto len = pod<std::uint32_t>();
         need(static_cast<std::size_t>(len) * sizeof(double));
         Eigen::VectorXd v(len);
-        std::memcpy(v.data(), p_ + pos_, sizeof(double) * len);
+        if (len > 0) std::memcpy(v.data(), p_ + pos_, sizeof(double) * len);
         pos_ += sizeof(double) * len;
         return v;
     }
