@@ -23,7 +23,7 @@ t1=$(date +%s.%N)
 psql -v s=fe2e -v from=$FROM -v to=$TO -f "$here/features_reference.sql"
 t2=$(date +%s.%N)
 echo "engine $(echo "$t1 - $t0" | bc) s, SQL reference $(echo "$t2 - $t1" | bc) s"
-bash "$here/features_compare.sh" public.fe2e_engine features_ref.ref_daily
+bash "$here/lib/features_compare.sh" public.fe2e_engine features_ref.ref_daily
 
 echo "== incremental refresh equals the one-shot series"
 psql -c "CALL learnerscore.refresh_learner_daily('fe2e', '2024-01-05', '$FROM')"
@@ -64,7 +64,7 @@ if learnerscore generate --help 2>&1 | grep -q -- '--scenario' && learnerscore l
   read -r gfrom gto <<<"$range"
   psql -c "DROP TABLE IF EXISTS public.fgen_engine; CREATE TABLE public.fgen_engine AS SELECT * FROM learnerscore._learner_daily_all('fgen', '$gfrom', '$gto', '1 day', 7, 20)"
   psql -v s=fgen -v from="$gfrom" -v to="$gto" -f "$here/features_reference.sql"
-  bash "$here/features_compare.sh" public.fgen_engine features_ref.ref_daily
+  bash "$here/lib/features_compare.sh" public.fgen_engine features_ref.ref_daily
   psql -c "DROP SCHEMA fgen CASCADE; DROP TABLE public.fgen_engine"
 else
   echo "(learnerscore generate/load not available yet: generated-cohort agreement skipped)"
