@@ -14,6 +14,7 @@ ref_max=${FEATURES_REF_MAX:-2734}
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(2734)
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 export PGOPTIONS="-c client_min_messages=warning"
+exec 3>&2
 psql -c "CREATE EXTENSION IF NOT EXISTS learnerscore"
 
 have_generator() { learnerscore generate --help 2>&1 | grep -q -- '--scenario' && learnerscore load --help >/dev/null 2>&1; }
@@ -28,7 +29,8 @@ SELECT clock_timestamp() AS t0 \gset
 $sql;
 SELECT extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) AS secs \gset
 \echo :secs
-\! awk '/VmHWM/ {print $2}' /proc/:pid/status
+\setenv LS_BACKEND_PID :pid
+\! awk '/VmHWM/ {print \$2}' /proc/\$LS_BACKEND_PID/status
 SQL
 )
   echo "$(echo "$out" | tail -2 | head -1) $(echo "$out" | tail -1)"
@@ -67,7 +69,7 @@ for n in "${sizes[@]}"; do
     psql -v s="$s" -v from="$from" -v to="$to" -f "$e2e/features_reference.sql"
     ref_s=$(echo "$(date +%s.%N) - $t1" | bc)
     echo "SQL reference: ${ref_s} s  ->  engine is $(echo "scale=1; $ref_s / $eng_s" | bc)x faster"
-    psql -c "DROP SCHEMA features_ref CASCADE"
+    psql -c "DROP SCHEMA features_ref CASCADE" 2>/dev/null
   fi
-  psql -c "DROP SCHEMA $s CASCADE"
+  psql -c "DROP SCHEMA $s CASCADE" 2>/dev/null
 done

@@ -68,11 +68,13 @@ CREATE INDEX ON ev_tag (user_id, t);
 
 -- per learner x course activity: first view, first result, first success
 CREATE TABLE la AS
-SELECT l.user_id, a.*,
-       (SELECT min(v.t) FROM ev_view v WHERE v.user_id = l.user_id AND v.act_page AND v.page_id = a.activity_id) AS fv,
-       (SELECT min(r.t) FROM ev_res r WHERE r.user_id = l.user_id AND r.activity_id = a.activity_id) AS fr,
-       (SELECT min(r.t) FROM ev_res r WHERE r.user_id = l.user_id AND r.activity_id = a.activity_id AND r.success = 1) AS fs
-  FROM learners l JOIN act a ON a.course_id = l.course_id;
+SELECT l.user_id, a.*, fv.fv, fr.fr, fr.fs
+  FROM learners l JOIN act a ON a.course_id = l.course_id
+  LEFT JOIN (SELECT user_id, page_id, min(t) AS fv FROM ev_view WHERE act_page GROUP BY user_id, page_id) fv
+         ON fv.user_id = l.user_id AND fv.page_id = a.activity_id
+  LEFT JOIN (SELECT user_id, activity_id, min(t) AS fr, min(t) FILTER (WHERE success = 1) AS fs
+               FROM ev_res GROUP BY user_id, activity_id) fr
+         ON fr.user_id = l.user_id AND fr.activity_id = a.activity_id;
 CREATE INDEX ON la (user_id);
 -- results of course activities with the activity's flags
 CREATE TABLE lr AS
