@@ -39,6 +39,7 @@ fi
 
 echo "== [4/4] end-to-end tests"
 pass=0; fail=0; failed=()
+# Every tests/e2e/*.sh is a test; helpers they source or call live in tests/e2e/lib/.
 for t in tests/e2e/*.sh; do
   [ -e "$t" ] || continue
   name=$(basename "$t" .sh)

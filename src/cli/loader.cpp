@@ -425,8 +425,14 @@ LoadSummary load_directory(PgConn& conn, const std::string& dir, const std::stri
 
     conn.exec("SET client_min_messages = warning; SET client_encoding = 'UTF8'; SET datestyle = 'ISO, YMD'");
     auto ext = conn.query("SELECT 1 FROM pg_extension WHERE extname = 'learnerscore'");
-    if (ext.rows() == 0)
-        throw std::runtime_error("the learnerscore extension is not installed in this database (run CREATE EXTENSION learnerscore)");
+    if (ext.rows() == 0) {
+        try {
+            conn.exec("CREATE EXTENSION IF NOT EXISTS learnerscore");
+        } catch (const PgError& e) {
+            throw std::runtime_error(std::string("the learnerscore extension is not installed in this database and could not be created (") +
+                                     e.what() + "); ask a DBA to run CREATE EXTENSION learnerscore");
+        }
+    }
     for (const auto& name : datasets) {
         const DatasetSpec* ds = find_dataset_spec(name);
         if (!ds) throw std::logic_error("file spec refers to unknown data set " + name);
