@@ -119,7 +119,9 @@ Prepared prepare(const RowView& r, const PropensityOptions& o, const std::string
         lo = std::min(lo, p.fit.p[i]);
         hi = std::max(hi, p.fit.p[i]);
     }
-    if (lo < kExtreme || hi > 1 - kExtreme)
+    // the ATT weights controls by e/(1-e): only propensities near 1 break it
+    const bool att = o.estimand == Estimand::ATT;
+    if ((!att && lo < kExtreme) || hi > 1 - kExtreme)
         p.problem = "propensity scores of 0 or 1 (no overlap: the covariates separate treated from control); "
                     "pass a trim such as 0.01 or drop the separating covariate";
     return p;

@@ -11,6 +11,7 @@
 #include "pg/causal_pg_util.h"
 
 extern "C" {
+#include "access/htup_details.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/regproc.h"
@@ -45,6 +46,7 @@ Datum ls_ate_from_table(PG_FUNCTION_ARGS) {
         sql += " FROM " + std::string(relname);
         const std::size_t w = static_cast<std::size_t>(ncov) + 2;
         std::vector<double> data, row(w);
+        std::vector<char> nulls_buf(w);
         lc::PropensityOptions o;
         o.trim = trim;
         o.alpha = alpha;
@@ -65,20 +67,22 @@ Datum ls_ate_from_table(PG_FUNCTION_ARGS) {
             ticker.tick();
             SPITupleTable* tt = SPI_tuptable;
             data.reserve(data.size() + got * w);
+            std::vector<Datum> vals(w);
+            bool* nulls = reinterpret_cast<bool*>(nulls_buf.data());
             for (uint64 r = 0; r < got; ++r) {
-                HeapTuple tup = tt->vals[r];
+                heap_deform_tuple(tt->vals[r], tt->tupdesc, vals.data(), nulls);  // all columns in one pass
                 bool skip = false;
-                for (std::size_t c = 0; c < w && !skip; ++c) {
-                    bool isnull;
-                    Datum d = SPI_getbinval(tup, tt->tupdesc, static_cast<int>(c) + 1, &isnull);
-                    if (isnull) skip = true;
-                    else row[c] = c == 1 ? (DatumGetBool(d) ? 1.0 : 0.0) : DatumGetFloat8(d);
-                }
-                if (skip) continue;
-                for (std::size_t c = 0; c < w; ++c)
+                for (std::size_t c = 0; c < w; ++c) {
+                    if (nulls[c]) {
+                        skip = true;
+                        break;
+                    }
+                    row[c] = c == 1 ? (DatumGetBool(vals[c]) ? 1.0 : 0.0) : DatumGetFloat8(vals[c]);
                     if (!std::isfinite(row[c]))
                         ls::fail(ls::ErrorKind::InvalidParameter, "ate_from_table: a NaN or infinite value in the data",
                                  "Filter such rows out (NULL rows are skipped).");
+                }
+                if (skip) continue;
                 data.insert(data.end(), row.begin(), row.end());
             }
             lspg::pg_call([&]() { SPI_freetuptable(tt); });
