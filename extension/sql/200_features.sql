@@ -344,7 +344,7 @@ CREATE FUNCTION learnerscore._tz_hours(tz text) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN m IS NULL OR m[2]::int > 14 OR coalesce(m[3], '0')::int >= 60 THEN NULL
                 ELSE (CASE WHEN m[1] = '-' THEN -1 ELSE 1 END) * (m[2]::int + coalesce(m[3], '0')::int / 60.0)::float8 END
-      FROM (SELECT regexp_match(tz, '^\s*([+-]?)(\d{1,2})(?::?(\d{2}))?\s*$') AS m) x
+      FROM (SELECT regexp_match(tz, '^[ \t\n\r\f\v]*([+-]?)([0-9]{1,2})(?::?([0-9]{2}))?[ \t\n\r\f\v]*$') AS m) x
 $$;
 COMMENT ON FUNCTION learnerscore._tz_hours(text) IS
   'Internal: time zone text (+03:00, -05:30, +3) to hours; NULL when malformed (the engine''s rule).';
