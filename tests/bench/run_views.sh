@@ -42,13 +42,13 @@ fi
 time_query() {
   local path=$1 sql=$2 best="" t
   for _ in $(seq "$RUNS"); do
-    t=$(psql -X -At -c "SET search_path = $path, public" -c "SET jit = off" -c '\timing on' \
+    t=$(psql -X -q -At -c "SET search_path = $path, public" -c "SET jit = off" -c '\timing on' \
           -c "COPY ($sql) TO '/dev/null'" | grep -oP 'Time: \K[0-9.]+' | tail -1)
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
   done
   echo "$best"
 }
-rows() { psql -X -At -c "SET search_path = $1, public" -c "SELECT count(*) FROM ($2) q"; }
+rows() { psql -X -q -At -c "SET search_path = $1, public" -c "SELECT count(*) FROM ($2) q"; }
 
 SEED_H=$(cat tests/bench/seed001_dataset_h.sql)
 SEED_CP=$(grep -v '^--' tests/bench/seed001_course_params.sql)
