@@ -3,8 +3,45 @@
 -- pg_dump and DROP EXTENSION never lose data). Idempotent; any schema name is
 -- safe because every identifier goes through format('%I').
 
+-- Bookkeeping of `learnerscore load` (any data set): rejected lines and one
+-- row per loaded file. Separate so that other data sets' schemas get them too.
+CREATE FUNCTION learnerscore._create_load_tables(schema_name text) RETURNS void
+LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+BEGIN
+    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %s', s);
+    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.load_rejects (
+        id          bigserial PRIMARY KEY,
+        file        text NOT NULL,
+        line_number bigint NOT NULL,
+        raw_line    text,
+        reason      text NOT NULL,
+        loaded_at   timestamptz NOT NULL DEFAULT now())$$, s);
+    EXECUTE format('CREATE INDEX IF NOT EXISTS load_rejects_file_line_idx ON %s.load_rejects (file, line_number)', s);
+    EXECUTE format('COMMENT ON TABLE %s.load_rejects IS %L', s,
+        'CSV lines the loader could not parse: file, 1-based physical line number (the header is line 1), the raw text (invalid UTF-8 bytes shown as U+FFFD) and the reason. Nothing is dropped silently; re-loading a changed file replaces that file''s rejects.');
+
+    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.load_log (
+        file        text PRIMARY KEY,
+        sha256      text NOT NULL,
+        lines_read  bigint NOT NULL,
+        loaded      bigint NOT NULL,
+        rejected    bigint NOT NULL,
+        blank_lines bigint NOT NULL DEFAULT 0,
+        table_name  text,
+        bytes       bigint,
+        seconds     double precision,
+        loaded_at   timestamptz NOT NULL DEFAULT now())$$, s);
+    EXECUTE format('COMMENT ON TABLE %s.load_log IS %L', s,
+        'One row per loaded file: its SHA-256, the data lines read (header and blank lines excluded), loaded and rejected. Loading a file with the same checksum again is a no-op; a changed file replaces its table''s rows and its rejects in one transaction.');
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_load_tables(text) IS
+  'Internal: creates load_rejects and load_log in the given schema (idempotent); used by create_learning_schema and by the loader for every data set.';
+
 CREATE FUNCTION learnerscore._create_learning_tables(schema_name text) RETURNS void
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
 BEGIN
@@ -116,25 +153,7 @@ BEGIN
     EXECUTE format('COMMENT ON TABLE %s.activities_guide IS %L', s,
         'Course structure (activities_guide.csv): course, module, theme, task, activity, attestation flag (att_priznak) and required flag (obyaz_priznak).');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.load_rejects (
-        id          bigserial PRIMARY KEY,
-        file        text NOT NULL,
-        line_number bigint NOT NULL,
-        raw_line    text,
-        reason      text NOT NULL,
-        loaded_at   timestamptz NOT NULL DEFAULT now())$$, s);
-    EXECUTE format('COMMENT ON TABLE %s.load_rejects IS %L', s,
-        'CSV lines the loader could not parse: file, line number, the raw text and the reason. Nothing is dropped silently.');
-
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.load_log (
-        file        text PRIMARY KEY,
-        sha256      text NOT NULL,
-        lines_read  bigint NOT NULL,
-        loaded      bigint NOT NULL,
-        rejected    bigint NOT NULL,
-        loaded_at   timestamptz NOT NULL DEFAULT now())$$, s);
-    EXECUTE format('COMMENT ON TABLE %s.load_log IS %L', s,
-        'One row per loaded file: its checksum and counts; re-loading the same file is a no-op.');
+    PERFORM learnerscore._create_load_tables(schema_name);
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._create_learning_tables(text) IS

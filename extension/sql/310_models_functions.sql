@@ -1,0 +1,156 @@
+-- Training, cross-validation, scoring and explanations (DESIGN §5).
+
+CREATE FUNCTION learnerscore._fit(source text, target text, features text[], algorithm text,
+                                  param_keys text[], param_values text[],
+                                  OUT model bytea, OUT training_rows bigint, OUT skipped_rows bigint,
+                                  OUT metrics jsonb, OUT hyperparameters jsonb)
+    AS 'MODULE_PATHNAME', 'ls_fit' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION learnerscore._fit(text, text, text[], text, text[], text[]) IS
+  'Internal: fits a model and returns its bytes and metrics; learnerscore.train() stores them.';
+
+CREATE FUNCTION learnerscore._param_keys(params jsonb) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(array_agg(key ORDER BY key), '{}') FROM jsonb_each_text(params) $$;
+CREATE FUNCTION learnerscore._param_values(params jsonb) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(array_agg(value ORDER BY key), '{}') FROM jsonb_each_text(params) $$;
+COMMENT ON FUNCTION learnerscore._param_keys(jsonb) IS 'Internal: hyper-parameter names, sorted.';
+COMMENT ON FUNCTION learnerscore._param_values(jsonb) IS 'Internal: hyper-parameter values as text, sorted by name.';
+
+CREATE FUNCTION learnerscore._check_params(params jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+    IF params IS NULL OR jsonb_typeof(params) <> 'object' THEN
+        RAISE EXCEPTION 'params must be a jsonb object, e.g. {"l2": 1}' USING ERRCODE = '22023';
+    END IF;
+    IF EXISTS (SELECT 1 FROM jsonb_each(params) WHERE jsonb_typeof(value) IN ('object', 'array', 'null')) THEN
+        RAISE EXCEPTION 'params values must be numbers, strings or booleans' USING ERRCODE = '22023';
+    END IF;
+    RETURN params;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._check_params(jsonb) IS 'Internal: validates a hyper-parameter object.';
+
+CREATE FUNCTION learnerscore.train(name text, source text, target text, features text[], algorithm text,
+                                   params jsonb DEFAULT '{}') RETURNS bigint
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    fit record;
+    p jsonb := learnerscore._check_params(params);
+    new_id bigint;
+BEGIN
+    IF name IS NULL OR name = '' THEN
+        RAISE EXCEPTION 'a model needs a non-empty name' USING ERRCODE = '22023';
+    END IF;
+    IF EXISTS (SELECT 1 FROM learnerscore.models m WHERE m.name = train.name) THEN
+        RAISE EXCEPTION 'model "%" already exists', name USING ERRCODE = '42710',
+            HINT = 'Models are immutable: choose a new name or drop the old one with learnerscore.drop_model().';
+    END IF;
+    IF algorithm = 'xgboost' AND NOT p ? 'nthread' THEN
+        p := p || jsonb_build_object('nthread',
+                   coalesce(nullif(current_setting('learnerscore.xgboost_nthread', true), ''), '1'));
+    END IF;
+    fit := learnerscore._fit(source, target, features, algorithm,
+                             learnerscore._param_keys(p), learnerscore._param_values(p));
+    INSERT INTO learnerscore.models (name, algorithm, target, features, hyperparameters, training_rows, metrics, model)
+    VALUES (name, algorithm, target, features, fit.hyperparameters, fit.training_rows, fit.metrics, fit.model)
+    RETURNING id INTO new_id;
+    RETURN new_id;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.train(text, text, text, text[], text, jsonb) IS
+  'Trains a model on a relation or a query (SELECT/WITH/VALUES/TABLE) and stores it in learnerscore.models; returns its id. '
+  'algorithm: logistic (L2 Newton/IRLS; params l2 default 1, max_iterations, tolerance), linear (OLS, ridge with l2 > 0; standard errors), '
+  'xgboost (params objective binary:logistic|reg:squarederror, inferred from a 0/1 target; num_round, max_depth, eta, ...; '
+  'nthread defaults to the setting learnerscore.xgboost_nthread, else 1). Text features are one-hot encoded; NULL features are '
+  'imputed (training mean / most frequent level, recorded) for linear models and missing for XGBoost; rows with a NULL target are skipped.';
+
+CREATE FUNCTION learnerscore._cross_validate(source text, target text, features text[], algorithm text,
+                                             param_keys text[], param_values text[], k int, seed bigint)
+    RETURNS TABLE (fold text, train_rows float8, test_rows float8, auc float8, log_loss float8, brier float8,
+                   calibration_error float8, accuracy float8, mae float8, rmse float8)
+    AS 'MODULE_PATHNAME', 'ls_cross_validate' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION learnerscore._cross_validate(text, text, text[], text, text[], text[], int, bigint) IS
+  'Internal: k-fold cross-validation (see learnerscore.cross_validate).';
+
+CREATE FUNCTION learnerscore.cross_validate(source text, target text, features text[], algorithm text,
+                                            params jsonb DEFAULT '{}', k int DEFAULT 5, seed bigint DEFAULT 42)
+    RETURNS TABLE (fold text, train_rows float8, test_rows float8, auc float8, log_loss float8, brier float8,
+                   calibration_error float8, accuracy float8, mae float8, rmse float8)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    p jsonb := learnerscore._check_params(params);
+BEGIN
+    IF algorithm = 'xgboost' AND NOT p ? 'nthread' THEN
+        p := p || jsonb_build_object('nthread',
+                   coalesce(nullif(current_setting('learnerscore.xgboost_nthread', true), ''), '1'));
+    END IF;
+    RETURN QUERY SELECT * FROM learnerscore._cross_validate(source, target, features, algorithm,
+        learnerscore._param_keys(p), learnerscore._param_values(p), k, seed);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb, int, bigint) IS
+  'k-fold cross-validation (default 5 folds) with deterministic folds from seed: one row per fold with held-out metrics '
+  '(auc, log_loss, brier, calibration_error, accuracy for classifiers; mae, rmse for regression) and a final row fold = ''mean''.';
+
+CREATE FUNCTION learnerscore.predict(model text, features float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.predict(model bigint, features float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.predict(model text, features jsonb) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.predict(model bigint, features jsonb) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.predict(model text, features record) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.explain(model text, features record) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+COMMENT ON FUNCTION learnerscore.explain(text, record) IS 'explain() for a row value whose column names match the model''s features.';
+COMMENT ON FUNCTION learnerscore.predict(text, float8[]) IS
+  'Scores one row with a model (by name): the probability for classifiers, the predicted value for regression. '
+  'Features in the model''s order (learnerscore.models.features); NULL elements are missing values. The model is decoded once per query.';
+COMMENT ON FUNCTION learnerscore.predict(bigint, float8[]) IS 'Scores one row with a model given by id; see predict(text, float8[]).';
+COMMENT ON FUNCTION learnerscore.predict(text, jsonb) IS
+  'Scores one row given as a jsonb object {feature: value}; text features as strings; extra keys are ignored.';
+COMMENT ON FUNCTION learnerscore.predict(bigint, jsonb) IS 'Scores one jsonb row with a model given by id.';
+COMMENT ON FUNCTION learnerscore.predict(text, record) IS
+  'Scores a row value (e.g. predict(''m'', t) for a table alias t) whose column names match the model''s features.';
+
+CREATE FUNCTION learnerscore.explain(model text, features float8[]) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.explain(model bigint, features float8[]) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.explain(model text, features jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.explain(model bigint, features jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+COMMENT ON FUNCTION learnerscore.explain(text, float8[]) IS
+  'Per-feature contributions to one prediction on the margin (log-odds for classifiers): coefficient x value for linear models '
+  '(summed over a text feature''s one-hot columns), XGBoost''s SHAP values for trees; "(intercept)" / "(bias)" holds the rest, so the values sum to the margin.';
+COMMENT ON FUNCTION learnerscore.explain(bigint, float8[]) IS 'explain() with the model given by id.';
+COMMENT ON FUNCTION learnerscore.explain(text, jsonb) IS 'explain() for a jsonb row {feature: value}.';
+COMMENT ON FUNCTION learnerscore.explain(bigint, jsonb) IS 'explain() for a jsonb row, model by id.';
+
+CREATE FUNCTION learnerscore.model_coefficients(model text)
+    RETURNS TABLE (term text, estimate float8, std_error float8, z float8, p_value float8)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT c->>'term', (c->>'estimate')::float8, (c->>'std_error')::float8,
+           (c->>'estimate')::float8 / nullif((c->>'std_error')::float8, 0),
+           CASE WHEN (c->>'std_error')::float8 > 0 THEN
+               2 * (1 - learnerscore._models_normal_cdf(abs((c->>'estimate')::float8 / (c->>'std_error')::float8))) END
+    FROM learnerscore.models m, jsonb_array_elements(m.metrics->'coefficients') WITH ORDINALITY AS e(c, ord)
+    WHERE m.name = model_coefficients.model
+    ORDER BY ord
+$$;
+COMMENT ON FUNCTION learnerscore.model_coefficients(text) IS
+  'Coefficients of a logistic or linear model with standard errors, Wald z and two-sided normal p-values.';
+
+CREATE FUNCTION learnerscore._models_normal_cdf(z float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_models_normal_cdf' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION learnerscore._models_normal_cdf(float8) IS 'Internal: standard normal CDF.';
+
+CREATE FUNCTION learnerscore.xgboost_booster(model text) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'ls_xgboost_booster' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION learnerscore.xgboost_booster(text) IS
+  'The booster of an xgboost model in XGBoost''s own UBJSON format (load it with xgboost.Booster().load_model(bytearray(b))). '
+  'Its input columns are the model''s encoded columns: numeric features as given, text features one-hot (one column per level, sorted).';

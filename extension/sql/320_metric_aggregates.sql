@@ -1,0 +1,71 @@
+-- Model metrics as parallel-safe aggregates (DESIGN §5, §8): float8[] or
+-- bytea states with combine functions, so they run under parallel query
+-- (Partial/Finalize Aggregate) and under Citus.
+
+CREATE FUNCTION learnerscore._metric_accum(float8[], float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'ls_metric_accum' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION learnerscore._metric_accum(float8[], float8, float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'ls_metric_accum' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION learnerscore._metric_combine(float8[], float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'ls_metric_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION learnerscore._metric_final(float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_metric_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION learnerscore._metric_accum(float8[], float8, float8) IS
+  'Internal: transition of the metric aggregates; state[0] is the metric kind, state[1] the row count.';
+COMMENT ON FUNCTION learnerscore._metric_accum(float8[], float8, float8, float8) IS 'Internal: transition of accuracy(score, label, threshold).';
+COMMENT ON FUNCTION learnerscore._metric_combine(float8[], float8[]) IS 'Internal: combines two metric states (element-wise sum).';
+COMMENT ON FUNCTION learnerscore._metric_final(float8[]) IS 'Internal: final function of the metric aggregates.';
+
+CREATE AGGREGATE learnerscore.log_loss(score float8, label float8) (
+    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{1,0,0,0}',
+    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE learnerscore.log_loss(float8, float8) IS
+  'Mean binary cross-entropy of probabilities against 0/1 labels (probabilities clipped to [eps, 1-eps], eps = 2.2e-16, as sklearn.metrics.log_loss).';
+
+CREATE AGGREGATE learnerscore.brier(score float8, label float8) (
+    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{2,0,0,0}',
+    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE learnerscore.brier(float8, float8) IS 'Brier score: mean squared difference between probability and 0/1 label.';
+
+CREATE AGGREGATE learnerscore.accuracy(score float8, label float8) (
+    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{3,0,0,0}',
+    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE learnerscore.accuracy(float8, float8) IS 'Share of rows where (score >= 0.5) equals the 0/1 label.';
+CREATE AGGREGATE learnerscore.accuracy(score float8, label float8, threshold float8) (
+    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{3,0,0,0}',
+    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE learnerscore.accuracy(float8, float8, float8) IS 'Share of rows where (score >= threshold) equals the 0/1 label.';
+
+CREATE AGGREGATE learnerscore.mae(prediction float8, actual float8) (
+    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{4,0,0,0}',
+    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE learnerscore.mae(float8, float8) IS 'Mean absolute error.';
+
+CREATE AGGREGATE learnerscore.rmse(prediction float8, actual float8) (
+    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{5,0,0,0}',
+    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE learnerscore.rmse(float8, float8) IS 'Root mean squared error.';
+
+CREATE AGGREGATE learnerscore.calibration_error(score float8, label float8) (
+    SFUNC = learnerscore._metric_accum, STYPE = float8[],
+    INITCOND = '{6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0}',
+    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE learnerscore.calibration_error(float8, float8) IS
+  'Expected calibration error over 10 equal-width probability bins: sum over bins of (bin rows / rows) x |mean score - mean label|.';
+
+CREATE FUNCTION learnerscore._auc_accum(bytea, float8, float8) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'ls_auc_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION learnerscore._auc_combine(bytea, bytea) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'ls_auc_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION learnerscore._auc_final(bytea) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_auc_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION learnerscore._auc_accum(bytea, float8, float8) IS 'Internal: appends a (score, label) pair to the exact-AUC state.';
+COMMENT ON FUNCTION learnerscore._auc_combine(bytea, bytea) IS 'Internal: concatenates two exact-AUC states.';
+COMMENT ON FUNCTION learnerscore._auc_final(bytea) IS 'Internal: sorts the pairs and computes the AUC.';
+
+CREATE AGGREGATE learnerscore.auc(score float8, label float8) (
+    SFUNC = learnerscore._auc_accum, STYPE = bytea,
+    COMBINEFUNC = learnerscore._auc_combine, FINALFUNC = learnerscore._auc_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE learnerscore.auc(float8, float8) IS
+  'Exact area under the ROC curve (ties count one half, as sklearn.metrics.roc_auc_score): keeps every (score, label) pair '
+  '(16 bytes a row, at most about 67 million rows) and sorts them once; NULL when a class is missing. Rows with a NULL are ignored.';

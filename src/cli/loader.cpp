@@ -1,0 +1,462 @@
+#include "cli/loader.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "cli/csv_reader.h"
+#include "cli/load_spec.h"
+#include "cli/signals.h"
+#include "core/normalize.h"
+#include "core/sha256.h"
+
+namespace lscli {
+
+namespace fs = std::filesystem;
+
+bool LoadSummary::ok() const {
+    for (const auto& f : files)
+        if (f.status == "failed") return false;
+    return true;
+}
+long long LoadSummary::loaded() const {
+    long long n = 0;
+    for (const auto& f : files) n += f.loaded;
+    return n;
+}
+long long LoadSummary::rejected() const {
+    long long n = 0;
+    for (const auto& f : files) n += f.rejected;
+    return n;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// "1234567" → "1,234,567"
+std::string grouped(long long v) {
+    std::string s = std::to_string(v < 0 ? -v : v), out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (i && (s.size() - i) % 3 == 0) out += ',';
+        out += s[i];
+    }
+    return (v < 0 ? "-" : "") + out;
+}
+
+// Progress bar on stderr, redrawn at most ten times a second.
+class Progress {
+public:
+    Progress(bool enabled, long long total) : on_(enabled && isatty(STDERR_FILENO)), total_(total > 0 ? total : 1) {}
+    void update(const std::string& file, long long done_in_file) {
+        if (!on_) return;
+        auto now = Clock::now();
+        if (now - last_ < std::chrono::milliseconds(100)) return;
+        last_ = now;
+        draw(file, base_ + done_in_file);
+    }
+    void file_done(long long bytes) {
+        base_ += bytes;
+        clear();
+    }
+    void clear() {
+        if (on_) std::fprintf(stderr, "\r\033[K");
+    }
+
+private:
+    void draw(const std::string& file, long long done) {
+        double frac = std::min(1.0, double(done) / double(total_));
+        int width = 30, filled = int(frac * width);
+        std::string bar(size_t(filled), '=');
+        if (filled < width) bar += '>', bar += std::string(size_t(width - filled - 1), ' ');
+        std::fprintf(stderr, "\r\033[K[%s] %3d%%  %.1f/%.1f MB  %s", bar.c_str(), int(frac * 100), done / 1e6,
+                     total_ / 1e6, file.c_str());
+        std::fflush(stderr);
+    }
+    bool on_;
+    long long total_, base_ = 0;
+    Clock::time_point last_{};
+};
+
+// COPY text format: backslash, tab, newline and carriage return are escaped.
+void append_copy(std::string& out, std::string_view v) {
+    for (char c : v) {
+        switch (c) {
+            case '\\': out += "\\\\"; break;
+            case '\t': out += "\\t"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            default: out += c;
+        }
+    }
+}
+
+// Invalid UTF-8 bytes and NULs become U+FFFD so any line can be stored in load_rejects.
+std::string sanitize(std::string_view s) {
+    if (ls::norm::valid_utf8(s) && s.find('\0') == std::string_view::npos) return std::string(s);
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+        if (c != 0 && len && i + len <= s.size() && ls::norm::valid_utf8(s.substr(i, len))) {
+            out.append(s.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+// Rejected lines are spooled to a temporary file (they may be many) and
+// streamed into load_rejects after the table's COPY.
+class RejectSpool {
+public:
+    explicit RejectSpool(std::string file) : file_(std::move(file)), f_(std::tmpfile()) {
+        if (!f_) throw std::runtime_error("cannot create a temporary file for rejected lines");
+    }
+    ~RejectSpool() { std::fclose(f_); }
+    void add(long long line, std::string_view raw, const std::string& reason) {
+        buf_.clear();
+        append_copy(buf_, file_);
+        buf_ += '\t';
+        buf_ += std::to_string(line);
+        buf_ += '\t';
+        append_copy(buf_, sanitize(raw));
+        buf_ += '\t';
+        append_copy(buf_, sanitize(reason));
+        buf_ += '\n';
+        if (std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size()) throw std::runtime_error("cannot spool rejected lines");
+        ++count_;
+    }
+    long long count() const { return count_; }
+    void stream(PgConn& conn, const std::string& qualified_table) {
+        if (count_ == 0) return;
+        std::rewind(f_);
+        std::vector<char> chunk(1 << 20);
+        conn.copy_in("COPY " + qualified_table + " (file, line_number, raw_line, reason) FROM STDIN",
+                     [&](const PgConn::Sink& sink) {
+                         size_t n = std::fread(chunk.data(), 1, chunk.size(), f_);
+                         if (n) sink(chunk.data(), n);
+                         return n == chunk.size();
+                     });
+    }
+
+private:
+    std::string file_;
+    FILE* f_;
+    std::string buf_;
+    long long count_ = 0;
+};
+
+std::string excerpt(std::string_view v) {
+    std::string s = sanitize(v.substr(0, 60));
+    return "\"" + s + (v.size() > 60 ? "…\"" : "\"");
+}
+
+// Column mapping of one file: for each spec column, its index among the CSV
+// fields (-1: absent, NULL).
+struct Mapping {
+    std::vector<int> src;
+    size_t nfields = 0;
+    std::vector<std::string> ignored_headers;
+};
+
+Mapping map_header(const FileSpec& spec, const CsvRecord& header) {
+    if (!header.error.empty()) throw std::runtime_error("malformed header line: " + header.error);
+    if (!ls::norm::valid_utf8(header.raw)) throw std::runtime_error("header line is not valid UTF-8");
+    Mapping m;
+    m.nfields = header.fields.size();
+    std::vector<std::string> norm;
+    for (auto f : header.fields) norm.push_back(normalize_header(f));
+    std::vector<bool> used(norm.size(), false);
+    std::string missing;
+    for (const auto& col : spec.columns) {
+        std::set<std::string> accepted{normalize_header(col.column)};
+        for (const auto& h : col.headers) accepted.insert(normalize_header(h));
+        int found = -1;
+        for (size_t k = 0; k < norm.size(); ++k) {
+            if (!accepted.count(norm[k])) continue;
+            if (found >= 0)
+                throw std::runtime_error("column " + col.column + " matches two headers: \"" + std::string(header.fields[size_t(found)]) +
+                                         "\" and \"" + std::string(header.fields[k]) + "\"");
+            if (used[k]) continue;
+            found = int(k);
+        }
+        if (found >= 0) used[size_t(found)] = true;
+        else if (!col.may_be_absent) missing += (missing.empty() ? "" : ", ") + col.column + " (e.g. \"" + col.headers.front() + "\")";
+        m.src.push_back(found);
+    }
+    if (!missing.empty())
+        throw std::runtime_error("header has no column for " + missing + "; header is: " + excerpt(header.raw));
+    for (size_t k = 0; k < norm.size(); ++k)
+        if (!used[k]) m.ignored_headers.emplace_back(header.fields[k]);
+    return m;
+}
+
+std::string list_columns(const FileSpec& spec) {
+    std::string s;
+    for (const auto& c : spec.columns) s += (s.empty() ? "" : ", ") + quote_ident(c.column);
+    return s;
+}
+
+void rollback_quietly(PgConn& conn) {
+    try {
+        conn.exec("ROLLBACK");
+    } catch (...) {
+    }
+}
+
+FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& path, const std::string& schema,
+                         const LoadOptions& opts, Progress& progress) {
+    FileLoadResult res;
+    res.file = path.filename().string();
+    res.table = spec.table;
+    auto t0 = Clock::now();
+    const std::string qs = quote_ident(schema);
+    const std::string qtable = qs + "." + quote_ident(spec.table);
+
+    CsvReader reader(path.string());
+    res.bytes = static_cast<long long>(reader.size());
+    {
+        ls::Sha256 h;
+        h.update(reader.data());
+        res.sha256 = h.hex_digest();
+    }
+
+    // Header first: a file we cannot map changes nothing in the database.
+    CsvRecord rec;
+    Mapping map;
+    try {
+        std::string_view d = reader.data();
+        size_t start = reader.position();  // after a BOM
+        size_t eol = d.find('\n', start);
+        reader.set_delimiter(detect_delimiter(d.substr(start, eol == std::string_view::npos ? d.npos : eol - start)));
+        if (!reader.next(rec)) throw std::runtime_error("empty file (no header line)");
+        map = map_header(spec, rec);
+        reader.set_expected_fields(map.nfields);
+    } catch (const std::runtime_error& e) {
+        res.status = "failed";
+        res.error = e.what();
+        return res;
+    }
+
+    conn.exec("BEGIN");
+    try {
+        // One loader per table at a time; readers are not blocked until TRUNCATE.
+        conn.exec("LOCK TABLE " + qtable + " IN SHARE ROW EXCLUSIVE MODE");
+        auto prev = conn.query("SELECT sha256, lines_read, loaded, rejected, blank_lines FROM " + qs +
+                                   ".load_log WHERE file = $1",
+                               {res.file});
+        if (!opts.force && prev.rows() == 1 && prev.get(0, 0) == res.sha256) {
+            conn.exec("COMMIT");
+            res.status = "unchanged";
+            res.read = std::stoll(prev.get(0, 1));
+            res.loaded = std::stoll(prev.get(0, 2));
+            res.rejected = std::stoll(prev.get(0, 3));
+            res.blank = std::stoll(prev.get(0, 4));
+            res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+            progress.file_done(res.bytes);
+            return res;
+        }
+        conn.exec("TRUNCATE " + qtable);
+        conn.query("DELETE FROM " + qs + ".load_rejects WHERE file = $1", {res.file});
+
+        RejectSpool rejects(res.file);
+        const size_t ncols = spec.columns.size();
+        std::vector<FieldValue> row(ncols);
+        std::unordered_map<std::string, long long> seen_keys;
+        std::vector<size_t> key_idx;
+        for (const auto& k : spec.key)
+            for (size_t c = 0; c < ncols; ++c)
+                if (spec.columns[c].column == k) key_idx.push_back(c);
+        std::string out, key;
+        out.reserve(1 << 21);
+        bool eof = false;
+
+        auto convert = [&](const CsvRecord& r) -> std::string {
+            if (!r.error.empty()) return "malformed CSV: " + r.error;
+            if (!ls::norm::valid_utf8(r.raw)) return "invalid UTF-8";
+            if (r.fields.size() != map.nfields)
+                return "expected " + std::to_string(map.nfields) + " fields, found " + std::to_string(r.fields.size());
+            for (size_t c = 0; c < ncols; ++c) {
+                const ColumnSpec& col = spec.columns[c];
+                std::string_view raw = map.src[c] >= 0 ? r.fields[size_t(map.src[c])] : std::string_view();
+                std::string why = col.convert(raw, row[c]);
+                if (!why.empty()) return col.column + ": " + why;
+                if (col.not_null && row[c].null) return col.column + ": missing value " + excerpt(raw);
+            }
+            if (!key_idx.empty()) {
+                key.clear();
+                for (size_t c : key_idx) key += row[c].text, key += '\x1f';
+                auto [it, fresh] = seen_keys.emplace(key, r.line);
+                if (!fresh) {
+                    std::string k;
+                    for (size_t c : key_idx) k += (k.empty() ? "" : ", ") + spec.columns[c].column + "=" + row[c].text;
+                    return "duplicate key (" + k + "), first on line " + std::to_string(it->second);
+                }
+            }
+            if (spec.row_check) return spec.row_check(row);
+            return {};
+        };
+
+        conn.copy_in("COPY " + qtable + " (" + list_columns(spec) + ") FROM STDIN WITH (FREEZE)",
+                     [&](const PgConn::Sink& sink) {
+                         out.clear();
+                         while (out.size() < (1u << 20)) {
+                             if (!reader.next(rec)) {
+                                 eof = true;
+                                 break;
+                             }
+                             if (rec.raw.empty() && rec.fields.size() == 1 && rec.error.empty()) {
+                                 ++res.blank;  // a blank line holds no data
+                                 continue;
+                             }
+                             ++res.read;
+                             std::string why = convert(rec);
+                             if (!why.empty()) {
+                                 rejects.add(rec.line, rec.raw, why);
+                                 continue;
+                             }
+                             for (size_t c = 0; c < ncols; ++c) {
+                                 if (c) out += '\t';
+                                 if (row[c].null) out += "\\N";
+                                 else append_copy(out, row[c].text);
+                             }
+                             out += '\n';
+                             ++res.loaded;
+                         }
+                         if (!out.empty()) sink(out.data(), out.size());
+                         progress.update(res.file, static_cast<long long>(reader.position()));
+                         return !eof;
+                     });
+        res.rejected = rejects.count();
+        rejects.stream(conn, qs + ".load_rejects");
+        res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        conn.query("INSERT INTO " + qs +
+                       ".load_log (file, sha256, lines_read, loaded, rejected, blank_lines, table_name, bytes, seconds, loaded_at)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())"
+                       " ON CONFLICT (file) DO UPDATE SET sha256 = EXCLUDED.sha256, lines_read = EXCLUDED.lines_read,"
+                       " loaded = EXCLUDED.loaded, rejected = EXCLUDED.rejected, blank_lines = EXCLUDED.blank_lines,"
+                       " table_name = EXCLUDED.table_name, bytes = EXCLUDED.bytes, seconds = EXCLUDED.seconds,"
+                       " loaded_at = EXCLUDED.loaded_at",
+                   {res.file, res.sha256, std::to_string(res.read), std::to_string(res.loaded), std::to_string(res.rejected),
+                    std::to_string(res.blank), spec.table, std::to_string(res.bytes), std::to_string(res.seconds)});
+        conn.exec("COMMIT");
+        res.status = "loaded";
+    } catch (const Interrupted&) {
+        rollback_quietly(conn);
+        throw;
+    } catch (const PgError& e) {
+        rollback_quietly(conn);
+        if (interrupted()) throw Interrupted();
+        if (PQstatus(conn.raw()) != CONNECTION_OK) throw;
+        res = FileLoadResult{res.file, res.table, "failed", e.what(), res.sha256, res.bytes};
+    } catch (const std::exception& e) {
+        rollback_quietly(conn);
+        res = FileLoadResult{res.file, res.table, "failed", e.what(), res.sha256, res.bytes};
+    }
+    res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    progress.file_done(res.bytes);
+    return res;
+}
+
+}  // namespace
+
+std::string format_result(const FileLoadResult& r) {
+    char buf[512];
+    if (r.status == "failed") {
+        std::snprintf(buf, sizeof buf, "  %-28s FAILED: ", r.file.c_str());
+        return buf + r.error;
+    }
+    double rate = r.seconds > 0 ? double(r.read) / r.seconds : 0;
+    std::snprintf(buf, sizeof buf, "  %-28s → %-24s read %10s  loaded %10s  rejected %6s  %7.2f s  %10s rows/s%s",
+                  r.file.c_str(), r.table.c_str(), grouped(r.read).c_str(), grouped(r.loaded).c_str(),
+                  grouped(r.rejected).c_str(), r.seconds, r.status == "unchanged" ? "-" : grouped((long long)rate).c_str(),
+                  r.status == "unchanged" ? "  (unchanged, skipped)" : "");
+    std::string s = buf;
+    if (r.blank) s += "  (" + grouped(r.blank) + " blank lines)";
+    return s;
+}
+
+LoadSummary load_directory(PgConn& conn, const std::string& dir, const std::string& schema, const LoadOptions& opts) {
+    if (schema.empty()) throw std::invalid_argument("--schema must not be empty");
+    if (!fs::is_directory(dir)) throw std::invalid_argument("not a directory: " + dir);
+    LoadSummary sum;
+    sum.schema = schema;
+
+    // Known files present in the folder, in registry order.
+    std::vector<std::pair<const FileSpec*, fs::path>> todo;
+    std::vector<fs::path> entries;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.is_regular_file()) entries.push_back(e.path());
+    std::sort(entries.begin(), entries.end());
+    std::set<std::string> datasets;
+    for (const auto& spec : file_specs()) {
+        for (const auto& p : entries)
+            if (ls::norm::fold_case(p.filename().string()) == ls::norm::fold_case(spec.file)) {
+                todo.emplace_back(&spec, p);
+                datasets.insert(spec.dataset);
+                break;
+            }
+    }
+    for (const auto& p : entries) {
+        std::string name = p.filename().string();
+        if (!find_file_spec(name) && ls::norm::fold_case(p.extension().string()) == ".csv") sum.ignored.push_back(name);
+    }
+    for (const auto& spec : file_specs()) {
+        if (!datasets.count(spec.dataset)) continue;
+        bool found = std::any_of(todo.begin(), todo.end(), [&](const auto& t) { return t.first == &spec; });
+        if (!found) sum.missing.push_back(spec.file);
+    }
+    if (todo.empty()) {
+        std::string known;
+        for (const auto& s : file_specs()) known += (known.empty() ? "" : ", ") + s.file;
+        throw std::runtime_error("no known CSV file in " + dir + " (known: " + known + ")");
+    }
+
+    conn.exec("SET client_min_messages = warning; SET client_encoding = 'UTF8'; SET datestyle = 'ISO, YMD'");
+    auto ext = conn.query("SELECT 1 FROM pg_extension WHERE extname = 'learnerscore'");
+    if (ext.rows() == 0) {
+        try {
+            conn.exec("CREATE EXTENSION IF NOT EXISTS learnerscore");
+        } catch (const PgError& e) {
+            throw std::runtime_error(std::string("the learnerscore extension is not installed in this database and could not be created (") +
+                                     e.what() + "); ask a DBA to run CREATE EXTENSION learnerscore");
+        }
+    }
+    for (const auto& name : datasets) {
+        const DatasetSpec* ds = find_dataset_spec(name);
+        if (!ds) throw std::logic_error("file spec refers to unknown data set " + name);
+        std::string sql = ds->create_sql;
+        size_t at = sql.find("%s");
+        if (at != std::string::npos) sql.replace(at, 2, quote_literal(schema));
+        conn.exec(sql);
+    }
+    conn.query("SELECT learnerscore._create_load_tables($1)", {schema});
+
+    long long total = 0;
+    for (const auto& t : todo) total += static_cast<long long>(fs::file_size(t.second));
+    Progress progress(opts.progress, total);
+    for (const auto& [spec, path] : todo) {
+        throw_if_interrupted();
+        FileLoadResult r = load_file(conn, *spec, path, schema, opts, progress);
+        progress.clear();
+        if (opts.out) {
+            std::fprintf(opts.out, "%s\n", format_result(r).c_str());
+            std::fflush(opts.out);
+        }
+        sum.files.push_back(std::move(r));
+    }
+    return sum;
+}
+
+}  // namespace lscli

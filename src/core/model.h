@@ -1,0 +1,80 @@
+// A trained model: algorithm, encoding of the raw features, coefficients or
+// the XGBoost booster, and training metrics. Immutable once trained.
+// Serialized to a versioned, checksummed byte blob (model_codec.cpp).
+#pragma once
+#include <Eigen/Dense>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/dataset.h"
+#include "core/encoding.h"
+#include "core/metrics.h"
+#include "core/xgboost_booster.h"
+
+namespace ls::models {
+
+enum class Algorithm : std::uint8_t { Logistic = 1, Linear = 2, XGBoost = 3 };
+Algorithm parse_algorithm(const std::string& name);
+const char* algorithm_name(Algorithm a);
+
+using Params = std::map<std::string, std::string>;  // from the jsonb hyper-parameters, values as text
+
+class Model {
+public:
+    Algorithm algorithm = Algorithm::Logistic;
+    bool classifier = true;          // probability output (logistic, xgboost binary:logistic)
+    std::string target;
+    Encoder encoder;
+    Eigen::VectorXd coef;            // linear family: intercept first
+    Eigen::VectorXd std_err;
+    std::string xgb_model;           // XGBoost UBJSON
+    std::string objective;           // xgboost objective
+
+    // Raw-feature names, in the order predict() expects them.
+    std::vector<std::string> feature_names() const;
+    std::size_t feature_count() const { return encoder.features.size(); }
+
+    // One row: values per raw feature.
+    double predict(const RawValue* row) const;
+    // Many encoded rows (rows x width, no intercept column).
+    Eigen::VectorXd predict_encoded(const Eigen::MatrixXd& X) const;
+    // Per raw feature contribution on the margin (log-odds for classifiers):
+    // linear: coefficient x encoded value (summed over a text feature's
+    // one-hot columns); XGBoost: SHAP values. The last pair is the intercept / bias.
+    std::vector<std::pair<std::string, double>> explain(const RawValue* row) const;
+
+    std::string serialize() const;
+    static std::unique_ptr<Model> deserialize(const void* data, std::size_t size);
+
+private:
+    const XgbBooster& booster() const;
+    mutable std::unique_ptr<XgbBooster> booster_;  // decoded lazily, reused
+};
+
+struct TrainResult {
+    std::unique_ptr<Model> model;
+    metrics::Summary train_metrics;
+    std::size_t rows = 0;
+    Params effective_params;
+};
+
+// Fits `algorithm` on `rows` of `data` (all when empty). Unknown params are an error.
+TrainResult train(const Dataset& data, const std::string& target, Algorithm algorithm, const Params& params,
+                  const std::vector<std::size_t>& rows = {});
+
+// k-fold cross-validation with deterministic folds (Fisher-Yates with
+// mt19937_64(seed)); returns one Summary per fold, metrics on held-out rows.
+struct FoldResult {
+    int fold;
+    std::size_t train_rows, test_rows;
+    metrics::Summary m;
+    bool classifier;
+};
+std::vector<FoldResult> cross_validate(const Dataset& data, const std::string& target, Algorithm algorithm,
+                                       const Params& params, int k, std::uint64_t seed);
+std::vector<int> fold_assignment(std::size_t n, int k, std::uint64_t seed);
+
+}  // namespace ls::models

@@ -1,0 +1,84 @@
+#include "core/xgboost_booster.h"
+
+#include <xgboost/c_api.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/error.h"
+#include "core/interrupt.h"
+
+namespace ls::models {
+
+namespace {
+
+void check(int rc, const char* what) {
+    if (rc != 0) fail(ErrorKind::InvalidParameter, std::string("xgboost ") + what + ": " + XGBGetLastError());
+}
+
+struct DMatrix {
+    DMatrixHandle h = nullptr;
+    DMatrix(const float* X, std::size_t n, std::size_t p) {
+        check(XGDMatrixCreateFromMat(X, n, p, std::numeric_limits<float>::quiet_NaN(), &h), "DMatrix");
+    }
+    ~DMatrix() {
+        if (h) XGDMatrixFree(h);
+    }
+};
+
+}  // namespace
+
+XgbBooster::~XgbBooster() {
+    if (handle_) XGBoosterFree(handle_);
+}
+
+void XgbBooster::set_param(const std::string& key, const std::string& value) {
+    check(XGBoosterSetParam(handle_, key.c_str(), value.c_str()), ("parameter " + key).c_str());
+}
+
+XgbBooster XgbBooster::train(const std::vector<float>& X, std::size_t n, std::size_t p, const std::vector<float>& y,
+                             const std::map<std::string, std::string>& params, int rounds) {
+    if (n == 0) fail(ErrorKind::InvalidParameter, "the training set is empty");
+    if (rounds < 1 || rounds > 100000) fail(ErrorKind::InvalidParameter, "num_round must be between 1 and 100000");
+    DMatrix dm(X.data(), n, p);
+    check(XGDMatrixSetFloatInfo(dm.h, "label", y.data(), n), "label");
+    XgbBooster b;
+    DMatrixHandle mats[] = {dm.h};
+    check(XGBoosterCreate(mats, 1, &b.handle_), "create");
+    for (const auto& [k, v] : params) b.set_param(k, v);
+    for (int it = 0; it < rounds; ++it) {
+        check_interrupts();
+        check(XGBoosterUpdateOneIter(b.handle_, it, dm.h), "training");
+    }
+    return b;
+}
+
+XgbBooster XgbBooster::load(const std::string& ubj) {
+    XgbBooster b;
+    check(XGBoosterCreate(nullptr, 0, &b.handle_), "create");
+    if (XGBoosterLoadModelFromBuffer(b.handle_, ubj.data(), ubj.size()) != 0)
+        fail(ErrorKind::DataException, std::string("corrupted model: XGBoost cannot load it: ") + XGBGetLastError());
+    return b;
+}
+
+std::string XgbBooster::save() const {
+    bst_ulong len = 0;
+    const char* buf = nullptr;
+    check(XGBoosterSaveModelToBuffer(handle_, "{\"format\":\"ubj\"}", &len, &buf), "save");
+    return std::string(buf, len);
+}
+
+std::vector<float> XgbBooster::predict(const float* X, std::size_t n, std::size_t p, int type) const {
+    DMatrix dm(X, n, p);
+    std::string cfg = "{\"type\": " + std::to_string(type) +
+                      ", \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": false}";
+    const bst_ulong* shape = nullptr;
+    bst_ulong dim = 0;
+    const float* out = nullptr;
+    check(XGBoosterPredictFromDMatrix(handle_, dm.h, cfg.c_str(), &shape, &dim, &out), "predict");
+    std::size_t total = 1;
+    for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
+    return std::vector<float>(out, out + total);
+}
+
+}  // namespace ls::models

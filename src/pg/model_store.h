@@ -1,0 +1,28 @@
+// Per-backend cache of decoded models, keyed by model id (ids are never
+// reused and a trained model is immutable, so an entry never goes stale; it
+// is evicted when the model is dropped in this backend). Predict/explain
+// resolve the model once per query through fn_extra, so a view over millions
+// of rows decodes the model once.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "core/model.h"
+
+extern "C" {
+#include "postgres.h"
+#include "fmgr.h"
+}
+
+namespace lspg {
+
+// The model named or numbered by argument `argno` of the current call;
+// resolved once per FmgrInfo (i.e. per query) and re-resolved when the
+// argument changes or the cache was modified.
+const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std::int64_t* id_out = nullptr);
+
+std::int64_t model_id_by_name(const std::string& name);
+const ls::models::Model& model_by_id(std::int64_t id);
+void evict_model(std::int64_t id);
+
+}  // namespace lspg

@@ -1,0 +1,398 @@
+// SQL entry points of the model registry: fitting (the SQL wrapper
+// learnerscore.train() stores the result), cross-validation, predict and
+// explain, and cache eviction.
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/model.h"
+#include "pg/boundary.h"
+#include "pg/model_store.h"
+#include "pg/models_reader.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+PG_FUNCTION_INFO_V1(ls_fit);
+PG_FUNCTION_INFO_V1(ls_cross_validate);
+PG_FUNCTION_INFO_V1(ls_predict);
+PG_FUNCTION_INFO_V1(ls_explain);
+PG_FUNCTION_INFO_V1(ls_model_cache_evict);
+}
+
+namespace {
+
+using ls::ErrorKind;
+using ls::fail;
+using ls::models::RawValue;
+
+std::vector<std::string> text_array(ArrayType* arr, const char* what) {
+    Datum* elems = nullptr;
+    bool* nulls = nullptr;
+    int n = 0;
+    lspg::pg_call([&]() {
+        if (ARR_NDIM(arr) > 1) elog(ERROR, "multi-dimensional array");
+        deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+    });
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) {
+        if (nulls[i]) fail(ErrorKind::InvalidParameter, std::string(what) + " must not contain NULL");
+        out.push_back(lspg::text_to_string(DatumGetTextPP(elems[i])));
+    }
+    return out;
+}
+
+std::string json_str(const std::string& s) {
+    std::string o = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') { o += '\\'; o += static_cast<char>(c); }
+        else if (c < 0x20) { char b[8]; snprintf(b, sizeof b, "\\u%04x", c); o += b; }
+        else o += static_cast<char>(c);
+    }
+    return o + "\"";
+}
+
+std::string json_num(double v) {
+    if (!std::isfinite(v)) return "null";
+    char b[40];
+    snprintf(b, sizeof b, "%.17g", v);
+    return b;
+}
+
+std::string summary_json(const ls::models::Model& m, const ls::metrics::Summary& s) {
+    if (m.classifier)
+        return "{\"auc\": " + json_num(s.auc) + ", \"log_loss\": " + json_num(s.log_loss) + ", \"brier\": " +
+               json_num(s.brier) + ", \"calibration_error\": " + json_num(s.calibration_error) + ", \"accuracy\": " +
+               json_num(s.accuracy) + "}";
+    return "{\"mae\": " + json_num(s.mae) + ", \"rmse\": " + json_num(s.rmse) + ", \"r2\": " + json_num(s.r2) + "}";
+}
+
+Datum jsonb_from(const std::string& s) {
+    Datum d = 0;
+    lspg::pg_call([&]() { d = DirectFunctionCall1(jsonb_in, CStringGetDatum(s.c_str())); });
+    return d;
+}
+
+struct FitArgs {
+    lspg::SourceSpec spec;
+    std::string algorithm;
+    ls::models::Params params;
+};
+
+FitArgs fit_args(FunctionCallInfo fcinfo) {
+    for (int i = 0; i < 6; ++i)
+        if (PG_ARGISNULL(i)) fail(ErrorKind::InvalidParameter, "train arguments must not be NULL");
+    FitArgs a;
+    a.spec.source = lspg::text_to_string(PG_GETARG_TEXT_PP(0));
+    a.spec.target = lspg::text_to_string(PG_GETARG_TEXT_PP(1));
+    if (a.spec.target.empty()) fail(ErrorKind::InvalidParameter, "the target name is empty");
+    a.spec.features = text_array(PG_GETARG_ARRAYTYPE_P(2), "features");
+    a.algorithm = lspg::text_to_string(PG_GETARG_TEXT_PP(3));
+    auto keys = text_array(PG_GETARG_ARRAYTYPE_P(4), "params keys");
+    auto vals = text_array(PG_GETARG_ARRAYTYPE_P(5), "params values");
+    if (keys.size() != vals.size()) fail(ErrorKind::Internal, "params keys and values differ in length");
+    for (std::size_t i = 0; i < keys.size(); ++i) a.params[keys[i]] = vals[i];
+    return a;
+}
+
+// The raw feature values of one row, from a float8[], a jsonb object or a record.
+// Strings point into the argument datum, which outlives the call.
+std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::models::Model& m) {
+    const std::size_t nf = m.feature_count();
+    std::vector<RawValue> row(nf);
+    Oid type = get_fn_expr_argtype(fcinfo->flinfo, argno);
+    if (type == FLOAT8ARRAYOID) {
+        ArrayType* arr = PG_GETARG_ARRAYTYPE_P(argno);
+        if (ARR_NDIM(arr) > 1) fail(ErrorKind::InvalidParameter, "features must be a one-dimensional array");
+        std::size_t n = ARR_NDIM(arr) == 0 ? 0 : static_cast<std::size_t>(ARR_DIMS(arr)[0]);
+        if (n != nf) {
+            std::string names;
+            for (const auto& f : m.feature_names()) names += (names.empty() ? "" : ", ") + f;
+            fail(ErrorKind::InvalidParameter,
+                 "the model expects " + std::to_string(nf) + " features, got " + std::to_string(n),
+                 "Features in order: " + names + ".");
+        }
+        const double* v = reinterpret_cast<const double*>(ARR_DATA_PTR(arr));
+        const bits8* bitmap = ARR_NULLBITMAP(arr);
+        std::size_t k = 0;
+        for (std::size_t j = 0; j < nf; ++j) {
+            bool isnull = bitmap && !(bitmap[j / 8] & (1 << (j % 8)));
+            row[j] = isnull ? RawValue::null() : RawValue::num(v[k++]);
+        }
+        return row;
+    }
+    if (type == JSONBOID) {
+        Jsonb* jb = PG_GETARG_JSONB_P(argno);
+        if (!JB_ROOT_IS_OBJECT(jb)) fail(ErrorKind::InvalidParameter, "features must be a jsonb object");
+        const auto names = m.feature_names();
+        for (std::size_t j = 0; j < nf; ++j) {
+            JsonbValue v;
+            bool found = false;
+            bool is_num = false;
+            double num = 0;
+            const char* str = nullptr;
+            int len = 0;
+            int kind = 0;
+            const std::string& key = names[j];
+            lspg::pg_call([&]() {
+                JsonbValue* r = getKeyJsonValueFromContainer(&jb->root, key.data(), static_cast<int>(key.size()), &v);
+                if (!r) return;
+                found = true;
+                kind = r->type;
+                if (r->type == jbvNumeric) {
+                    is_num = true;
+                    num = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(r->val.numeric)));
+                } else if (r->type == jbvBool) {
+                    is_num = true;
+                    num = r->val.boolean ? 1 : 0;
+                } else if (r->type == jbvString) {
+                    str = r->val.string.val;
+                    len = r->val.string.len;
+                }
+            });
+            if (!found)
+                fail(ErrorKind::InvalidParameter, "feature \"" + key + "\" is missing from the jsonb features",
+                     "Give every model feature as a key; use null for a missing value.");
+            if (is_num) row[j] = RawValue::num(num);
+            else if (str) row[j] = RawValue::str(std::string_view(str, len));
+            else if (kind == jbvNull) row[j] = RawValue::null();
+            else fail(ErrorKind::InvalidParameter, "feature \"" + key + "\" must be a number, a string or null in jsonb");
+        }
+        return row;
+    }
+    bool rowtype = false;
+    lspg::pg_call([&]() { rowtype = type_is_rowtype(type); });
+    if (rowtype) {
+        // A row value: take each feature from the column of the same name.
+        const auto names = m.feature_names();
+        std::vector<int> kinds(nf, 0);   // 0 missing column, 1 NULL, 2 number, 3 text, 4 unsupported type
+        std::vector<double> nums(nf, 0);
+        std::vector<const char*> strs(nf, nullptr);
+        std::vector<int> lens(nf, 0);
+        std::vector<const char*> cnames(nf);
+        for (std::size_t j = 0; j < nf; ++j) cnames[j] = names[j].c_str();
+        int* kp = kinds.data(); double* np = nums.data(); const char** sp = strs.data(); int* lp = lens.data();
+        const char** cn = cnames.data();
+        lspg::pg_call([&]() {
+            HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(argno);
+            TupleDesc td = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(th), HeapTupleHeaderGetTypMod(th));
+            HeapTupleData tuple;
+            tuple.t_len = HeapTupleHeaderGetDatumLength(th);
+            ItemPointerSetInvalid(&tuple.t_self);
+            tuple.t_tableOid = InvalidOid;
+            tuple.t_data = th;
+            for (std::size_t j = 0; j < nf; ++j) {
+                for (int a = 0; a < td->natts; ++a) {
+                    Form_pg_attribute att = TupleDescAttr(td, a);
+                    if (att->attisdropped || strcmp(NameStr(att->attname), cn[j]) != 0) continue;
+                    bool isnull;
+                    Datum d = heap_getattr(&tuple, a + 1, td, &isnull);
+                    if (isnull) { kp[j] = 1; break; }
+                    kp[j] = 2;
+                    switch (getBaseType(att->atttypid)) {
+                        case FLOAT8OID: np[j] = DatumGetFloat8(d); break;
+                        case FLOAT4OID: np[j] = DatumGetFloat4(d); break;
+                        case INT2OID: np[j] = DatumGetInt16(d); break;
+                        case INT4OID: np[j] = DatumGetInt32(d); break;
+                        case INT8OID: np[j] = (double)DatumGetInt64(d); break;
+                        case BOOLOID: np[j] = DatumGetBool(d) ? 1 : 0; break;
+                        case NUMERICOID: np[j] = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d)); break;
+                        case TEXTOID: case VARCHAROID: case BPCHAROID: {
+                            text* t = (text*)PG_DETOAST_DATUM_PACKED(d);
+                            kp[j] = 3; sp[j] = VARDATA_ANY(t); lp[j] = (int)VARSIZE_ANY_EXHDR(t);
+                            break;
+                        }
+                        default: kp[j] = 4;
+                    }
+                    break;
+                }
+            }
+            ReleaseTupleDesc(td);
+        });
+        for (std::size_t j = 0; j < nf; ++j) {
+            switch (kinds[j]) {
+                case 0: fail(ErrorKind::UndefinedColumn, "the row has no column \"" + names[j] + "\" (a feature of the model)");
+                case 1: row[j] = RawValue::null(); break;
+                case 2: row[j] = RawValue::num(nums[j]); break;
+                case 3: row[j] = RawValue::str(std::string_view(strs[j], lens[j])); break;
+                default: fail(ErrorKind::FeatureNotSupported, "column \"" + names[j] + "\" has a type a model cannot use");
+            }
+        }
+        return row;
+    }
+    fail(ErrorKind::FeatureNotSupported, "features must be float8[], jsonb or a row");
+}
+
+}  // namespace
+
+// ls_fit(source, target, features, algorithm, keys, vals)
+//   -> (model bytea, training_rows bigint, skipped_rows bigint, metrics jsonb, hyperparameters jsonb)
+Datum ls_fit(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum {
+        TupleDesc desc;
+        lspg::pg_call([&]() {
+            if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) elog(ERROR, "composite result expected");
+            desc = BlessTupleDesc(desc);
+        });
+        FitArgs a = fit_args(fcinfo);
+        ls::models::Algorithm algo = ls::models::parse_algorithm(a.algorithm);
+        long long skipped = 0;
+        ls::models::Dataset data = lspg::read_dataset(a.spec, &skipped);
+        ls::models::TrainResult res = ls::models::train(data, a.spec.target, algo, a.params);
+        const ls::models::Model& m = *res.model;
+        std::string metrics = "{\"train\": " + summary_json(m, res.train_metrics);
+        if (m.algorithm != ls::models::Algorithm::XGBoost) {
+            metrics += ", \"coefficients\": [";
+            std::vector<std::string> names = {"(intercept)"};
+            for (auto& s : m.encoder.column_names()) names.push_back(s);
+            for (std::size_t j = 0; j < names.size(); ++j)
+                metrics += (j ? ", " : "") + std::string("{\"term\": ") + json_str(names[j]) + ", \"estimate\": " +
+                           json_num(m.coef[j]) + ", \"std_error\": " + json_num(m.std_err[j]) + "}";
+            metrics += "]";
+        }
+        metrics += ", \"encoded_columns\": " + std::to_string(m.encoder.width());
+        metrics += ", \"skipped_null_target_rows\": " + std::to_string(skipped) + "}";
+        std::string params = "{";
+        for (const auto& [k, v] : res.effective_params) {
+            char* end = nullptr;
+            std::strtod(v.c_str(), &end);
+            bool numeric = !v.empty() && *end == '\0';
+            params += (params.size() > 1 ? ", " : "") + json_str(k) + ": " + (numeric ? v : json_str(v));
+        }
+        params += "}";
+        std::string blob = m.serialize();
+        Datum values[5];
+        bool nulls[5] = {false, false, false, false, false};
+        values[1] = Int64GetDatum(static_cast<int64>(res.rows));
+        values[2] = Int64GetDatum(skipped);
+        values[3] = jsonb_from(metrics);
+        values[4] = jsonb_from(params);
+        HeapTuple tup = nullptr;
+        lspg::pg_call([&]() {
+            bytea* b = static_cast<bytea*>(palloc(blob.size() + VARHDRSZ));
+            SET_VARSIZE(b, blob.size() + VARHDRSZ);
+            memcpy(VARDATA(b), blob.data(), blob.size());
+            values[0] = PointerGetDatum(b);
+            tup = heap_form_tuple(desc, values, nulls);
+        });
+        return HeapTupleGetDatum(tup);
+    });
+}
+
+// ls_cross_validate(source, target, features, algorithm, keys, vals, k int, seed bigint) returns setof record
+Datum ls_cross_validate(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum {
+        if (PG_ARGISNULL(6) || PG_ARGISNULL(7)) fail(ErrorKind::InvalidParameter, "k and seed must not be NULL");
+        int k = PG_GETARG_INT32(6);
+        int64 seed = PG_GETARG_INT64(7);
+        if (k < 2 || k > 100) fail(ErrorKind::InvalidParameter, "k must be between 2 and 100");
+        FitArgs a = fit_args(fcinfo);
+        ls::models::Algorithm algo = ls::models::parse_algorithm(a.algorithm);
+        ls::models::Dataset data = lspg::read_dataset(a.spec);
+        auto folds = ls::models::cross_validate(data, a.spec.target, algo, a.params, k, static_cast<std::uint64_t>(seed));
+        const bool classifier = folds.front().classifier;
+        lspg::pg_call([&]() { InitMaterializedSRF(fcinfo, 0); });
+        ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+        std::vector<double> sums(7, 0.0);
+        auto put = [&](const std::string& fold, double ntr, double nte, const ls::metrics::Summary& s) {
+            double v[7] = {s.auc, s.log_loss, s.brier, s.calibration_error, s.accuracy, s.mae, s.rmse};
+            Datum values[10];
+            bool nulls[10] = {false};
+            std::string f = fold;
+            lspg::pg_call([&]() {
+                values[0] = PointerGetDatum(cstring_to_text(f.c_str()));
+                values[1] = Float8GetDatum(ntr);
+                values[2] = Float8GetDatum(nte);
+                for (int i = 0; i < 7; ++i) {
+                    bool use = classifier ? i < 5 : i >= 5;
+                    nulls[3 + i] = !use || std::isnan(v[i]);
+                    values[3 + i] = Float8GetDatum(v[i]);
+                }
+                tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+            });
+        };
+        double ntr = 0, nte = 0;
+        for (const auto& f : folds) {
+            put(std::to_string(f.fold), static_cast<double>(f.train_rows), static_cast<double>(f.test_rows), f.m);
+            double v[7] = {f.m.auc, f.m.log_loss, f.m.brier, f.m.calibration_error, f.m.accuracy, f.m.mae, f.m.rmse};
+            for (int i = 0; i < 7; ++i) sums[i] += v[i];
+            ntr += f.train_rows;
+            nte += f.test_rows;
+        }
+        ls::metrics::Summary mean;
+        const double kk = static_cast<double>(folds.size());
+        mean.auc = sums[0] / kk; mean.log_loss = sums[1] / kk; mean.brier = sums[2] / kk;
+        mean.calibration_error = sums[3] / kk; mean.accuracy = sums[4] / kk; mean.mae = sums[5] / kk; mean.rmse = sums[6] / kk;
+        put("mean", ntr / kk, nte / kk, mean);
+        return (Datum)0;
+    });
+}
+
+// ls_predict(model text|bigint, features float8[]|jsonb) returns float8
+Datum ls_predict(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum {
+        const ls::models::Model& m = lspg::model_for_call(fcinfo, 0);
+        std::vector<RawValue> row = row_values(fcinfo, 1, m);
+        PG_RETURN_FLOAT8(m.predict(row.data()));
+    });
+}
+
+// ls_explain(model, features) returns jsonb: {"feature": contribution, ..., "(intercept)": b0}
+Datum ls_explain(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum {
+        const ls::models::Model& m = lspg::model_for_call(fcinfo, 0);
+        std::vector<RawValue> row = row_values(fcinfo, 1, m);
+        auto contrib = m.explain(row.data());
+        std::string j = "{";
+        for (std::size_t i = 0; i < contrib.size(); ++i)
+            j += (i ? ", " : "") + json_str(contrib[i].first) + ": " + json_num(contrib[i].second);
+        j += "}";
+        return jsonb_from(j);
+    });
+}
+
+Datum ls_model_cache_evict(PG_FUNCTION_ARGS) {
+    int64 id = PG_GETARG_INT64(0);
+    return lspg::guarded([&]() -> Datum {
+        lspg::evict_model(id);
+        PG_RETURN_VOID();
+    });
+}
+
+extern "C" {
+PG_FUNCTION_INFO_V1(ls_models_normal_cdf);
+}
+Datum ls_models_normal_cdf(PG_FUNCTION_ARGS) {
+    double z = PG_GETARG_FLOAT8(0);
+    PG_RETURN_FLOAT8(0.5 * std::erfc(-z / std::sqrt(2.0)));
+}
+
+extern "C" {
+PG_FUNCTION_INFO_V1(ls_xgboost_booster);
+}
+// The XGBoost booster of a model in XGBoost's own UBJSON format, so the very
+// same booster can be loaded elsewhere (xgboost.Booster().load_model(bytes)).
+Datum ls_xgboost_booster(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum {
+        const ls::models::Model& m = lspg::model_for_call(fcinfo, 0);
+        if (m.algorithm != ls::models::Algorithm::XGBoost)
+            fail(ErrorKind::InvalidParameter, "the model is not an xgboost model");
+        const std::string& ubj = m.xgb_model;
+        bytea* b = nullptr;
+        lspg::pg_call([&]() {
+            b = static_cast<bytea*>(palloc(ubj.size() + VARHDRSZ));
+            SET_VARSIZE(b, ubj.size() + VARHDRSZ);
+            memcpy(VARDATA(b), ubj.data(), ubj.size());
+        });
+        PG_RETURN_BYTEA_P(b);
+    });
+}

@@ -1,0 +1,294 @@
+#include "pg/models_reader.h"
+
+#include <cctype>
+#include <cmath>
+#include <set>
+#include <string_view>
+
+#include "core/error.h"
+#include "core/interrupt.h"
+#include "pg/boundary.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "nodes/makefuncs.h"
+#include "utils/regproc.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "lib/stringinfo.h"
+#include "tcop/dest.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+}
+
+namespace lspg {
+
+namespace {
+
+using ls::ErrorKind;
+using ls::fail;
+
+enum class Conv : unsigned char { F8, F4, I2, I4, I8, Num, Bool, Text, Name, Unsupported };
+
+Conv conv_for(Oid type) {
+    switch (getBaseType(type)) {
+        case FLOAT8OID: return Conv::F8;
+        case FLOAT4OID: return Conv::F4;
+        case INT2OID: return Conv::I2;
+        case INT4OID: return Conv::I4;
+        case INT8OID: return Conv::I8;
+        case NUMERICOID: return Conv::Num;
+        case BOOLOID: return Conv::Bool;
+        case TEXTOID:
+        case VARCHAROID:
+        case BPCHAROID: return Conv::Text;
+        case NAMEOID: return Conv::Name;
+        default: return Conv::Unsupported;
+    }
+}
+
+constexpr int kBatch = 4096;
+
+// format_type_be() of a type OID, as a std::string.
+struct ScopedTypeName {
+    std::string name;
+    explicit ScopedTypeName(unsigned int oid);
+};
+
+// Plain data shared between the C callbacks (which may be longjmp'd over)
+// and the C++ side. Holds no object with a destructor.
+struct ReceiverPod {
+    DestReceiver pub;          // must be first
+    int natts;
+    Oid types[1700];
+    Conv conv[1700];
+    bool nulls[1700];
+    double nums[1700];         // phase 1 output: numeric value
+    const char* str[1700];     // phase 1 output: text bytes
+    int len[1700];
+    MemoryContext rowcxt;      // reset every kBatch rows
+    long rows_seen;
+    void* state;               // ReaderState*
+    bool failed;               // a C++ error was captured; stop the scan
+};
+
+struct ReaderState {
+    const SourceSpec* spec;
+    ls::models::Dataset* data;
+    long long skipped = 0;
+    bool validated = false;
+    ErrorSlot error;  // C++ error captured in receiveSlot
+    ls::InterruptTicker ticker{kBatch};
+};
+
+bool is_query(const std::string& s) {
+    std::size_t i = 0;
+    while (i < s.size() && (std::isspace(static_cast<unsigned char>(s[i])) || s[i] == '(')) ++i;
+    std::string word;
+    while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i])))
+        word += static_cast<char>(std::tolower(static_cast<unsigned char>(s[i++])));
+    return word == "select" || word == "with" || word == "values" || word == "table";
+}
+
+// Type checks, run once (in C++, may throw).
+void validate(ReaderState& st, const ReceiverPod& pod) {
+    const SourceSpec& spec = *st.spec;
+    const int nf = static_cast<int>(spec.features.size());
+    for (int j = 0; j < pod.natts; ++j) {
+        bool is_target = j == nf;
+        const std::string& name = is_target ? spec.target : spec.features[j];
+        if (pod.conv[j] == Conv::Unsupported) {
+            ScopedTypeName tn(pod.types[j]);
+            fail(ErrorKind::FeatureNotSupported,
+                 std::string(is_target ? "target" : "feature") + " \"" + name + "\" has type " + tn.name +
+                     ", which a model cannot use",
+                 "Cast it to a number (or, for a feature, to text) in the source query.");
+        }
+        if (is_target && (pod.conv[j] == Conv::Text || pod.conv[j] == Conv::Name))
+            fail(ErrorKind::InvalidParameter, "target \"" + name + "\" is not numeric (type " + ScopedTypeName(pod.types[j]).name + ")",
+                 "A target must be numeric or boolean; for a text label use a query such as (label = 'Dropout')::int.");
+    }
+    auto& feats = st.data->features;
+    for (int j = 0; j < nf; ++j) feats[j].categorical = pod.conv[j] == Conv::Text || pod.conv[j] == Conv::Name;
+    st.validated = true;
+}
+
+// Phase 2 of a row (C++; may throw): append the values captured by phase 1.
+void append_row(ReaderState& st, const ReceiverPod& pod) {
+    if (!st.validated) validate(st, pod);
+    const int nf = static_cast<int>(st.spec->features.size());
+    if (!st.spec->target.empty()) {
+        if (pod.nulls[nf]) { ++st.skipped; return; }
+        double y = pod.nums[nf];
+        if (!std::isfinite(y)) fail(ErrorKind::InvalidParameter, "target \"" + st.spec->target + "\" contains NaN or Infinity");
+        st.data->y.push_back(y);
+    } else {
+        st.data->y.push_back(0.0);
+    }
+    for (int j = 0; j < nf; ++j) {
+        auto& col = st.data->features[j];
+        if (col.categorical) {
+            col.code.push_back(pod.nulls[j] ? -1 : col.code_of(std::string_view(pod.str[j], pod.len[j])));
+        } else {
+            double v = pod.nums[j];
+            if (pod.nulls[j]) v = std::nan("");
+            else if (!std::isfinite(v))
+                fail(ErrorKind::InvalidParameter, "feature \"" + col.name + "\" contains NaN or Infinity",
+                     "Replace them with NULL (a missing value) or a finite number.");
+            col.num.push_back(v);
+        }
+    }
+    st.ticker.tick();
+}
+
+extern "C" bool receive_slot(TupleTableSlot* slot, DestReceiver* self) {
+    auto* pod = reinterpret_cast<ReceiverPod*>(self);
+    if (pod->failed) return false;
+    // Phase 1: PostgreSQL calls only (may ERROR; no C++ object is alive here).
+    if (++pod->rows_seen % kBatch == 0) MemoryContextReset(pod->rowcxt);
+    MemoryContext old = MemoryContextSwitchTo(pod->rowcxt);
+    slot_getallattrs(slot);
+    for (int j = 0; j < pod->natts; ++j) {
+        pod->nulls[j] = slot->tts_isnull[j];
+        if (pod->nulls[j]) continue;
+        Datum d = slot->tts_values[j];
+        switch (pod->conv[j]) {
+            case Conv::F8: pod->nums[j] = DatumGetFloat8(d); break;
+            case Conv::F4: pod->nums[j] = DatumGetFloat4(d); break;
+            case Conv::I2: pod->nums[j] = DatumGetInt16(d); break;
+            case Conv::I4: pod->nums[j] = DatumGetInt32(d); break;
+            case Conv::I8: pod->nums[j] = static_cast<double>(DatumGetInt64(d)); break;
+            case Conv::Bool: pod->nums[j] = DatumGetBool(d) ? 1.0 : 0.0; break;
+            case Conv::Num: pod->nums[j] = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d)); break;
+            case Conv::Text: {
+                text* t = reinterpret_cast<text*>(PG_DETOAST_DATUM_PACKED(d));
+                pod->str[j] = VARDATA_ANY(t);
+                pod->len[j] = static_cast<int>(VARSIZE_ANY_EXHDR(t));
+                break;
+            }
+            case Conv::Name: {
+                const char* s = NameStr(*DatumGetName(d));
+                pod->str[j] = s;
+                pod->len[j] = static_cast<int>(strlen(s));
+                break;
+            }
+            case Conv::Unsupported: break;
+        }
+    }
+    MemoryContextSwitchTo(old);
+    // Phase 2: C++ (may throw; caught here so nothing unwinds through the executor).
+    auto* st = static_cast<ReaderState*>(pod->state);
+    try {
+        append_row(*st, *pod);
+        return true;
+    } catch (...) {
+        capture_current_exception(st->error);
+    }
+    pod->failed = true;
+    return false;
+}
+
+extern "C" void receiver_startup(DestReceiver* self, int, TupleDesc desc) {
+    auto* pod = reinterpret_cast<ReceiverPod*>(self);
+    pod->natts = desc->natts;
+    for (int j = 0; j < desc->natts; ++j) {
+        pod->types[j] = TupleDescAttr(desc, j)->atttypid;
+        pod->conv[j] = conv_for(pod->types[j]);
+    }
+}
+extern "C" void receiver_shutdown(DestReceiver*) {}
+extern "C" void receiver_destroy(DestReceiver*) {}
+
+}  // namespace
+
+namespace {
+ScopedTypeName::ScopedTypeName(unsigned int oid) {
+    char* s = nullptr;
+    pg_call([&]() { s = format_type_be(oid); });
+    name = s;
+}
+}  // namespace
+
+std::string source_query(const SourceSpec& spec) {
+    std::string cols;
+    auto add = [&](const std::string& c) {
+        const char* q = nullptr;
+        pg_call([&]() { q = quote_identifier(c.c_str()); });
+        if (!cols.empty()) cols += ", ";
+        cols += q;
+    };
+    for (const auto& f : spec.features) add(f);
+    if (!spec.target.empty()) add(spec.target);
+    if (is_query(spec.source)) return "SELECT " + cols + " FROM (" + spec.source + ") AS _ls_source";
+    // A relation name: resolve it (search_path rules) and quote it ourselves.
+    Oid rel = InvalidOid;
+    const char* qualified = nullptr;
+    const std::string& src = spec.source;
+    pg_call([&]() {
+        rel = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(src.c_str())), NoLock, true);
+        if (OidIsValid(rel))
+            qualified = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
+    });
+    if (!OidIsValid(rel))
+        fail(ErrorKind::UndefinedTable, "relation \"" + src + "\" does not exist",
+             "The source is a table or view name, or a query starting with SELECT, WITH, VALUES or TABLE.");
+    return "SELECT " + cols + " FROM " + qualified;
+}
+
+ls::models::Dataset read_dataset(const SourceSpec& spec, long long* skipped) {
+    if (spec.features.empty()) fail(ErrorKind::InvalidParameter, "a model needs at least one feature");
+    if (spec.features.size() > 1600)
+        fail(ErrorKind::ProgramLimitExceeded,
+             "too many features (" + std::to_string(spec.features.size()) + "; at most 1600)",
+             "PostgreSQL reads at most 1664 columns per row; reduce the feature list.");
+    std::set<std::string> seen;
+    for (const auto& f : spec.features) {
+        if (f.empty()) fail(ErrorKind::InvalidParameter, "a feature name is empty");
+        if (!seen.insert(f).second) fail(ErrorKind::InvalidParameter, "feature \"" + f + "\" is listed twice");
+        if (f == spec.target) fail(ErrorKind::InvalidParameter, "the target \"" + f + "\" is also listed as a feature");
+    }
+    const std::string sql = source_query(spec);
+    static_assert(sizeof(ReceiverPod::types) / sizeof(Oid) > 1601, "receiver arrays hold every column");
+
+    ls::models::Dataset data;
+    for (const auto& f : spec.features) {
+        ls::models::Column c;
+        c.name = f;
+        data.features.push_back(std::move(c));
+    }
+    ReaderState st;
+    st.spec = &spec;
+    st.data = &data;
+
+    ReceiverPod* pod = nullptr;
+    pg_call([&]() {
+        pod = static_cast<ReceiverPod*>(palloc0(sizeof(ReceiverPod)));
+        pod->pub.receiveSlot = receive_slot;
+        pod->pub.rStartup = receiver_startup;
+        pod->pub.rShutdown = receiver_shutdown;
+        pod->pub.rDestroy = receiver_destroy;
+        pod->pub.mydest = DestNone;
+        pod->state = &st;
+        pod->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "learnerscore reader", ALLOCSET_DEFAULT_SIZES);
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        SPIExecuteOptions opt;
+        memset(&opt, 0, sizeof opt);
+        opt.read_only = true;
+        opt.dest = &pod->pub;
+        int rc = SPI_execute_extended(sql.c_str(), &opt);
+        if (rc < 0) elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
+        SPI_finish();
+        MemoryContextDelete(pod->rowcxt);
+    });
+    if (pod->failed)  // the C++ error captured inside the scan
+        throw ls::ForeignError(st.error.sqlstate, st.error.message, st.error.detail, st.error.hint);
+    if (!st.validated) validate(st, *pod);    // no row: still report type errors
+    if (skipped) *skipped = st.skipped;
+    return data;
+}
+
+}  // namespace lspg
