@@ -66,15 +66,17 @@ COMMENT ON FUNCTION learnerscore.train(text, text, text, text[], text, jsonb) IS
   'imputed (training mean / most frequent level, recorded) for linear models and missing for XGBoost; rows with a NULL target are skipped.';
 
 CREATE FUNCTION learnerscore._cross_validate(source text, target text, features text[], algorithm text,
-                                             param_keys text[], param_values text[], k int, seed bigint)
+                                             param_keys text[], param_values text[], k int, seed bigint,
+                                             group_column text)
     RETURNS TABLE (fold text, train_rows float8, test_rows float8, auc float8, log_loss float8, brier float8,
                    calibration_error float8, accuracy float8, mae float8, rmse float8)
     AS 'MODULE_PATHNAME', 'ls_cross_validate' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION learnerscore._cross_validate(text, text, text[], text, text[], text[], int, bigint) IS
+COMMENT ON FUNCTION learnerscore._cross_validate(text, text, text[], text, text[], text[], int, bigint, text) IS
   'Internal: k-fold cross-validation (see learnerscore.cross_validate).';
 
 CREATE FUNCTION learnerscore.cross_validate(source text, target text, features text[], algorithm text,
-                                            params jsonb DEFAULT '{}', k int DEFAULT 5, seed bigint DEFAULT 42)
+                                            params jsonb DEFAULT '{}', k int DEFAULT 5, seed bigint DEFAULT 42,
+                                            group_column text DEFAULT NULL)
     RETURNS TABLE (fold text, train_rows float8, test_rows float8, auc float8, log_loss float8, brier float8,
                    calibration_error float8, accuracy float8, mae float8, rmse float8)
 LANGUAGE plpgsql AS $fn$
@@ -86,12 +88,14 @@ BEGIN
                    coalesce(nullif(current_setting('learnerscore.xgboost_nthread', true), ''), '1'));
     END IF;
     RETURN QUERY SELECT * FROM learnerscore._cross_validate(source, target, features, algorithm,
-        learnerscore._param_keys(p), learnerscore._param_values(p), k, seed);
+        learnerscore._param_keys(p), learnerscore._param_values(p), k, seed, group_column);
 END
 $fn$;
-COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb, int, bigint) IS
-  'k-fold cross-validation (default 5 folds) with deterministic folds from seed: one row per fold with held-out metrics '
-  '(auc, log_loss, brier, calibration_error, accuracy for classifiers; mae, rmse for regression) and a final row fold = ''mean''.';
+COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb, int, bigint, text) IS
+  'k-fold cross-validation (default 5 folds) with deterministic folds from seed (Fisher-Yates over mt19937_64), or, with '
+  'group_column, leave-one-group-out (one fold per distinct value, e.g. per course: never tested on learners it trained on). '
+  'One row per fold with held-out metrics (auc, log_loss, brier, calibration_error, accuracy for classifiers; mae, rmse for '
+  'regression), then fold = ''mean'' (mean over folds) and fold = ''pooled'' (all held-out predictions together).';
 
 CREATE FUNCTION learnerscore.predict(model text, features float8[]) RETURNS float8
     AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
@@ -103,8 +107,14 @@ CREATE FUNCTION learnerscore.predict(model bigint, features jsonb) RETURNS float
     AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
 CREATE FUNCTION learnerscore.predict(model text, features record) RETURNS float8
     AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.predict(model bigint, features record) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+COMMENT ON FUNCTION learnerscore.predict(bigint, record) IS 'Scores a row value with a model given by id.';
 CREATE FUNCTION learnerscore.explain(model text, features record) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.explain(model bigint, features record) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+COMMENT ON FUNCTION learnerscore.explain(bigint, record) IS 'explain() for a row value, model by id.';
 COMMENT ON FUNCTION learnerscore.explain(text, record) IS 'explain() for a row value whose column names match the model''s features.';
 COMMENT ON FUNCTION learnerscore.predict(text, float8[]) IS
   'Scores one row with a model (by name): the probability for classifiers, the predicted value for regression. '

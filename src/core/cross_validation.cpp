@@ -31,21 +31,37 @@ std::vector<FoldResult> cross_validate(const Dataset& data, const std::string& t
     if (n < static_cast<std::size_t>(k))
         fail(ErrorKind::InvalidParameter, "cross-validation needs at least k rows (" + std::to_string(n) + " < " +
                                               std::to_string(k) + ")");
-    std::vector<int> fold = fold_assignment(n, k, seed);
+    return cross_validate(data, target, algorithm, params, fold_assignment(n, k, seed), k);
+}
+
+std::vector<FoldResult> cross_validate(const Dataset& data, const std::string& target, Algorithm algorithm,
+                                       const Params& params, const std::vector<int>& fold, int nfolds,
+                                       metrics::Summary* pooled) {
+    const std::size_t n = data.rows();
+    if (fold.size() != n) fail(ErrorKind::Internal, "fold assignment size mismatch");
+    if (nfolds < 2) fail(ErrorKind::InvalidParameter, "cross-validation needs at least 2 folds (groups)");
     std::vector<FoldResult> out;
-    for (int f = 0; f < k; ++f) {
+    std::vector<double> all_pred, all_y;
+    bool classifier = true;
+    for (int f = 0; f < nfolds; ++f) {
         check_interrupts();
         std::vector<std::size_t> tr, te;
         for (std::size_t i = 0; i < n; ++i) (fold[i] == f ? te : tr).push_back(i);
+        if (te.empty()) continue;
+        if (tr.empty()) fail(ErrorKind::InvalidParameter, "a fold leaves no training rows");
         TrainResult res = train(data, target, algorithm, params, tr);
         Eigen::MatrixXd X = res.model->encoder.design(data, te, false);
         Eigen::VectorXd pred = res.model->predict_encoded(X);
         std::vector<double> pv(pred.data(), pred.data() + pred.size()), yv(te.size());
         for (std::size_t i = 0; i < te.size(); ++i) yv[i] = data.y[te[i]];
-        FoldResult fr{f + 1, tr.size(), te.size(), {}, res.model->classifier};
-        fr.m = res.model->classifier ? metrics::classification(pv, yv) : metrics::regression(pv, yv);
+        classifier = res.model->classifier;
+        FoldResult fr{f + 1, tr.size(), te.size(), {}, classifier};
+        fr.m = classifier ? metrics::classification(pv, yv) : metrics::regression(pv, yv);
         out.push_back(fr);
+        all_pred.insert(all_pred.end(), pv.begin(), pv.end());
+        all_y.insert(all_y.end(), yv.begin(), yv.end());
     }
+    if (pooled) *pooled = classifier ? metrics::classification(all_pred, all_y) : metrics::regression(all_pred, all_y);
     return out;
 }
 

@@ -75,6 +75,12 @@ struct FoldResult {
 };
 std::vector<FoldResult> cross_validate(const Dataset& data, const std::string& target, Algorithm algorithm,
                                        const Params& params, int k, std::uint64_t seed);
+// Same with given folds (fold_of_row[i] in 0..nfolds-1, e.g. one fold per
+// course: leave-one-group-out). `pooled` (optional) gets the metrics of all
+// held-out predictions together.
+std::vector<FoldResult> cross_validate(const Dataset& data, const std::string& target, Algorithm algorithm,
+                                       const Params& params, const std::vector<int>& fold_of_row, int nfolds,
+                                       metrics::Summary* pooled = nullptr);
 std::vector<int> fold_assignment(std::size_t n, int k, std::uint64_t seed);
 
 }  // namespace ls::models

@@ -3,6 +3,8 @@
 #include <xgboost/c_api.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <limits>
 
 #include "core/error.h"
@@ -58,6 +60,10 @@ XgbBooster XgbBooster::load(const std::string& ubj) {
     check(XGBoosterCreate(nullptr, 0, &b.handle_), "create");
     if (XGBoosterLoadModelFromBuffer(b.handle_, ubj.data(), ubj.size()) != 0)
         fail(ErrorKind::DataException, std::string("corrupted model: XGBoost cannot load it: ") + XGBGetLastError());
+    // The saved model carries no thread setting; scoring is row by row inside a
+    // backend, where a thread pool per call only costs (and PostgreSQL
+    // parallelism comes from parallel workers).
+    b.set_param("nthread", "1");
     return b;
 }
 
@@ -69,6 +75,24 @@ std::string XgbBooster::save() const {
 }
 
 std::vector<float> XgbBooster::predict(const float* X, std::size_t n, std::size_t p, int type) const {
+    if (type == 0) {
+        // In-place prediction on the dense buffer: no DMatrix per call, which
+        // dominates the cost of scoring one row.
+        char iface[256];
+        std::snprintf(iface, sizeof iface,
+                      "{\"data\": [%llu, true], \"shape\": [%llu, %llu], \"typestr\": \"<f4\", \"version\": 3}",
+                      static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(X)),
+                      static_cast<unsigned long long>(n), static_cast<unsigned long long>(p));
+        const char* cfg = "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, "
+                          "\"strict_shape\": false, \"missing\": NaN, \"cache_id\": 0}";
+        const bst_ulong* shape = nullptr;
+        bst_ulong dim = 0;
+        const float* out = nullptr;
+        check(XGBoosterPredictFromDense(handle_, iface, cfg, nullptr, &shape, &dim, &out), "predict");
+        std::size_t total = 1;
+        for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
+        return std::vector<float>(out, out + total);
+    }
     DMatrix dm(X, n, p);
     std::string cfg = "{\"type\": " + std::to_string(type) +
                       ", \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": false}";

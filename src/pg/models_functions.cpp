@@ -3,6 +3,8 @@
 // explain, and cache eviction.
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -182,38 +184,60 @@ std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::m
         for (std::size_t j = 0; j < nf; ++j) cnames[j] = names[j].c_str();
         int* kp = kinds.data(); double* np = nums.data(); const char** sp = strs.data(); int* lp = lens.data();
         const char** cn = cnames.data();
+        // Column positions of the features, per (model, row type): found once, not per row.
+        HeapTupleHeader th = nullptr;
+        lspg::pg_call([&]() { th = PG_GETARG_HEAPTUPLEHEADER(argno); });
+        const Oid rowtype = HeapTupleHeaderGetTypeId(th);
+        const int32 rowtypmod = HeapTupleHeaderGetTypMod(th);
+        auto key = std::make_tuple(static_cast<const void*>(&m), rowtype, rowtypmod);
+        static std::map<std::tuple<const void*, Oid, int32>, std::vector<int>>& attmap =
+            *new std::map<std::tuple<const void*, Oid, int32>, std::vector<int>>();
+        if (attmap.size() > 256) attmap.clear();
+        auto it = attmap.find(key);
+        if (it == attmap.end()) {
+            std::vector<int> pos(nf, -1);
+            int* pp = pos.data();
+            lspg::pg_call([&]() {
+                TupleDesc td = lookup_rowtype_tupdesc(rowtype, rowtypmod);
+                for (std::size_t j = 0; j < nf; ++j)
+                    for (int a = 0; a < td->natts; ++a) {
+                        Form_pg_attribute att = TupleDescAttr(td, a);
+                        if (!att->attisdropped && strcmp(NameStr(att->attname), cn[j]) == 0) { pp[j] = a; break; }
+                    }
+                ReleaseTupleDesc(td);
+            });
+            it = attmap.emplace(key, std::move(pos)).first;
+        }
+        const int* pos = it->second.data();
         lspg::pg_call([&]() {
-            HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(argno);
-            TupleDesc td = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(th), HeapTupleHeaderGetTypMod(th));
+            TupleDesc td = lookup_rowtype_tupdesc(rowtype, rowtypmod);
             HeapTupleData tuple;
             tuple.t_len = HeapTupleHeaderGetDatumLength(th);
             ItemPointerSetInvalid(&tuple.t_self);
             tuple.t_tableOid = InvalidOid;
             tuple.t_data = th;
             for (std::size_t j = 0; j < nf; ++j) {
-                for (int a = 0; a < td->natts; ++a) {
-                    Form_pg_attribute att = TupleDescAttr(td, a);
-                    if (att->attisdropped || strcmp(NameStr(att->attname), cn[j]) != 0) continue;
-                    bool isnull;
-                    Datum d = heap_getattr(&tuple, a + 1, td, &isnull);
-                    if (isnull) { kp[j] = 1; break; }
-                    kp[j] = 2;
-                    switch (getBaseType(att->atttypid)) {
-                        case FLOAT8OID: np[j] = DatumGetFloat8(d); break;
-                        case FLOAT4OID: np[j] = DatumGetFloat4(d); break;
-                        case INT2OID: np[j] = DatumGetInt16(d); break;
-                        case INT4OID: np[j] = DatumGetInt32(d); break;
-                        case INT8OID: np[j] = (double)DatumGetInt64(d); break;
-                        case BOOLOID: np[j] = DatumGetBool(d) ? 1 : 0; break;
-                        case NUMERICOID: np[j] = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d)); break;
-                        case TEXTOID: case VARCHAROID: case BPCHAROID: {
-                            text* t = (text*)PG_DETOAST_DATUM_PACKED(d);
-                            kp[j] = 3; sp[j] = VARDATA_ANY(t); lp[j] = (int)VARSIZE_ANY_EXHDR(t);
-                            break;
-                        }
-                        default: kp[j] = 4;
+                int a = pos[j];
+                if (a < 0) continue;
+                Form_pg_attribute att = TupleDescAttr(td, a);
+                bool isnull;
+                Datum d = heap_getattr(&tuple, a + 1, td, &isnull);
+                if (isnull) { kp[j] = 1; continue; }
+                kp[j] = 2;
+                switch (getBaseType(att->atttypid)) {
+                    case FLOAT8OID: np[j] = DatumGetFloat8(d); break;
+                    case FLOAT4OID: np[j] = DatumGetFloat4(d); break;
+                    case INT2OID: np[j] = DatumGetInt16(d); break;
+                    case INT4OID: np[j] = DatumGetInt32(d); break;
+                    case INT8OID: np[j] = (double)DatumGetInt64(d); break;
+                    case BOOLOID: np[j] = DatumGetBool(d) ? 1 : 0; break;
+                    case NUMERICOID: np[j] = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d)); break;
+                    case TEXTOID: case VARCHAROID: case BPCHAROID: {
+                        text* t = (text*)PG_DETOAST_DATUM_PACKED(d);
+                        kp[j] = 3; sp[j] = VARDATA_ANY(t); lp[j] = (int)VARSIZE_ANY_EXHDR(t);
+                        break;
                     }
-                    break;
+                    default: kp[j] = 4;
                 }
             }
             ReleaseTupleDesc(td);
@@ -288,28 +312,72 @@ Datum ls_fit(PG_FUNCTION_ARGS) {
     });
 }
 
-// ls_cross_validate(source, target, features, algorithm, keys, vals, k int, seed bigint) returns setof record
+// ls_cross_validate(source, target, features, algorithm, keys, vals, k int, seed bigint, group_column text)
+//   returns setof (fold, train_rows, test_rows, auc, log_loss, brier, calibration_error, accuracy, mae, rmse):
+//   one row per fold (labelled by its number, or by the group value), then 'mean' and 'pooled'.
 Datum ls_cross_validate(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         if (PG_ARGISNULL(6) || PG_ARGISNULL(7)) fail(ErrorKind::InvalidParameter, "k and seed must not be NULL");
         int k = PG_GETARG_INT32(6);
         int64 seed = PG_GETARG_INT64(7);
-        if (k < 2 || k > 100) fail(ErrorKind::InvalidParameter, "k must be between 2 and 100");
+        std::string group = PG_ARGISNULL(8) ? std::string() : lspg::text_to_string(PG_GETARG_TEXT_PP(8));
+        if (group.empty() && (k < 2 || k > 100)) fail(ErrorKind::InvalidParameter, "k must be between 2 and 100");
         FitArgs a = fit_args(fcinfo);
         ls::models::Algorithm algo = ls::models::parse_algorithm(a.algorithm);
+        if (!group.empty()) {
+            for (const auto& f : a.spec.features)
+                if (f == group) fail(ErrorKind::InvalidParameter, "the group column \"" + group + "\" is also a feature");
+            a.spec.features.push_back(group);
+        }
         ls::models::Dataset data = lspg::read_dataset(a.spec);
-        auto folds = ls::models::cross_validate(data, a.spec.target, algo, a.params, k, static_cast<std::uint64_t>(seed));
+        std::vector<int> fold;
+        std::vector<std::string> labels;
+        int nfolds = k;
+        if (!group.empty()) {
+            // One fold per distinct group value (leave-one-group-out), in sorted order.
+            ls::models::Column gcol = std::move(data.features.back());
+            data.features.pop_back();
+            std::vector<std::string> key(data.rows());
+            std::map<std::pair<double, std::string>, int> ids;
+            for (std::size_t i = 0; i < data.rows(); ++i) {
+                std::pair<double, std::string> kv;
+                if (gcol.categorical) kv = {0.0, gcol.code[i] < 0 ? std::string("NULL") : gcol.levels[gcol.code[i]]};
+                else if (std::isnan(gcol.num[i])) kv = {0.0, "NULL"};
+                else kv = {gcol.num[i], ""};
+                ids.emplace(kv, 0);
+            }
+            int next = 0;
+            for (auto& [kv, id] : ids) {
+                id = next++;
+                labels.push_back(kv.second.empty() ? json_num(kv.first) : kv.second);
+            }
+            fold.resize(data.rows());
+            for (std::size_t i = 0; i < data.rows(); ++i) {
+                std::pair<double, std::string> kv;
+                if (gcol.categorical) kv = {0.0, gcol.code[i] < 0 ? std::string("NULL") : gcol.levels[gcol.code[i]]};
+                else if (std::isnan(gcol.num[i])) kv = {0.0, "NULL"};
+                else kv = {gcol.num[i], ""};
+                fold[i] = ids[kv];
+            }
+            nfolds = next;
+            if (nfolds < 2) fail(ErrorKind::InvalidParameter, "the group column \"" + group + "\" has fewer than 2 values");
+        } else {
+            if (data.rows() < static_cast<std::size_t>(k))
+                fail(ErrorKind::InvalidParameter, "cross-validation needs at least k rows");
+            fold = ls::models::fold_assignment(data.rows(), k, static_cast<std::uint64_t>(seed));
+            for (int f = 1; f <= k; ++f) labels.push_back(std::to_string(f));
+        }
+        ls::metrics::Summary pooled;
+        auto folds = ls::models::cross_validate(data, a.spec.target, algo, a.params, fold, nfolds, &pooled);
         const bool classifier = folds.front().classifier;
         lspg::pg_call([&]() { InitMaterializedSRF(fcinfo, 0); });
         ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-        std::vector<double> sums(7, 0.0);
-        auto put = [&](const std::string& fold, double ntr, double nte, const ls::metrics::Summary& s) {
+        auto put = [&](const std::string& label, double ntr, double nte, const ls::metrics::Summary& s) {
             double v[7] = {s.auc, s.log_loss, s.brier, s.calibration_error, s.accuracy, s.mae, s.rmse};
             Datum values[10];
             bool nulls[10] = {false};
-            std::string f = fold;
             lspg::pg_call([&]() {
-                values[0] = PointerGetDatum(cstring_to_text(f.c_str()));
+                values[0] = PointerGetDatum(cstring_to_text_with_len(label.data(), static_cast<int>(label.size())));
                 values[1] = Float8GetDatum(ntr);
                 values[2] = Float8GetDatum(nte);
                 for (int i = 0; i < 7; ++i) {
@@ -320,19 +388,21 @@ Datum ls_cross_validate(PG_FUNCTION_ARGS) {
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
             });
         };
+        std::vector<double> sums(7, 0.0);
         double ntr = 0, nte = 0;
         for (const auto& f : folds) {
-            put(std::to_string(f.fold), static_cast<double>(f.train_rows), static_cast<double>(f.test_rows), f.m);
+            put(labels[f.fold - 1], static_cast<double>(f.train_rows), static_cast<double>(f.test_rows), f.m);
             double v[7] = {f.m.auc, f.m.log_loss, f.m.brier, f.m.calibration_error, f.m.accuracy, f.m.mae, f.m.rmse};
             for (int i = 0; i < 7; ++i) sums[i] += v[i];
             ntr += f.train_rows;
             nte += f.test_rows;
         }
-        ls::metrics::Summary mean;
         const double kk = static_cast<double>(folds.size());
+        ls::metrics::Summary mean;
         mean.auc = sums[0] / kk; mean.log_loss = sums[1] / kk; mean.brier = sums[2] / kk;
         mean.calibration_error = sums[3] / kk; mean.accuracy = sums[4] / kk; mean.mae = sums[5] / kk; mean.rmse = sums[6] / kk;
         put("mean", ntr / kk, nte / kk, mean);
+        put("pooled", ntr / kk, nte, pooled);
         return (Datum)0;
     });
 }

@@ -1,0 +1,264 @@
+-- Learner scoring (DESIGN §5, seeds 001 and 002): per-week leak-free models of
+-- dropout, module-2 completion and m2_progress, validated on held-out courses,
+-- and the scored at-risk list <schema>.learner_scores.
+--
+-- Definitions (documented in docs/models.md):
+--   completion = m2_attestation >= 50 AND m2_progress >= 50 (seed 001's rule; NULL counts as not completed)
+--   dropout    = the learner ends asleep (status on the latest materialized date) OR does not complete module 2
+--   week k features = static features (age, time_zone, tg_bot) and <feature>_<j>_week for j = 1..k, the
+--   learner_daily value at the end of week j of the course (course start + 7j - 1 days), as in weekly_features.
+
+CREATE FUNCTION learnerscore.feature_label(feature text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(l.label, base) || CASE WHEN wk IS NOT NULL THEN ' by week ' || wk ELSE '' END
+    FROM (SELECT coalesce(substring(feature FROM '^(.*)_[0-9]+_week$'), feature) AS base,
+                 substring(feature FROM '_([0-9]+)_week$') AS wk) f
+    LEFT JOIN (VALUES
+        ('payment', 'paid for the course (1 yes)'), ('module', 'module reached'),
+        ('m2_delay', 'days late on the module-2 attestation'), ('sum_auth', 'log-ins'),
+        ('sum_schedule_activities', 'activities opened'), ('sum_required_activity', 'required activities opened'),
+        ('sum_attestation_activity', 'attestation activities opened'),
+        ('view_delay_first', 'mean days before first viewing an activity'),
+        ('view_delay_sum', 'days opened activities waited unviewed'), ('sum_activity_viewed', 'activities viewed'),
+        ('sum_required_activity_viewed', 'required activities viewed'),
+        ('sum_attestation_activity_viewed', 'attestation activities viewed'), ('w_view_hours', 'webinar hours watched'),
+        ('sum_exercise', 'exercises solved'), ('sum_required_exercises', 'required exercises solved'),
+        ('sum_attestation_exercises', 'attestation exercises solved'),
+        ('exercise_delay_first', 'mean days of first attempts past the deadline'),
+        ('exercise_delay_sum', 'total days of attempts past deadlines'),
+        ('result_delay_mean', 'mean days of passed exercises past the deadline'),
+        ('result_delay_sum', 'total days of passed exercises past deadlines'),
+        ('sum_exercise_attempts_mean', 'attempts per exercise'), ('mean_required_result', 'mean score on required exercises'),
+        ('mean_non_req_result', 'mean score on optional exercises'), ('mean_attestation_result', 'mean attestation score'),
+        ('sum_result', 'total exercise score'), ('conn', 'webinar connections'),
+        ('online_rate', 'share of webinars joined online'), ('mean_result', 'mean exercise score'),
+        ('progress', 'progress % (exercises solved / opened)'), ('age', 'age'),
+        ('time_zone', 'time zone (hours from UTC)'), ('tg_bot', 'Telegram bot (0 none, 1 on, 2 stopped)'),
+        ('flow_num', 'flow')) AS l(name, label) ON l.name = f.base
+$$;
+COMMENT ON FUNCTION learnerscore.feature_label(text) IS
+  'Words for a model feature: sum_exercise_5_week -> "exercises solved by week 5".';
+
+CREATE FUNCTION learnerscore.top_reasons(contributions jsonb, features jsonb, n int DEFAULT 3) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    -- Contributions of the weekly copies of one feature are added up; the reason
+    -- quotes the latest week's value. Only features that raise the score count.
+    SELECT coalesce(array_agg(learnerscore.feature_label(last_key) || ': ' ||
+                              coalesce(round((features->>last_key)::numeric, 1)::text, 'missing') ||
+                              ' (+' || round(c::numeric, 2) || ')' ORDER BY c DESC), '{}')
+    FROM (SELECT base, sum(v) AS c, (array_agg(key ORDER BY wk DESC))[1] AS last_key
+          FROM (SELECT key, value::float8 AS v,
+                       coalesce(substring(key FROM '^(.*)_[0-9]+_week$'), key) AS base,
+                       coalesce(substring(key FROM '_([0-9]+)_week$')::int, 0) AS wk
+                FROM jsonb_each_text(contributions)
+                WHERE key NOT IN ('(bias)', '(intercept)') AND value IS NOT NULL) e
+          GROUP BY base
+          HAVING sum(v) > 0
+          ORDER BY sum(v) DESC
+          LIMIT n) t
+$$;
+COMMENT ON FUNCTION learnerscore.top_reasons(jsonb, jsonb, int) IS
+  'The n features that push a score up most, in words with their value and log-odds contribution, from learnerscore.explain() output and the feature values (weekly copies of a feature are summed).';
+
+CREATE FUNCTION learnerscore.learner_model_features() RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ARRAY['payment', 'm2_delay', 'sum_auth', 'view_delay_first', 'view_delay_sum', 'sum_activity_viewed',
+                 'w_view_hours', 'sum_exercise', 'sum_required_exercises', 'exercise_delay_sum', 'result_delay_sum',
+                 'sum_exercise_attempts_mean', 'sum_result', 'mean_result', 'progress', 'conn']
+$$;
+COMMENT ON FUNCTION learnerscore.learner_model_features() IS
+  'The learner_daily columns the weekly learner models use by default (seed 001''s choice plus log-ins, webinars, payment and the module-2 delay): '
+  'each becomes <feature>_<j>_week for j = 1..k in the week-k model.';
+
+-- Week-end rows of learner_daily (one per learner and course week), a view so it is always current.
+CREATE FUNCTION learnerscore._create_learner_weekly_view(schema_name text, weeks int) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    cols text;
+BEGIN
+    SELECT string_agg(format('d.%I', f), ', ') INTO cols FROM unnest(learnerscore._weekly_feature_names()) f;
+    EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_weekly AS
+        SELECT d.user_id, d.course_id, ((d.cur_date - st.course_start) / 7 + 1)::int AS week, d.cur_date, %2$s
+          FROM %1$s.learner_daily d
+          JOIN (SELECT course_id, min(date_shown)::date AS course_start FROM %1$s.schedule
+                 WHERE isfinite(date_shown) GROUP BY course_id) st ON st.course_id = d.course_id
+         WHERE (d.cur_date - st.course_start) %% 7 = 6 AND d.cur_date - st.course_start < 7 * %3$s$q$, s, cols, weeks);
+    EXECUTE format('COMMENT ON VIEW %s.learner_weekly IS %L', s,
+        'learner_daily at the end of each course week (course start + 7k - 1 days), weeks 1..' || weeks || ': the values behind <feature>_<k>_week.');
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_learner_weekly_view(text, int) IS 'Internal: creates <schema>.learner_weekly.';
+
+-- SELECT of the week-k feature set, one row per learner (optionally restricted to some courses).
+CREATE FUNCTION learnerscore._learner_features_sql(schema_name text, week int, course_filter text DEFAULT NULL,
+                                                   weekly_relation text DEFAULT NULL, base_features text[] DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    cols text := '';
+    f text;
+    j int;
+BEGIN
+    FOR j IN 1..week LOOP
+        FOREACH f IN ARRAY coalesce(base_features, learnerscore.learner_model_features()) LOOP
+            cols := cols || format(', max(w.%I) FILTER (WHERE w.week = %s)::float8 AS %I', f, j, f || '_' || j || '_week');
+        END LOOP;
+    END LOOP;
+    RETURN format($q$SELECT u.user_id, u.course_id, a.age::float8 AS age, learnerscore._tz_hours(a.time_zone) AS time_zone,
+                            u.tg_bot::float8 AS tg_bot%2$s
+                       FROM %1$s.users u
+                       LEFT JOIN %1$s.users_age_timezone a ON a.user_id = u.user_id
+                       LEFT JOIN %5$s w ON w.user_id = u.user_id AND w.week <= %3$s
+                      WHERE %4$s
+                      GROUP BY u.user_id, u.course_id, a.age, a.time_zone, u.tg_bot$q$,
+                  s, cols, week, coalesce(course_filter, 'true'), coalesce(weekly_relation, s || '.learner_weekly'));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._learner_features_sql(text, int, text, text, text[]) IS 'Internal: the week-k feature query used to train and score learner models.';
+
+CREATE FUNCTION learnerscore._learner_feature_names(week int, base_features text[] DEFAULT NULL) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ARRAY['age', 'time_zone', 'tg_bot'] ||
+           ARRAY(SELECT f || '_' || j || '_week' FROM generate_series(1, week) j,
+                 unnest(coalesce(base_features, learnerscore.learner_model_features())) WITH ORDINALITY AS n(f, o) ORDER BY j, o)
+$$;
+COMMENT ON FUNCTION learnerscore._learner_feature_names(int, text[]) IS 'Internal: the features of the week-k learner models.';
+
+CREATE PROCEDURE learnerscore.train_learner_models(
+    schema_name text, weeks int DEFAULT 10, algorithm text DEFAULT 'xgboost',
+    params jsonb DEFAULT '{"num_round": 60, "max_depth": 3, "eta": 0.15, "subsample": 0.9, "max_bin": 32}',
+    base_features text[] DEFAULT NULL)
+LANGUAGE plpgsql AS $proc$
+DECLARE
+    s text;
+    k int;
+    tgt text;
+    feats text[];
+    cv record;
+    model_name text;
+    new_id bigint;
+    ncourses int;
+    validation text;
+    ids jsonb := '{}';
+BEGIN
+    IF schema_name IS NULL OR weeks IS NULL OR weeks < 1 OR weeks > 52 THEN
+        RAISE EXCEPTION 'schema must be given and weeks between 1 and 52' USING ERRCODE = '22023';
+    END IF;
+    s := quote_ident(schema_name);
+    IF to_regclass(s || '.learner_daily') IS NULL OR to_regclass(s || '.learner_status') IS NULL THEN
+        RAISE EXCEPTION 'relation %.learner_daily does not exist', s USING ERRCODE = '42P01',
+            HINT = format('Run CALL learnerscore.refresh_learner_daily(%L) first.', schema_name);
+    END IF;
+    PERFORM learnerscore._create_learner_weekly_view(schema_name, weeks);
+
+    -- Targets: final status on the latest materialized date, completion and dropout.
+    EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_targets (
+        user_id int PRIMARY KEY, course_id int, final_status text, completion int, dropout int, m2_progress float8)$q$, s);
+    EXECUTE format('COMMENT ON TABLE %s.learner_targets IS %L', s,
+        'Training targets of the learner models: completion = m2_attestation >= 50 and m2_progress >= 50; dropout = ends asleep (latest status) or does not complete module 2.');
+    EXECUTE format('TRUNCATE %s.learner_targets', s);
+    EXECUTE format($q$INSERT INTO %1$s.learner_targets
+        SELECT u.user_id, u.course_id, st.status,
+               coalesce(u.m2_attestation >= 50 AND u.m2_progress >= 50, false)::int,
+               (st.status = 'asleep' OR NOT coalesce(u.m2_attestation >= 50 AND u.m2_progress >= 50, false))::int,
+               u.m2_progress
+          FROM %1$s.users u LEFT JOIN %1$s.learner_status st ON st.user_id = u.user_id$q$, s);
+
+    EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_model_metrics (
+        week int, target text, algorithm text, validation text, rows float8,
+        auc float8, brier float8, calibration_error float8, log_loss float8, accuracy float8, mae float8, rmse float8,
+        model_id bigint, trained_at timestamptz DEFAULT now(), PRIMARY KEY (week, target))$q$, s);
+    EXECUTE format('COMMENT ON TABLE %s.learner_model_metrics IS %L', s,
+        'Per-week held-out metrics of the learner models (dropout, completion: AUC, Brier, calibration error; m2_progress: MAE, RMSE), '
+        'from predictions on courses the model did not train on (leave-one-course-out), and the id of the model trained on all courses.');
+    EXECUTE format('TRUNCATE %s.learner_model_metrics', s);
+    EXECUTE format('SELECT count(DISTINCT course_id) FROM %s.learner_targets', s) INTO ncourses;
+    validation := CASE WHEN ncourses >= 2 THEN 'leave-one-course-out' ELSE '5-fold' END;
+
+    -- Aggregating straight over the learner_weekly view is slow (its expressions are
+    -- re-evaluated per aggregate); materialize the week-end rows once.
+    DROP TABLE IF EXISTS _ls_weekly;
+    EXECUTE format('CREATE TEMP TABLE _ls_weekly AS SELECT * FROM %s.learner_weekly', s);
+    FOR k IN 1..weeks LOOP
+        DROP TABLE IF EXISTS _ls_learner_features;
+        EXECUTE format('CREATE TEMP TABLE _ls_learner_features AS SELECT f.*, t.dropout, t.completion, t.m2_progress '
+                       'FROM (%s) f JOIN %s.learner_targets t USING (user_id, course_id)',
+                       learnerscore._learner_features_sql(schema_name, k, NULL, '_ls_weekly', base_features), s);
+        feats := learnerscore._learner_feature_names(k, base_features);
+        FOREACH tgt IN ARRAY ARRAY['dropout', 'completion', 'm2_progress'] LOOP
+            SELECT * INTO cv FROM learnerscore.cross_validate('_ls_learner_features', tgt, feats, algorithm, params,
+                       group_column => CASE WHEN ncourses >= 2 THEN 'course_id' END) c
+             WHERE c.fold = 'pooled';
+            model_name := format('%s.%s_w%s', schema_name, tgt, lpad(k::text, 2, '0'));
+            PERFORM learnerscore.drop_model(model_name, if_exists => true);
+            new_id := learnerscore.train(model_name, '_ls_learner_features', tgt, feats, algorithm, params);
+            EXECUTE format('INSERT INTO %s.learner_model_metrics (week, target, algorithm, validation, rows, auc, brier, '
+                           'calibration_error, log_loss, accuracy, mae, rmse, model_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)', s)
+                USING k, tgt, algorithm, validation, cv.test_rows, cv.auc, cv.brier, cv.calibration_error, cv.log_loss,
+                      cv.accuracy, cv.mae, cv.rmse, new_id;
+        END LOOP;
+    END LOOP;
+    DROP TABLE IF EXISTS _ls_learner_features;
+    DROP TABLE IF EXISTS _ls_weekly;
+    PERFORM learnerscore._create_learner_scores_view(schema_name, weeks, base_features);
+END
+$proc$;
+COMMENT ON PROCEDURE learnerscore.train_learner_models(text, int, text, jsonb, text[]) IS
+  'Trains, for each week k = 1..weeks, models of dropout, completion and m2_progress on the leak-free week-k features, '
+  'records their leave-one-course-out metrics in <schema>.learner_model_metrics, stores the models (trained on all courses) '
+  'as <schema>.<target>_w<kk> in learnerscore.models (replacing older ones), and creates the view <schema>.learner_scores. '
+  'base_features (default learnerscore.learner_model_features()) are the learner_daily columns used per week. '
+  'Run CALL learnerscore.refresh_learner_daily(schema) first.';
+
+CREATE FUNCTION learnerscore._create_learner_scores_view(schema_name text, weeks int, base_features text[] DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    branches text := '';
+    k int;
+    d bigint; c bigint; p bigint;
+BEGIN
+    FOR k IN 1..weeks LOOP
+        SELECT id INTO d FROM learnerscore.models WHERE name = format('%s.dropout_w%s', schema_name, lpad(k::text, 2, '0'));
+        SELECT id INTO c FROM learnerscore.models WHERE name = format('%s.completion_w%s', schema_name, lpad(k::text, 2, '0'));
+        SELECT id INTO p FROM learnerscore.models WHERE name = format('%s.m2_progress_w%s', schema_name, lpad(k::text, 2, '0'));
+        IF d IS NULL OR c IS NULL OR p IS NULL THEN
+            RAISE EXCEPTION 'the week-% learner models of schema % are missing', k, schema_name USING ERRCODE = '42704',
+                HINT = 'Run CALL learnerscore.train_learner_models(schema) first.';
+        END IF;
+        branches := branches || CASE WHEN k > 1 THEN ' UNION ALL ' ELSE '' END || format(
+            $q$SELECT f.user_id, f.course_id, %2$s AS week,
+                      learnerscore.predict(%3$s::bigint, f) AS dropout_probability,
+                      learnerscore.predict(%4$s::bigint, f) AS completion_probability,
+                      greatest(0, least(100, learnerscore.predict(%5$s::bigint, f))) AS predicted_m2_progress,
+                      learnerscore.top_reasons(learnerscore.explain(%3$s::bigint, f), to_jsonb(f), 3) AS top_reasons,
+                      %3$s::bigint AS dropout_model_id, %4$s::bigint AS completion_model_id, %5$s::bigint AS progress_model_id
+                 FROM (%1$s) f$q$,
+            learnerscore._learner_features_sql(schema_name, k,
+                format('u.course_id IN (SELECT course_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features),
+            k, d, c, p);
+    END LOOP;
+    -- A course is scored with the models of its last completed week (at most `weeks`, at least 1).
+    EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_scores AS
+        WITH lw AS MATERIALIZED (SELECT * FROM %1$s.learner_weekly),
+        cw AS (
+            SELECT st.course_id,
+                   least(%2$s, greatest(1, ((SELECT max(cur_date) FROM %1$s.learner_daily) - st.course_start + 1) / 7))::int AS week
+              FROM (SELECT course_id, min(date_shown)::date AS course_start FROM %1$s.schedule
+                     WHERE isfinite(date_shown) GROUP BY course_id) st),
+        scored AS (%3$s)
+        SELECT sc.user_id, sc.course_id, ls.status, sc.dropout_probability, sc.completion_probability,
+               sc.predicted_m2_progress,
+               rank() OVER (PARTITION BY sc.course_id ORDER BY sc.dropout_probability DESC)::int AS risk_rank,
+               sc.top_reasons, sc.week AS model_week,
+               sc.dropout_model_id, sc.completion_model_id, sc.progress_model_id
+          FROM scored sc LEFT JOIN %1$s.learner_status ls ON ls.user_id = sc.user_id$q$, s, weeks, branches);
+    EXECUTE format('COMMENT ON VIEW %s.learner_scores IS %L', s,
+        'Scored learners on the latest date: activity status, dropout and completion probabilities, predicted m2_progress, '
+        'risk_rank within the course (1 = contact first), top_reasons (the three features that raise the dropout risk most), '
+        'the course week whose models were used and the model ids. Made by learnerscore.train_learner_models.');
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_learner_scores_view(text, int, text[]) IS 'Internal: (re)creates <schema>.learner_scores over the trained weekly models.';

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Learner models on a generated cohort: per-week dropout / completion /
+# m2_progress models validated on held-out courses; the week-5 dropout model
+# must reach AUC >= 0.8 and the metrics must improve from week 1 to the last
+# week; learner_scores must rank every learner within its course with reasons.
+set -euo pipefail
+WORK=$(mktemp -d /tmp/ls-models-scores-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+chmod 755 "$WORK"
+DB=ls_models_scores
+WEEKS=6
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+export PGDATABASE=$DB
+PSQL="psql -X -q -v ON_ERROR_STOP=1"
+echo "== generating and loading a 1,500-learner cohort"
+learnerscore generate --scenario 1t --learners 1500 --seed 7 --out "$WORK/1t" >/dev/null
+$PSQL -c "CREATE EXTENSION IF NOT EXISTS learnerscore"
+learnerscore load "$WORK/1t" --schema onet --dsn "dbname=$DB" --no-progress >/dev/null
+$PSQL -c "CALL learnerscore.refresh_learner_daily('onet')"
+echo "== training $WEEKS weeks of models"
+start=$(date +%s)
+$PSQL -c "CALL learnerscore.train_learner_models('onet', $WEEKS)" 2>&1 | grep -v NOTICE || true
+echo "   trained in $(( $(date +%s) - start )) s"
+$PSQL -c "SELECT week, target, round(auc::numeric, 3) AS auc, round(brier::numeric, 3) AS brier,
+                 round(calibration_error::numeric, 3) AS ece, round(mae::numeric, 2) AS mae, validation
+          FROM onet.learner_model_metrics ORDER BY target, week"
+fail=0
+check() {  # name, SQL returning one boolean
+  local got; got=$($PSQL -A -t -c "$2")
+  if [ "$got" = "t" ]; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
+}
+check "week-5 dropout AUC >= 0.8 (held-out courses)" \
+  "SELECT auc >= 0.8 FROM onet.learner_model_metrics WHERE target = 'dropout' AND week = 5"
+check "dropout AUC improves from week 1 to week $WEEKS" \
+  "SELECT (SELECT auc FROM onet.learner_model_metrics WHERE target = 'dropout' AND week = $WEEKS) >
+          (SELECT auc FROM onet.learner_model_metrics WHERE target = 'dropout' AND week = 1)"
+check "dropout Brier score falls from week 1 to week $WEEKS" \
+  "SELECT (SELECT brier FROM onet.learner_model_metrics WHERE target = 'dropout' AND week = $WEEKS) <
+          (SELECT brier FROM onet.learner_model_metrics WHERE target = 'dropout' AND week = 1)"
+check "completion AUC improves from week 1 to week $WEEKS" \
+  "SELECT (SELECT auc FROM onet.learner_model_metrics WHERE target = 'completion' AND week = $WEEKS) >
+          (SELECT auc FROM onet.learner_model_metrics WHERE target = 'completion' AND week = 1)"
+check "m2_progress MAE falls from week 1 to week $WEEKS" \
+  "SELECT (SELECT mae FROM onet.learner_model_metrics WHERE target = 'm2_progress' AND week = $WEEKS) <
+          (SELECT mae FROM onet.learner_model_metrics WHERE target = 'm2_progress' AND week = 1)"
+check "validated on held-out courses" \
+  "SELECT bool_and(validation = 'leave-one-course-out') FROM onet.learner_model_metrics"
+check "3 models per week in the registry" \
+  "SELECT count(*) = 3 * $WEEKS FROM learnerscore.models WHERE name LIKE 'onet.%'"
+$PSQL -c "CREATE TABLE onet.scored AS SELECT * FROM onet.learner_scores" 
+check "learner_scores has every learner once" \
+  "SELECT count(*) = (SELECT count(*) FROM onet.users) AND count(DISTINCT user_id) = count(*) FROM onet.scored s"
+check "probabilities in [0,1], progress in [0,100]" \
+  "SELECT bool_and(dropout_probability BETWEEN 0 AND 1 AND completion_probability BETWEEN 0 AND 1
+                   AND predicted_m2_progress BETWEEN 0 AND 100) FROM onet.scored s"
+check "risk_rank is 1..n within each course, highest risk first" \
+  "SELECT bool_and(ok) FROM (SELECT min(risk_rank) = 1 AND max(risk_rank) <= count(*) AND
+                                   (array_agg(dropout_probability ORDER BY risk_rank))[1] = max(dropout_probability) AS ok
+                              FROM onet.scored s GROUP BY course_id) x"
+check "top_reasons give up to three reasons in words" \
+  "SELECT bool_and(cardinality(top_reasons) <= 3) AND avg((cardinality(top_reasons) = 3)::int) > 0.5
+          AND bool_and(r LIKE '%: %') FROM onet.scored s, unnest(top_reasons) r"
+check "scored learners who drop out rank higher (in-sample AUC of the scores >= 0.8)" \
+  "SELECT learnerscore.auc(dropout_probability, t.dropout) >= 0.8 FROM onet.scored s JOIN onet.learner_targets t USING (user_id)"
+check "model ids point at the registry" \
+  "SELECT bool_and(m.name LIKE 'onet.dropout_w%') FROM onet.scored s JOIN learnerscore.models m ON m.id = s.dropout_model_id"
+$PSQL -c "SELECT course_id, risk_rank, user_id, status, round(dropout_probability::numeric, 3) AS p, top_reasons
+          FROM onet.scored s WHERE risk_rank <= 2 ORDER BY course_id, risk_rank"
+psql -X -q -d postgres -c "DROP DATABASE $DB"
+[ "$fail" -eq 0 ] && echo "models_learner_scores: all checks passed"
+exit $fail
