@@ -17,7 +17,7 @@ MODULEDIR     = extension
 REGRESS       = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 REGRESS_OPTS  = --inputdir=. --outputdir=build/regress
 
-PG_CPPFLAGS  = -Isrc -isystem /usr/include/eigen3 -MMD -MP
+PG_CPPFLAGS  = -Isrc -isystem /usr/include/eigen3 -MMD -MP -DEIGEN_NO_DEBUG
 PG_CXXFLAGS  = -std=c++17 -Wno-register -Wall -fPIC
 SHLIB_LINK   = -lxgboost -lstdc++
 EXTRA_CLEAN  = $(OBJS:.o=.d) build/regress

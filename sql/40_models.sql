@@ -68,6 +68,12 @@ SELECT (SELECT array_agg(round(auc::numeric, 12) ORDER BY fold) FROM learnerscor
 SELECT fold, mae < 1 AS mae_small, auc IS NULL AS no_auc
 FROM learnerscore.cross_validate('m40', 'yreal', ARRAY['x1', 'x2'], 'linear', k => 3) WHERE fold = 'mean';
 
+-- leave-one-group-out: one fold per value of the group column (NULL is a group too), never tested on trained rows
+SELECT fold, train_rows, test_rows, auc IS NOT NULL AS has_auc
+FROM learnerscore.cross_validate('m40', 'y', ARRAY['x1', 'x2'], 'logistic', group_column => 'c');
+SELECT learnerscore.cross_validate('m40', 'y', ARRAY['x1', 'c'], 'logistic', group_column => 'c');
+\echo :LAST_ERROR_SQLSTATE
+
 -- immutability and explicit deletion
 UPDATE learnerscore.models SET name = 'renamed' WHERE name = 'm40_ols';
 \echo :LAST_ERROR_SQLSTATE

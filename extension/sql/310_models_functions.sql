@@ -164,3 +164,8 @@ CREATE FUNCTION learnerscore.xgboost_booster(model text) RETURNS bytea
 COMMENT ON FUNCTION learnerscore.xgboost_booster(text) IS
   'The booster of an xgboost model in XGBoost''s own UBJSON format (load it with xgboost.Booster().load_model(bytearray(b))). '
   'Its input columns are the model''s encoded columns: numeric features as given, text features one-hot (one column per level, sorted).';
+
+CREATE FUNCTION learnerscore._read_source(source text, target text, features text[]) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'ls_read_source' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION learnerscore._read_source(text, text, text[]) IS
+  'Internal (benchmarks): reads a training source into column buffers exactly as train() does and returns the row count.';

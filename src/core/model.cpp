@@ -189,6 +189,11 @@ TrainResult train(const Dataset& data, const std::string& target, Algorithm algo
         LinearFit fit = model->classifier ? fit_logistic(X, y, opt, names) : fit_linear(X, y, opt, names);
         model->coef = fit.coef;
         model->std_err = fit.std_err;
+        // In-sample metrics from the design already built (no second copy of the data).
+        Eigen::VectorXd pred = X * fit.coef;
+        if (model->classifier) pred = pred.unaryExpr([](double z) { return sigmoid(z); });
+        std::vector<double> pv(pred.data(), pred.data() + pred.size()), yv(y.data(), y.data() + y.size());
+        res.train_metrics = model->classifier ? metrics::classification(pv, yv) : metrics::regression(pv, yv);
     } else {
         check_keys(params, kXgbKeys, algorithm);
         Params xp = params;
@@ -221,13 +226,11 @@ TrainResult train(const Dataset& data, const std::string& target, Algorithm algo
         model->xgb_model = b.save();
         res.effective_params = xp;
         res.effective_params["num_round"] = std::to_string(rounds);
+        b.set_param("nthread", "1");
+        std::vector<float> pf = b.predict(Xf.data(), n, p, 0);
+        std::vector<double> pv(pf.begin(), pf.end()), yv(y.data(), y.data() + y.size());
+        res.train_metrics = model->classifier ? metrics::classification(pv, yv) : metrics::regression(pv, yv);
     }
-
-    // In-sample metrics.
-    Eigen::MatrixXd Xenc = model->encoder.design(data, rows, false);
-    Eigen::VectorXd pred = model->predict_encoded(Xenc);
-    std::vector<double> pv(pred.data(), pred.data() + pred.size()), yv(y.data(), y.data() + y.size());
-    res.train_metrics = model->classifier ? metrics::classification(pv, yv) : metrics::regression(pv, yv);
     res.model = std::move(model);
     return res;
 }

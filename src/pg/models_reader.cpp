@@ -14,6 +14,8 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "nodes/makefuncs.h"
 #include "utils/regproc.h"
+#include "utils/syscache.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
@@ -239,6 +241,26 @@ std::string source_query(const SourceSpec& spec) {
     return "SELECT " + cols + " FROM " + qualified;
 }
 
+namespace {
+// Planner's row estimate of a relation source (0 when unknown or a query):
+// lets the column buffers be sized once instead of growing by copies.
+double estimated_rows(const std::string& source) {
+    if (is_query(source)) return 0;
+    double est = 0;
+    pg_call([&]() {
+        Oid rel = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(source.c_str())), NoLock, true);
+        if (OidIsValid(rel)) {
+            HeapTuple tp = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+            if (HeapTupleIsValid(tp)) {
+                est = ((Form_pg_class)GETSTRUCT(tp))->reltuples;
+                ReleaseSysCache(tp);
+            }
+        }
+    });
+    return est > 0 && est < 2e9 ? est : 0;
+}
+}  // namespace
+
 ls::models::Dataset read_dataset(const SourceSpec& spec, long long* skipped) {
     if (spec.features.empty()) fail(ErrorKind::InvalidParameter, "a model needs at least one feature");
     if (spec.features.size() > 1600)
@@ -259,6 +281,11 @@ ls::models::Dataset read_dataset(const SourceSpec& spec, long long* skipped) {
         ls::models::Column c;
         c.name = f;
         data.features.push_back(std::move(c));
+    }
+    if (double est = estimated_rows(spec.source); est > 0) {
+        const std::size_t cap = static_cast<std::size_t>(est * 1.02) + 1024;
+        data.y.reserve(cap);
+        for (auto& c : data.features) c.num.reserve(cap);  // text columns: codes grow as read
     }
     ReaderState st;
     st.spec = &spec;

@@ -193,3 +193,22 @@ TEST(Models, CrossValidationFoldsAreDeterministic) {
         EXPECT_LT(f.m.mae, 1.0);
     }
 }
+
+TEST(Models, GroupFoldsNeverTestOnTrainedGroups) {
+    std::vector<double> x, y;
+    std::vector<int> fold;
+    for (int i = 0; i < 90; ++i) {
+        x.push_back(i % 10);
+        y.push_back(3 * (i % 10) + (i % 3));
+        fold.push_back(i / 30);  // three groups of 30 rows
+    }
+    ls::metrics::Summary pooled;
+    auto folds = cross_validate(numeric({x}, y), "y", Algorithm::Linear, {}, fold, 3, &pooled);
+    ASSERT_EQ(folds.size(), 3u);
+    for (const auto& f : folds) {
+        EXPECT_EQ(f.test_rows, 30u);
+        EXPECT_EQ(f.train_rows, 60u);
+    }
+    EXPECT_NEAR(pooled.mae, (folds[0].m.mae + folds[1].m.mae + folds[2].m.mae) / 3, 1e-12);  // equal fold sizes
+    EXPECT_THROW(cross_validate(numeric({x}, y), "y", Algorithm::Linear, {}, std::vector<int>(90, 0), 1), ls::Error);
+}

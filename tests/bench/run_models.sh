@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Benchmarks of in-database models (not a test; figures for the closing note).
+#   logistic on 1,000,000 rows x 40 features: reading (vs one SELECT summing the
+#   40 columns) and fitting (vs the same Eigen solve in memory, bench_models),
+#   and the whole against COPY export + pandas + scikit-learn; predict rows/s;
+#   XGBoost train / predict throughput; parallel workers when scoring a view.
+# Needs PGHOST/PGPORT/PGUSER of a server with learnerscore, and build/release/bench_models.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PY=/usr/bin/python3
+ROWS=${ROWS:-1000000}
+WORK=$(mktemp -d /tmp/ls-models-bench-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+chmod 777 "$WORK"
+DB=ls_models_bench
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+export PGDATABASE=$DB
+PSQL="psql -X -q -v ON_ERROR_STOP=1"
+now() { date +%s.%N; }
+secs() { echo "$2 - $1" | bc -l | xargs printf "%.3f"; }
+ratio() { echo "$1 / $2" | bc -l | xargs printf "%.2f"; }
+timed() {  # sql -> prints seconds
+  local t0 t1; t0=$(now); $PSQL -c "$1" >/dev/null; t1=$(now); secs "$t0" "$t1"
+}
+COLS=$(seq -f "x%g" 1 40 | paste -sd,)
+FEATS="ARRAY['$(echo "$COLS" | sed "s/,/','/g")']"
+SUMS=$(seq -f "sum(x%g)" 1 40 | paste -sd+)
+
+echo "== building bench: $ROWS rows x 40 float8 features + a 0/1 target"
+$PSQL <<SQL
+CREATE EXTENSION learnerscore;
+SET max_parallel_workers_per_gather = 0;
+SELECT setseed(0.42);
+CREATE TABLE bench AS
+SELECT g AS id, $(seq -f "(random() * 2 - 1)::float8 AS x%g" 1 40 | paste -sd,)
+FROM generate_series(1, $ROWS) g;
+ALTER TABLE bench ADD COLUMN y int;
+UPDATE bench SET y = (random() < 1 / (1 + exp(-(-0.3 + 0.8 * x5 - 0.6 * x10 + 0.4 * x15 + 0.3 * x20 - 0.2 * x25 + 0.1 * x40))))::int;
+VACUUM ANALYZE bench;
+SQL
+$PSQL -c "SET max_parallel_workers_per_gather = 0; SELECT $SUMS FROM bench" >/dev/null  # warm the cache
+
+echo "== logistic regression, one core (max_parallel_workers_per_gather = 0)"
+scan=$(timed "SET max_parallel_workers_per_gather = 0; SELECT $SUMS FROM bench")
+read_t=$(timed "SET max_parallel_workers_per_gather = 0; SELECT learnerscore._read_source('bench', 'y', $FEATS)")
+train=$(timed "SET max_parallel_workers_per_gather = 0; SELECT learnerscore.train('bench_logit', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')")
+fit=$(echo "$train - $read_t" | bc -l | xargs printf "%.3f")
+echo "   SELECT of 40 sums (reference scan)        $scan s"
+echo "   reading into C++ column buffers            $read_t s   = $(ratio "$read_t" "$scan") x the scan (target <= 1.5)"
+echo "   whole train()                              $train s"
+echo "   fit (train - read: design + IRLS + store)  $fit s"
+if [ -x "$ROOT/build/release/bench_models" ]; then
+  ref=$("$ROOT/build/release/bench_models" --benchmark_filter='BM_Logistic' --benchmark_format=csv 2>/dev/null | grep -E '^"?BM_' )
+  ours_mem=$(echo "$ref" | grep LogisticLearnerscore | cut -d, -f3)
+  naive_mem=$(echo "$ref" | grep LogisticEigenReference | cut -d, -f3)
+  echo "   same IRLS on an in-memory matrix (bench_models)  $(printf %.3f "$(echo "$ours_mem / 1000" | bc -l)") s  -> fit in PostgreSQL = $(ratio "$fit" "$(echo "$ours_mem / 1000" | bc -l)") x (target <= 1.5)"
+  echo "   textbook Eigen IRLS (X' diag(w) X) in memory    $(printf %.3f "$(echo "$naive_mem / 1000" | bc -l)") s"
+fi
+t0=$(now)
+$PSQL -c "\\copy (SELECT $COLS, y FROM bench) TO '$WORK/bench.csv' CSV HEADER"
+$PY - "$WORK/bench.csv" <<'PY'
+import sys, pandas as pd
+from sklearn.linear_model import LogisticRegression
+df = pd.read_csv(sys.argv[1])
+LogisticRegression(C=1.0, max_iter=1000).fit(df.drop(columns="y").values, df.y.values)
+PY
+t1=$(now)
+sk=$(secs "$t0" "$t1")
+echo "   COPY export + pandas + scikit-learn        $sk s   -> train() is $(ratio "$sk" "$train") x faster (target >= 5)"
+
+echo "== predict throughput (one core)"
+p_arr=$(timed "SET max_parallel_workers_per_gather = 0; SELECT sum(learnerscore.predict('bench_logit', ARRAY[$COLS])) FROM bench")
+p_base=$(timed "SET max_parallel_workers_per_gather = 0; SELECT sum(array_length(ARRAY[$COLS], 1)) FROM bench")
+p_rec=$(timed "SET max_parallel_workers_per_gather = 0; SELECT sum(learnerscore.predict('bench_logit', b)) FROM bench b")
+echo "   predict(model, ARRAY[x1..x40])   $p_arr s = $(echo "$ROWS / $p_arr" | bc -l | xargs printf "%.0f") rows/s (building the arrays alone: $p_base s)"
+echo "   predict(model, row)              $p_rec s = $(echo "$ROWS / $p_rec" | bc -l | xargs printf "%.0f") rows/s"
+
+echo "== XGBoost (nthread 1)"
+X10="ARRAY['$(seq -f "x%g" 1 10 | paste -sd, | sed "s/,/','/g")']"
+x1=$(timed "SELECT learnerscore.train('bench_tree', 'SELECT * FROM bench WHERE id <= 100000', 'y', $X10, 'xgboost', '{\"num_round\": 1, \"max_depth\": 7, \"nthread\": 1}')")
+x100=$(timed "SELECT learnerscore.train('bench_xgb', 'SELECT * FROM bench WHERE id <= 100000', 'y', $X10, 'xgboost', '{\"num_round\": 100, \"max_depth\": 7, \"nthread\": 1}')")
+echo "   one depth-7 tree, 100,000 x 10      $x1 s  (MADlib tree_train: 4.8 s -> $(ratio 4.8 "$x1") x faster)"
+echo "   100 rounds depth 7, 100,000 x 10    $x100 s"
+xp=$(timed "SET max_parallel_workers_per_gather = 0; SELECT sum(learnerscore.predict('bench_xgb', ARRAY[$(seq -f "x%g" 1 10 | paste -sd,)])) FROM bench WHERE id <= 200000")
+echo "   predict 200,000 rows (100 trees)    $xp s = $(echo "200000 / $xp" | bc -l | xargs printf "%.0f") rows/s"
+
+echo "== scoring in a view uses parallel workers"
+$PSQL -c "CREATE VIEW bench_scored AS SELECT id, y, learnerscore.predict('bench_logit', ARRAY[$COLS]) AS p FROM bench"
+$PSQL -c "ALTER TABLE bench SET (parallel_workers = 2)"
+ser=$(timed "SET max_parallel_workers_per_gather = 0; SELECT learnerscore.auc(p, y), count(*) FILTER (WHERE p > 0.5) FROM bench_scored")
+par=$(timed "SET max_parallel_workers_per_gather = 2; SELECT learnerscore.auc(p, y), count(*) FILTER (WHERE p > 0.5) FROM bench_scored")
+$PSQL -c "SET max_parallel_workers_per_gather = 2; EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT learnerscore.auc(p, y), count(*) FILTER (WHERE p > 0.5) FROM bench_scored" | grep -E "Gather|Workers|Partial|Finalize" | sed 's/^/   /'
+echo "   auc + count over the scored view: serial $ser s, 2 workers $par s ($(ratio "$ser" "$par") x)"
+psql -X -q -d postgres -c "DROP DATABASE $DB"
