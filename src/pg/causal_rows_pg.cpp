@@ -84,8 +84,11 @@ bool valid_state(bytea* b) {
 struct RowsObject {
     ExpandedObjectHeader eoh;
     Header h;      // h.cap = rows the buffer holds
-    double* rows;  // h.cap * (k + 2) doubles, in eoh.eoh_context
+    double* rows;  // h.cap * (k + 2) doubles: palloc'd in eoh.eoh_context, or mapped
+    bool mapped;   // rows lives in a map_row_region() mapping owned by eoh.eoh_context
 };
+// Past this size the row buffer moves into a reserved mapping (see map_row_region).
+constexpr Size kMapFrom = Size(8) << 20;
 
 extern "C" Size rows_get_flat_size(ExpandedObjectHeader* eohptr) {
     RowsObject* o = reinterpret_cast<RowsObject*>(eohptr);
@@ -111,33 +114,52 @@ RowsObject* our_object(Datum d) {
     return e->eoh_methods == &kRowsMethods ? reinterpret_cast<RowsObject*>(e) : nullptr;
 }
 
+void reserve(RowsObject* o, double more);
+
 // A new expanded state under `parent` with room for `cap` rows.
 RowsObject* new_object(MemoryContext parent, const Header& h, double cap) {
     flat_size(h.k, cap);
+    constexpr double kFirst = 1024;
     RowsObject* o = nullptr;
-    const Size bytes = static_cast<Size>(cap) * (static_cast<Size>(h.k) + 2) * sizeof(double);
+    const Size bytes = static_cast<Size>(kFirst) * (static_cast<Size>(h.k) + 2) * sizeof(double);
     lspg::pg_call([&]() {
         MemoryContext cxt = AllocSetContextCreate(parent, "learnerscore rows", ALLOCSET_DEFAULT_SIZES);
         o = static_cast<RowsObject*>(MemoryContextAlloc(cxt, sizeof(RowsObject)));
         EOH_init_header(&o->eoh, &kRowsMethods, cxt);
-        o->rows = static_cast<double*>(MemoryContextAlloc(cxt, std::max<Size>(bytes, sizeof(double))));
+        o->rows = static_cast<double*>(MemoryContextAlloc(cxt, bytes));
     });
     o->h = h;
     o->h.rows = 0;
-    o->h.cap = cap;
+    o->h.cap = kFirst;
+    o->mapped = false;
+    reserve(o, cap);
     return o;
 }
 
-// Makes room for `more` rows: doubling, capped at the flat-size limit.
+// Makes room for `more` rows: doubling, capped at the flat-size limit; a
+// buffer past kMapFrom moves once into a mapping reserved for the limit.
 void reserve(RowsObject* o, double more) {
     const double need = o->h.rows + more;
     if (need <= o->h.cap) return;
-    flat_size(o->h.k, need);
-    double cap = std::max(need, o->h.cap * 2);
+    flat_size(o->h.k, need);  // fails past the limit
     const double w = o->h.k + 2;
     const double max_rows = std::floor((static_cast<double>(MaxAllocSize) - VARHDRSZ) / sizeof(double) / w) - kHdr;
-    cap = std::min(cap, max_rows);
+    const double cap = std::min(std::max(need, o->h.cap * 2), max_rows);
     const Size bytes = static_cast<Size>(cap) * static_cast<Size>(w) * sizeof(double);
+    if (!o->mapped && bytes > kMapFrom) {
+        void* region = nullptr;
+        const Size max_bytes = static_cast<Size>(max_rows) * static_cast<Size>(w) * sizeof(double);
+        lspg::pg_call([&]() { region = map_row_region(max_bytes, o->eoh.eoh_context); });
+        if (region) {
+            std::memcpy(region, o->rows, static_cast<Size>(o->h.rows) * static_cast<Size>(w) * sizeof(double));
+            double* old = o->rows;
+            lspg::pg_call([&]() { pfree(old); });
+            o->rows = static_cast<double*>(region);
+            o->mapped = true;
+            o->h.cap = max_rows;
+            return;
+        }
+    }
     double* p = nullptr;
     lspg::pg_call([&]() { p = static_cast<double*>(repalloc(o->rows, bytes)); });
     o->rows = p;

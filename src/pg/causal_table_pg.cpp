@@ -7,9 +7,10 @@
 // Why materialize instead of streaming: the logistic propensity fit needs
 // several Newton passes over the rows (6-8 on typical data) and AIPW one more;
 // re-scanning the table per pass costs a full scan each, while the buffer costs
-// 8 bytes per value (1,000,000 rows x 20 covariates = 176 MB). The buffer grows
-// by doubling with repalloc_huge (realloc, so large blocks move by remapping,
-// not copying) and is capped at kMaxBytes: past it, a clear error.
+// 8 bytes per value (1,000,000 rows x 20 covariates = 176 MB). The buffer is
+// a reserved mapping of kMaxBytes with huge pages (map_row_region: pages are
+// only allocated as rows arrive; falls back to palloc + doubling), capped at
+// kMaxBytes: past it, a clear error.
 //
 // Rows with a NULL in any used column are skipped; identifiers are quoted, so
 // column names cannot inject SQL.
@@ -45,6 +46,7 @@ struct ColumnReceiver {
     double* buf;
     Size rows, cap;  // in rows
     int w;           // outcome, treated, covariates
+    bool mapped;     // buf is a map_row_region() reservation of kMaxBytes
 };
 
 extern "C" bool column_receive(TupleTableSlot* slot, DestReceiver* self) {
@@ -54,7 +56,7 @@ extern "C" bool column_receive(TupleTableSlot* slot, DestReceiver* self) {
     for (int c = 0; c < w; ++c)
         if (slot->tts_isnull[c]) return true;  // a NULL in a used column: skip the row
     if (r->rows == r->cap) {
-        Size cap = r->cap * 2;
+        Size cap = r->mapped ? r->cap : r->cap * 2;
         if (cap * w * sizeof(double) > kMaxBytes) cap = kMaxBytes / (w * sizeof(double));
         if (cap <= r->rows)
             ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -126,7 +128,13 @@ Datum ls_ate_from_table(PG_FUNCTION_ARGS) {
         // The buffer lives in a child of the function's context, which outlives SPI_finish.
         lspg::pg_call([&]() {
             recv.cxt = AllocSetContextCreate(CurrentMemoryContext, "ate_from_table rows", ALLOCSET_DEFAULT_SIZES);
-            recv.buf = static_cast<double*>(MemoryContextAllocHuge(recv.cxt, recv.cap * recv.w * sizeof(double)));
+            recv.buf = static_cast<double*>(lspg::causal::map_row_region(kMaxBytes, recv.cxt));
+            if (recv.buf) {
+                recv.mapped = true;
+                recv.cap = kMaxBytes / (recv.w * sizeof(double));
+            } else {
+                recv.buf = static_cast<double*>(MemoryContextAllocHuge(recv.cxt, recv.cap * recv.w * sizeof(double)));
+            }
             SPI_connect();
             SPIPlanPtr plan = SPI_prepare(q, 0, nullptr);
             if (!plan) elog(ERROR, "ate_from_table: could not prepare the column query");
