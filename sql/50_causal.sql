@@ -70,6 +70,34 @@ SELECT pg_temp.close((learnerscore.ate_aipw(y, t = 1, ARRAY[x1, x2])).estimate, 
 FROM causal_big;
 RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 DROP TABLE causal_big;
+-- the in-aggregate (expanded) state: hashed GROUP BY, window frames, and the
+-- flat bytea form outside an aggregate (direct calls, 8-double header + rows)
+SET enable_sort = off;
+SELECT i % 2 AS half, (learnerscore.ate_aipw(y, t = 1, ARRAY[x1, x2])).n_treated FROM cdata GROUP BY 1 ORDER BY 1;
+RESET enable_sort;
+SELECT DISTINCT pg_temp.close((learnerscore.ate_aipw(y, t = 1, ARRAY[x1, x2]) OVER ()).estimate, 1.92800947432679) AS window_same
+FROM cdata;
+SET client_min_messages = error;  -- the first frames have no control rows (warnings)
+SELECT i, (learnerscore.ate_diff(y, t = 1) OVER w).n_treated AS diff_n,
+       (learnerscore.propensity_overlap(t = 1, ARRAY[x1]) OVER w).n_treated AS rows_n
+FROM cdata WINDOW w AS (ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) ORDER BY i LIMIT 3 OFFSET 5;
+RESET client_min_messages;
+SELECT octet_length(s) AS flat_bytes, learnerscore._aipw_final(s) IS NULL AS too_few_rows
+FROM (SELECT learnerscore._rows_combine(learnerscore._rows_trans(learnerscore._rows_trans('', 1.0, true, ARRAY[1.0]),
+                                                                 3.0, true, ARRAY[3.0]),
+                                        learnerscore._rows_trans('', 2.0, false, ARRAY[2.0])) s) x;
+SELECT learnerscore._rows_combine(learnerscore._rows_trans('', 1.0, true, ARRAY[1.0]),
+                                  learnerscore._rows_trans('', 2.0, false, ARRAY[2.0, 3.0]));
+\echo :LAST_ERROR_SQLSTATE
+SELECT learnerscore._aipw_final('\x0102'::bytea);
+\echo :LAST_ERROR_SQLSTATE
+-- ate_from_table skips rows with a NULL, rejects NaN
+CREATE TEMP VIEW cdata_holes AS
+SELECT y, t, CASE WHEN i % 10 = 0 THEN NULL ELSE x1 END AS x1, x2, CASE WHEN i = 7 THEN 'NaN'::float8 ELSE x2 END AS x2nan
+FROM cdata;
+SELECT e.n_treated + e.n_control AS rows_used FROM learnerscore.ate_from_table('cdata_holes', 'y', 't', '{x1,x2}') e;
+SELECT learnerscore.ate_from_table('cdata_holes', 'y', 't', '{x1,x2nan}');
+\echo :LAST_ERROR_SQLSTATE
 
 -- categorical covariates
 SELECT learnerscore.one_hot('b', ARRAY['a', 'b', 'c']), learnerscore.one_hot('a', ARRAY['a', 'b', 'c']),

@@ -246,7 +246,7 @@ CREATE FUNCTION learnerscore.ate_from_table(relation regclass, outcome text, tre
     RETURNS learnerscore.effect
     AS 'MODULE_PATHNAME', 'ls_ate_from_table' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION learnerscore.ate_from_table(regclass, text, text, text[], text, float8, float8) IS
-  'Treatment effect (method diff | regression | ipw | aipw) reading the named columns of a table or view directly into one contiguous buffer (no per-row array): outcome and covariates cast to float8, treatment boolean or 0/1 (cast to int, non-zero = treated). Rows with a NULL are skipped. Same estimators as the aggregates.';
+  'Treatment effect (method diff | regression | ipw | aipw) reading the named columns of a table or view directly into one contiguous in-memory buffer (one scan, no per-row array): outcome and covariates cast to float8, treatment boolean or 0/1 (cast to int, non-zero = treated). Rows with a NULL are skipped; NaN or infinity is an error. Holds at most 4 GB of row data (8 bytes per value; about 23 million rows x 20 covariates), past which it stops with a program_limit_exceeded error. Same estimators as the aggregates; the fastest path for large tables.';
 
 -- ---------------------------------------------------------------- helpers
 CREATE FUNCTION learnerscore.one_hot(value text, levels text[]) RETURNS float8[]

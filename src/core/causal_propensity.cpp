@@ -37,6 +37,26 @@ struct Scaler {
     }
 };
 
+// Row-major design block for the Newton passes: with row-major storage the
+// standardization reads and writes contiguous memory and vectorizes (the
+// column-major fill above scatters its writes; it dominated the fit).
+void design_block(const Scaler& sc, const RowView& r, std::size_t start, std::size_t nb, RowMat& z) {
+    const std::size_t q = sc.q();
+    z.resize(nb, q);
+    z.col(0).setOnes();
+    if (sc.cols.size() == r.k && r.k > 0) {
+        using Stride = Eigen::OuterStride<>;
+        Eigen::Map<const RowMat, 0, Stride> x(r.x(start), nb, r.k, Stride(r.k + 2));
+        Eigen::Map<const Eigen::RowVectorXd> mean(sc.mean.data(), r.k), inv_sd(sc.inv_sd.data(), r.k);
+        z.rightCols(r.k) = (x.rowwise() - mean).array().rowwise() * inv_sd.array();
+        return;
+    }
+    for (std::size_t i = 0; i < nb; ++i) {
+        const double* xi = r.x(start + i);
+        for (std::size_t j = 0; j < sc.cols.size(); ++j) z(i, j + 1) = (xi[sc.cols[j]] - sc.mean[j]) * sc.inv_sd[j];
+    }
+}
+
 Scaler make_scaler(const RowView& r) {
     Scaler s;
     std::vector<Moments> m(r.k);
@@ -179,7 +199,10 @@ PropensityFit fit_propensity(const RowView& r) {
         tbar /= static_cast<double>(r.n);
         if (tbar > 0 && tbar < 1) beta(0) = std::log(tbar / (1 - tbar));
     }
-    MatrixXd z;
+    // Per-block buffers, allocated once: the design block, and the same block
+    // scaled by sqrt(w) for the symmetric rank update of the Hessian.
+    RowMat z, zw(kBlock, q);
+    VectorXd eta(kBlock), sw(kBlock), resid(kBlock);
     double prev_ll = -INFINITY;
     InterruptTicker ticker(16);
     for (int it = 0; it < 100; ++it) {
@@ -189,20 +212,22 @@ PropensityFit fit_propensity(const RowView& r) {
         for (std::size_t s = 0; s < r.n; s += kBlock) {
             ticker.tick();
             std::size_t nb = std::min(kBlock, r.n - s);
-            sc.block(r, s, nb, z);
-            VectorXd eta = z * beta;
-            VectorXd w(nb), resid(nb);
+            design_block(sc, r, s, nb, z);
+            auto eta_b = eta.head(nb);
+            eta_b.noalias() = z * beta;
             for (std::size_t i = 0; i < nb; ++i) {
-                double e = sigmoid(eta(i)), t = r.t(s + i);
-                w(i) = e * (1 - e);
+                // one exp per row serves the sigmoid and the log-likelihood
+                const double a = eta(i), u = std::exp(-std::fabs(a)), t = r.t(s + i);
+                const double e = a >= 0 ? 1.0 / (1.0 + u) : u / (1.0 + u);
+                sw(i) = std::sqrt(e * (1 - e));
                 resid(i) = t - e;
                 // log-likelihood in a form that stays finite for large |eta|
-                double a = eta(i);
-                ll += t * a - (a > 0 ? a + std::log1p(std::exp(-a)) : std::log1p(std::exp(a)));
+                ll += t * a - (a > 0 ? a + std::log1p(u) : std::log1p(u));
             }
-            g.noalias() += z.transpose() * resid;
-            MatrixXd zw = z.array().colwise() * w.array().sqrt();
-            h.selfadjointView<Eigen::Lower>().rankUpdate(zw.transpose());
+            g.noalias() += z.transpose() * resid.head(nb);
+            auto zw_b = zw.topRows(nb);
+            zw_b = z.array().colwise() * sw.head(nb).array();
+            h.selfadjointView<Eigen::Lower>().rankUpdate(zw_b.transpose());
         }
         h = h.selfadjointView<Eigen::Lower>();
         out.iterations = it + 1;
@@ -227,7 +252,7 @@ PropensityFit fit_propensity(const RowView& r) {
     out.p.resize(r.n);
     for (std::size_t s = 0; s < r.n; s += kBlock) {
         std::size_t nb = std::min(kBlock, r.n - s);
-        sc.block(r, s, nb, z);
+        design_block(sc, r, s, nb, z);
         VectorXd eta = z * beta;
         for (std::size_t i = 0; i < nb; ++i) {
             double e = sigmoid(eta(i));

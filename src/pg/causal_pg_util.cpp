@@ -1,4 +1,7 @@
+#include <sys/mman.h>
+
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -59,6 +62,41 @@ bool read_covariates(ArrayType* a, std::vector<double>& out, const char* fn) {
     if (n < 0) return false;
     out.assign(d, d + n);
     return true;
+}
+
+namespace {
+struct Mapping {
+    MemoryContextCallback cb;  // first: palloc'd together with the mapping's address
+    void* addr;
+    std::size_t len;
+};
+extern "C" void unmap_region(void* arg) {
+    Mapping* m = static_cast<Mapping*>(arg);
+    if (m->addr) munmap(m->addr, m->len);
+    m->addr = nullptr;
+}
+}  // namespace
+
+void* map_row_region(std::size_t max_bytes, MemoryContext owner) {
+    constexpr std::size_t kHuge = std::size_t(2) << 20;
+    const std::size_t len = max_bytes + kHuge;
+    void* addr = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (addr == MAP_FAILED) return nullptr;
+    Mapping* m = static_cast<Mapping*>(MemoryContextAllocExtended(owner, sizeof(Mapping), MCXT_ALLOC_NO_OOM));
+    if (!m) {
+        munmap(addr, len);
+        return nullptr;
+    }
+    m->addr = addr;
+    m->len = len;
+    m->cb.func = unmap_region;
+    m->cb.arg = m;
+    MemoryContextRegisterResetCallback(owner, &m->cb);
+    std::uintptr_t base = (reinterpret_cast<std::uintptr_t>(addr) + kHuge - 1) & ~std::uintptr_t(kHuge - 1);
+#ifdef MADV_HUGEPAGE
+    (void)madvise(reinterpret_cast<void*>(base), max_bytes & ~(kHuge - 1), MADV_HUGEPAGE);  // advisory only
+#endif
+    return reinterpret_cast<void*>(base);
 }
 
 void warn(const std::string& msg) {

@@ -2,6 +2,7 @@
 // place inside the aggregate context (as float8_accum does), reading covariate
 // arrays, and building the composite results. Include after pg/boundary.h.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,17 @@ bool read_covariates(ArrayType* a, std::vector<double>& out, const char* fn);
 int covariate_view(ArrayType* a, const double** data, const char* fn);
 
 void check_finite(double v, const char* what, const char* fn);
+
+// Large row buffers. Filling hundreds of MB with 4 kB pages costs a page
+// fault per 4 kB (that dominated the row aggregates on this virtualized host),
+// and growing by realloc may move and split huge pages. So a buffer that
+// outgrows a few MB moves once into an anonymous mapping that reserves its
+// whole maximum size as address space (MAP_NORESERVE: pages are only
+// allocated when written), 2 MB-aligned with transparent huge pages advised;
+// it then grows in place. The mapping is released when `owner` is reset or
+// deleted. Returns nullptr when the mapping cannot be made (the caller keeps
+// its palloc buffer). May ERROR (palloc of the callback): call via pg_call.
+void* map_row_region(std::size_t max_bytes, MemoryContext owner);
 
 // learnerscore.effect composite from a core result (NULL when !valid); raises
 // the core's WARNING first. Must be called from inside guarded().

@@ -1,11 +1,18 @@
 // Aggregates that need the rows themselves (a logistic propensity fit, then a
 // second pass): ate_ipw, att_ipw, ate_aipw, att_aipw, balance,
-// propensity_overlap, ate_refute. The state is a bytea holding a header and
-// the rows [outcome, treated, x_1..x_k] as float8, so it is exact, combines by
-// concatenation (PARALLEL SAFE), and survives bytea text output/input. The
-// varlena spans the allocated capacity (the header says how many rows are
-// used), so appends are amortized O(1) and stay in place in the aggregate
-// context; partial states may carry up to 50 % slack.
+// propensity_overlap, ate_refute. The state type is bytea: flat, it is a
+// header and the rows [outcome, treated, x_1..x_k] as float8 (exact, combines
+// by concatenation, PARALLEL SAFE, survives bytea text output/input).
+//
+// Inside an aggregate the state is an *expanded object* of that bytea (as
+// array_append does with expanded arrays): a header plus one row buffer in its
+// own memory context under the aggregate context. Appending a row writes in
+// place; growth doubles the buffer with repalloc (realloc/mremap for large
+// blocks, so no copy of the rows and no fresh pages per growth), and nodeAgg
+// neither copies nor frees it because the object lives in the aggregate
+// context. Wherever a flat bytea is needed (a parallel worker's partial state
+// sent to the leader, output) PostgreSQL flattens it through the two methods
+// below, with no slack: capacity = rows.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -19,6 +26,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/expandeddatum.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
@@ -50,7 +58,17 @@ static_assert(sizeof(Header) == kHdr * sizeof(double), "header layout");
 Header* header(bytea* b) { return reinterpret_cast<Header*>(VARDATA(b)); }
 double* rows_of(bytea* b) { return reinterpret_cast<double*>(VARDATA(b)) + kHdr; }
 
-// Validates a state; returns false for the empty initial state.
+// Flat size of a state of `rows` rows; fails past the 1 GB varlena limit.
+Size flat_size(double k, double rows) {
+    double bytes = VARHDRSZ + (kHdr + rows * (k + 2)) * sizeof(double);
+    if (bytes > static_cast<double>(MaxAllocSize))
+        ls::fail(ls::ErrorKind::ProgramLimitExceeded,
+                 "too many rows for an in-memory propensity aggregate (limit 1 GB of row data)",
+                 "Use learnerscore.ate_from_table(), which reads the columns directly, or aggregate per group.");
+    return static_cast<Size>(bytes);
+}
+
+// Validates a flat state; returns false for the empty initial state.
 bool valid_state(bytea* b) {
     Size len = VARSIZE(b) - VARHDRSZ;
     if (len == 0) return false;
@@ -62,20 +80,137 @@ bool valid_state(bytea* b) {
     return true;
 }
 
-bytea* alloc_rows(const Header& h, double cap) {
-    double bytes = VARHDRSZ + (kHdr + cap * (h.k + 2)) * sizeof(double);
-    if (bytes > static_cast<double>(MaxAllocSize))
-        ls::fail(ls::ErrorKind::ProgramLimitExceeded,
-                 "too many rows for an in-memory propensity aggregate (limit 1 GB of row data)",
-                 "Use learnerscore.ate_from_table(), which reads the columns directly, or aggregate per group.");
+// ---- the expanded (in-aggregate) form
+struct RowsObject {
+    ExpandedObjectHeader eoh;
+    Header h;      // h.cap = rows the buffer holds
+    double* rows;  // h.cap * (k + 2) doubles: palloc'd in eoh.eoh_context, or mapped
+    bool mapped;   // rows lives in a map_row_region() mapping owned by eoh.eoh_context
+};
+// Past this size the row buffer moves into a reserved mapping (see map_row_region).
+constexpr Size kMapFrom = Size(8) << 20;
+
+extern "C" Size rows_get_flat_size(ExpandedObjectHeader* eohptr) {
+    RowsObject* o = reinterpret_cast<RowsObject*>(eohptr);
+    return VARHDRSZ + (kHdr + static_cast<Size>(o->h.rows) * (static_cast<Size>(o->h.k) + 2)) * sizeof(double);
+}
+
+extern "C" void rows_flatten_into(ExpandedObjectHeader* eohptr, void* result, Size allocated_size) {
+    RowsObject* o = reinterpret_cast<RowsObject*>(eohptr);
+    bytea* b = static_cast<bytea*>(result);
+    SET_VARSIZE(b, allocated_size);
+    *header(b) = o->h;
+    header(b)->cap = o->h.rows;
+    std::memcpy(rows_of(b), o->rows,
+                static_cast<Size>(o->h.rows) * (static_cast<Size>(o->h.k) + 2) * sizeof(double));
+}
+
+const ExpandedObjectMethods kRowsMethods = {rows_get_flat_size, rows_flatten_into};
+
+RowsObject* our_object(Datum d) {
+    Pointer p = DatumGetPointer(d);
+    if (!VARATT_IS_EXTERNAL_EXPANDED(p)) return nullptr;
+    ExpandedObjectHeader* e = DatumGetEOHP(d);
+    return e->eoh_methods == &kRowsMethods ? reinterpret_cast<RowsObject*>(e) : nullptr;
+}
+
+void reserve(RowsObject* o, double more);
+
+// A new expanded state under `parent` with room for `cap` rows.
+RowsObject* new_object(MemoryContext parent, const Header& h, double cap) {
+    flat_size(h.k, cap);
+    constexpr double kFirst = 1024;
+    RowsObject* o = nullptr;
+    const Size bytes = static_cast<Size>(kFirst) * (static_cast<Size>(h.k) + 2) * sizeof(double);
+    lspg::pg_call([&]() {
+        MemoryContext cxt = AllocSetContextCreate(parent, "learnerscore rows", ALLOCSET_DEFAULT_SIZES);
+        o = static_cast<RowsObject*>(MemoryContextAlloc(cxt, sizeof(RowsObject)));
+        EOH_init_header(&o->eoh, &kRowsMethods, cxt);
+        o->rows = static_cast<double*>(MemoryContextAlloc(cxt, bytes));
+    });
+    o->h = h;
+    o->h.rows = 0;
+    o->h.cap = kFirst;
+    o->mapped = false;
+    reserve(o, cap);
+    return o;
+}
+
+// Makes room for `more` rows: doubling, capped at the flat-size limit; a
+// buffer past kMapFrom moves once into a mapping reserved for the limit.
+void reserve(RowsObject* o, double more) {
+    const double need = o->h.rows + more;
+    if (need <= o->h.cap) return;
+    flat_size(o->h.k, need);  // fails past the limit
+    const double w = o->h.k + 2;
+    const double max_rows = std::floor((static_cast<double>(MaxAllocSize) - VARHDRSZ) / sizeof(double) / w) - kHdr;
+    const double cap = std::min(std::max(need, o->h.cap * 2), max_rows);
+    const Size bytes = static_cast<Size>(cap) * static_cast<Size>(w) * sizeof(double);
+    if (!o->mapped && bytes > kMapFrom) {
+        void* region = nullptr;
+        const Size max_bytes = static_cast<Size>(max_rows) * static_cast<Size>(w) * sizeof(double);
+        lspg::pg_call([&]() { region = map_row_region(max_bytes, o->eoh.eoh_context); });
+        if (region) {
+            std::memcpy(region, o->rows, static_cast<Size>(o->h.rows) * static_cast<Size>(w) * sizeof(double));
+            double* old = o->rows;
+            lspg::pg_call([&]() { pfree(old); });
+            o->rows = static_cast<double*>(region);
+            o->mapped = true;
+            o->h.cap = max_rows;
+            return;
+        }
+    }
+    double* p = nullptr;
+    lspg::pg_call([&]() { p = static_cast<double*>(repalloc(o->rows, bytes)); });
+    o->rows = p;
+    o->h.cap = cap;
+}
+
+void append(RowsObject* o, const double* rows, double n) {
+    if (n <= 0) return;
+    reserve(o, n);
+    const Size w = static_cast<Size>(o->h.k) + 2;
+    std::memcpy(o->rows + static_cast<Size>(o->h.rows) * w, rows, static_cast<Size>(n) * w * sizeof(double));
+    o->h.rows += n;
+}
+
+// A read-only look at any state (expanded or flat); empty = the initial ''.
+struct StateView {
+    bool empty = true;
+    Header h{};
+    const double* rows = nullptr;
+};
+
+StateView view_datum(Datum d) {
+    StateView v;
+    if (RowsObject* o = our_object(d)) {
+        v.empty = false;
+        v.h = o->h;
+        v.rows = o->rows;
+        return v;
+    }
     bytea* b = nullptr;
-    Size sz = static_cast<Size>(bytes);
-    lspg::pg_call([&]() { b = static_cast<bytea*>(palloc0(sz)); });
-    SET_VARSIZE(b, sz);
-    *header(b) = h;
-    header(b)->cap = cap;
-    header(b)->rows = 0;
-    return b;
+    lspg::pg_call([&]() { b = DatumGetByteaP(d); });
+    if (!valid_state(b)) return v;
+    v.empty = false;
+    v.h = *header(b);
+    v.rows = rows_of(b);
+    return v;
+}
+
+// A flat state holding `a` then `b` (outside an aggregate, e.g. a direct call).
+bytea* flat_concat(const Header& h, const double* a, double na, const double* b, double nb) {
+    const Size sz = flat_size(h.k, na + nb);
+    const Size w = static_cast<Size>(h.k) + 2;
+    bytea* out = nullptr;
+    lspg::pg_call([&]() { out = static_cast<bytea*>(palloc(sz)); });
+    SET_VARSIZE(out, sz);
+    *header(out) = h;
+    header(out)->rows = na + nb;
+    header(out)->cap = na + nb;
+    if (na > 0) std::memcpy(rows_of(out), a, static_cast<Size>(na) * w * sizeof(double));
+    if (nb > 0) std::memcpy(rows_of(out) + static_cast<Size>(na) * w, b, static_cast<Size>(nb) * w * sizeof(double));
+    return out;
 }
 
 int method_code(const std::string& m) {
@@ -94,6 +229,14 @@ const char* method_name(int c) {
     }
 }
 
+void check_width(double have, int k) {
+    if (static_cast<int>(have) != k)
+        ls::fail(ls::ErrorKind::InvalidParameter,
+                 "covariate arrays of different lengths across rows (" + std::to_string(static_cast<int>(have)) +
+                     " and " + std::to_string(k) + ")",
+                 "Every row must pass the same number of covariates.");
+}
+
 }  // namespace
 
 // Transition for every row aggregate. Signatures (after the state):
@@ -102,18 +245,49 @@ const char* method_name(int c) {
 //   (treated bool, covariates float8[] [, trim float8])                          -- balance, overlap
 Datum ls_rows_trans(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
+        // fn_extra caches whether argument 1 is the outcome (one catalog-free lookup per query).
+        if (fcinfo->flinfo->fn_extra == nullptr) {
+            bool has_y = get_fn_expr_argtype(fcinfo->flinfo, 1) == FLOAT8OID;
+            lspg::pg_call([&]() {
+                fcinfo->flinfo->fn_extra = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(int));
+            });
+            *static_cast<int*>(fcinfo->flinfo->fn_extra) = has_y ? 1 : 0;
+        }
         int a = 1;
         double y = 0;
-        if (get_fn_expr_argtype(fcinfo->flinfo, 1) == FLOAT8OID) y = PG_GETARG_FLOAT8(a++);
+        if (*static_cast<int*>(fcinfo->flinfo->fn_extra)) y = PG_GETARG_FLOAT8(a++);
         bool t = PG_GETARG_BOOL(a++);
         check_finite(y, "the outcome", "learnerscore");
         const double* x;
-        int k = covariate_view(PG_GETARG_ARRAYTYPE_P(a++), &x, "learnerscore");
+        ArrayType* arr = nullptr;
+        lspg::pg_call([&]() { arr = PG_GETARG_ARRAYTYPE_P(a); });
+        ++a;
+        int k = covariate_view(arr, &x, "learnerscore");
         if (k < 0) PG_RETURN_DATUM(PG_GETARG_DATUM(0));  // a NULL covariate: skip the row
-        bytea* st = PG_GETARG_BYTEA_P(0);
-        bool in_agg = AggCheckCallContext(fcinfo, nullptr);
-        if (!valid_state(st)) {
-            Header h{kMagic, static_cast<double>(k), 0, 0, 0, 0.05, kAipw, 0};
+        // The row in state layout.
+        double row_buf[64];
+        std::vector<double> row_big;
+        double* row = row_buf;
+        if (k + 2 > 64) {
+            row_big.resize(static_cast<std::size_t>(k) + 2);
+            row = row_big.data();
+        }
+        row[0] = y;
+        row[1] = t ? 1 : 0;
+        if (k > 0) std::memcpy(row + 2, x, sizeof(double) * k);
+
+        MemoryContext aggcxt = nullptr;
+        const bool in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
+        Datum st = PG_GETARG_DATUM(0);
+        RowsObject* o = our_object(st);
+        if (in_agg && o && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(st))) {  // the hot path
+            check_width(o->h.k, k);
+            append(o, row, 1);
+            PG_RETURN_DATUM(st);
+        }
+        StateView v = view_datum(st);
+        Header h{kMagic, static_cast<double>(k), 0, 0, 0, 0.05, kAipw, 0};
+        if (v.empty) {
             if (PG_NARGS() > a) {
                 if (get_fn_expr_argtype(fcinfo->flinfo, a) == TEXTOID) {
                     h.method = method_code(lspg::text_to_string(PG_GETARG_TEXT_PP(a)));
@@ -126,70 +300,60 @@ Datum ls_rows_trans(PG_FUNCTION_ARGS) {
                     lc::check_alpha(h.alpha);
                 }
             }
-            st = alloc_rows(h, 1024);
-        } else if (!in_agg) {
-            bytea* c = nullptr;
-            lspg::pg_call([&]() { c = static_cast<bytea*>(PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0))); });
-            st = c;
+        } else {
+            check_width(v.h.k, k);
+            h = v.h;
         }
-        Header* h = header(st);
-        if (static_cast<int>(h->k) != k)
-            ls::fail(ls::ErrorKind::InvalidParameter,
-                     "covariate arrays of different lengths across rows (" + std::to_string(static_cast<int>(h->k)) +
-                         " and " + std::to_string(k) + ")",
-                     "Every row must pass the same number of covariates.");
-        if (h->rows >= h->cap) {
-            bytea* bigger = alloc_rows(*h, std::ceil(h->cap * 1.5));
-            std::memcpy(rows_of(bigger), rows_of(st), static_cast<size_t>(h->rows * (k + 2)) * sizeof(double));
-            header(bigger)->rows = h->rows;
-            st = bigger;  // nodeAgg copies it into the aggregate context and frees the old one
-            h = header(st);
-        }
-        double* r = rows_of(st) + static_cast<size_t>(h->rows) * (k + 2);
-        r[0] = y;
-        r[1] = t ? 1 : 0;
-        if (k > 0) std::memcpy(r + 2, x, sizeof(double) * k);
-        h->rows += 1;
-        PG_RETURN_BYTEA_P(st);
+        const double n0 = v.empty ? 0 : v.h.rows;
+        if (!in_agg) PG_RETURN_BYTEA_P(flat_concat(h, v.rows, n0, row, 1));
+        o = new_object(aggcxt, h, std::max(1024.0, n0 + 1));
+        append(o, v.rows, n0);
+        append(o, row, 1);
+        return EOHPGetRWDatum(&o->eoh);
     });
 }
 
+// Combine: appends the second state's rows to the first, in place when the
+// first is already our expanded object (then the cost is O(rows of the
+// second); a worker's partial state has to be copied out of the tuple queue
+// once anyway).
 Datum ls_rows_combine(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        bytea* b = PG_GETARG_BYTEA_P(1);
-        bytea* a = PG_GETARG_BYTEA_P(0);
-        if (!valid_state(b)) PG_RETURN_BYTEA_P(a);
-        if (!valid_state(a)) PG_RETURN_BYTEA_P(b);  // nodeAgg copies it
-        Header* ha = header(a);
-        Header* hb = header(b);
-        if (ha->k != hb->k)
-            ls::fail(ls::ErrorKind::InvalidParameter, "covariate arrays of different lengths across rows");
-        const size_t w = static_cast<size_t>(ha->k) + 2;
-        bytea* out = a;
-        if (!AggCheckCallContext(fcinfo, nullptr) || ha->rows + hb->rows > ha->cap) {
-            out = alloc_rows(*ha, std::max(ha->rows + hb->rows, std::ceil(ha->cap * 1.5)));
-            std::memcpy(rows_of(out), rows_of(a), static_cast<size_t>(ha->rows) * w * sizeof(double));
-            header(out)->rows = ha->rows;
+        Datum da = PG_GETARG_DATUM(0), db = PG_GETARG_DATUM(1);
+        StateView b = view_datum(db);
+        if (b.empty) PG_RETURN_DATUM(da);
+        MemoryContext aggcxt = nullptr;
+        const bool in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
+        RowsObject* o = our_object(da);
+        if (in_agg && o && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(da))) {
+            if (o->h.k != b.h.k)
+                ls::fail(ls::ErrorKind::InvalidParameter, "covariate arrays of different lengths across rows");
+            append(o, b.rows, b.h.rows);
+            PG_RETURN_DATUM(da);
         }
-        Header* ho = header(out);
-        std::memcpy(rows_of(out) + static_cast<size_t>(ho->rows) * w, rows_of(b),
-                    static_cast<size_t>(hb->rows) * w * sizeof(double));
-        ho->rows += hb->rows;
-        PG_RETURN_BYTEA_P(out);
+        StateView a = view_datum(da);
+        if (!a.empty && a.h.k != b.h.k)
+            ls::fail(ls::ErrorKind::InvalidParameter, "covariate arrays of different lengths across rows");
+        const Header& h = a.empty ? b.h : a.h;
+        const double na = a.empty ? 0 : a.h.rows;
+        if (!in_agg) PG_RETURN_BYTEA_P(flat_concat(h, a.rows, na, b.rows, b.h.rows));
+        o = new_object(aggcxt, h, na + b.h.rows);
+        append(o, a.rows, na);
+        append(o, b.rows, b.h.rows);
+        return EOHPGetRWDatum(&o->eoh);
     });
 }
 
 namespace {
 
-lc::RowView view_of(bytea* b) {
-    Header* h = header(b);
-    return lc::RowView{rows_of(b), static_cast<std::size_t>(h->rows), static_cast<std::size_t>(h->k)};
+lc::RowView view_of(const StateView& v) {
+    return lc::RowView{v.rows, static_cast<std::size_t>(v.h.rows), static_cast<std::size_t>(v.h.k)};
 }
 
 Datum propensity_final(FunctionCallInfo fcinfo, bool aipw, lc::Estimand est) {
-    bytea* st = PG_GETARG_BYTEA_P(0);
-    if (!valid_state(st)) PG_RETURN_NULL();
-    Header* h = header(st);
+    StateView st = view_datum(PG_GETARG_DATUM(0));
+    if (st.empty) PG_RETURN_NULL();
+    const Header* h = &st.h;
     lc::PropensityOptions o;
     o.trim = h->trim;
     o.alpha = h->alpha;
@@ -216,9 +380,9 @@ Datum ls_att_aipw_final(PG_FUNCTION_ARGS) {
 // balance -> learnerscore.balance_row[]
 Datum ls_balance_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        bytea* st = PG_GETARG_BYTEA_P(0);
-        if (!valid_state(st)) PG_RETURN_NULL();
-        auto rows = lc::balance(view_of(st), header(st)->trim);
+        StateView st = view_datum(PG_GETARG_DATUM(0));
+        if (st.empty) PG_RETURN_NULL();
+        auto rows = lc::balance(view_of(st), st.h.trim);
         if (rows.empty()) PG_RETURN_NULL();
         const int n = static_cast<int>(rows.size());
         Oid rettype = get_fn_expr_rettype(fcinfo->flinfo);
@@ -250,8 +414,8 @@ Datum ls_balance_final(PG_FUNCTION_ARGS) {
 
 Datum ls_overlap_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        bytea* st = PG_GETARG_BYTEA_P(0);
-        if (!valid_state(st)) PG_RETURN_NULL();
+        StateView st = view_datum(PG_GETARG_DATUM(0));
+        if (st.empty) PG_RETURN_NULL();
         lc::Overlap o = lc::overlap(view_of(st));
         bool none = o.n_treated == 0 || o.n_control == 0;
         if (none) warn("propensity_overlap: needs treated and control rows");
@@ -267,9 +431,9 @@ Datum ls_overlap_final(PG_FUNCTION_ARGS) {
 // ate_refute -> learnerscore.refutation[]
 Datum ls_refute_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        bytea* st = PG_GETARG_BYTEA_P(0);
-        if (!valid_state(st)) PG_RETURN_NULL();
-        Header* h = header(st);
+        StateView st = view_datum(PG_GETARG_DATUM(0));
+        if (st.empty) PG_RETURN_NULL();
+        const Header* h = &st.h;
         lc::PropensityOptions o;
         o.trim = h->trim;
         o.alpha = h->alpha;
