@@ -22,7 +22,7 @@ public:
     void str(const std::string& s) { pod<std::uint32_t>(static_cast<std::uint32_t>(s.size())); buf += s; }
     void vec(const Eigen::VectorXd& v) {
         pod<std::uint32_t>(static_cast<std::uint32_t>(v.size()));
-        buf.append(reinterpret_cast<const char*>(v.data()), sizeof(double) * v.size());
+        if (v.size() > 0) buf.append(reinterpret_cast<const char*>(v.data()), sizeof(double) * v.size());
     }
 };
 
@@ -53,7 +53,7 @@ public:
         auto len = pod<std::uint32_t>();
         need(static_cast<std::size_t>(len) * sizeof(double));
         Eigen::VectorXd v(len);
-        std::memcpy(v.data(), p_ + pos_, sizeof(double) * len);
+        if (len > 0) std::memcpy(v.data(), p_ + pos_, sizeof(double) * len);
         pos_ += sizeof(double) * len;
         return v;
     }
