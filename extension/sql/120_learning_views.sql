@@ -102,7 +102,7 @@ BEGIN
     CREATE OR REPLACE VIEW %1$s.students_v3 AS
     SELECT unti_id, user_id, course_id, flow_num, tg_bot, m2_progress, m2_attestation, m2_attestation_date
       FROM %1$s.m_online_students
-     WHERE learning_format = 'online'
+     WHERE learnerscore._is_online_format(learning_format)
     $v$, s);
 
     ---------------------------------------------------------------------------
@@ -110,61 +110,76 @@ BEGIN
     -- matching views × results (the seed's shape: every view of a row is
     -- paired with every result). Lessons (занятие) match views of lesson pages
     -- (page_id = task_id), activities (активность) views of activity pages
-    -- (page_id = activity_id). No ORDER BY: add ORDER BY user_id, date_shown
-    -- when you need the seed's order.
+    -- (page_id = activity_id). Built per learner (LATERAL): one index range
+    -- scan of the learner's views and results, joined in memory with the
+    -- course's schedule, so the plan stays linear whatever the planner thinks
+    -- of the online filter's size and never needs work_mem-sized hash tables
+    -- or sorts. No ORDER BY: add ORDER BY user_id, date_shown when needed.
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.dataset_h AS
-    SELECT st.user_id, sc.course_id, sc.type, sc.activity_type, sc.task_id, sc.activity_id, sc.date_shown,
-           sc.is_attestation, v.created_at, v.module, v.attestation,
-           r.created_at AS result_time, r.result, r.success,
-           ag.obyaz_priznak, st.tg_bot, st.m2_progress, st.m2_attestation_date, st.m2_attestation,
+    WITH course_rows AS MATERIALIZED (   -- schedule rows with their required flag, read once
+        SELECT sc.course_id, sc.type, sc.activity_type, sc.task_id, sc.activity_id, sc.date_shown,
+               sc.is_attestation, ag.obyaz_priznak
+          FROM %1$s.schedule sc
+          LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = sc.activity_id
+    )
+    SELECT st.user_id, x.course_id, x.type, x.activity_type, x.task_id, x.activity_id, x.date_shown,
+           x.is_attestation, x.created_at, x.module, x.attestation, x.result_time, x.result, x.success,
+           x.obyaz_priznak, st.tg_bot, st.m2_progress, st.m2_attestation_date, st.m2_attestation,
            ua.age, ua.time_zone
-      FROM %1$s.students_v3 st
-      JOIN %1$s.schedule sc ON sc.course_id = st.course_id
-      LEFT JOIN %1$s.activity_history_viewed v
-             ON v.user_id = st.user_id AND v.page_type = sc.type
-            AND v.page_id = CASE sc.type WHEN 'занятие' THEN sc.task_id ELSE sc.activity_id END
-      LEFT JOIN %1$s.exercise_results r ON r.user_id = st.user_id AND r.activity_id = sc.activity_id
-      LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = sc.activity_id
-      LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+      FROM (SELECT * FROM %1$s.students_v3 ORDER BY user_id) st   -- learner order: ORDER BY user_id, date_shown
+      LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id   -- then only sorts within a learner
+     CROSS JOIN LATERAL (
+        SELECT sc.course_id, sc.type, sc.activity_type, sc.task_id, sc.activity_id, sc.date_shown, sc.is_attestation,
+               v.created_at, v.module, v.attestation, r.created_at AS result_time, r.result, r.success,
+               sc.obyaz_priznak
+          FROM course_rows sc
+          LEFT JOIN (SELECT * FROM %1$s.activity_history_viewed v0 WHERE v0.user_id = st.user_id) v
+                 ON v.page_type = sc.type
+                AND v.page_id = CASE sc.type WHEN 'занятие' THEN sc.task_id ELSE sc.activity_id END
+          LEFT JOIN (SELECT * FROM %1$s.exercise_results r0 WHERE r0.user_id = st.user_id) r
+                 ON r.activity_id = sc.activity_id
+         WHERE sc.course_id = st.course_id
+        OFFSET 0) x   -- keeps the per-learner plan (no pull-up into one big join)
     $v$, s);
 
     ---------------------------------------------------------------------------
-    -- dataset_v: every event of the online learners, one per row.
+    -- dataset_v: every event of the online learners, one per row. Per
+    -- learner (LATERAL): one index range scan per event table.
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.dataset_v AS
-    WITH events AS (
-        SELECT user_id, created_at AS time, 'authorization'::text AS event, NULL::text AS type,
+    SELECT st.user_id, st.course_id, e.time, e.event, e.type,
+           coalesce(e.activity_type, ag.activity_type) AS activity_type,
+           coalesce(e.task_id, ag.task_id) AS task_id, e.activity_id,
+           e.result, e.success, e.m2_progress, e.m2_attestation, ua.age, ua.time_zone
+      FROM %1$s.students_v3 st
+      LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+     CROSS JOIN LATERAL (
+        SELECT a.created_at AS time, 'authorization'::text AS event, NULL::text AS type,
                NULL::text AS activity_type, NULL::int AS task_id, NULL::int AS activity_id,
                NULL::int AS result, NULL::int AS success, NULL::int AS m2_progress, NULL::int AS m2_attestation
-          FROM %1$s."authorization"
+          FROM %1$s."authorization" a WHERE a.user_id = st.user_id
         UNION ALL
-        SELECT user_id, created_at, coalesce(event, 'users_logs'), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-          FROM %1$s.users_logs
+        SELECT l.created_at, coalesce(l.event, 'users_logs'), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+          FROM %1$s.users_logs l WHERE l.user_id = st.user_id
         UNION ALL
-        SELECT user_id, m2_attestation_date, 'attestation', NULL, NULL, NULL, NULL, NULL, NULL, m2_progress, m2_attestation
-          FROM %1$s.users WHERE m2_attestation_date IS NOT NULL
+        SELECT st.m2_attestation_date, 'attestation', NULL, NULL, NULL, NULL, NULL, NULL, st.m2_progress, st.m2_attestation
+         WHERE st.m2_attestation_date IS NOT NULL
         UNION ALL
-        SELECT v.user_id, v.created_at, 'history', v.page_type, coalesce(v.activity_type, ag.activity_type),
-               CASE WHEN v.page_type = 'занятие' THEN v.page_id ELSE ag.task_id END,
+        SELECT v.created_at, 'history', v.page_type, v.activity_type,
+               CASE WHEN v.page_type = 'занятие' THEN v.page_id END,
                CASE WHEN v.page_type = 'занятие' THEN NULL ELSE v.page_id END,
                NULL, NULL, NULL, NULL
-          FROM %1$s.activity_history_viewed v
-          LEFT JOIN %1$s.activities_guide ag ON v.page_type <> 'занятие' AND ag.activity_id = v.page_id
+          FROM %1$s.activity_history_viewed v WHERE v.user_id = st.user_id
         UNION ALL
-        SELECT r.user_id, r.created_at, 'results', 'активность', ag.activity_type, ag.task_id, r.activity_id,
-               r.result, r.success, NULL, NULL
-          FROM %1$s.exercise_results r
-          LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = r.activity_id
+        SELECT r.created_at, 'results', 'активность', NULL, NULL, r.activity_id, r.result, r.success, NULL, NULL
+          FROM %1$s.exercise_results r WHERE r.user_id = st.user_id
         UNION ALL
-        SELECT user_id, datetime, event_name, 'Вебинар', NULL, NULL, webinar_id, NULL, NULL, NULL, NULL
-          FROM %1$s.webinars_logs
-    )
-    SELECT e.user_id, st.course_id, e.time, e.event, e.type, e.activity_type, e.task_id, e.activity_id,
-           e.result, e.success, e.m2_progress, e.m2_attestation, ua.age, ua.time_zone
-      FROM events e
-      JOIN %1$s.students_v3 st ON st.user_id = e.user_id
-      LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = e.user_id
+        SELECT w.datetime, w.event_name, 'Вебинар', NULL, NULL, w.webinar_id, NULL, NULL, NULL, NULL
+          FROM %1$s.webinars_logs w WHERE w.user_id = st.user_id
+     ) e
+      LEFT JOIN %1$s.activities_guide ag
+             ON e.type = 'активность' AND e.event IN ('history', 'results') AND ag.activity_id = e.activity_id
     $v$, s);
 
     ---------------------------------------------------------------------------
@@ -208,40 +223,44 @@ BEGIN
     $v$, s);
 
     ---------------------------------------------------------------------------
-    -- m_online_users_exercise: online learner × task of the learner's course
-    -- (tasks that have activities), with the learner's results on them.
+    -- m_online_users_exercise: online learner × task (with activities) of the
+    -- learner's course, with the learner's results on them (read per learner
+    -- through the (user_id, activity_id) index).
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_online_users_exercise AS
-    WITH task_acts AS (
+    WITH task_acts AS MATERIALIZED (
         SELECT sc.course_id, sc.task_id, sc.activity_id, min(sc.date_shown) AS date_shown,
                max(sc.is_attestation) AS is_attestation, min(ag.module) AS module
           FROM %1$s.schedule sc
           LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = sc.activity_id
          WHERE sc.type = 'активность' AND sc.activity_id IS NOT NULL
          GROUP BY sc.course_id, sc.task_id, sc.activity_id
-    ), tasks AS (
+    ), tasks AS MATERIALIZED (
         SELECT course_id, task_id, min(module) AS m, min(date_shown) AS activity_datetime_shown,
                count(*) AS num_activities_all, max(is_attestation) AS is_attestation
           FROM task_acts GROUP BY course_id, task_id
-    ), per_act AS (
-        SELECT st.user_id, ta.course_id, ta.task_id, r.activity_id,
-               count(*) AS attempts, max(r.success) AS success, max(r.created_at) AS last_result
-          FROM %1$s.students_v3 st
-          JOIN %1$s.exercise_results r ON r.user_id = st.user_id
-          JOIN task_acts ta ON ta.activity_id = r.activity_id AND ta.course_id = st.course_id
-         GROUP BY st.user_id, ta.course_id, ta.task_id, r.activity_id
-    ), per_task AS (
-        SELECT user_id, course_id, task_id, max(last_result) AS result_datetime_upd, max(success) AS success,
-               count(*) FILTER (WHERE success = 1) AS num_success, max(attempts) AS max_num_repeat
-          FROM per_act GROUP BY user_id, course_id, task_id
     )
-    SELECT st.user_id, st.course_id, t.task_id, t.m, t.activity_datetime_shown, pt.result_datetime_upd,
-           pt.success, coalesce(pt.num_success, 0) AS num_success, t.num_activities_all,
-           coalesce(pt.max_num_repeat, 0) AS max_num_repeat, t.is_attestation,
+    SELECT st.user_id, st.course_id, x.task_id, x.m, x.activity_datetime_shown, x.result_datetime_upd,
+           x.success, x.num_success, x.num_activities_all, x.max_num_repeat, x.is_attestation,
            st.m2_progress, st.m2_attestation, st.m2_attestation_date
       FROM %1$s.students_v3 st
-      JOIN tasks t ON t.course_id = st.course_id
-      LEFT JOIN per_task pt ON pt.user_id = st.user_id AND pt.course_id = t.course_id AND pt.task_id IS NOT DISTINCT FROM t.task_id
+     CROSS JOIN LATERAL (
+        SELECT t.task_id, t.m, t.activity_datetime_shown, pt.result_datetime_upd, pt.success,
+               coalesce(pt.num_success, 0) AS num_success, t.num_activities_all,
+               coalesce(pt.max_num_repeat, 0) AS max_num_repeat, t.is_attestation
+          FROM tasks t
+          LEFT JOIN (   -- this learner's results, per task
+                SELECT ta.task_id, max(pa.last_result) AS result_datetime_upd, max(pa.success) AS success,
+                       count(*) FILTER (WHERE pa.success = 1) AS num_success, max(pa.attempts) AS max_num_repeat
+                  FROM (SELECT r.activity_id, count(*) AS attempts, max(r.success) AS success,
+                               max(r.created_at) AS last_result
+                          FROM %1$s.exercise_results r
+                         WHERE r.user_id = st.user_id
+                         GROUP BY r.activity_id) pa
+                  JOIN task_acts ta ON ta.activity_id = pa.activity_id AND ta.course_id = st.course_id
+                 GROUP BY ta.task_id) pt ON pt.task_id = t.task_id
+         WHERE t.course_id = st.course_id
+        OFFSET 0) x
     $v$, s);
 
     ---------------------------------------------------------------------------
@@ -264,45 +283,44 @@ BEGIN
     -- CodeExercise, question, interactive) opened by the end of the day and not
     -- yet passed (success = 1) by then, of (end of day − date_shown) in days.
     -- Computed as running sums: opened(course) − passed(learner), each as a
-    -- count and a sum of opening times, so it is linear in learners × days.
+    -- count and a sum of opening times (days since the first day), so it is
+    -- linear in learners × days; the learner's passes are read per learner.
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_exercise_lag_time_series AS
-    WITH b AS (
+    WITH b AS MATERIALIZED (
         SELECT min(date_shown)::date AS first_day FROM %1$s.schedule
-    ), acts AS (
-        SELECT course_id, activity_id, min(date_shown) AS shown
+    ), days AS MATERIALIZED (
+        SELECT day_num, date_column FROM %1$s.m_date_interval
+    ), acts AS MATERIALIZED (
+        SELECT course_id, activity_id, min(date_shown) AS shown,
+               date_part('epoch', min(date_shown) - (SELECT first_day FROM b)::timestamp) / 86400.0 AS t
           FROM %1$s.schedule
          WHERE type = 'активность' AND activity_id IS NOT NULL AND date_shown IS NOT NULL
            AND lower(activity_type) IN ('exercise', 'codeexercise', 'question', 'interactive')
          GROUP BY course_id, activity_id
-    ), opened AS (   -- per course and day: activities opening that day
-        SELECT a.course_id, (a.shown::date - b.first_day) + 1 AS day_num, count(*) AS n,
-               sum(date_part('epoch', a.shown - b.first_day::timestamp) / 86400.0) AS t
+    ), opened AS MATERIALIZED (   -- per course and day: activities opening that day
+        SELECT a.course_id, (a.shown::date - b.first_day) + 1 AS day_num, count(*) AS n, sum(a.t) AS t
           FROM acts a, b GROUP BY 1, 2
-    ), passed AS (   -- per learner and day: activities leaving the lag that day
-        SELECT p.user_id, (p.leaves::date - b.first_day) + 1 AS day_num, count(*) AS n,
-               sum(date_part('epoch', p.shown - b.first_day::timestamp) / 86400.0) AS t
-          FROM (SELECT st.user_id, a.shown, greatest(a.shown, min(r.created_at)) AS leaves
-                  FROM %1$s.students_v3 st
-                  JOIN acts a ON a.course_id = st.course_id
-                  JOIN %1$s.exercise_results r ON r.user_id = st.user_id AND r.activity_id = a.activity_id AND r.success = 1
-                 GROUP BY st.user_id, a.activity_id, a.shown) p, b
-         GROUP BY 1, 2
-    ), grid AS (
-        SELECT st.user_id, st.course_id, d.day_num, d.date_column,
-               st.m2_progress, st.m2_attestation, st.m2_attestation_date,
-               coalesce(o.n, 0) - coalesce(p.n, 0) AS dn,
-               coalesce(o.t, 0) - coalesce(p.t, 0) AS dt
-          FROM %1$s.students_v3 st
-         CROSS JOIN %1$s.m_date_interval d
-          LEFT JOIN opened o ON o.course_id = st.course_id AND o.day_num = d.day_num
-          LEFT JOIN passed p ON p.user_id = st.user_id AND p.day_num = d.day_num
     )
-    SELECT user_id, course_id, day_num, date_column,
-           sum(dn) OVER w * day_num - sum(dt) OVER w AS sum_lag,
-           m2_progress, m2_attestation, m2_attestation_date
-      FROM grid
-    WINDOW w AS (PARTITION BY user_id ORDER BY day_num)
+    SELECT st.user_id, st.course_id, x.day_num, x.date_column, x.sum_lag,
+           st.m2_progress, st.m2_attestation, st.m2_attestation_date
+      FROM %1$s.students_v3 st
+     CROSS JOIN LATERAL (
+        SELECT d.day_num, d.date_column,
+               sum(coalesce(o.n, 0) - coalesce(p.n, 0)) OVER w * d.day_num
+             - sum(coalesce(o.t, 0) - coalesce(p.t, 0)) OVER w AS sum_lag
+          FROM days d
+          LEFT JOIN opened o ON o.course_id = st.course_id AND o.day_num = d.day_num
+          LEFT JOIN (   -- this learner's passes, by the day the activity leaves the lag
+                SELECT (q.leaves::date - b.first_day) + 1 AS day_num, count(*) AS n, sum(q.t) AS t
+                  FROM (SELECT a.t, greatest(a.shown, min(r.created_at)) AS leaves
+                          FROM %1$s.exercise_results r
+                          JOIN acts a ON a.activity_id = r.activity_id AND a.course_id = st.course_id
+                         WHERE r.user_id = st.user_id AND r.success = 1
+                         GROUP BY a.activity_id, a.shown, a.t) q, b
+                 GROUP BY 1) p ON p.day_num = d.day_num
+        WINDOW w AS (ORDER BY d.day_num)
+     ) x
     $v$, s);
 
     ---------------------------------------------------------------------------
@@ -360,6 +378,19 @@ END
 $fn$;
 COMMENT ON FUNCTION learnerscore._create_learning_views(text) IS
   'Internal: creates (CREATE OR REPLACE, idempotent) the analyst views and the online-status filter views in the given schema.';
+
+-- students_v3 filters with this instead of learning_format = 'online': the
+-- planner estimates equality on a computed column at 0.5 % of the rows (so a
+-- few learners, and plans built for a few), a boolean function at 1/3 — much
+-- closer to the real online share. plpgsql so that it is not inlined.
+CREATE FUNCTION learnerscore._is_online_format(learning_format text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+    RETURN learning_format IS NOT DISTINCT FROM 'online';
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._is_online_format(text) IS
+  'Internal: learning_format = ''online'' (NULL → false), as a boolean function so the planner estimates students_v3 sensibly.';
 
 -- "Was this learner online at time t?" over m_user_tags_history of a schema.
 CREATE FUNCTION learnerscore.learning_format_at(schema_name text, user_id int, at timestamp) RETURNS text

@@ -130,6 +130,17 @@ BEGIN
     EXECUTE format('COMMENT ON TABLE %s.learner_activity IS %L', s,
         'Activity status per learner per day, materialized with learner_daily: days_inactive = cur_date - day of the last activity event (log-in, page view, result, webinar connection), or since the course start when none; status from learnerscore.activity_status with the thresholds of the last refresh; module/theme_id/task_id = position of the most recently opened activity.');
 
+    FOR c IN SELECT * FROM (VALUES
+        ('last_activity_at', 'time of the last activity event (log-in, page view, exercise result, webinar connection) before the end of cur_date; NULL if none yet'),
+        ('days_inactive', 'cur_date - day of last_activity_at, or - day of the course start when there is no event yet; NULL when neither is known'),
+        ('status', 'active (days_inactive < falling_asleep_days), falling_asleep (< asleep_days) or asleep; thresholds of the last refresh (default 7 and 20)'),
+        ('module', 'module of the most recently opened activity'),
+        ('theme_id', 'theme of the most recently opened activity'),
+        ('task_id', 'task of the most recently opened activity')) AS t(col, txt)
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %s.learner_activity.%I IS %L', s, c.col, c.txt);
+    END LOOP;
+
     EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.learner_daily_refresh (
         refreshed_at timestamptz NOT NULL DEFAULT now(), from_date date NOT NULL, to_date date NOT NULL,
         days_computed int NOT NULL, rows_added bigint NOT NULL, falling_asleep_days int NOT NULL,
@@ -170,6 +181,15 @@ BEGIN
           JOIN cohort c ON c.course_id IS NOT DISTINCT FROM p.course_id
           LEFT JOIN names n ON n.course_id = p.course_id AND n.task_id = p.task_id
          GROUP BY p.course_id, p.module, p.theme_id, n.theme, p.task_id, n.exercise, c.learners$$, s);
+    FOR c IN SELECT * FROM (VALUES
+        ('learners_falling_asleep', 'distinct learners of the course who moved into falling_asleep while this task was the most recently opened one'),
+        ('learners_asleep', 'distinct learners who moved into asleep at this task'),
+        ('cohort_learners', 'learners of the course in users'),
+        ('share_falling_asleep', 'learners_falling_asleep / cohort_learners'),
+        ('share_asleep', 'learners_asleep / cohort_learners')) AS t(col, txt)
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %s.critical_points.%I IS %L', s, c.col, c.txt);
+    END LOOP;
     EXECUTE format('COMMENT ON VIEW %s.critical_points IS %L', s,
         'Where learners drift away: per course task (module, theme, task of the most recently opened activity when the move happened), the number of distinct learners who moved into falling_asleep and into asleep there, and their share of the course''s learners.');
 END
@@ -344,7 +364,7 @@ CREATE FUNCTION learnerscore._tz_hours(tz text) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN m IS NULL OR m[2]::int > 14 OR coalesce(m[3], '0')::int >= 60 THEN NULL
                 ELSE (CASE WHEN m[1] = '-' THEN -1 ELSE 1 END) * (m[2]::int + coalesce(m[3], '0')::int / 60.0)::float8 END
-      FROM (SELECT regexp_match(tz, '^\s*([+-]?)(\d{1,2})(?::?(\d{2}))?\s*$') AS m) x
+      FROM (SELECT regexp_match(tz, '^[ \t\n\r\f\v]*([+-]?)([0-9]{1,2})(?::?([0-9]{2}))?[ \t\n\r\f\v]*$') AS m) x
 $$;
 COMMENT ON FUNCTION learnerscore._tz_hours(text) IS
   'Internal: time zone text (+03:00, -05:30, +3) to hours; NULL when malformed (the engine''s rule).';

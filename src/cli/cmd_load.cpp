@@ -23,6 +23,7 @@ int run_load(const std::vector<std::string>& args) {
     try {
         PgConn conn(opt.get("dsn"));
         if (!opt.has("quiet")) std::printf("loading %s into schema %s\n", opt.positional()[0].c_str(), schema.c_str());
+        std::fflush(stdout);
         LoadSummary s = load_directory(conn, opt.positional()[0], schema, lo);
         if (!opt.has("quiet")) {
             for (const auto& f : s.ignored) std::printf("  %-28s ignored (no file spec)\n", f.c_str());

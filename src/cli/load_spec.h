@@ -5,7 +5,8 @@
 // converted. Specs register themselves from their own files with a static
 // FileSpecRegistrar (the 1T files: load_specs_1t.cpp); a new data set adds its
 // own `load_specs_<name>.cpp` and a DatasetRegistrar, and never touches the
-// loader. See docs/loading.md.
+// loader. The loader itself creates <schema>.load_rejects and load_log for any
+// data set (learnerscore._create_load_tables). See docs/loading.md.
 #pragma once
 #include <string>
 #include <string_view>

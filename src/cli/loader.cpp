@@ -4,14 +4,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
 
-#include "cli/csv_reader.h"
+#include "core/csv_reader.h"
 #include "cli/load_spec.h"
 #include "cli/signals.h"
 #include "core/normalize.h"
@@ -20,6 +22,9 @@
 namespace lscli {
 
 namespace fs = std::filesystem;
+using ls::CsvReader;
+using ls::CsvRecord;
+using ls::detect_delimiter;
 
 bool LoadSummary::ok() const {
     for (const auto& f : files)
@@ -40,6 +45,15 @@ long long LoadSummary::rejected() const {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// LEARNERSCORE_LOAD_TRACE=1 prints the time of each phase of a file's load to stderr.
+void trace(const std::string& file, const char* phase, Clock::time_point& t) {
+    static const bool on = std::getenv("LEARNERSCORE_LOAD_TRACE") != nullptr;
+    if (!on) return;
+    auto now = Clock::now();
+    std::fprintf(stderr, "  [trace] %-28s %-16s %8.3f s\n", file.c_str(), phase, std::chrono::duration<double>(now - t).count());
+    t = now;
+}
 
 // "1234567" → "1,234,567"
 std::string grouped(long long v) {
@@ -208,6 +222,12 @@ std::string list_columns(const FileSpec& spec) {
     return s;
 }
 
+std::string sha256_of(std::string_view data) {
+    ls::Sha256 h;
+    h.update(data);
+    return h.hex_digest();
+}
+
 void rollback_quietly(PgConn& conn) {
     try {
         conn.exec("ROLLBACK");
@@ -226,11 +246,7 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
 
     CsvReader reader(path.string());
     res.bytes = static_cast<long long>(reader.size());
-    {
-        ls::Sha256 h;
-        h.update(reader.data());
-        res.sha256 = h.hex_digest();
-    }
+    auto tp = t0;
 
     // Header first: a file we cannot map changes nothing in the database.
     CsvRecord rec;
@@ -250,13 +266,25 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
     }
 
     conn.exec("BEGIN");
+    tp = Clock::now();
     try {
         // One loader per table at a time; readers are not blocked until TRUNCATE.
         conn.exec("LOCK TABLE " + qtable + " IN SHARE ROW EXCLUSIVE MODE");
-        auto prev = conn.query("SELECT sha256, lines_read, loaded, rejected, blank_lines FROM " + qs +
+        auto prev = conn.query("SELECT sha256, lines_read, loaded, rejected, blank_lines, bytes FROM " + qs +
                                    ".load_log WHERE file = $1",
                                {res.file});
-        if (!opts.force && prev.rows() == 1 && prev.get(0, 0) == res.sha256) {
+        // The checksum decides; it is computed up front only when the size
+        // matches the last load (else the file has changed for sure and is
+        // hashed by a second thread while it loads).
+        std::future<std::string> sha_async;
+        bool same_size = prev.rows() == 1 && !prev.is_null(0, 5) && prev.get(0, 5) == std::to_string(res.bytes);
+        if (!opts.force && same_size) {
+            res.sha256 = sha256_of(reader.data());
+            trace(res.file, "sha256", tp);
+        } else {
+            sha_async = std::async(std::launch::async, [&reader]() { return sha256_of(reader.data()); });
+        }
+        if (!opts.force && same_size && prev.get(0, 0) == res.sha256) {
             conn.exec("COMMIT");
             res.status = "unchanged";
             res.read = std::stoll(prev.get(0, 1));
@@ -269,6 +297,21 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
         }
         conn.exec("TRUNCATE " + qtable);
         conn.query("DELETE FROM " + qs + ".load_rejects WHERE file = $1", {res.file});
+        // Secondary indexes are dropped and rebuilt after the COPY (in this
+        // transaction): one sort per index is much cheaper than a btree
+        // insertion per row on large files. Constraint indexes (keys) stay.
+        auto idx = conn.query(
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), pg_get_indexdef(i.indexrelid)"
+            " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE i.indrelid = $1::regclass"
+            "   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+            "   AND pg_has_role((SELECT relowner FROM pg_class WHERE oid = $1::regclass), 'USAGE')",
+            {qtable});
+        std::vector<std::string> index_defs;
+        for (int k = 0; k < idx.rows(); ++k) {
+            conn.exec("DROP INDEX " + idx.get(k, 0));
+            index_defs.push_back(idx.get(k, 1));
+        }
 
         RejectSpool rejects(res.file);
         const size_t ncols = spec.columns.size();
@@ -278,6 +321,7 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
         for (const auto& k : spec.key)
             for (size_t c = 0; c < ncols; ++c)
                 if (spec.columns[c].column == k) key_idx.push_back(c);
+        trace(res.file, "prepare", tp);
         std::string out, key;
         out.reserve(1 << 21);
         bool eof = false;
@@ -311,7 +355,7 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
         conn.copy_in("COPY " + qtable + " (" + list_columns(spec) + ") FROM STDIN WITH (FREEZE)",
                      [&](const PgConn::Sink& sink) {
                          out.clear();
-                         while (out.size() < (1u << 20)) {
+                         while (out.size() < (64u << 10)) {  // small batches keep the server busy while we parse
                              if (!reader.next(rec)) {
                                  eof = true;
                                  break;
@@ -338,8 +382,16 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
                          progress.update(res.file, static_cast<long long>(reader.position()));
                          return !eof;
                      });
+        trace(res.file, "copy", tp);
+        if (!index_defs.empty()) {
+            conn.exec("SET LOCAL maintenance_work_mem = '256MB'");
+            for (const auto& def : index_defs) conn.exec(def);
+        }
+        trace(res.file, "indexes", tp);
+        if (sha_async.valid()) res.sha256 = sha_async.get();
         res.rejected = rejects.count();
         rejects.stream(conn, qs + ".load_rejects");
+        trace(res.file, "rejects", tp);
         res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         conn.query("INSERT INTO " + qs +
                        ".load_log (file, sha256, lines_read, loaded, rejected, blank_lines, table_name, bytes, seconds, loaded_at)"
@@ -351,6 +403,7 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
                    {res.file, res.sha256, std::to_string(res.read), std::to_string(res.loaded), std::to_string(res.rejected),
                     std::to_string(res.blank), spec.table, std::to_string(res.bytes), std::to_string(res.seconds)});
         conn.exec("COMMIT");
+        trace(res.file, "commit", tp);
         res.status = "loaded";
     } catch (const Interrupted&) {
         rollback_quietly(conn);
@@ -425,8 +478,14 @@ LoadSummary load_directory(PgConn& conn, const std::string& dir, const std::stri
 
     conn.exec("SET client_min_messages = warning; SET client_encoding = 'UTF8'; SET datestyle = 'ISO, YMD'");
     auto ext = conn.query("SELECT 1 FROM pg_extension WHERE extname = 'learnerscore'");
-    if (ext.rows() == 0)
-        throw std::runtime_error("the learnerscore extension is not installed in this database (run CREATE EXTENSION learnerscore)");
+    if (ext.rows() == 0) {
+        try {
+            conn.exec("CREATE EXTENSION IF NOT EXISTS learnerscore");
+        } catch (const PgError& e) {
+            throw std::runtime_error(std::string("the learnerscore extension is not installed in this database and could not be created (") +
+                                     e.what() + "); ask a DBA to run CREATE EXTENSION learnerscore");
+        }
+    }
     for (const auto& name : datasets) {
         const DatasetSpec* ds = find_dataset_spec(name);
         if (!ds) throw std::logic_error("file spec refers to unknown data set " + name);

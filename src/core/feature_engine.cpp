@@ -26,33 +26,39 @@ bool is_result_bearing_type(const std::string& type) {
 }
 
 std::optional<double> parse_time_zone(const std::string& text) {
-    // [+-]H[H][[:]MM], surrounding white space allowed.
+    // [+-]H[H][[:]MM] with optional surrounding white space, i.e. the regular
+    // expression ^\s*([+-]?)(\d{1,2})(:?(\d{2}))?\s*$ ("+0300" and "+300" too).
     std::size_t i = 0, n = text.size();
-    while (i < n && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    while (n > i && std::isspace(static_cast<unsigned char>(text[n - 1]))) --n;
-    if (i >= n) return std::nullopt;
+    auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    while (i < n && space(text[i])) ++i;
+    while (n > i && space(text[n - 1])) --n;
     int sign = 1;
-    if (text[i] == '+' || text[i] == '-') {
+    if (i < n && (text[i] == '+' || text[i] == '-')) {
         sign = text[i] == '-' ? -1 : 1;
         ++i;
     }
-    int hours = 0, digits = 0;
-    while (i < n && std::isdigit(static_cast<unsigned char>(text[i])) && digits < 2) {
-        hours = hours * 10 + (text[i] - '0');
-        ++i;
-        ++digits;
+    std::size_t run = i;
+    while (run < n && digit(text[run])) ++run;
+    const std::size_t digits = run - i;
+    int hours = 0, minutes = 0;
+    auto num = [&](std::size_t from, std::size_t len) {
+        int v = 0;
+        for (std::size_t k = from; k < from + len; ++k) v = v * 10 + (text[k] - '0');
+        return v;
+    };
+    if (run == n && digits >= 1 && digits <= 4) {  // H, HH, HMM, HHMM
+        std::size_t hd = digits <= 2 ? digits : digits - 2;
+        hours = num(i, hd);
+        if (digits > 2) minutes = num(i + hd, 2);
+    } else if (digits >= 1 && digits <= 2 && run < n && text[run] == ':' && n - run == 3 && digit(text[run + 1]) &&
+               digit(text[run + 2])) {  // H:MM, HH:MM
+        hours = num(i, digits);
+        minutes = num(run + 1, 2);
+    } else {
+        return std::nullopt;
     }
-    if (digits == 0) return std::nullopt;
-    int minutes = 0;
-    if (i < n) {
-        if (text[i] == ':') ++i;
-        if (n - i != 2 || !std::isdigit(static_cast<unsigned char>(text[i])) ||
-            !std::isdigit(static_cast<unsigned char>(text[i + 1])))
-            return std::nullopt;
-        minutes = (text[i] - '0') * 10 + (text[i + 1] - '0');
-        if (minutes >= 60) return std::nullopt;
-    }
-    if (hours > 14) return std::nullopt;
+    if (hours > 14 || minutes >= 60) return std::nullopt;
     return sign * (hours + minutes / 60.0);
 }
 

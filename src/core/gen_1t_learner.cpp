@@ -238,7 +238,8 @@ void simulate_learner(const Catalog& catalog, unsigned long long seed, int index
             // Not (yet) started: "falling asleep" for days 0..19, asleep from day 20.
             s = t < 20 ? State::FallingAsleep : State::Asleep;
         } else if (s == State::Active && !force_event && t > 0) {
-            int opened = C.opened_result_bearing[static_cast<size_t>(t - 1)];
+            // progress: result-bearing activities open for at least 4 days and not passed
+            int opened = t >= 4 ? C.opened_result_bearing[static_cast<size_t>(t - 4)] : 0;
             double behind = opened > 0 ? static_cast<double>(opened - passed_rb) / opened : 0.0;
             if (behind < 0) behind = 0;
             double early = L.early_attempts > 0 ? static_cast<double>(early_fails) / L.early_attempts : 0.0;

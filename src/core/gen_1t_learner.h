@@ -25,10 +25,10 @@ struct TagEvent { long long ts; std::string comment; };
 
 // Parameters of the hazard of leaving the active state (per day, log scale).
 struct HazardParams {
-    double base = 0.0035;           // daily hazard of an average learner with no risk factors
+    double base = 0.0025;           // daily hazard of an average learner with no risk factors
     double motivation = -0.55;      // per SD of motivation
     double behind = 1.8;            // progress: share of opened result-bearing activities not passed
-    double missed_deadline = 0.10;  // deadlines: per deadline missed in the last 14 days
+    double missed_deadline = 0.07;  // deadlines: per deadline missed in the last 14 days
     double early_failure = 1.6;     // early success: share of failed first attempts among the first 5
     double irregularity = 0.6;      // regularity: per 0.1 below the typical daily activity probability 0.74
 };

@@ -368,6 +368,11 @@ TEST(FeaturesTimeZone, Parses) {
     EXPECT_FALSE(parse_time_zone("+03:75").has_value());
     EXPECT_FALSE(parse_time_zone("+99:00").has_value());
     EXPECT_FALSE(parse_time_zone("+03:0").has_value());
+    EXPECT_DOUBLE_EQ(*parse_time_zone("+300"), 3.0);   // H MM
+    EXPECT_DOUBLE_EQ(*parse_time_zone("-030"), -0.5);
+    EXPECT_FALSE(parse_time_zone("+12345").has_value());
+    EXPECT_FALSE(parse_time_zone("+").has_value());
+    EXPECT_FALSE(parse_time_zone("3 :00").has_value());
 }
 
 TEST(FeaturesTags, PaymentRules) {

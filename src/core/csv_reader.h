@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace lscli {
+namespace ls {
 
 struct CsvRecord {
     std::vector<std::string_view> fields;  // valid until the next call of next()
@@ -58,4 +58,4 @@ private:
 // ';' or a tab.
 char detect_delimiter(std::string_view header_line);
 
-}  // namespace lscli
+}  // namespace ls

@@ -1,4 +1,4 @@
-#include "cli/csv_reader.h"
+#include "core/csv_reader.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace lscli {
+namespace ls {
 
 CsvReader::CsvReader(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -145,4 +145,4 @@ char detect_delimiter(std::string_view header) {
     return ',';
 }
 
-}  // namespace lscli
+}  // namespace ls

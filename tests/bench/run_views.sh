@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): the analyst views against seed 001's own SQL on the
+# same data, in the same run, on the same server. Prints one line per query:
+# best-of-N wall time of COPY (query) TO '/dev/null' (every row produced and
+# formatted, nothing sent to the client) and the ratio seed / ours.
+#   tests/bench/run_views.sh [LEARNERS] [RUNS]      (defaults 2734, 3)
+# Uses PGHOST/PGPORT/PGUSER when set, else a throw-away sandbox under build/.
+# Data: `learnerscore generate --scenario 1t` + `learnerscore load` when the CLI
+# has both, else tests/bench/views_synth.sql (generate_series, same shape).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+LEARNERS=${1:-2734}
+RUNS=${2:-3}
+SCHEMA=lsbench
+
+if [ -z "${PGHOST:-}" ]; then
+  SANDBOX=build/pgbench-views
+  scripts/pg-sandbox.sh start "$SANDBOX" >/dev/null
+  trap 'scripts/pg-sandbox.sh stop "$SANDBOX" >/dev/null 2>&1 || true' EXIT
+  # shellcheck disable=SC1091
+  source "$SANDBOX/env"
+fi
+PSQL=(psql -X -q -v ON_ERROR_STOP=1)
+"${PSQL[@]}" -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS learnerscore" \
+  -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" -c "CALL learnerscore.create_learning_schema('$SCHEMA')"
+
+CLI=$(command -v learnerscore || true)
+[ -x build/release/learnerscore ] && CLI=build/release/learnerscore
+if [ -n "$CLI" ] && "$CLI" generate --help 2>&1 | grep -q 1t && "$CLI" help 2>&1 | grep -q '^ *load'; then
+  DATA=build/bench-views-data
+  rm -rf "$DATA"
+  echo "data: $CLI generate --scenario 1t --learners $LEARNERS"
+  "$CLI" generate --scenario 1t --learners "$LEARNERS" --seed 42 --out "$DATA" >/dev/null
+  "$CLI" load "$DATA" --schema "$SCHEMA" --dsn "" >/dev/null
+else
+  echo "data: tests/bench/views_synth.sql ($LEARNERS learners; generator/loader not available)"
+  "${PSQL[@]}" -v schema="$SCHEMA" -v learners="$LEARNERS" -f tests/bench/views_synth.sql >/dev/null
+fi
+"${PSQL[@]}" -c "ANALYZE" -v src="$SCHEMA" -f tests/bench/seed001_tables.sql 2>/dev/null
+
+# best-of-RUNS milliseconds for one query (search_path set for the seed's SQL)
+time_query() {
+  local path=$1 sql=$2 best="" t
+  for _ in $(seq "$RUNS"); do
+    t=$(psql -X -q -At -c "SET search_path = $path, public" -c "SET jit = off" -c '\timing on' \
+          -c "COPY ($sql) TO '/dev/null'" | grep -oP 'Time: \K[0-9.]+' | tail -1)
+    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+  done
+  echo "$best"
+}
+rows() { psql -X -q -At -c "SET search_path = $1, public" -c "SELECT count(*) FROM ($2) q"; }
+
+SEED_H=$(cat tests/bench/seed001_dataset_h.sql)
+SEED_CP=$(grep -v '^--' tests/bench/seed001_course_params.sql)
+SEED_ONLINE="SELECT * FROM students_v3"
+
+printf '%-44s %10s %10s %10s %10s %8s\n' query rows_ours rows_seed ms_ours ms_seed seed/ours
+report() {  # name, our sql, seed sql
+  local ro rs to ts
+  ro=$(rows "$SCHEMA" "$2"); rs=$(rows seed001 "$3")
+  to=$(time_query "$SCHEMA" "$2"); ts=$(time_query seed001 "$3")
+  printf '%-44s %10s %10s %10.0f %10.0f %8.1f\n' "$1" "$ro" "$rs" "$to" "$ts" "$(awk "BEGIN{print $ts/$to}")"
+}
+report "dataset_h (both ORDER BY user_id, date_shown)" "SELECT * FROM dataset_h ORDER BY user_id, date_shown" "$SEED_H"
+report "dataset_h (ours unordered)" "SELECT * FROM dataset_h" "$SEED_H"
+report "students_v3 (online filter)" "SELECT * FROM students_v3" "$SEED_ONLINE"
+report "m_course_params (seed-style reference*)" "SELECT * FROM m_course_params ORDER BY course_id" "$SEED_CP"
+echo "* seed 001 gives m_course_params' columns but not its SQL; see tests/bench/seed001_course_params.sql"
+echo "rows differ where the seed's SQL differs: its LIKE filter misses learners switched #офлайн -> #онлайн,"
+echo "its dataset_h pairs lesson rows with any page whose id equals the task id, and keeps schedule rows of"
+echo "courses without online learners (user_id NULL). Server load: $(cut -d' ' -f1-3 /proc/loadavg)"
