@@ -22,7 +22,7 @@ public:
     void str(const std::string& s) { pod<std::uint32_t>(static_cast<std::uint32_t>(s.size())); buf += s; }
     void vec(const Eigen::VectorXd& v) {
         pod<std::uint32_t>(static_cast<std::uint32_t>(v.size()));
-        buf.append(reinterpret_cast<const char*>(v.data()), sizeof(double) * v.size());
+        if (v.size() > 0) buf.append(reinterpret_cast<const char*>(v.data()), sizeof(double) * v.size());
     }
 };
 
