@@ -96,8 +96,10 @@ struct XgbBench {
 };
 
 const XgbBench& xgb() {
-    static XgbBench b = [] {
-        XgbBench b;
+    // Leaked on purpose: freeing a booster after XGBoost's own statics are gone aborts.
+    static XgbBench& b = *[] {
+        auto* pb = new XgbBench;
+        XgbBench& b = *pb;
         std::mt19937_64 rng(3);
         std::uniform_real_distribution<float> u(-1, 1);
         b.rows.resize(XgbBench::n * XgbBench::p);
@@ -112,7 +114,7 @@ const XgbBench& xgb() {
                                                    {"tree_method", "hist"}, {"nthread", "1"}}, 100));
         b.booster->set_param("nthread", "1");
         b.trees = ls::models::XgbTreeEnsemble::from_json(b.booster->save_json());
-        return b;
+        return pb;
     }();
     return b;
 }
