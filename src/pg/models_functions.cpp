@@ -193,7 +193,11 @@ void fill_row_values(FunctionCallInfo fcinfo, int argno, const ls::models::Model
         auto key = std::make_tuple(static_cast<const void*>(&m), rowtype, rowtypmod);
         static std::map<std::tuple<const void*, Oid, int32>, std::vector<int>>& attmap =
             *new std::map<std::tuple<const void*, Oid, int32>, std::vector<int>>();
-        if (attmap.size() > 256) attmap.clear();
+        static std::uint64_t attmap_generation = 0;
+        if (attmap.size() > 256 || attmap_generation != lspg::model_cache_generation()) {
+            attmap.clear();  // a freed model's address may be reused by another model
+            attmap_generation = lspg::model_cache_generation();
+        }
         auto it = attmap.find(key);
         if (it == attmap.end()) {
             std::vector<int> pos(nf, -1);
