@@ -89,6 +89,16 @@ const XgbBooster& Model::booster() const {
     return *booster_;
 }
 
+const XgbTreeEnsemble* Model::native_trees() const {
+    if (algorithm != Algorithm::XGBoost) return nullptr;
+    if (!trees_built_) {
+        trees_ = XgbTreeEnsemble::from_json(booster().save_json());
+        if (trees_ && trees_->num_features() != encoder.width()) trees_.reset();
+        trees_built_ = true;
+    }
+    return trees_.get();
+}
+
 Eigen::VectorXd Model::predict_encoded(const Eigen::MatrixXd& X) const {
     if (static_cast<std::size_t>(X.cols()) != encoder.width()) fail(ErrorKind::Internal, "encoded width mismatch");
     if (algorithm == Algorithm::XGBoost) {
@@ -106,18 +116,21 @@ Eigen::VectorXd Model::predict_encoded(const Eigen::MatrixXd& X) const {
 
 double Model::predict(const RawValue* row) const {
     const std::size_t w = encoder.width();
-    if (algorithm == Algorithm::XGBoost) {
-        std::vector<double> x(w);
-        encoder.encode(row, x.data());
-        std::vector<float> xf(x.begin(), x.end());
-        return booster().predict(xf.data(), 1, w, 0)[0];
-    }
     // Small stack buffer for the common case: no allocation per row.
     double stack_buf[256];
     std::vector<double> heap;
     double* x = stack_buf;
     if (w > 256) { heap.resize(w); x = heap.data(); }
     encoder.encode(row, x);
+    if (algorithm == Algorithm::XGBoost) {
+        float fstack[256];
+        std::vector<float> fheap;
+        float* xf = fstack;
+        if (w > 256) { fheap.resize(w); xf = fheap.data(); }
+        for (std::size_t j = 0; j < w; ++j) xf[j] = static_cast<float>(x[j]);
+        if (const XgbTreeEnsemble* t = native_trees()) return t->predict(xf, w);
+        return booster().predict(xf, 1, w, 0)[0];
+    }
     double eta = coef[0];
     for (std::size_t j = 0; j < w; ++j) eta += coef[j + 1] * x[j];
     return classifier ? sigmoid(eta) : eta;

@@ -13,6 +13,7 @@
 #include "core/encoding.h"
 #include "core/metrics.h"
 #include "core/xgboost_booster.h"
+#include "core/xgboost_trees.h"
 
 namespace ls::models {
 
@@ -49,9 +50,15 @@ public:
     std::string serialize() const;
     static std::unique_ptr<Model> deserialize(const void* data, std::size_t size);
 
+    // The native tree evaluator used by predict(), or nullptr when the booster
+    // is one it does not reproduce (then predict() goes through XGBoost).
+    const XgbTreeEnsemble* native_trees() const;
+
 private:
     const XgbBooster& booster() const;
     mutable std::unique_ptr<XgbBooster> booster_;  // decoded lazily, reused
+    mutable std::unique_ptr<XgbTreeEnsemble> trees_;  // built once from the booster's JSON
+    mutable bool trees_built_ = false;
 };
 
 struct TrainResult {

@@ -74,6 +74,13 @@ std::string XgbBooster::save() const {
     return std::string(buf, len);
 }
 
+std::string XgbBooster::save_json() const {
+    bst_ulong len = 0;
+    const char* buf = nullptr;
+    check(XGBoosterSaveModelToBuffer(handle_, "{\"format\":\"json\"}", &len, &buf), "save");
+    return std::string(buf, len);
+}
+
 std::vector<float> XgbBooster::predict(const float* X, std::size_t n, std::size_t p, int type) const {
     if (type == 0) {
         // In-place prediction on the dense buffer: no DMatrix per call, which

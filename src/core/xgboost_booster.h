@@ -22,6 +22,7 @@ public:
                             const std::map<std::string, std::string>& params, int rounds);
     static XgbBooster load(const std::string& ubj);
     std::string save() const;  // UBJSON buffer
+    std::string save_json() const;  // XGBoost's JSON model format
 
     void set_param(const std::string& key, const std::string& value);
     // type 0: prediction (probability for binary:logistic); 2: SHAP contributions (n x (p+1), bias last).

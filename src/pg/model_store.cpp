@@ -99,6 +99,8 @@ const ls::models::Model& model_by_id(std::int64_t id) {
     return *slot;
 }
 
+std::uint64_t model_cache_generation() { return g_generation; }
+
 void evict_model(std::int64_t id) {
     if (g_cache.erase(id)) ++g_generation;
 }

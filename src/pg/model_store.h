@@ -24,5 +24,8 @@ const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std:
 std::int64_t model_id_by_name(const std::string& name);
 const ls::models::Model& model_by_id(std::int64_t id);
 void evict_model(std::int64_t id);
+// Changes whenever a cached model is freed: caches keyed by a Model's address
+// must be dropped when it changes (the address may be reused).
+std::uint64_t model_cache_generation();
 
 }  // namespace lspg

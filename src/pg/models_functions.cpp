@@ -108,9 +108,10 @@ FitArgs fit_args(FunctionCallInfo fcinfo) {
 
 // The raw feature values of one row, from a float8[], a jsonb object or a record.
 // Strings point into the argument datum, which outlives the call.
-std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::models::Model& m) {
+// Fills `row` (reused by the caller: no allocation per row once it has grown).
+void fill_row_values(FunctionCallInfo fcinfo, int argno, const ls::models::Model& m, std::vector<RawValue>& row) {
     const std::size_t nf = m.feature_count();
-    std::vector<RawValue> row(nf);
+    row.assign(nf, RawValue::null());
     Oid type = get_fn_expr_argtype(fcinfo->flinfo, argno);
     if (type == FLOAT8ARRAYOID) {
         ArrayType* arr = PG_GETARG_ARRAYTYPE_P(argno);
@@ -130,7 +131,7 @@ std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::m
             bool isnull = bitmap && !(bitmap[j / 8] & (1 << (j % 8)));
             row[j] = isnull ? RawValue::null() : RawValue::num(v[k++]);
         }
-        return row;
+        return;
     }
     if (type == JSONBOID) {
         Jsonb* jb = PG_GETARG_JSONB_P(argno);
@@ -169,7 +170,7 @@ std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::m
             else if (kind == jbvNull) row[j] = RawValue::null();
             else fail(ErrorKind::InvalidParameter, "feature \"" + key + "\" must be a number, a string or null in jsonb");
         }
-        return row;
+        return;
     }
     bool rowtype = false;
     lspg::pg_call([&]() { rowtype = type_is_rowtype(type); });
@@ -192,7 +193,11 @@ std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::m
         auto key = std::make_tuple(static_cast<const void*>(&m), rowtype, rowtypmod);
         static std::map<std::tuple<const void*, Oid, int32>, std::vector<int>>& attmap =
             *new std::map<std::tuple<const void*, Oid, int32>, std::vector<int>>();
-        if (attmap.size() > 256) attmap.clear();
+        static std::uint64_t attmap_generation = 0;
+        if (attmap.size() > 256 || attmap_generation != lspg::model_cache_generation()) {
+            attmap.clear();  // a freed model's address may be reused by another model
+            attmap_generation = lspg::model_cache_generation();
+        }
         auto it = attmap.find(key);
         if (it == attmap.end()) {
             std::vector<int> pos(nf, -1);
@@ -251,9 +256,15 @@ std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::m
                 default: fail(ErrorKind::FeatureNotSupported, "column \"" + names[j] + "\" has a type a model cannot use");
             }
         }
-        return row;
+        return;
     }
     fail(ErrorKind::FeatureNotSupported, "features must be float8[], jsonb or a row");
+}
+
+std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::models::Model& m) {
+    std::vector<RawValue> row;
+    fill_row_values(fcinfo, argno, m, row);
+    return row;
 }
 
 }  // namespace
@@ -411,7 +422,9 @@ Datum ls_cross_validate(PG_FUNCTION_ARGS) {
 Datum ls_predict(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         const ls::models::Model& m = lspg::model_for_call(fcinfo, 0);
-        std::vector<RawValue> row = row_values(fcinfo, 1, m);
+        // One buffer per backend, reused row after row (consumed before returning).
+        static std::vector<RawValue>& row = *new std::vector<RawValue>();
+        fill_row_values(fcinfo, 1, m, row);
         PG_RETURN_FLOAT8(m.predict(row.data()));
     });
 }

@@ -7,6 +7,9 @@
 #include <random>
 
 #include "core/linear_models.h"
+#include "core/model.h"
+#include "core/xgboost_booster.h"
+#include "core/xgboost_trees.h"
 
 namespace {
 
@@ -82,8 +85,92 @@ void BM_OlsEigenReference(benchmark::State& st) {
     }
 }
 
+// Single-row XGBoost scoring (what predict() does per row in a view):
+// 100 trees of depth 7 on 10 features, through XGBoost's C API (in-place
+// dense predict) against the native tree evaluator.
+struct XgbBench {
+    std::unique_ptr<ls::models::XgbBooster> booster;
+    std::unique_ptr<ls::models::XgbTreeEnsemble> trees;
+    std::vector<float> rows;
+    static constexpr std::size_t p = 10, n = 20000;
+};
+
+const XgbBench& xgb() {
+    // Leaked on purpose: freeing a booster after XGBoost's own statics are gone aborts.
+    static XgbBench& b = *[] {
+        auto* pb = new XgbBench;
+        XgbBench& b = *pb;
+        std::mt19937_64 rng(3);
+        std::uniform_real_distribution<float> u(-1, 1);
+        b.rows.resize(XgbBench::n * XgbBench::p);
+        std::vector<float> y(XgbBench::n);
+        for (std::size_t i = 0; i < XgbBench::n; ++i) {
+            for (std::size_t j = 0; j < XgbBench::p; ++j) b.rows[i * XgbBench::p + j] = u(rng);
+            float* x = &b.rows[i * XgbBench::p];
+            y[i] = u(rng) < 0.8f * x[4] - 0.6f * x[9] + 0.3f * x[1] * x[2] ? 1.0f : 0.0f;
+        }
+        b.booster = std::make_unique<ls::models::XgbBooster>(ls::models::XgbBooster::train(b.rows, XgbBench::n, XgbBench::p, y,
+                                                  {{"objective", "binary:logistic"}, {"max_depth", "7"},
+                                                   {"tree_method", "hist"}, {"nthread", "1"}}, 100));
+        b.booster->set_param("nthread", "1");
+        b.trees = ls::models::XgbTreeEnsemble::from_json(b.booster->save_json());
+        return pb;
+    }();
+    return b;
+}
+
+void BM_XgbPredictOneRowCApi(benchmark::State& st) {
+    const XgbBench& b = xgb();
+    std::size_t i = 0;
+    for (auto _ : st) {
+        benchmark::DoNotOptimize(b.booster->predict(&b.rows[i * XgbBench::p], 1, XgbBench::p, 0));
+        i = (i + 1) % XgbBench::n;
+    }
+    st.SetItemsProcessed(st.iterations());
+}
+void BM_XgbPredictOneRowNative(benchmark::State& st) {
+    const XgbBench& b = xgb();
+    std::size_t i = 0;
+    for (auto _ : st) {
+        benchmark::DoNotOptimize(b.trees->predict(&b.rows[i * XgbBench::p], XgbBench::p));
+        i = (i + 1) % XgbBench::n;
+    }
+    st.SetItemsProcessed(st.iterations());
+}
+void BM_XgbBuildNativeEvaluator(benchmark::State& st) {
+    const XgbBench& b = xgb();
+    std::string json = b.booster->save_json();
+    for (auto _ : st) benchmark::DoNotOptimize(ls::models::XgbTreeEnsemble::from_json(json));
+}
+// Linear predict through Model::predict (encoder + dot product + sigmoid), 40 features.
+void BM_LogisticPredictOneRow(benchmark::State& st) {
+    const Data& d = data();
+    ls::models::Dataset ds;
+    const std::size_t n = 20000, p = 40;
+    for (std::size_t j = 0; j < p; ++j) {
+        ls::models::Column c;
+        c.name = "x" + std::to_string(j + 1);
+        for (std::size_t i = 0; i < n; ++i) c.num.push_back(d.X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j + 1)));
+        ds.features.push_back(std::move(c));
+    }
+    ds.y.assign(d.y.data(), d.y.data() + n);
+    auto m = ls::models::train(ds, "y", ls::models::Algorithm::Logistic, {}).model;
+    std::vector<ls::models::RawValue> row(p);
+    std::size_t i = 0;
+    for (auto _ : st) {
+        for (std::size_t j = 0; j < p; ++j) row[j] = ls::models::RawValue::num(ds.features[j].num[i]);
+        benchmark::DoNotOptimize(m->predict(row.data()));
+        i = (i + 1) % n;
+    }
+    st.SetItemsProcessed(st.iterations());
+}
+
 }  // namespace
 
+BENCHMARK(BM_XgbPredictOneRowCApi);
+BENCHMARK(BM_XgbPredictOneRowNative);
+BENCHMARK(BM_XgbBuildNativeEvaluator)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LogisticPredictOneRow);
 BENCHMARK(BM_LogisticLearnerscore)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_LogisticEigenReference)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_OlsLearnerscore)->Unit(benchmark::kMillisecond)->Iterations(3);

@@ -5,10 +5,13 @@
 #   and the whole against COPY export + pandas + scikit-learn; predict rows/s;
 #   XGBoost train / predict throughput; parallel workers when scoring a view.
 # Needs PGHOST/PGPORT/PGUSER of a server with learnerscore, and build/release/bench_models.
+# PART=predict runs only the scoring throughput part (the models are trained
+# but the read/fit/scikit-learn and parallel-view timings are skipped).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PY=/usr/bin/python3
 ROWS=${ROWS:-1000000}
+PART=${PART:-all}
 WORK=$(mktemp -d /tmp/ls-models-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 chmod 777 "$WORK"
@@ -40,6 +43,7 @@ VACUUM ANALYZE bench;
 SQL
 $PSQL -c "SET max_parallel_workers_per_gather = 0; SELECT $SUMS FROM bench" >/dev/null  # warm the cache
 
+if [ "$PART" = all ]; then
 echo "== logistic regression, one core (max_parallel_workers_per_gather = 0)"
 scan=$(timed "SET max_parallel_workers_per_gather = 0; SELECT $SUMS FROM bench")
 read_t=$(timed "SET max_parallel_workers_per_gather = 0; SELECT learnerscore._read_source('bench', 'y', $FEATS)")
@@ -68,6 +72,10 @@ t1=$(now)
 sk=$(secs "$t0" "$t1")
 echo "   COPY export + pandas + scikit-learn        $sk s   -> train() is $(ratio "$sk" "$train") x faster (target >= 5)"
 
+else
+  $PSQL -c "SET max_parallel_workers_per_gather = 0; SELECT learnerscore.train('bench_logit', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')" >/dev/null
+fi
+
 echo "== predict throughput (one core)"
 p_arr=$(timed "SET max_parallel_workers_per_gather = 0; SELECT sum(learnerscore.predict('bench_logit', ARRAY[$COLS])) FROM bench")
 p_base=$(timed "SET max_parallel_workers_per_gather = 0; SELECT sum(array_length(ARRAY[$COLS], 1)) FROM bench")
@@ -83,7 +91,13 @@ echo "   one depth-7 tree, 100,000 x 10      $x1 s  (MADlib tree_train: 4.8 s ->
 echo "   100 rounds depth 7, 100,000 x 10    $x100 s"
 xp=$(timed "SET max_parallel_workers_per_gather = 0; SELECT sum(learnerscore.predict('bench_xgb', ARRAY[$(seq -f "x%g" 1 10 | paste -sd,)])) FROM bench WHERE id <= 200000")
 echo "   predict 200,000 rows (100 trees)    $xp s = $(echo "200000 / $xp" | bc -l | xargs printf "%.0f") rows/s"
+if [ -x "$ROOT/build/release/bench_models" ]; then
+  echo "   one row in memory (bench_models, 100 trees depth 7 x 10 features; logistic 40 features):"
+  "$ROOT/build/release/bench_models" --benchmark_filter='PredictOneRow' --benchmark_format=csv 2>/dev/null |
+    grep -E '^"?BM_' | awk -F, '{gsub(/"/, "", $1); printf "     %-28s %10.0f ns/row\n", $1, $3}'
+fi
 
+if [ "$PART" = all ]; then
 echo "== scoring in a view uses parallel workers"
 $PSQL -c "CREATE VIEW bench_scored AS SELECT id, y, learnerscore.predict('bench_logit', ARRAY[$COLS]) AS p FROM bench"
 $PSQL -c "ALTER TABLE bench SET (parallel_workers = 2)"
@@ -91,4 +105,5 @@ ser=$(timed "SET max_parallel_workers_per_gather = 0; SELECT learnerscore.auc(p,
 par=$(timed "SET max_parallel_workers_per_gather = 2; SELECT learnerscore.auc(p, y), count(*) FILTER (WHERE p > 0.5) FROM bench_scored")
 $PSQL -c "SET max_parallel_workers_per_gather = 2; EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT learnerscore.auc(p, y), count(*) FILTER (WHERE p > 0.5) FROM bench_scored" | grep -E "Gather|Workers|Partial|Finalize" | sed 's/^/   /'
 echo "   auc + count over the scored view: serial $ser s, 2 workers $par s ($(ratio "$ser" "$par") x)"
+fi
 psql -X -q -d postgres -c "DROP DATABASE $DB"

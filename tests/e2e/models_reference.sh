@@ -48,6 +48,9 @@ for m in ref_logit ref_logit0 ref_ols ref_ridge; do
   $PSQL -A -F, -c "\\copy (SELECT term, estimate, std_error FROM learnerscore.model_coefficients('$m')) TO '$WORK/$m.csv' CSV HEADER"
 done
 $PSQL -c "\\copy (SELECT id, learnerscore.predict('ref_logit', r) AS p, learnerscore.predict('ref_ols', r) AS q, learnerscore.predict('ref_xgb', r) AS px FROM ref r ORDER BY id) TO '$WORK/pred.csv' CSV HEADER"
+# XGBoost with missing values (NULL numbers and NULL text), scored row by row
+# by the native tree evaluator, against python-xgboost on NaN below.
+$PSQL -c "\\copy (SELECT id, learnerscore.predict('ref_xgb', s) AS pxm FROM (SELECT id, CASE WHEN id % 3 = 0 THEN NULL ELSE x1 END AS x1, CASE WHEN id % 4 = 1 THEN NULL ELSE x2 END AS x2, CASE WHEN id % 5 = 2 THEN NULL ELSE x3 END AS x3, x4, CASE WHEN id % 2 = 0 THEN NULL ELSE x5 END AS x5, CASE WHEN id % 7 = 0 THEN NULL ELSE city END AS city FROM ref) s ORDER BY id) TO '$WORK/predm.csv' CSV HEADER"
 $PSQL -c "\\copy (SELECT learnerscore.auc(learnerscore.predict('ref_logit', r), y) AS auc, learnerscore.log_loss(learnerscore.predict('ref_logit', r), y) AS log_loss, learnerscore.mae(learnerscore.predict('ref_ols', r), yreal) AS mae, learnerscore.brier(learnerscore.predict('ref_logit', r), y) AS brier, learnerscore.accuracy(learnerscore.predict('ref_logit', r), y) AS accuracy, learnerscore.rmse(learnerscore.predict('ref_ols', r), yreal) AS rmse FROM ref r) TO '$WORK/metrics.csv' CSV HEADER"
 # a rounded-score AUC exercises ties
 $PSQL -c "\\copy (SELECT learnerscore.auc(round(learnerscore.predict('ref_logit', r)::numeric, 1)::float8, y) AS auc_ties FROM ref r) TO '$WORK/ties.csv' CSV HEADER"
@@ -115,6 +118,14 @@ for lvl in ["berlin", "kazan", "omsk"]:   # xgboost: every level has a column
     Xx[f"city={lvl}"] = (df["city"] == lvl).astype(float)
 px = bst.predict(xgb.DMatrix(Xx.values.astype(np.float32)))
 check("xgboost predict from the registry vs the same booster in python-xgboost", pred.px, px, 1e-6, rel=False)
+predm = pd.read_csv(f"{w}/predm.csv")
+ids = df["id"].values
+Xm = Xx.values.astype(np.float32).copy()
+for col, mask in [(0, ids % 3 == 0), (1, ids % 4 == 1), (2, ids % 5 == 2), (4, ids % 2 == 0)]:
+    Xm[mask, col] = np.nan
+Xm[ids % 7 == 0, 5:8] = np.nan   # NULL text: every level column missing
+pxm = bst.predict(xgb.DMatrix(Xm, missing=np.nan))
+check("xgboost predict with NULL features vs python-xgboost on NaN", predm.pxm, pxm, 1e-6, rel=False)
 sys.exit(1 if failures else 0)
 PY
 sleep 0.5

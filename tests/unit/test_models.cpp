@@ -212,3 +212,74 @@ TEST(Models, GroupFoldsNeverTestOnTrainedGroups) {
     EXPECT_NEAR(pooled.mae, (folds[0].m.mae + folds[1].m.mae + folds[2].m.mae) / 3, 1e-12);  // equal fold sizes
     EXPECT_THROW(cross_validate(numeric({x}, y), "y", Algorithm::Linear, {}, std::vector<int>(90, 0), 1), ls::Error);
 }
+
+// The native tree evaluator must give XGBoost's own prediction on every row,
+// missing values included, for both supported objectives.
+TEST(Models, XGBoostNativeEvaluatorEqualsXGBoost) {
+    std::mt19937_64 rng(11);
+    std::normal_distribution<double> g;
+    const int n = 3000, p = 6;
+    std::vector<std::vector<double>> cols(p);
+    std::vector<double> ycls, yreg;
+    for (int i = 0; i < n; ++i) {
+        double eta = 0, lin = 0;
+        for (int j = 0; j < p; ++j) {
+            double v = g(rng);
+            eta += (j + 1) * 0.3 * v;
+            lin += v * v * (j % 2 ? 1 : -1);
+            cols[j].push_back((i + j) % 9 == 0 ? NAN : v);
+        }
+        ycls.push_back(eta + g(rng) > 0 ? 1 : 0);
+        yreg.push_back(lin + 0.1 * g(rng));
+    }
+    for (bool classifier : {true, false}) {
+        TrainResult r = train(numeric(cols, classifier ? ycls : yreg), "y", Algorithm::XGBoost,
+                              {{"num_round", "60"}, {"max_depth", "6"}});
+        std::string blob = r.model->serialize();
+        auto m = Model::deserialize(blob.data(), blob.size());
+        ASSERT_NE(m->native_trees(), nullptr);
+        EXPECT_EQ(m->native_trees()->num_trees(), 60u);
+        // Fresh rows (not the training ones): NaNs, extreme values, exact thresholds via training values.
+        const int rows = 5000;
+        std::vector<float> X(static_cast<std::size_t>(rows) * p);
+        for (int i = 0; i < rows; ++i)
+            for (int j = 0; j < p; ++j) {
+                double v = i % 3 == 0 ? cols[j][(i * 7 + j) % n] : 2 * g(rng);
+                if ((i * 13 + j) % 5 == 0) v = NAN;
+                if (i % 97 == 0) v = j % 2 ? 1e30 : -1e30;
+                X[static_cast<std::size_t>(i) * p + j] = static_cast<float>(v);
+            }
+        XgbBooster ref = XgbBooster::load(m->xgb_model);
+        std::vector<float> want = ref.predict(X.data(), rows, p, 0);
+        ASSERT_EQ(want.size(), static_cast<std::size_t>(rows));
+        double worst = 0;
+        for (int i = 0; i < rows; ++i) {
+            float got = m->native_trees()->predict(&X[static_cast<std::size_t>(i) * p], p);
+            worst = std::max(worst, std::fabs(static_cast<double>(got) - want[i]) /
+                                        std::max(1.0, std::fabs(static_cast<double>(want[i]))));
+        }
+        EXPECT_LT(worst, 1e-6) << (classifier ? "binary:logistic" : "reg:squarederror");
+        // Model::predict (raw rows through the encoder) agrees as well.
+        std::vector<RawValue> row(p);
+        for (int j = 0; j < p; ++j) row[j] = j == 2 ? RawValue::null() : RawValue::num(cols[j][1]);
+        std::vector<float> xf(p);
+        for (int j = 0; j < p; ++j) xf[j] = j == 2 ? NAN : static_cast<float>(cols[j][1]);
+        EXPECT_NEAR(m->predict(row.data()), ref.predict(xf.data(), 1, p, 0)[0], 1e-6);
+    }
+}
+
+TEST(Models, XGBoostNativeEvaluatorRefusesWhatItCannotReproduce) {
+    std::string why;
+    EXPECT_EQ(XgbTreeEnsemble::from_json("not json", &why), nullptr);
+    EXPECT_FALSE(why.empty());
+    // A multi-class booster trained directly through XGBoost: refused, never guessed.
+    std::vector<float> X, y;
+    for (int i = 0; i < 90; ++i) { X.push_back(static_cast<float>(i)); y.push_back(static_cast<float>(i % 3)); }
+    XgbBooster b = XgbBooster::train(X, 90, 1, y, {{"objective", "multi:softprob"}, {"num_class", "3"}}, 2);
+    EXPECT_EQ(XgbTreeEnsemble::from_json(b.save_json(), &why), nullptr);
+    EXPECT_NE(why.find("multi"), std::string::npos) << why;
+    XgbBooster d = XgbBooster::train(X, 90, 1, y, {{"booster", "dart"}, {"objective", "reg:squarederror"}}, 2);
+    EXPECT_EQ(XgbTreeEnsemble::from_json(d.save_json(), &why), nullptr);
+    XgbBooster ok = XgbBooster::train(X, 90, 1, y, {{"objective", "reg:squarederror"}}, 2);
+    EXPECT_NE(XgbTreeEnsemble::from_json(ok.save_json(), &why), nullptr);
+}
