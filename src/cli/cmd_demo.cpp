@@ -75,8 +75,13 @@ int run_demo(const std::vector<std::string>& args) {
         std::fprintf(stderr, "\ndemo interrupted; cleaning up\n");
         rc = 130;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "demo failed: %s\n", e.what());
-        rc = 1;
+        if (interrupted()) {  // Ctrl-C cancelled the running query: not a failure
+            std::fprintf(stderr, "\ndemo interrupted; cleaning up\n");
+            rc = 130;
+        } else {
+            std::fprintf(stderr, "demo failed: %s\n", e.what());
+            rc = 1;
+        }
     }
     return rc;  // the private cluster is stopped by its destructor
 }
