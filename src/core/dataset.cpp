@@ -2,7 +2,67 @@
 
 #include "core/error.h"
 
+#include <algorithm>
+
 namespace ls::models {
+
+NumColumn& NumColumn::operator=(const NumColumn& o) {
+    if (this == &o) return *this;
+    if (o.block_) {  // share the block: copies stay cheap and valid
+        own_.clear();
+        block_ = o.block_;
+        p_ = o.p_;
+    } else {
+        own_.assign(o.p_, o.p_ + o.n_);
+        own_.reserve(o.cap_);
+        block_.reset();
+        p_ = own_.data();
+    }
+    n_ = o.n_;
+    cap_ = o.block_ ? o.cap_ : own_.capacity();
+    return *this;
+}
+
+NumColumn& NumColumn::operator=(NumColumn&& o) noexcept {
+    if (this == &o) return *this;
+    own_ = std::move(o.own_);  // a moved vector keeps its buffer: p_ stays valid
+    block_ = std::move(o.block_);
+    p_ = o.p_;
+    n_ = o.n_;
+    cap_ = o.cap_;
+    o.own_.clear();
+    o.block_.reset();
+    o.p_ = nullptr;
+    o.n_ = o.cap_ = 0;
+    return *this;
+}
+
+NumColumn& NumColumn::operator=(std::vector<double> values) {
+    own_ = std::move(values);
+    block_.reset();
+    p_ = own_.data();
+    n_ = own_.size();
+    cap_ = own_.capacity();
+    return *this;
+}
+
+void NumColumn::use_block(std::shared_ptr<double[]> block, double* slot, std::size_t capacity) {
+    own_ = {};
+    block_ = std::move(block);
+    p_ = slot;
+    n_ = 0;
+    cap_ = capacity;
+}
+
+void NumColumn::grow(std::size_t at_least) {
+    std::vector<double> bigger;
+    bigger.reserve(std::max(at_least, cap_ * 2));
+    bigger.assign(p_, p_ + n_);
+    own_ = std::move(bigger);
+    block_.reset();
+    p_ = own_.data();
+    cap_ = own_.capacity();
+}
 
 std::int32_t Column::code_of(std::string_view level) {
     auto it = index.find(std::string(level));

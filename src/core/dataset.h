@@ -3,6 +3,7 @@
 // column is dictionary-encoded (code -1 = NULL) so rows hold no strings.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -10,10 +11,50 @@
 
 namespace ls::models {
 
+// A numeric column: its own growable buffer, or a slot of a block shared by
+// several columns (the reader fills the block so that it already is the
+// column-major design matrix and training needs no second copy of the data).
+// Reads go through one pointer either way.
+class NumColumn {
+public:
+    NumColumn() = default;
+    NumColumn(const NumColumn& o) { *this = o; }
+    NumColumn(NumColumn&& o) noexcept { *this = std::move(o); }
+    NumColumn& operator=(const NumColumn& o);
+    NumColumn& operator=(NumColumn&& o) noexcept;
+    NumColumn& operator=(std::vector<double> values);
+
+    // Uses [slot, slot + capacity) of `block` (kept alive by this column); empties the column.
+    void use_block(std::shared_ptr<double[]> block, double* slot, std::size_t capacity);
+    bool in_block(const double* block) const { return block_ && block_.get() == block; }
+
+    void push_back(double v) {
+        if (n_ == cap_) grow(n_ + 1);
+        p_[n_++] = v;
+    }
+    void reserve(std::size_t c) { if (c > cap_) grow(c); }
+    std::size_t size() const { return n_; }
+    std::size_t capacity() const { return cap_; }
+    bool empty() const { return n_ == 0; }
+    double* data() { return p_; }
+    const double* data() const { return p_; }
+    double operator[](std::size_t i) const { return p_[i]; }
+    double& operator[](std::size_t i) { return p_[i]; }
+    const double* begin() const { return p_; }
+    const double* end() const { return p_ + n_; }
+
+private:
+    void grow(std::size_t at_least);  // moves the values into an own buffer
+    std::vector<double> own_;
+    std::shared_ptr<double[]> block_;
+    double* p_ = nullptr;
+    std::size_t n_ = 0, cap_ = 0;
+};
+
 struct Column {
     std::string name;
     bool categorical = false;
-    std::vector<double> num;           // numeric values, NaN for NULL
+    NumColumn num;                     // numeric values, NaN for NULL
     std::vector<std::int32_t> code;    // categorical codes, -1 for NULL
     std::vector<std::string> levels;   // code -> level text
     std::unordered_map<std::string, std::int32_t> index;
@@ -25,6 +66,11 @@ struct Column {
 struct Dataset {
     std::vector<Column> features;
     std::vector<double> y;
+    // When every feature is numeric the reader may fill one column-major block:
+    // column 0 all ones (the intercept), column j + 1 = feature j, each
+    // `block_stride` doubles apart. Encoder::design_view() then maps it.
+    std::shared_ptr<double[]> block;
+    std::size_t block_stride = 0;
     std::size_t rows() const { return y.size(); }
     // Throws unless every column has rows() values.
     void check_shape() const;

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/huge_pages.h"
 #include "core/interrupt.h"
 
 namespace ls::models {
@@ -92,6 +93,7 @@ Eigen::MatrixXd Encoder::design(const Dataset& data, const std::vector<std::size
     const std::size_t n = rows.empty() ? data.rows() : rows.size();
     const Eigen::Index base = intercept ? 1 : 0;
     Eigen::MatrixXd X(static_cast<Eigen::Index>(n), base + static_cast<Eigen::Index>(width()));
+    advise_huge_pages(X.data(), static_cast<std::size_t>(X.size()) * sizeof(double));
     if (intercept) X.col(0).setOnes();
     for (std::size_t j = 0; j < features.size(); ++j) {
         const auto& fe = features[j];
@@ -122,6 +124,29 @@ Eigen::MatrixXd Encoder::design(const Dataset& data, const std::vector<std::size
         check_interrupts();
     }
     return X;
+}
+
+std::optional<Encoder::DesignView> Encoder::design_view(const Dataset& data) const {
+    const std::size_t n = data.rows(), stride = data.block_stride;
+    if (!data.block || n == 0 || n > stride || features.size() != data.features.size()) return std::nullopt;
+    const double* base = data.block.get();
+    for (std::size_t j = 0; j < features.size(); ++j) {
+        const auto& col = data.features[j];
+        if (features[j].categorical || col.categorical || features[j].offset != j || !col.num.in_block(base) ||
+            col.num.data() != base + (j + 1) * stride || col.num.size() != n)
+            return std::nullopt;
+    }
+    // A missing value needs imputation (or NaN), i.e. a copy.
+    for (std::size_t j = 0; j < features.size(); ++j) {
+        const double* v = data.features[j].num.data();
+        for (std::size_t i = 0; i < n; ++i)
+            if (v[i] != v[i]) return std::nullopt;
+        check_interrupts();
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        if (base[i] != 1.0) return std::nullopt;  // the intercept column
+    return DesignView(base, static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(features.size() + 1),
+                      Eigen::OuterStride<>(static_cast<Eigen::Index>(stride)));
 }
 
 std::vector<float> Encoder::design_f32(const Dataset& data, const std::vector<std::size_t>& rows) const {

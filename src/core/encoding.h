@@ -5,6 +5,7 @@
 #pragma once
 #include <Eigen/Dense>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,11 @@ public:
 
     // Dense design of `rows` (all when empty), with a leading column of ones when `intercept`.
     Eigen::MatrixXd design(const Dataset& data, const std::vector<std::size_t>& rows, bool intercept) const;
+    // The design of all rows with the intercept, without a copy, when the
+    // dataset's block already holds it (every feature numeric, read into the
+    // block, no missing value); nullopt otherwise (then call design()).
+    using DesignView = Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
+    std::optional<DesignView> design_view(const Dataset& data) const;
     // Row-major float matrix for XGBoost (NaN = missing).
     std::vector<float> design_f32(const Dataset& data, const std::vector<std::size_t>& rows) const;
     // One input row (one value per raw feature, in order) -> `out` (width() values).

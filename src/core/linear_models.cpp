@@ -55,7 +55,7 @@ std::string collinear_columns(const Eigen::MatrixXd& XtX, const std::vector<std:
     return out;
 }
 
-void check_dims(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
+void check_dims(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y) {
     if (X.rows() == 0) fail(ErrorKind::InvalidParameter, "the training set is empty");
     if (X.rows() != y.size()) fail(ErrorKind::Internal, "design matrix and target differ in length");
     if (!X.allFinite() || !y.allFinite())
@@ -64,7 +64,7 @@ void check_dims(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
 
 }  // namespace
 
-LinearFit fit_logistic(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const LinearOptions& opt,
+LinearFit fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y, const LinearOptions& opt,
                        const std::vector<std::string>& names) {
     check_dims(X, y);
     if (!(opt.l2 >= 0) || !std::isfinite(opt.l2)) fail(ErrorKind::InvalidParameter, "l2 must be a finite number >= 0");
@@ -100,6 +100,7 @@ LinearFit fit_logistic(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const
     InterruptTicker ticker(1);
     bool converged = false;
     ScaledSolver ldlt;
+    Eigen::VectorXd trial(p), eta_new(n);  // reused by every iteration's line search
     for (int it = 1; it <= opt.max_iterations; ++it) {
         ticker.tick();
         H.setZero();
@@ -136,7 +137,6 @@ LinearFit fit_logistic(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const
         Eigen::VectorXd step = ldlt.solve(g);
         // Step halving keeps Newton monotone when far from the optimum.
         double t = 1.0, f_new = f;
-        Eigen::VectorXd trial(p), eta_new(n);
         for (int half = 0; half < 30; ++half) {
             trial = fit.coef + t * step;
             f_new = objective(trial, eta_new);
@@ -170,7 +170,7 @@ LinearFit fit_logistic(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const
     return fit;
 }
 
-LinearFit fit_linear(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const LinearOptions& opt,
+LinearFit fit_linear(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y, const LinearOptions& opt,
                      const std::vector<std::string>& names) {
     check_dims(X, y);
     if (!(opt.l2 >= 0) || !std::isfinite(opt.l2)) fail(ErrorKind::InvalidParameter, "l2 must be a finite number >= 0");

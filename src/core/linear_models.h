@@ -23,9 +23,9 @@ struct LinearFit {
 };
 
 // `names` (one per column, including the intercept) are used in error messages.
-LinearFit fit_logistic(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const LinearOptions& opt,
+LinearFit fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y, const LinearOptions& opt,
                        const std::vector<std::string>& names);
-LinearFit fit_linear(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const LinearOptions& opt,
+LinearFit fit_linear(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y, const LinearOptions& opt,
                      const std::vector<std::string>& names);
 
 inline double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z)); }

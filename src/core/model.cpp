@@ -196,7 +196,13 @@ TrainResult train(const Dataset& data, const std::string& target, Algorithm algo
             fail(ErrorKind::ProgramLimitExceeded,
                  "too many encoded features for a linear model (" + std::to_string(model->encoder.width()) + ", at most 4000)",
                  "Reduce the features or the levels of text features, or use xgboost.");
-        Eigen::MatrixXd X = model->encoder.design(data, rows, true);
+        // All rows of an all-numeric, complete source: train on the reader's block as is.
+        const std::optional<Encoder::DesignView> view =
+            rows.empty() ? model->encoder.design_view(data) : std::nullopt;
+        Eigen::MatrixXd copy;
+        if (!view) copy = model->encoder.design(data, rows, true);
+        const Eigen::Ref<const Eigen::MatrixXd> X =
+            view ? Eigen::Ref<const Eigen::MatrixXd>(*view) : Eigen::Ref<const Eigen::MatrixXd>(copy);
         std::vector<std::string> names = {"(intercept)"};
         for (auto& s : model->encoder.column_names()) names.push_back(s);
         LinearFit fit = model->classifier ? fit_logistic(X, y, opt, names) : fit_linear(X, y, opt, names);

@@ -106,6 +106,78 @@ FitArgs fit_args(FunctionCallInfo fcinfo) {
     return a;
 }
 
+enum class RowConv : unsigned char { F8, F4, I2, I4, I8, Bool, Num, Text };
+
+// How to read a model's features from rows of one row type.
+struct RowPlan {
+    std::vector<int> pos;        // attribute index of each feature
+    std::vector<RowConv> conv;   // its conversion
+};
+
+// The plan for (model, row type), built on first use and kept per backend;
+// dropped when the model cache changes (a freed model's address may be reused).
+// Errors for missing columns or unusable types are raised here, once.
+const RowPlan& row_plan(FunctionCallInfo fcinfo, int argno, Oid argtype, const ls::models::Model& m) {
+    HeapTupleHeader th = nullptr;
+    bool rowtype = false;
+    lspg::pg_call([&]() {
+        rowtype = argtype == RECORDOID || type_is_rowtype(argtype);
+        if (rowtype) th = PG_GETARG_HEAPTUPLEHEADER(argno);
+    });
+    if (!rowtype) fail(ErrorKind::FeatureNotSupported, "features must be float8[], jsonb or a row");
+    const Oid type = HeapTupleHeaderGetTypeId(th);
+    const int32 typmod = HeapTupleHeaderGetTypMod(th);
+    using Key = std::tuple<const void*, Oid, int32>;
+    static std::map<Key, RowPlan>& plans = *new std::map<Key, RowPlan>();
+    static std::uint64_t plans_generation = 0;
+    if (plans.size() > 256 || plans_generation != lspg::model_cache_generation()) {
+        plans.clear();
+        plans_generation = lspg::model_cache_generation();
+    }
+    const Key key{static_cast<const void*>(&m), type, typmod};
+    if (auto it = plans.find(key); it != plans.end()) return it->second;
+
+    const auto names = m.feature_names();
+    const std::size_t nf = names.size();
+    std::vector<int> pos(nf, -1);
+    std::vector<Oid> base(nf, InvalidOid);
+    int* pp = pos.data();
+    Oid* bp = base.data();
+    std::vector<const char*> cnames(nf);
+    for (std::size_t j = 0; j < nf; ++j) cnames[j] = names[j].c_str();
+    const char** cn = cnames.data();
+    lspg::pg_call([&]() {
+        TupleDesc td = lookup_rowtype_tupdesc(type, typmod);
+        for (std::size_t j = 0; j < nf; ++j)
+            for (int a = 0; a < td->natts; ++a) {
+                Form_pg_attribute att = TupleDescAttr(td, a);
+                if (!att->attisdropped && strcmp(NameStr(att->attname), cn[j]) == 0) {
+                    pp[j] = a;
+                    bp[j] = getBaseType(att->atttypid);
+                    break;
+                }
+            }
+        ReleaseTupleDesc(td);
+    });
+    RowPlan plan;
+    plan.pos = pos;
+    for (std::size_t j = 0; j < nf; ++j) {
+        if (pos[j] < 0) fail(ErrorKind::UndefinedColumn, "the row has no column \"" + names[j] + "\" (a feature of the model)");
+        switch (base[j]) {
+            case FLOAT8OID: plan.conv.push_back(RowConv::F8); break;
+            case FLOAT4OID: plan.conv.push_back(RowConv::F4); break;
+            case INT2OID: plan.conv.push_back(RowConv::I2); break;
+            case INT4OID: plan.conv.push_back(RowConv::I4); break;
+            case INT8OID: plan.conv.push_back(RowConv::I8); break;
+            case BOOLOID: plan.conv.push_back(RowConv::Bool); break;
+            case NUMERICOID: plan.conv.push_back(RowConv::Num); break;
+            case TEXTOID: case VARCHAROID: case BPCHAROID: plan.conv.push_back(RowConv::Text); break;
+            default: fail(ErrorKind::FeatureNotSupported, "column \"" + names[j] + "\" has a type a model cannot use");
+        }
+    }
+    return plans.emplace(key, std::move(plan)).first->second;
+}
+
 // The raw feature values of one row, from a float8[], a jsonb object or a record.
 // Strings point into the argument datum, which outlives the call.
 // Fills `row` (reused by the caller: no allocation per row once it has grown).
@@ -172,92 +244,44 @@ void fill_row_values(FunctionCallInfo fcinfo, int argno, const ls::models::Model
         }
         return;
     }
-    bool rowtype = false;
-    lspg::pg_call([&]() { rowtype = type_is_rowtype(type); });
-    if (rowtype) {
-        // A row value: take each feature from the column of the same name.
-        const auto names = m.feature_names();
-        std::vector<int> kinds(nf, 0);   // 0 missing column, 1 NULL, 2 number, 3 text, 4 unsupported type
-        std::vector<double> nums(nf, 0);
-        std::vector<const char*> strs(nf, nullptr);
-        std::vector<int> lens(nf, 0);
-        std::vector<const char*> cnames(nf);
-        for (std::size_t j = 0; j < nf; ++j) cnames[j] = names[j].c_str();
-        int* kp = kinds.data(); double* np = nums.data(); const char** sp = strs.data(); int* lp = lens.data();
-        const char** cn = cnames.data();
-        // Column positions of the features, per (model, row type): found once, not per row.
-        HeapTupleHeader th = nullptr;
-        lspg::pg_call([&]() { th = PG_GETARG_HEAPTUPLEHEADER(argno); });
-        const Oid rowtype = HeapTupleHeaderGetTypeId(th);
-        const int32 rowtypmod = HeapTupleHeaderGetTypMod(th);
-        auto key = std::make_tuple(static_cast<const void*>(&m), rowtype, rowtypmod);
-        static std::map<std::tuple<const void*, Oid, int32>, std::vector<int>>& attmap =
-            *new std::map<std::tuple<const void*, Oid, int32>, std::vector<int>>();
-        static std::uint64_t attmap_generation = 0;
-        if (attmap.size() > 256 || attmap_generation != lspg::model_cache_generation()) {
-            attmap.clear();  // a freed model's address may be reused by another model
-            attmap_generation = lspg::model_cache_generation();
-        }
-        auto it = attmap.find(key);
-        if (it == attmap.end()) {
-            std::vector<int> pos(nf, -1);
-            int* pp = pos.data();
-            lspg::pg_call([&]() {
-                TupleDesc td = lookup_rowtype_tupdesc(rowtype, rowtypmod);
-                for (std::size_t j = 0; j < nf; ++j)
-                    for (int a = 0; a < td->natts; ++a) {
-                        Form_pg_attribute att = TupleDescAttr(td, a);
-                        if (!att->attisdropped && strcmp(NameStr(att->attname), cn[j]) == 0) { pp[j] = a; break; }
-                    }
-                ReleaseTupleDesc(td);
-            });
-            it = attmap.emplace(key, std::move(pos)).first;
-        }
-        const int* pos = it->second.data();
-        lspg::pg_call([&]() {
-            TupleDesc td = lookup_rowtype_tupdesc(rowtype, rowtypmod);
-            HeapTupleData tuple;
-            tuple.t_len = HeapTupleHeaderGetDatumLength(th);
-            ItemPointerSetInvalid(&tuple.t_self);
-            tuple.t_tableOid = InvalidOid;
-            tuple.t_data = th;
-            for (std::size_t j = 0; j < nf; ++j) {
-                int a = pos[j];
-                if (a < 0) continue;
-                Form_pg_attribute att = TupleDescAttr(td, a);
-                bool isnull;
-                Datum d = heap_getattr(&tuple, a + 1, td, &isnull);
-                if (isnull) { kp[j] = 1; continue; }
-                kp[j] = 2;
-                switch (getBaseType(att->atttypid)) {
-                    case FLOAT8OID: np[j] = DatumGetFloat8(d); break;
-                    case FLOAT4OID: np[j] = DatumGetFloat4(d); break;
-                    case INT2OID: np[j] = DatumGetInt16(d); break;
-                    case INT4OID: np[j] = DatumGetInt32(d); break;
-                    case INT8OID: np[j] = (double)DatumGetInt64(d); break;
-                    case BOOLOID: np[j] = DatumGetBool(d) ? 1 : 0; break;
-                    case NUMERICOID: np[j] = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d)); break;
-                    case TEXTOID: case VARCHAROID: case BPCHAROID: {
-                        text* t = (text*)PG_DETOAST_DATUM_PACKED(d);
-                        kp[j] = 3; sp[j] = VARDATA_ANY(t); lp[j] = (int)VARSIZE_ANY_EXHDR(t);
-                        break;
-                    }
-                    default: kp[j] = 4;
+    // A row value: take each feature from the column of the same name. What
+    // the row type says (column positions, value kinds) is worked out once per
+    // (model, row type) and cached; a row then costs one attribute fetch and
+    // one conversion per feature.
+    const RowPlan& plan = row_plan(fcinfo, argno, type, m);
+    HeapTupleHeader th = nullptr;
+    const RowPlan* pp = &plan;
+    RawValue* out = row.data();
+    lspg::pg_call([&]() {
+        th = PG_GETARG_HEAPTUPLEHEADER(argno);
+        TupleDesc td = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(th), HeapTupleHeaderGetTypMod(th));
+        HeapTupleData tuple;
+        tuple.t_len = HeapTupleHeaderGetDatumLength(th);
+        ItemPointerSetInvalid(&tuple.t_self);
+        tuple.t_tableOid = InvalidOid;
+        tuple.t_data = th;
+        for (std::size_t j = 0; j < nf; ++j) {
+            bool isnull;
+            Datum d = heap_getattr(&tuple, pp->pos[j] + 1, td, &isnull);
+            if (isnull) continue;  // stays RawValue::null()
+            switch (pp->conv[j]) {
+                case RowConv::F8: out[j] = RawValue::num(DatumGetFloat8(d)); break;
+                case RowConv::F4: out[j] = RawValue::num(DatumGetFloat4(d)); break;
+                case RowConv::I2: out[j] = RawValue::num(DatumGetInt16(d)); break;
+                case RowConv::I4: out[j] = RawValue::num(DatumGetInt32(d)); break;
+                case RowConv::I8: out[j] = RawValue::num(static_cast<double>(DatumGetInt64(d))); break;
+                case RowConv::Bool: out[j] = RawValue::num(DatumGetBool(d) ? 1 : 0); break;
+                case RowConv::Num: out[j] = RawValue::num(DatumGetFloat8(DirectFunctionCall1(numeric_float8, d))); break;
+                case RowConv::Text: {
+                    text* t = reinterpret_cast<text*>(PG_DETOAST_DATUM_PACKED(d));
+                    out[j] = RawValue::str(std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+                    break;
                 }
             }
-            ReleaseTupleDesc(td);
-        });
-        for (std::size_t j = 0; j < nf; ++j) {
-            switch (kinds[j]) {
-                case 0: fail(ErrorKind::UndefinedColumn, "the row has no column \"" + names[j] + "\" (a feature of the model)");
-                case 1: row[j] = RawValue::null(); break;
-                case 2: row[j] = RawValue::num(nums[j]); break;
-                case 3: row[j] = RawValue::str(std::string_view(strs[j], lens[j])); break;
-                default: fail(ErrorKind::FeatureNotSupported, "column \"" + names[j] + "\" has a type a model cannot use");
-            }
         }
-        return;
-    }
+        ReleaseTupleDesc(td);
+    });
+    return;
     fail(ErrorKind::FeatureNotSupported, "features must be float8[], jsonb or a row");
 }
 

@@ -1,11 +1,14 @@
 #include "pg/models_reader.h"
 
 #include <cctype>
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <set>
 #include <string_view>
 
 #include "core/error.h"
+#include "core/huge_pages.h"
 #include "core/interrupt.h"
 #include "pg/boundary.h"
 
@@ -85,6 +88,7 @@ struct ReaderState {
     bool validated = false;
     ErrorSlot error;  // C++ error captured in receiveSlot
     ls::InterruptTicker ticker{kBatch};
+    std::size_t capacity = 0;  // rows expected (planner estimate), 0 = unknown
 };
 
 bool is_query(const std::string& s) {
@@ -94,6 +98,29 @@ bool is_query(const std::string& s) {
     while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i])))
         word += static_cast<char>(std::tolower(static_cast<unsigned char>(s[i++])));
     return word == "select" || word == "with" || word == "values" || word == "table";
+}
+
+// Buffers for `cap` rows, sized once from the planner's estimate. With only
+// numeric features, one block laid out as the column-major design matrix
+// (a column of ones, then the features), so training reads it in place.
+void allocate_columns(ls::models::Dataset& data, std::size_t cap, bool all_numeric) {
+    data.y.reserve(cap);
+    ls::advise_huge_pages_capacity(data.y);
+    if (!all_numeric) {
+        for (auto& c : data.features) {  // text columns: codes grow as read
+            if (c.categorical) continue;
+            c.num.reserve(cap);
+            ls::advise_huge_pages(c.num.data(), cap * sizeof(double));
+        }
+        return;
+    }
+    const std::size_t width = data.features.size() + 1;
+    std::shared_ptr<double[]> block(new double[width * cap]);
+    ls::advise_huge_pages(block.get(), width * cap * sizeof(double));
+    for (std::size_t j = 0; j < data.features.size(); ++j)
+        data.features[j].num.use_block(block, block.get() + (j + 1) * cap, cap);
+    data.block = std::move(block);
+    data.block_stride = cap;
 }
 
 // Type checks, run once (in C++, may throw).
@@ -115,7 +142,12 @@ void validate(ReaderState& st, const ReceiverPod& pod) {
                  "A target must be numeric or boolean; for a text label use a query such as (label = 'Dropout')::int.");
     }
     auto& feats = st.data->features;
-    for (int j = 0; j < nf; ++j) feats[j].categorical = pod.conv[j] == Conv::Text || pod.conv[j] == Conv::Name;
+    bool all_numeric = true;
+    for (int j = 0; j < nf; ++j) {
+        feats[j].categorical = pod.conv[j] == Conv::Text || pod.conv[j] == Conv::Name;
+        all_numeric = all_numeric && !feats[j].categorical;
+    }
+    if (st.capacity > 0) allocate_columns(*st.data, st.capacity, all_numeric);
     st.validated = true;
 }
 
@@ -282,12 +314,8 @@ ls::models::Dataset read_dataset(const SourceSpec& spec, long long* skipped) {
         c.name = f;
         data.features.push_back(std::move(c));
     }
-    if (double est = estimated_rows(spec.source); est > 0) {
-        const std::size_t cap = static_cast<std::size_t>(est * 1.02) + 1024;
-        data.y.reserve(cap);
-        for (auto& c : data.features) c.num.reserve(cap);  // text columns: codes grow as read
-    }
     ReaderState st;
+    if (double est = estimated_rows(spec.source); est > 0) st.capacity = static_cast<std::size_t>(est * 1.02) + 1024;
     st.spec = &spec;
     st.data = &data;
 
@@ -314,6 +342,8 @@ ls::models::Dataset read_dataset(const SourceSpec& spec, long long* skipped) {
     if (pod->failed)  // the C++ error captured inside the scan
         throw ls::ForeignError(st.error.sqlstate, st.error.message, st.error.detail, st.error.hint);
     if (!st.validated) validate(st, *pod);    // no row: still report type errors
+    if (data.block)  // the intercept column of the design block
+        std::fill(data.block.get(), data.block.get() + std::min(data.rows(), data.block_stride), 1.0);
     if (skipped) *skipped = st.skipped;
     return data;
 }

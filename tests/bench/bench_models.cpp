@@ -4,6 +4,8 @@
 #include <benchmark/benchmark.h>
 
 #include <Eigen/Dense>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 
 #include "core/linear_models.h"
@@ -19,8 +21,51 @@ struct Data {
     std::vector<std::string> names;
 };
 
+// LS_BENCH_CSV=<file>: the fit reference on exactly the rows run_models.sh
+// trains on in PostgreSQL (its CSV export: a header, the features, then y).
+bool load_csv(Data& d) {
+    const char* path = std::getenv("LS_BENCH_CSV");
+    if (!path || !*path) return false;
+    std::FILE* f = std::fopen(path, "r");
+    if (!f) { std::perror(path); std::exit(2); }
+    std::vector<double> vals;
+    std::size_t cols = 0, rows = 0;
+    char* line = nullptr;
+    std::size_t cap = 0;
+    bool header = true;
+    while (getline(&line, &cap, f) > 0) {
+        if (header) {
+            header = false;
+            for (char* c = line; *c; ++c) cols += *c == ',';
+            ++cols;
+            continue;
+        }
+        char* p = line;
+        for (std::size_t j = 0; j < cols; ++j) {
+            vals.push_back(std::strtod(p, &p));
+            if (*p == ',') ++p;
+        }
+        ++rows;
+    }
+    std::free(line);
+    std::fclose(f);
+    const Eigen::Index n = static_cast<Eigen::Index>(rows), p = static_cast<Eigen::Index>(cols) - 1;
+    d.X.resize(n, p + 1);
+    d.y.resize(n);
+    d.yreal.resize(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        d.X(i, 0) = 1.0;
+        for (Eigen::Index j = 0; j < p; ++j) d.X(i, j + 1) = vals[static_cast<std::size_t>(i * (p + 1) + j)];
+        d.y[i] = d.yreal[i] = vals[static_cast<std::size_t>(i * (p + 1) + p)];
+    }
+    d.names.assign(static_cast<std::size_t>(p + 1), "x");
+    return true;
+}
+
 const Data& data() {
     static Data d = [] {
+        Data csv;
+        if (load_csv(csv)) return csv;
         const Eigen::Index n = 1000000, p = 40;
         Data d;
         d.X.resize(n, p + 1);
