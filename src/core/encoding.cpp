@@ -71,12 +71,7 @@ void Encoder::finish_layout() {
         f.offset = off;
         off += f.width();
     }
-}
-
-std::size_t Encoder::width() const {
-    std::size_t w = 0;
-    for (const auto& f : features) w += f.width();
-    return w;
+    width_ = off;
 }
 
 std::vector<std::string> Encoder::column_names() const {

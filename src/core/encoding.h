@@ -31,7 +31,7 @@ public:
 
     // Learns levels and imputation values from `rows` of `data` (all rows when empty).
     static Encoder fit(const Dataset& data, const std::vector<std::size_t>& rows, bool linear);
-    std::size_t width() const;                  // encoded columns
+    std::size_t width() const { return width_; }  // encoded columns
     std::vector<std::string> column_names() const;
 
     // Dense design of `rows` (all when empty), with a leading column of ones when `intercept`.
@@ -46,7 +46,10 @@ public:
     // One input row (one value per raw feature, in order) -> `out` (width() values).
     void encode(const RawValue* values, double* out) const;
 
-    void finish_layout();  // recomputes offsets
+    void finish_layout();  // recomputes offsets and the width
+
+private:
+    std::size_t width_ = 0;
 };
 
 }  // namespace ls::models

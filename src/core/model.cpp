@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <set>
 
 #include "core/error.h"
@@ -133,6 +134,38 @@ double Model::predict(const RawValue* row) const {
     }
     double eta = coef[0];
     for (std::size_t j = 0; j < w; ++j) eta += coef[j + 1] * x[j];
+    return classifier ? sigmoid(eta) : eta;
+}
+
+bool Model::all_numeric() const {
+    for (const auto& f : encoder.features)
+        if (f.categorical) return false;
+    return true;
+}
+
+double Model::predict_numeric(const double* values, const std::uint8_t* present) const {
+    const std::size_t nf = encoder.features.size();
+    const bool impute = encoder.impute_missing;
+    auto value = [&](std::size_t j, std::size_t& k) -> double {
+        if (present && !(present[j / 8] & (1u << (j % 8))))
+            return impute ? encoder.features[j].impute : std::numeric_limits<double>::quiet_NaN();
+        double v = values[k++];
+        if (!std::isfinite(v))
+            fail(ErrorKind::InvalidParameter, "feature \"" + encoder.features[j].name + "\" is NaN or Infinity");
+        return v;
+    };
+    std::size_t k = 0;
+    if (algorithm == Algorithm::XGBoost) {
+        float fstack[256];
+        std::vector<float> fheap;
+        float* xf = fstack;
+        if (nf > 256) { fheap.resize(nf); xf = fheap.data(); }
+        for (std::size_t j = 0; j < nf; ++j) xf[j] = static_cast<float>(value(j, k));
+        if (const XgbTreeEnsemble* t = native_trees()) return t->predict(xf, nf);
+        return booster().predict(xf, 1, nf, 0)[0];
+    }
+    double eta = coef[0];
+    for (std::size_t j = 0; j < nf; ++j) eta += coef[j + 1] * value(j, k);
     return classifier ? sigmoid(eta) : eta;
 }
 

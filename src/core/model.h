@@ -40,6 +40,12 @@ public:
 
     // One row: values per raw feature.
     double predict(const RawValue* row) const;
+    // Scoring fast path for a model whose features are all numeric (check
+    // all_numeric()): `values` holds the non-NULL values in feature order;
+    // bit j of `present` (LSB first, PostgreSQL's array null-bitmap layout)
+    // clear means feature j is NULL; nullptr means no NULL. Same result as predict().
+    bool all_numeric() const;
+    double predict_numeric(const double* values, const std::uint8_t* present) const;
     // Many encoded rows (rows x width, no intercept column).
     Eigen::VectorXd predict_encoded(const Eigen::MatrixXd& X) const;
     // Per raw feature contribution on the margin (log-odds for classifiers):

@@ -106,6 +106,21 @@ FitArgs fit_args(FunctionCallInfo fcinfo) {
     return a;
 }
 
+// The float8[] features argument, checked against the model's feature count.
+ArrayType* feature_array(FunctionCallInfo fcinfo, int argno, const ls::models::Model& m) {
+    ArrayType* arr = PG_GETARG_ARRAYTYPE_P(argno);
+    if (ARR_NDIM(arr) > 1) fail(ErrorKind::InvalidParameter, "features must be a one-dimensional array");
+    const std::size_t n = ARR_NDIM(arr) == 0 ? 0 : static_cast<std::size_t>(ARR_DIMS(arr)[0]);
+    const std::size_t nf = m.feature_count();
+    if (n != nf) {
+        std::string names;
+        for (const auto& f : m.feature_names()) names += (names.empty() ? "" : ", ") + f;
+        fail(ErrorKind::InvalidParameter, "the model expects " + std::to_string(nf) + " features, got " + std::to_string(n),
+             "Features in order: " + names + ".");
+    }
+    return arr;
+}
+
 enum class RowConv : unsigned char { F8, F4, I2, I4, I8, Bool, Num, Text };
 
 // How to read a model's features from rows of one row type.
@@ -186,16 +201,7 @@ void fill_row_values(FunctionCallInfo fcinfo, int argno, const ls::models::Model
     row.assign(nf, RawValue::null());
     Oid type = get_fn_expr_argtype(fcinfo->flinfo, argno);
     if (type == FLOAT8ARRAYOID) {
-        ArrayType* arr = PG_GETARG_ARRAYTYPE_P(argno);
-        if (ARR_NDIM(arr) > 1) fail(ErrorKind::InvalidParameter, "features must be a one-dimensional array");
-        std::size_t n = ARR_NDIM(arr) == 0 ? 0 : static_cast<std::size_t>(ARR_DIMS(arr)[0]);
-        if (n != nf) {
-            std::string names;
-            for (const auto& f : m.feature_names()) names += (names.empty() ? "" : ", ") + f;
-            fail(ErrorKind::InvalidParameter,
-                 "the model expects " + std::to_string(nf) + " features, got " + std::to_string(n),
-                 "Features in order: " + names + ".");
-        }
+        ArrayType* arr = feature_array(fcinfo, argno, m);
         const double* v = reinterpret_cast<const double*>(ARR_DATA_PTR(arr));
         const bits8* bitmap = ARR_NULLBITMAP(arr);
         std::size_t k = 0;
@@ -446,6 +452,11 @@ Datum ls_cross_validate(PG_FUNCTION_ARGS) {
 Datum ls_predict(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         const ls::models::Model& m = lspg::model_for_call(fcinfo, 0);
+        // float8[] into an all-numeric model: score the array's values in place.
+        if (get_fn_expr_argtype(fcinfo->flinfo, 1) == FLOAT8ARRAYOID && m.all_numeric()) {
+            ArrayType* arr = feature_array(fcinfo, 1, m);
+            PG_RETURN_FLOAT8(m.predict_numeric(reinterpret_cast<const double*>(ARR_DATA_PTR(arr)), ARR_NULLBITMAP(arr)));
+        }
         // One buffer per backend, reused row after row (consumed before returning).
         static std::vector<RawValue>& row = *new std::vector<RawValue>();
         fill_row_values(fcinfo, 1, m, row);

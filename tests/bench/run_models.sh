@@ -106,9 +106,17 @@ if [ "$PART" = all ]; then
 echo "== scoring in a view uses parallel workers"
 $PSQL -c "CREATE VIEW bench_scored AS SELECT id, y, learnerscore.predict('bench_logit', ARRAY[$COLS]) AS p FROM bench"
 $PSQL -c "ALTER TABLE bench SET (parallel_workers = 2)"
-ser=$(timed "SET max_parallel_workers_per_gather = 0; SELECT learnerscore.auc(p, y), count(*) FILTER (WHERE p > 0.5) FROM bench_scored")
-par=$(timed "SET max_parallel_workers_per_gather = 2; SELECT learnerscore.auc(p, y), count(*) FILTER (WHERE p > 0.5) FROM bench_scored")
-$PSQL -c "SET max_parallel_workers_per_gather = 2; EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT learnerscore.auc(p, y), count(*) FILTER (WHERE p > 0.5) FROM bench_scored" | grep -E "Gather|Workers|Partial|Finalize" | sed 's/^/   /'
-echo "   auc + count over the scored view: serial $ser s, 2 workers $par s ($(ratio "$ser" "$par") x)"
+# Two queries: one whose aggregates all run in the workers (count, avg), and
+# one with the exact AUC, whose final sort of every score runs in the leader.
+Q1="SELECT count(*) FILTER (WHERE p > 0.5), avg(p) FROM bench_scored"
+Q2="SELECT learnerscore.auc(p, y), count(*) FILTER (WHERE p > 0.5) FROM bench_scored"
+for q in "$Q1" "$Q2"; do
+  ser=$(timed "SET max_parallel_workers_per_gather = 0; $q")
+  par1=$(timed "SET max_parallel_workers_per_gather = 1; $q")
+  par2=$(timed "SET max_parallel_workers_per_gather = 2; $q")
+  echo "   $q"
+  echo "      serial $ser s, 1 worker + leader $par1 s ($(ratio "$ser" "$par1") x), 2 workers + leader $par2 s ($(ratio "$ser" "$par2") x) on $(nproc) cores"
+done
+$PSQL -c "SET max_parallel_workers_per_gather = 2; EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) $Q2" | grep -E "Gather|Workers|Partial|Finalize" | sed 's/^/   /'
 fi
 psql -X -q -d postgres -c "DROP DATABASE $DB"

@@ -283,3 +283,28 @@ TEST(Models, XGBoostNativeEvaluatorRefusesWhatItCannotReproduce) {
     XgbBooster ok = XgbBooster::train(X, 90, 1, y, {{"objective", "reg:squarederror"}}, 2);
     EXPECT_NE(XgbTreeEnsemble::from_json(ok.save_json(), &why), nullptr);
 }
+
+// The numeric fast path used for float8[] features gives predict()'s value,
+// NULLs included (imputed for linear models, missing for XGBoost).
+TEST(Models, PredictNumericEqualsPredict) {
+    std::vector<double> x1, x2, y;
+    for (int i = 0; i < 300; ++i) {
+        x1.push_back(std::sin(i * 0.37));
+        x2.push_back(i % 7 == 0 ? NAN : std::cos(i * 0.91));
+        y.push_back(std::sin(i * 0.37) + 0.5 * std::cos(i * 1.7) > 0.2 ? 1 : 0);
+    }
+    Dataset d = numeric({x1, x2}, y);
+    for (Algorithm a : {Algorithm::Logistic, Algorithm::Linear, Algorithm::XGBoost}) {
+        TrainResult r = train(d, "y", a, a == Algorithm::XGBoost ? Params{{"num_round", "5"}} : Params{});
+        ASSERT_TRUE(r.model->all_numeric());
+        const double both[] = {0.3, -0.7};
+        const RawValue raw[] = {RawValue::num(0.3), RawValue::num(-0.7)};
+        EXPECT_DOUBLE_EQ(r.model->predict_numeric(both, nullptr), r.model->predict(raw));
+        const double only_first[] = {0.3};
+        const std::uint8_t first_present = 0x1;  // feature 2 is NULL
+        const RawValue raw_null[] = {RawValue::num(0.3), RawValue::null()};
+        EXPECT_DOUBLE_EQ(r.model->predict_numeric(only_first, &first_present), r.model->predict(raw_null));
+        const double inf[] = {INFINITY, 0};
+        EXPECT_THROW(r.model->predict_numeric(inf, nullptr), ls::Error);
+    }
+}
