@@ -84,10 +84,9 @@ BEGIN
     EXECUTE format('CREATE TABLE IF NOT EXISTS %s.dataset_h_cache (LIKE %s.dataset_h_live)', s, s);
     -- Rows are stored in (user_id, date_shown) order, so this index is
     -- perfectly correlated with the heap: ORDER BY user_id, date_shown on
-    -- dataset_h becomes an in-order index scan instead of sorting ~0.7 M wide
-    -- rows (measured at 2,734 learners: 0.8 s vs 2.3 s for the Sort, which
-    -- spills to disk at the default work_mem). Kept across refreshes: the
-    -- refresh inserts in index order, so maintaining it is append-only.
+    -- dataset_h becomes an in-order index scan instead of a sort of ~0.7 M
+    -- wide rows (see the view below for the figures). Kept across refreshes:
+    -- the refresh inserts in index order, so maintaining it is append-only.
     EXECUTE format('CREATE INDEX IF NOT EXISTS dataset_h_cache_user_date_idx ON %s.dataset_h_cache (user_id, date_shown)', s);
     EXECUTE format('COMMENT ON TABLE %s.dataset_h_cache IS %L', s,
         'Cache of dataset_h_live, written only by learnerscore.refresh_analyst_views(schema) in (user_id, date_shown) order. dataset_h reads it only while analyst_view_cache says fresh; do not modify it by hand.');
@@ -122,10 +121,19 @@ BEGIN
     -- planner turns them into one-time filters, so the branch not chosen is
     -- never executed. No state row counts as stale (e.g. a dump restored
     -- without the state table's data).
+    -- The cache branch has ORDER BY: a UNION ALL branch with a WHERE clause
+    -- is planned as a separate subquery that knows nothing of the outer
+    -- ORDER BY, so without it `ORDER BY user_id, date_shown` on dataset_h
+    -- sorts all rows (external sort at the default work_mem). With it the
+    -- branch is an in-order scan of the perfectly correlated index and the
+    -- outer ORDER BY a Merge Append. Measured at 2,734 learners (673,781
+    -- rows, COPY to /dev/null): ordered 0.70 s instead of 1.07 s; unordered
+    -- 0.53 s instead of 0.51 s for a plain sequential scan.
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.dataset_h AS
-    SELECT c.* FROM %1$s.dataset_h_cache c
-     WHERE (SELECT a.fresh FROM %1$s.analyst_view_cache a WHERE a.view_name = 'dataset_h') IS TRUE
+    (SELECT c.* FROM %1$s.dataset_h_cache c
+      WHERE (SELECT a.fresh FROM %1$s.analyst_view_cache a WHERE a.view_name = 'dataset_h') IS TRUE
+      ORDER BY c.user_id, c.date_shown)
     UNION ALL
     SELECT l.* FROM %1$s.dataset_h_live l
      WHERE (SELECT a.fresh FROM %1$s.analyst_view_cache a WHERE a.view_name = 'dataset_h') IS NOT TRUE
@@ -142,6 +150,7 @@ DECLARE
     s text;
     live regclass;
     sources text;
+    unanalyzed text;
     t0 timestamptz := clock_timestamp();
     n bigint;
 BEGIN
@@ -168,6 +177,16 @@ BEGIN
 
     SELECT string_agg(t::text, ', ') INTO sources FROM learnerscore._view_base_tables(live) t;
     EXECUTE 'LOCK TABLE ' || sources || ' IN SHARE MODE';
+    -- Source tables never analyzed (just bulk-loaded by other means, before
+    -- autovacuum): the live query's plan needs their statistics (2x faster
+    -- at 2,734 learners). Only those this role may analyze; others are left
+    -- to autovacuum.
+    SELECT string_agg(c.oid::regclass::text, ', ') INTO unanalyzed
+      FROM learnerscore._view_base_tables(live) t JOIN pg_class c ON c.oid = t
+     WHERE c.reltuples < 0 AND pg_has_role(c.relowner, 'USAGE');
+    IF unanalyzed IS NOT NULL THEN
+        EXECUTE 'ANALYZE ' || unanalyzed;
+    END IF;
     EXECUTE format('TRUNCATE %s.dataset_h_cache', s);
     -- Stored in the seed's order, so a sequential scan returns it in that
     -- order and the (user_id, date_shown) index is perfectly correlated.
