@@ -38,7 +38,7 @@ int run_load(const std::vector<std::string>& args) {
         if (s.cache.status == "failed" && opt.has("quiet")) std::fprintf(stderr, "%s\n", format_cache(s.cache, schema).c_str());
         return s.ok() && s.cache.status != "failed" ? 0 : 1;
     } catch (const Interrupted&) {
-        std::fprintf(stderr, "\nload interrupted; the file being loaded was rolled back\n");
+        std::fprintf(stderr, "\nload interrupted; the file being loaded (or the dataset_h cache refresh) was rolled back\n");
         return 130;
     }
 }
