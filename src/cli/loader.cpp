@@ -460,13 +460,25 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
     }
     auto t0 = Clock::now();
     try {
+        // A session idle in transaction after reading dataset_h would make the
+        // refresh (its TRUNCATE) wait forever, and writers and new readers queue
+        // behind it: give up after a minute unless the user set lock_timeout.
+        // The data is loaded either way and dataset_h stays correct (live).
+        conn.exec("BEGIN");
+        conn.exec("SELECT CASE WHEN current_setting('lock_timeout') = '0' THEN set_config('lock_timeout', '60s', true) END");
         auto r = conn.query("SELECT coalesce(sum(row_count), 0) FROM learnerscore.refresh_analyst_views($1)", {schema});
+        conn.exec("COMMIT");
         c.rows = std::stoll(r.get(0, 0));
         c.status = "refreshed";
     } catch (const PgError& e) {
+        try { conn.exec("ROLLBACK"); } catch (const PgError&) {}
         throw_if_interrupted();
         c.status = "failed";
         c.detail = e.what();
+        c.detail = c.detail.substr(0, c.detail.find('\n'));   // the message, not the CONTEXT lines
+        if (e.sqlstate() == "55P03")
+            c.detail += " (a session holds a lock on a source table or on dataset_h_cache, e.g. idle in transaction;"
+                        " retry later with SELECT * FROM learnerscore.refresh_analyst_views(" + quote_literal(schema) + "))";
     }
     c.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     return c;
