@@ -2,7 +2,11 @@
 -- per learning schema by create_learning_schema() through
 -- learnerscore._create_learning_views(schema). Plain views (CREATE OR REPLACE,
 -- idempotent), so they always show the data as loaded — no refresh step to
--- forget. Every identifier goes through format('%I'). See docs/views.md.
+-- forget. dataset_h alone has a cache (122_view_cache.sql): its live query is
+-- dataset_h_live, and dataset_h reads the cache only while no source table has
+-- changed since the last refresh, else the live query — a forgotten refresh
+-- costs speed, never correctness. Every identifier goes through format('%I').
+-- See docs/views.md.
 --
 -- Values: the clean tables hold NULL where the seed's SQL showed -1
 -- ("Пропуск" result, "Нет данных" m2_progress, "Не сдана" m2_attestation);
@@ -13,6 +17,7 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     c record;
+    live_before text;
 BEGIN
     ---------------------------------------------------------------------------
     -- m_user_tags_history: per learner, intervals [from_datetime, to_datetime)
@@ -115,8 +120,11 @@ BEGIN
     -- course's schedule, so the plan stays linear whatever the planner thinks
     -- of the online filter's size and never needs work_mem-sized hash tables
     -- or sorts. No ORDER BY: add ORDER BY user_id, date_shown when needed.
+    -- This is dataset_h_live; dataset_h (created by _create_dataset_h_cache
+    -- below) shows the cache of it when fresh, else it.
+    SELECT pg_get_viewdef(to_regclass(format('%s.dataset_h_live', s))) INTO live_before;
     EXECUTE format($v$
-    CREATE OR REPLACE VIEW %1$s.dataset_h AS
+    CREATE OR REPLACE VIEW %1$s.dataset_h_live AS
     WITH course_rows AS MATERIALIZED (   -- schedule rows with their required flag, read once
         SELECT sc.course_id, sc.type, sc.activity_type, sc.task_id, sc.activity_id, sc.date_shown,
                sc.is_attestation, ag.obyaz_priznak
@@ -142,6 +150,11 @@ BEGIN
          WHERE sc.course_id = st.course_id
         OFFSET 0) x   -- keeps the per-learner plan (no pull-up into one big join)
     $v$, s);
+
+    -- The cache table, its state, the staleness triggers and the gated
+    -- dataset_h; a changed live definition invalidates the cache.
+    PERFORM learnerscore._create_dataset_h_cache(schema_name,
+        live_before IS DISTINCT FROM pg_get_viewdef(format('%s.dataset_h_live', s)::regclass));
 
     ---------------------------------------------------------------------------
     -- dataset_v: every event of the online learners, one per row. Per
@@ -328,7 +341,8 @@ BEGIN
         ('m_user_tags_history', 'Per learner, intervals [from_datetime, to_datetime) with the hashtag set in force, from users_logs comments parsed by learnerscore.parse_tag_change. from_datetime NULL = since the beginning, to_datetime NULL = still in force.'),
         ('m_online_students', 'Every learner of users with learning_format (online / offline / NULL unknown) at reference_date = the course start (earliest date_shown of the course); if the tag log says nothing about that instant, the earliest format stated later, else the latest stated earlier.'),
         ('students_v3', 'The learners the customer analyses: rows of m_online_students whose learning_format is online (columns of users).'),
-        ('dataset_h', 'Online learner × schedule row of the learner''s course × matching page views × results, horizontally (seed 001 dataset_h_v3). Skipped results (Пропуск), m2_progress "Нет данных" and m2_attestation "Не сдана" are NULL (the seed showed -1). No ORDER BY: add ORDER BY user_id, date_shown for the seed''s order.'),
+        ('dataset_h', 'Online learner × schedule row of the learner''s course × matching page views × results, horizontally (seed 001 dataset_h_v3). Skipped results (Пропуск), m2_progress "Нет данных" and m2_attestation "Не сдана" are NULL (the seed showed -1). Never stale: the rows of dataset_h_cache while analyst_view_cache says fresh (set by learnerscore.refresh_analyst_views, which learnerscore load calls; cleared by any write to a source table), else the live query dataset_h_live. No ORDER BY: add ORDER BY user_id, date_shown for the seed''s order (an index scan on the cache).'),
+        ('dataset_h_live', 'The live query behind dataset_h, always computed from the clean tables (same columns and rows as dataset_h). dataset_h reads it whenever its cache is stale.'),
         ('dataset_v', 'All events of the online learners vertically: authorization, users_logs events, attestation, history (page views), results, webinar events. Columns that do not apply to an event are NULL (the seed used 0 / empty strings).'),
         ('m_course_params', 'One row per course: name, schedule span, counts of tasks and activities by kind, attestation activities and their types, and webinars attended by the course''s learners.'),
         ('m_online_users_exercise', 'Online learner × task (with activities) of the learner''s course: when the task opened, the learner''s latest result, successes, attempts, and the module-2 outcome.'),
@@ -373,6 +387,10 @@ BEGIN
         ('m_date_interval', 'day_num', 'Day number, 1 = the first schedule day.')
     ) v(view_name, col, txt) LOOP
         EXECUTE format('COMMENT ON COLUMN %s.%I.%I IS %L', s, c.view_name, c.col, c.txt);
+        IF c.view_name = 'dataset_h' THEN   -- same columns in the live view and the cache
+            EXECUTE format('COMMENT ON COLUMN %s.dataset_h_live.%I IS %L', s, c.col, c.txt);
+            EXECUTE format('COMMENT ON COLUMN %s.dataset_h_cache.%I IS %L', s, c.col, c.txt);
+        END IF;
     END LOOP;
 END
 $fn$;

@@ -440,6 +440,67 @@ std::string format_result(const FileLoadResult& r) {
     return s;
 }
 
+namespace {
+
+// After a successful load: refresh the dataset_h cache of a learning schema
+// when it is stale (any write to its source tables made it so). Skipped
+// silently when the extension has no refresh function (older version) or the
+// schema no cache (not a learning schema). A failed refresh leaves dataset_h
+// correct (it reads the live query) and is reported, not thrown.
+CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
+    CacheRefresh c;
+    auto has = conn.query(
+        "SELECT to_regprocedure('learnerscore.refresh_analyst_views(text)') IS NOT NULL"
+        "   AND to_regclass($1) IS NOT NULL", {quote_ident(schema) + ".analyst_view_cache"});
+    if (has.get(0, 0) != "t") return c;
+    auto st = conn.query("SELECT fresh FROM " + quote_ident(schema) + ".analyst_view_cache WHERE view_name = 'dataset_h'");
+    if (st.rows() == 1 && st.get(0, 0) == "t") {
+        c.status = "fresh";
+        return c;
+    }
+    auto t0 = Clock::now();
+    try {
+        // A session idle in transaction after reading dataset_h would make the
+        // refresh (its TRUNCATE) wait forever, and writers and new readers queue
+        // behind it: give up after a minute unless the user set lock_timeout.
+        // The data is loaded either way and dataset_h stays correct (live).
+        conn.exec("BEGIN");
+        conn.exec("SELECT CASE WHEN current_setting('lock_timeout') = '0' THEN set_config('lock_timeout', '60s', true) END");
+        auto r = conn.query("SELECT coalesce(sum(row_count), 0) FROM learnerscore.refresh_analyst_views($1)", {schema});
+        conn.exec("COMMIT");
+        c.rows = std::stoll(r.get(0, 0));
+        c.status = "refreshed";
+    } catch (const PgError& e) {
+        try { conn.exec("ROLLBACK"); } catch (const PgError&) {}
+        throw_if_interrupted();
+        c.status = "failed";
+        c.detail = e.what();
+        c.detail = c.detail.substr(0, c.detail.find('\n'));   // the message, not the CONTEXT lines
+        if (e.sqlstate() == "55P03")
+            c.detail += " (a session holds a lock on a source table or on dataset_h_cache, e.g. idle in transaction;"
+                        " retry later with SELECT * FROM learnerscore.refresh_analyst_views(" + quote_literal(schema) + "))";
+    }
+    c.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return c;
+}
+
+}  // namespace
+
+std::string format_cache(const CacheRefresh& c, const std::string& schema) {
+    char buf[160];
+    const std::string how = "SELECT * FROM learnerscore.refresh_analyst_views(" + quote_literal(schema) + ")";
+    if (c.status == "refreshed") {
+        std::snprintf(buf, sizeof buf, "dataset_h cache: %s rows in %.1f s", grouped(c.rows).c_str(), c.seconds);
+        return buf;
+    }
+    if (c.status == "fresh") return "dataset_h cache: fresh (its source tables did not change)";
+    if (c.status == "skipped")
+        return "dataset_h cache: not refreshed (" + c.detail + "); dataset_h reads the live query until " + how;
+    if (c.status == "failed")
+        return "dataset_h cache: refresh FAILED, dataset_h reads the live query (correct, slower): " + c.detail;
+    return "";
+}
+
 LoadSummary load_directory(PgConn& conn, const std::string& dir, const std::string& schema, const LoadOptions& opts) {
     if (schema.empty()) throw std::invalid_argument("--schema must not be empty");
     if (!fs::is_directory(dir)) throw std::invalid_argument("not a directory: " + dir);
@@ -508,6 +569,33 @@ LoadSummary load_directory(PgConn& conn, const std::string& dir, const std::stri
             std::fflush(opts.out);
         }
         sum.files.push_back(std::move(r));
+    }
+    throw_if_interrupted();
+    // Fresh statistics for the tables just replaced: the views' plans (and
+    // the cache refresh below) depend on them, and autovacuum may not have
+    // got there yet (a refresh on never-analyzed tables took 2x as long).
+    std::string loaded_tables;
+    for (const auto& f : sum.files)
+        if (f.status == "loaded" && !f.table.empty())
+            loaded_tables += (loaded_tables.empty() ? "" : ", ") + quote_ident(schema) + "." + quote_ident(f.table);
+    if (!loaded_tables.empty()) conn.exec("ANALYZE " + loaded_tables);
+    if (!opts.refresh) {
+        sum.cache.status = "skipped";
+        sum.cache.detail = "--no-refresh";
+    } else if (!sum.ok()) {
+        sum.cache.status = "skipped";
+        sum.cache.detail = "a file failed";
+    } else {
+        sum.cache = refresh_cache(conn, schema);
+    }
+    if (opts.out && !sum.cache.status.empty()) {
+        // Only say "skipped" when there is a cache to skip.
+        bool has_cache = sum.cache.status != "skipped" ||
+            conn.query("SELECT to_regclass($1) IS NOT NULL", {quote_ident(schema) + ".analyst_view_cache"}).get(0, 0) == "t";
+        if (has_cache) {
+            std::fprintf(opts.out, "%s\n", format_cache(sum.cache, schema).c_str());
+            std::fflush(opts.out);
+        }
     }
     return sum;
 }

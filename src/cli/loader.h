@@ -15,6 +15,16 @@ struct LoadOptions {
     bool force = false;      // reload even when the checksum is unchanged
     bool progress = true;    // draw a progress bar (only when stderr is a terminal)
     FILE* out = stdout;      // per-file summary lines; nullptr for none
+    bool refresh = true;     // refresh the analyst view cache after a successful load
+};
+
+// The dataset_h cache after the load (learnerscore.refresh_analyst_views).
+struct CacheRefresh {
+    std::string status;   // "refreshed", "fresh" (nothing changed), "skipped" (--no-refresh or a
+                          // failed file), "failed", or "" (no cache: older extension or data set)
+    std::string detail;   // why skipped / the error
+    long long rows = 0;
+    double seconds = 0;
 };
 
 struct FileLoadResult {
@@ -36,6 +46,7 @@ struct LoadSummary {
     std::vector<FileLoadResult> files;
     std::vector<std::string> ignored;  // files in the folder with no spec
     std::vector<std::string> missing;  // spec'd files of a present data set absent from the folder
+    CacheRefresh cache;
     bool ok() const;
     long long loaded() const;
     long long rejected() const;
@@ -48,5 +59,8 @@ LoadSummary load_directory(PgConn& conn, const std::string& dir, const std::stri
 
 // The per-file summary line (also printed by load_directory as files finish).
 std::string format_result(const FileLoadResult& r);
+
+// The cache line of the summary ("" when the schema has no cache).
+std::string format_cache(const CacheRefresh& c, const std::string& schema);
 
 }  // namespace lscli

@@ -4,7 +4,10 @@
 #  2. the 1t_malformed fixture: the rejects are exactly its planted bad lines (_truth/malformed.csv);
 #  3. a generated cohort (learnerscore generate --scenario 1t --learners 2000 --seed 7): per file
 #     loaded + rejected = data lines, rejects = the generator's planted malformed lines;
-#  4. loading again changes nothing; a changed file replaces its table only; --force reloads.
+#  4. loading again changes nothing; a changed file replaces its table only; --force reloads;
+#  5. the load refreshes the dataset_h cache: fresh, and the same multiset of rows as dataset_h_live;
+#     --no-refresh leaves it stale (the view then reads the live query) until the next load.
+#  6. bad invocations fail cleanly.
 # Needs PGHOST/PGPORT/PGUSER of a throw-away cluster and `learnerscore` on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -111,19 +114,38 @@ else
   cp -r tests/data/1t_malformed "$TMP/gen"; GEN_DIR=$TMP/gen; GS=$S2
 fi
 
+# dataset_h of schema $1 is the fresh cache and holds exactly dataset_h_live's rows (as a multiset).
+check_cache() {
+  local schema=$1
+  [ "$(q "SELECT fresh FROM $schema.analyst_view_cache WHERE view_name = 'dataset_h'")" = "t" ] || fail "$schema: dataset_h cache not fresh after the load"
+  local cached live only_c only_l
+  cached=$(q "SELECT row_count FROM $schema.analyst_view_cache WHERE view_name = 'dataset_h'")
+  live=$(q "SELECT count(*) FROM $schema.dataset_h_live")
+  [ "$cached" -eq "$live" ] || fail "$schema: cache has $cached rows, dataset_h_live $live"
+  [ "$live" -gt 0 ] || fail "$schema: dataset_h_live is empty; nothing compared"
+  only_c=$(q "SELECT count(*) FROM (SELECT * FROM $schema.dataset_h EXCEPT ALL SELECT * FROM $schema.dataset_h_live) a")
+  only_l=$(q "SELECT count(*) FROM (SELECT * FROM $schema.dataset_h_live EXCEPT ALL SELECT * FROM $schema.dataset_h) a")
+  [ "$only_c" = 0 ] && [ "$only_l" = 0 ] || fail "$schema: dataset_h (cached) and dataset_h_live differ: $only_c / $only_l rows"
+  echo "ok: $schema: dataset_h cache fresh, $cached rows, the same multiset as dataset_h_live"
+}
+grep -q "^dataset_h cache: [0-9,]* rows in [0-9.]* s$" "$TMP/out3.txt" 2>/dev/null || [ "$GS" = "$S2" ] || fail "the load did not report the cache refresh"
+if [ "$GS" = "$S2" ]; then grep -q "^dataset_h cache: [0-9,]* rows in" "$TMP/out2.txt" || fail "the load did not report the cache refresh"; fi
+check_cache "$GS"
+
 echo "== 4. idempotency on $GS"
 before=$(snapshot "$GS")
 learnerscore load "$GEN_DIR" --schema "$GS" --no-progress > "$TMP/out4.txt" || fail "second load"
 [ "$(grep -c 'unchanged, skipped' "$TMP/out4.txt")" -eq "$(q "SELECT count(*) FROM $GS.load_log")" ] || { cat "$TMP/out4.txt"; fail "second load did not skip every file"; }
 [ "$(snapshot "$GS")" = "$before" ] || fail "loading again changed row counts or rejects"
-echo "ok: loading again skips every file, row counts and rejects unchanged"
+grep -q "^dataset_h cache: fresh" "$TMP/out4.txt" || { cat "$TMP/out4.txt"; fail "an unchanged load must not refresh a fresh cache"; }
+echo "ok: loading again skips every file, row counts and rejects unchanged, the cache is left as is"
 learnerscore load "$GEN_DIR" --schema "$GS" --no-progress --force > /dev/null || fail "forced load"
 [ "$(snapshot "$GS")" = "$before" ] || fail "a forced reload changed row counts or rejects"
 echo "ok: --force reloads to the same state (no duplicated rows, no duplicated rejects)"
 # a changed file replaces its table and its rejects, the others are skipped
 f=exercise_results.csv
 head -n 6 "$GEN_DIR/$f" > "$TMP/x" && mv "$TMP/x" "$GEN_DIR/$f"
-learnerscore load "$GEN_DIR" --schema "$GS" --no-progress > "$TMP/out5.txt" || fail "load after a change"
+learnerscore load "$GEN_DIR" --schema "$GS" --no-progress --no-refresh > "$TMP/out5.txt" || fail "load after a change"
 grep -q "^  $f .*rows/s\$" "$TMP/out5.txt" || { cat "$TMP/out5.txt"; fail "changed file was not reloaded"; }
 [ "$(grep -c 'unchanged, skipped' "$TMP/out5.txt")" -eq $(( $(q "SELECT count(*) FROM $GS.load_log") - 1 )) ] || fail "unchanged files were reloaded"
 n=$(q "SELECT loaded + rejected FROM $GS.load_log WHERE file = '$f'")
@@ -132,7 +154,16 @@ n=$(q "SELECT loaded + rejected FROM $GS.load_log WHERE file = '$f'")
 check_counts "$GS" "$GEN_DIR"
 echo "ok: a changed file replaces its table's rows and its rejects; the others are skipped"
 
-echo "== 5. bad invocations fail cleanly"
+echo "== 5. --no-refresh leaves the cache stale, and the view live"
+grep -q "^dataset_h cache: not refreshed (--no-refresh)" "$TMP/out5.txt" || { cat "$TMP/out5.txt"; fail "--no-refresh not reported"; }
+[ "$(q "SELECT fresh::text || ' ' || stale_cause FROM $GS.analyst_view_cache")" = "false TRUNCATE on exercise_results" ] || fail "cache not stale after --no-refresh: $(q "SELECT * FROM $GS.analyst_view_cache")"
+[ "$(q "SELECT count(*) FROM $GS.dataset_h WHERE result_time IS NOT NULL")" = "$(q "SELECT count(*) FROM $GS.dataset_h_live WHERE result_time IS NOT NULL")" ] || fail "stale dataset_h does not show the live data"
+echo "ok: stale cache reported; dataset_h shows the new exercise_results"
+learnerscore load "$GEN_DIR" --schema "$GS" --no-progress > "$TMP/out8.txt" || fail "load after --no-refresh"
+grep -q "^dataset_h cache: [0-9,]* rows in" "$TMP/out8.txt" || { cat "$TMP/out8.txt"; fail "a load with nothing changed must refresh a stale cache"; }
+check_cache "$GS"
+
+echo "== 6. bad invocations fail cleanly"
 if learnerscore load "$TMP/nonexistent" --schema "$S1" > "$TMP/o6.txt" 2>&1; then fail "a missing folder must fail"; fi
 grep -q "not a directory" "$TMP/o6.txt" || { cat "$TMP/o6.txt"; fail "missing folder message"; }
 mkdir -p "$TMP/badhdr" && printf 'foo,bar\n1,2\n' > "$TMP/badhdr/users.csv"
