@@ -26,7 +26,6 @@ public:
     std::size_t num_features() const { return num_feature_; }
     std::size_t num_trees() const { return roots_.size(); }
 
-private:
     struct Node {
         std::int32_t left;      // -1 for a leaf
         std::int32_t right;
@@ -34,6 +33,8 @@ private:
         bool default_left;
         float value;            // split condition, or leaf value
     };
+
+private:
     std::vector<Node> nodes_;                 // all trees, child indices absolute
     std::vector<std::uint32_t> roots_;
     float base_margin_ = 0.0f;
