@@ -274,12 +274,11 @@ TrainResult train(const Dataset& data, const std::string& target, Algorithm algo
             fail(ErrorKind::ProgramLimitExceeded, "too many encoded features for xgboost (" + std::to_string(p) + ", at most 10000)");
         std::vector<float> Xf = model->encoder.design_f32(data, rows);
         std::vector<float> yf(y.data(), y.data() + y.size());
-        XgbBooster b = XgbBooster::train(Xf, n, p, yf, xp, rounds);
+        std::vector<float> pf;  // in-sample predictions, from XGBoost's cache
+        XgbBooster b = XgbBooster::train(Xf, n, p, yf, xp, rounds, &pf);
         model->xgb_model = b.save();
         res.effective_params = xp;
         res.effective_params["num_round"] = std::to_string(rounds);
-        b.set_param("nthread", "1");
-        std::vector<float> pf = b.predict(Xf.data(), n, p, 0);
         std::vector<double> pv(pf.begin(), pf.end()), yv(y.data(), y.data() + y.size());
         res.train_metrics = model->classifier ? metrics::classification(pv, yv) : metrics::regression(pv, yv);
     }

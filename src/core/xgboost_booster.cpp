@@ -2,7 +2,9 @@
 
 #include <xgboost/c_api.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
@@ -20,8 +22,8 @@ void check(int rc, const char* what) {
 
 struct DMatrix {
     DMatrixHandle h = nullptr;
-    DMatrix(const float* X, std::size_t n, std::size_t p) {
-        check(XGDMatrixCreateFromMat(X, n, p, std::numeric_limits<float>::quiet_NaN(), &h), "DMatrix");
+    DMatrix(const float* X, std::size_t n, std::size_t p, int nthread = 1) {
+        check(XGDMatrixCreateFromMat_omp(X, n, p, std::numeric_limits<float>::quiet_NaN(), &h, nthread), "DMatrix");
     }
     ~DMatrix() {
         if (h) XGDMatrixFree(h);
@@ -39,10 +41,13 @@ void XgbBooster::set_param(const std::string& key, const std::string& value) {
 }
 
 XgbBooster XgbBooster::train(const std::vector<float>& X, std::size_t n, std::size_t p, const std::vector<float>& y,
-                             const std::map<std::string, std::string>& params, int rounds) {
+                             const std::map<std::string, std::string>& params, int rounds,
+                             std::vector<float>* train_pred) {
     if (n == 0) fail(ErrorKind::InvalidParameter, "the training set is empty");
     if (rounds < 1 || rounds > 100000) fail(ErrorKind::InvalidParameter, "num_round must be between 1 and 100000");
-    DMatrix dm(X.data(), n, p);
+    int nthread = 1;
+    if (auto it = params.find("nthread"); it != params.end()) nthread = std::max(1, std::atoi(it->second.c_str()));
+    DMatrix dm(X.data(), n, p, nthread);
     check(XGDMatrixSetFloatInfo(dm.h, "label", y.data(), n), "label");
     XgbBooster b;
     DMatrixHandle mats[] = {dm.h};
@@ -51,6 +56,13 @@ XgbBooster XgbBooster::train(const std::vector<float>& X, std::size_t n, std::si
     for (int it = 0; it < rounds; ++it) {
         check_interrupts();
         check(XGBoosterUpdateOneIter(b.handle_, it, dm.h), "training");
+    }
+    if (train_pred) {
+        bst_ulong len = 0;
+        const float* out = nullptr;
+        check(XGBoosterPredict(b.handle_, dm.h, 0, 0, 0, &len, &out), "predict");
+        if (len != n) fail(ErrorKind::Internal, "xgboost returned an unexpected number of training predictions");
+        train_pred->assign(out, out + len);
     }
     return b;
 }

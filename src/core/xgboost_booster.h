@@ -18,8 +18,11 @@ public:
     XgbBooster(XgbBooster&& o) noexcept : handle_(o.handle_) { o.handle_ = nullptr; }
 
     // Trains `rounds` boosting rounds on a row-major n x p float matrix (NaN = missing).
+    // When `train_pred` is given it receives the predictions (type 0) of the
+    // training rows, read from XGBoost's prediction cache (no second pass).
     static XgbBooster train(const std::vector<float>& X, std::size_t n, std::size_t p, const std::vector<float>& y,
-                            const std::map<std::string, std::string>& params, int rounds);
+                            const std::map<std::string, std::string>& params, int rounds,
+                            std::vector<float>* train_pred = nullptr);
     static XgbBooster load(const std::string& ubj);
     std::string save() const;  // UBJSON buffer
     std::string save_json() const;  // XGBoost's JSON model format

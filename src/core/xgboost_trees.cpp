@@ -3,6 +3,7 @@
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -74,12 +75,16 @@ std::unique_ptr<XgbTreeEnsemble> XgbTreeEnsemble::from_json(const std::string& j
                 return refuse("inconsistent tree arrays");
             const std::size_t off = e->nodes_.size();
             e->roots_.push_back(static_cast<std::uint32_t>(off));
+            std::vector<std::uint32_t> level(n, 0);  // depth of each node (parents come first)
+            std::uint32_t tree_depth = 0;
             for (std::size_t i = 0; i < n; ++i) {
                 if (!stype.empty() && stype[i] != 0) return refuse("categorical split");
                 Node nd{};
                 nd.value = cond[i];
                 if (left[i] == -1) {
-                    nd.left = nd.right = -1;
+                    nd.left = nd.right = static_cast<std::int32_t>(off + i);  // a leaf absorbs further steps
+                    nd.feature = 0;
+                    tree_depth = std::max(tree_depth, level[i]);
                 } else {
                     if (left[i] < 0 || right[i] < 0 || static_cast<std::size_t>(left[i]) >= n ||
                         static_cast<std::size_t>(right[i]) >= n || feat[i] < 0 ||
@@ -93,9 +98,12 @@ std::unique_ptr<XgbTreeEnsemble> XgbTreeEnsemble::from_json(const std::string& j
                     nd.right = static_cast<std::int32_t>(off + right[i]);
                     nd.feature = static_cast<std::uint32_t>(feat[i]);
                     nd.default_left = defl[i] != 0;
+                    level[left[i]] = level[right[i]] = level[i] + 1;
                 }
                 e->nodes_.push_back(nd);
             }
+            if (e->num_feature_ == 0) return refuse("no features");
+            e->depth_.push_back(tree_depth);
         }
         return e;
     } catch (const std::exception& ex) {
@@ -104,12 +112,13 @@ std::unique_ptr<XgbTreeEnsemble> XgbTreeEnsemble::from_json(const std::string& j
 }
 
 namespace {
-// One step down a tree (a leaf stays where it is).
-inline const XgbTreeEnsemble::Node* step(const XgbTreeEnsemble::Node* nodes, const XgbTreeEnsemble::Node* nd,
-                                         const float* x) {
-    const float v = x[nd->feature];
-    const bool go_left = std::isnan(v) ? nd->default_left : v < nd->value;
-    return nodes + (go_left ? nd->left : nd->right);
+// One step down a tree, without a branch: a leaf points to itself, so extra
+// steps keep it where it is. NaN (missing) takes the node's default side.
+inline std::uint32_t step(const XgbTreeEnsemble::Node* nodes, std::uint32_t i, const float* x) {
+    const XgbTreeEnsemble::Node& nd = nodes[i];
+    const float v = x[nd.feature];
+    const bool go_left = (v < nd.value) | ((v != v) & nd.default_left);
+    return static_cast<std::uint32_t>(go_left ? nd.left : nd.right);
 }
 }  // namespace
 
@@ -119,30 +128,26 @@ float XgbTreeEnsemble::predict(const float* x, std::size_t p) const {
     const Node* nodes = nodes_.data();
     const std::size_t trees = roots_.size();
     std::size_t t = 0;
-    // Four trees at a time: each walk is a chain of dependent loads, and
-    // interleaving four independent chains keeps the core busy while one
-    // waits. Leaf values are still added in tree order (float sums are not
-    // associative; XGBoost adds tree by tree).
-    for (; t + 4 <= trees; t += 4) {
-        const Node* a = nodes + roots_[t];
-        const Node* b = nodes + roots_[t + 1];
-        const Node* c = nodes + roots_[t + 2];
-        const Node* d = nodes + roots_[t + 3];
-        while (a->left >= 0 || b->left >= 0 || c->left >= 0 || d->left >= 0) {
-            if (a->left >= 0) a = step(nodes, a, x);
-            if (b->left >= 0) b = step(nodes, b, x);
-            if (c->left >= 0) c = step(nodes, c, x);
-            if (d->left >= 0) d = step(nodes, d, x);
+    // kGroup trees at a time, each walked for the group's greatest depth:
+    // independent chains of loads overlap their cache misses, and no step
+    // depends on a hard-to-predict branch. Leaf values are still added in
+    // tree order (float sums are not associative; XGBoost adds tree by tree).
+    constexpr std::size_t kGroup = 8;
+    for (; t + kGroup <= trees; t += kGroup) {
+        std::uint32_t at[kGroup];
+        std::uint32_t depth = 0;
+        for (std::size_t g = 0; g < kGroup; ++g) {
+            at[g] = roots_[t + g];
+            depth = std::max(depth, depth_[t + g]);
         }
-        sum += a->value;
-        sum += b->value;
-        sum += c->value;
-        sum += d->value;
+        for (std::uint32_t k = 0; k < depth; ++k)
+            for (std::size_t g = 0; g < kGroup; ++g) at[g] = step(nodes, at[g], x);
+        for (std::size_t g = 0; g < kGroup; ++g) sum += nodes[at[g]].value;
     }
     for (; t < trees; ++t) {
-        const Node* nd = nodes + roots_[t];
-        while (nd->left >= 0) nd = step(nodes, nd, x);
-        sum += nd->value;
+        std::uint32_t i = roots_[t];
+        for (std::uint32_t k = 0; k < depth_[t]; ++k) i = step(nodes, i, x);
+        sum += nodes[i].value;
     }
     if (logistic_) return 1.0f / (1.0f + std::exp(-sum));
     return sum;

@@ -27,7 +27,7 @@ public:
     std::size_t num_trees() const { return roots_.size(); }
 
     struct Node {
-        std::int32_t left;      // -1 for a leaf
+        std::int32_t left;      // a leaf: its own index (left == right)
         std::int32_t right;
         std::uint32_t feature;
         bool default_left;
@@ -37,6 +37,7 @@ public:
 private:
     std::vector<Node> nodes_;                 // all trees, child indices absolute
     std::vector<std::uint32_t> roots_;
+    std::vector<std::uint32_t> depth_;        // per tree: steps from the root to its deepest leaf
     float base_margin_ = 0.0f;
     bool logistic_ = false;
     std::size_t num_feature_ = 0;

@@ -100,15 +100,24 @@ echo "   predict(model, row)              $p_rec s = $(echo "$ROWS / $p_rec" | b
 echo "== XGBoost (nthread 1) on a 100,000 x 10 table (MADlib's tree_train benchmark shape)"
 $PSQL -c "CREATE TABLE bench100k AS SELECT id, $(seq -f "x%g" 1 10 | paste -sd,), y FROM bench WHERE id <= 100000" -c "VACUUM ANALYZE bench100k"
 X10="ARRAY['$(seq -f "x%g" 1 10 | paste -sd, | sed "s/,/','/g")']"
-x1=$(stmt "SELECT learnerscore.train('bench_tree', 'bench100k', 'y', $X10, 'xgboost', '{\"num_round\": 1, \"max_depth\": 7, \"nthread\": 1}')")
-xn=$(stmt "SELECT learnerscore.train('bench_tree_n', 'bench100k', 'y', $X10, 'xgboost', '{\"num_round\": 1, \"max_depth\": 7, \"nthread\": $(nproc)}')")
+tree_best() {  # nthread -> best of 3 one-tree trainings (3 models: names must be unique)
+  local best="" t
+  for i in 1 2 3; do
+    t=$(stmt "SELECT learnerscore.train('bench_tree_$1_$i', 'bench100k', 'y', $X10, 'xgboost', '{\"num_round\": 1, \"max_depth\": 7, \"nthread\": $1}')")
+    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+  done
+  echo "$best"
+}
+x1=$(tree_best 1)
+xn=$(tree_best "$(nproc)")
 x100=$(stmt "SELECT learnerscore.train('bench_xgb', 'bench100k', 'y', $X10, 'xgboost', '{\"num_round\": 100, \"max_depth\": 7, \"nthread\": 1}')")
-echo "   one depth-7 tree, 100,000 x 10      $x1 s  (MADlib tree_train, one core: 4.8 s -> $(ratio 4.8 "$x1") x faster)"
+echo "   one depth-7 tree, 100,000 x 10      $x1 s  (best of 3; MADlib tree_train, one core: 4.8 s -> $(ratio 4.8 "$x1") x faster)"
 echo "     the same with nthread $(nproc)           $xn s  (-> $(ratio 4.8 "$xn") x; MADlib's aggregates cannot use a second core)"
 echo "   100 rounds depth 7, 100,000 x 10    $x100 s"
-xp=$(stmt "SELECT sum(learnerscore.predict('bench_xgb', ARRAY[$(seq -f "x%g" 1 10 | paste -sd,)])) FROM bench100k")
-x1p=$(stmt "SELECT sum(learnerscore.predict('bench_tree', b)) FROM bench100k b")
-echo "   predict 100,000 rows (100 trees)    $xp s = $(echo "100000 / $xp" | bc -l | xargs printf "%.0f") rows/s"
+# over the 1M-row table, so that decoding the model once per query (~0.2 s) is amortized
+xp=$(stmt "SELECT sum(learnerscore.predict('bench_xgb', ARRAY[$(seq -f "x%g" 1 10 | paste -sd,)])) FROM bench")
+x1p=$(stmt "SELECT sum(learnerscore.predict('bench_tree_1_1', b)) FROM bench100k b")
+echo "   predict $ROWS rows (100 trees)   $xp s = $(echo "$ROWS / $xp" | bc -l | xargs printf "%.0f") rows/s"
 echo "   predict 100,000 rows (one tree)     $x1p s = $(echo "100000 / $x1p" | bc -l | xargs printf "%.0f") rows/s"
 if [ -x "$ROOT/build/release/bench_models" ]; then
   echo "   one row in memory (bench_models, 100 trees depth 7 x 10 features; logistic 40 features):"
