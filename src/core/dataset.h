@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -71,6 +72,9 @@ struct Dataset {
     // `block_stride` doubles apart. Encoder::design_view() then maps it.
     std::shared_ptr<double[]> block;
     std::size_t block_stride = 0;
+    // Whether some numeric feature value is NULL (NaN), when the producer
+    // knows (the reader does); unknown means "look".
+    std::optional<bool> numeric_null;
     std::size_t rows() const { return y.size(); }
     // Throws unless every column has rows() values.
     void check_shape() const;

@@ -132,11 +132,15 @@ std::optional<Encoder::DesignView> Encoder::design_view(const Dataset& data) con
             return std::nullopt;
     }
     // A missing value needs imputation (or NaN), i.e. a copy.
-    for (std::size_t j = 0; j < features.size(); ++j) {
-        const double* v = data.features[j].num.data();
-        for (std::size_t i = 0; i < n; ++i)
-            if (v[i] != v[i]) return std::nullopt;
-        check_interrupts();
+    if (data.numeric_null) {
+        if (*data.numeric_null) return std::nullopt;
+    } else {
+        for (std::size_t j = 0; j < features.size(); ++j) {
+            const double* v = data.features[j].num.data();
+            for (std::size_t i = 0; i < n; ++i)
+                if (v[i] != v[i]) return std::nullopt;
+            check_interrupts();
+        }
     }
     for (std::size_t i = 0; i < n; ++i)
         if (base[i] != 1.0) return std::nullopt;  // the intercept column

@@ -3,14 +3,63 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "core/error.h"
 
 namespace ls::metrics {
 
+namespace {
+
+// Orders doubles as unsigned integers: ascending keys = ascending values
+// (-0 just before +0, which the tie groups below treat as equal).
+inline std::uint64_t order_key(double d) {
+    std::uint64_t u;
+    std::memcpy(&u, &d, sizeof u);
+    return (u & 0x8000000000000000ULL) ? ~u : (u | 0x8000000000000000ULL);
+}
+
+// Sorts (score, label) pairs by score. Large inputs (a training set's
+// in-sample AUC, the auc() aggregate over millions of rows) use an LSD radix
+// sort, 11 bits per pass, skipping the passes where every key has the same
+// digit (the high bits of probabilities mostly agree): several times faster
+// than a comparison sort of 16-byte pairs.
+void sort_by_score(std::vector<std::pair<double, double>>& v) {
+    const std::size_t n = v.size();
+    if (n < (1u << 15)) {
+        std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        return;
+    }
+    constexpr int kBits = 11, kPasses = 6;
+    constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+    std::vector<std::size_t> count(kPasses * kBuckets, 0);
+    for (const auto& p : v) {
+        const std::uint64_t k = order_key(p.first);
+        for (int d = 0; d < kPasses; ++d) ++count[d * kBuckets + ((k >> (d * kBits)) & (kBuckets - 1))];
+    }
+    std::vector<std::pair<double, double>> tmp(n);
+    auto* src = &v;
+    auto* dst = &tmp;
+    for (int d = 0; d < kPasses; ++d) {
+        std::size_t* c = &count[d * kBuckets];
+        if (std::find(c, c + kBuckets, n) != c + kBuckets) continue;  // one digit for all: nothing to do
+        std::size_t sum = 0;
+        for (std::size_t b = 0; b < kBuckets; ++b) {
+            const std::size_t here = c[b];
+            c[b] = sum;
+            sum += here;
+        }
+        for (const auto& p : *src) (*dst)[c[(order_key(p.first) >> (d * kBits)) & (kBuckets - 1)]++] = p;
+        std::swap(src, dst);
+    }
+    if (src != &v) v.swap(tmp);
+}
+
+}  // namespace
+
 double auc(std::vector<std::pair<double, double>>& pairs) {
-    std::sort(pairs.begin(), pairs.end(),
-              [](const std::pair<double, double>& a, const std::pair<double, double>& b) { return a.first < b.first; });
+    sort_by_score(pairs);
     // Sum of the (average) ranks of the positives.
     double rank_sum = 0, n_pos = 0, n_neg = 0;
     const std::size_t n = pairs.size();

@@ -148,6 +148,7 @@ void validate(ReaderState& st, const ReceiverPod& pod) {
         all_numeric = all_numeric && !feats[j].categorical;
     }
     if (st.capacity > 0) allocate_columns(*st.data, st.capacity, all_numeric);
+    st.data->numeric_null = false;  // until a NULL is read
     st.validated = true;
 }
 
@@ -169,8 +170,10 @@ void append_row(ReaderState& st, const ReceiverPod& pod) {
             col.code.push_back(pod.nulls[j] ? -1 : col.code_of(std::string_view(pod.str[j], pod.len[j])));
         } else {
             double v = pod.nums[j];
-            if (pod.nulls[j]) v = std::nan("");
-            else if (!std::isfinite(v))
+            if (pod.nulls[j]) {
+                v = std::nan("");
+                st.data->numeric_null = true;
+            } else if (!std::isfinite(v))
                 fail(ErrorKind::InvalidParameter, "feature \"" + col.name + "\" contains NaN or Infinity",
                      "Replace them with NULL (a missing value) or a finite number.");
             col.num.push_back(v);

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "core/error.h"
 #include "core/metrics.h"
@@ -50,4 +52,29 @@ TEST(Metrics, CalibrationBinEdges) {
     EXPECT_EQ(calibration_bin(0.0, 10), 0);
     EXPECT_EQ(calibration_bin(0.1, 10), 1);
     EXPECT_EQ(calibration_bin(1.0, 10), 9);
+}
+
+// Large inputs take the radix-sort path: same AUC as a direct Mann-Whitney
+// count, with ties, negative scores and -0.0 / +0.0 mixed in.
+TEST(Metrics, AucOfALargeInputMatchesAPairCount) {
+    std::mt19937_64 rng(11);
+    std::normal_distribution<double> g;
+    std::vector<std::pair<double, double>> pairs;
+    std::vector<double> pos, neg;
+    for (int i = 0; i < 60000; ++i) {
+        const double label = (i % 3 == 0) ? 1.0 : 0.0;
+        double score = std::round((g(rng) + label) * 100) / 100;  // many ties
+        if (score == 0) score = (i % 2) ? -0.0 : 0.0;
+        pairs.emplace_back(score, label);
+        (label == 1.0 ? pos : neg).push_back(score);
+    }
+    std::sort(neg.begin(), neg.end());
+    double wins = 0;  // P(pos > neg) + 0.5 P(pos == neg), by binary search
+    for (double s : pos) {
+        auto lo = std::lower_bound(neg.begin(), neg.end(), s);
+        auto hi = std::upper_bound(neg.begin(), neg.end(), s);
+        wins += static_cast<double>(lo - neg.begin()) + 0.5 * static_cast<double>(hi - lo);
+    }
+    const double expected = wins / (static_cast<double>(pos.size()) * static_cast<double>(neg.size()));
+    EXPECT_NEAR(ls::metrics::auc(pairs), expected, 1e-12);
 }
