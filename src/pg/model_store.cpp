@@ -33,6 +33,7 @@ struct CallCache {
     std::int64_t key_id;
     int name_len;
     char name[256];
+    void* call_site;  // the caller's own per-call-site data (call_site_slot)
 };
 
 }  // namespace
@@ -103,6 +104,12 @@ std::uint64_t model_cache_generation() { return g_generation; }
 
 void evict_model(std::int64_t id) {
     if (g_cache.erase(id)) ++g_generation;
+}
+
+void*& call_site_slot(FunctionCallInfo fcinfo) {
+    auto* cc = static_cast<CallCache*>(fcinfo->flinfo->fn_extra);
+    if (!cc) ls::fail(ls::ErrorKind::Internal, "call_site_slot before model_for_call");
+    return cc->call_site;
 }
 
 const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std::int64_t* id_out) {

@@ -21,6 +21,10 @@ namespace lspg {
 // argument changes or the cache was modified.
 const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std::int64_t* id_out = nullptr);
 
+// A pointer the caller may set once per call site (FmgrInfo), after
+// model_for_call(): plain data palloc'd in fn_mcxt, kept while the model changes.
+void*& call_site_slot(FunctionCallInfo fcinfo);
+
 std::int64_t model_id_by_name(const std::string& name);
 const ls::models::Model& model_by_id(std::int64_t id);
 void evict_model(std::int64_t id);

@@ -94,8 +94,11 @@ echo "== predict throughput (one core)"
 p_arr=$(stmt "SELECT sum(learnerscore.predict('bench_logit', ARRAY[$COLS])) FROM bench")
 p_base=$(stmt "SELECT sum(array_length(ARRAY[$COLS], 1)) FROM bench")
 p_rec=$(stmt "SELECT sum(learnerscore.predict('bench_logit', b)) FROM bench b")
+p_col=$(stmt "SELECT sum(learnerscore.predict_columns('bench_logit', $COLS)) FROM bench")
+p_scan=$(stmt "SELECT sum(x1) FROM bench")
 echo "   predict(model, ARRAY[x1..x40])   $p_arr s = $(echo "$ROWS / $p_arr" | bc -l | xargs printf "%.0f") rows/s (building the arrays alone: $p_base s)"
 echo "   predict(model, row)              $p_rec s = $(echo "$ROWS / $p_rec" | bc -l | xargs printf "%.0f") rows/s"
+echo "   predict_columns(model, x1, .., x40) $p_col s = $(echo "$ROWS / $p_col" | bc -l | xargs printf "%.0f") rows/s (the scan alone, SELECT sum(x1): $p_scan s)"
 
 echo "== XGBoost (nthread 1) on a 100,000 x 10 table (MADlib's tree_train benchmark shape)"
 $PSQL -c "CREATE TABLE bench100k AS SELECT id, $(seq -f "x%g" 1 10 | paste -sd,), y FROM bench WHERE id <= 100000" -c "VACUUM ANALYZE bench100k"
