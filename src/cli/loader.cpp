@@ -470,6 +470,14 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
         conn.exec("COMMIT");
         c.rows = std::stoll(r.get(0, 0));
         c.status = "refreshed";
+        // Sets the new rows' hint bits and the visibility map now, so the first
+        // reader (often a dashboard) does not pay for rewriting the whole cache.
+        // Best effort: a VACUUM that cannot run leaves the cache correct.
+        try {
+            conn.exec("VACUUM " + quote_ident(schema) + ".dataset_h_cache");
+        } catch (const PgError&) {
+            throw_if_interrupted();
+        }
     } catch (const PgError& e) {
         try { conn.exec("ROLLBACK"); } catch (const PgError&) {}
         throw_if_interrupted();

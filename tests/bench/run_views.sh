@@ -82,6 +82,12 @@ report "dataset_h cached (both ORDER BY user_id, date_shown)" "SELECT * FROM dat
 report "dataset_h cached (ours unordered)" "SELECT * FROM dataset_h" "$SEED_H" "$SEED_H_MS"
 report "dataset_h_live (both ORDER BY user_id, date_shown)" "SELECT * FROM dataset_h_live ORDER BY user_id, date_shown" "$SEED_H" "$SEED_H_MS"
 report "dataset_h_live (ours unordered)" "SELECT * FROM dataset_h_live" "$SEED_H" "$SEED_H_MS"
+# What analysts mostly do with dataset_h: one learner's rows, or an aggregate.
+LEARNER=$(psql -X -q -At -c "SELECT min(user_id) FROM $SCHEMA.students_v3 WHERE user_id IN (SELECT user_id FROM seed001.students_v3)")
+report "dataset_h cached, one learner (WHERE user_id = $LEARNER)" "SELECT * FROM dataset_h WHERE user_id = $LEARNER" \
+  "SELECT * FROM ($SEED_H) q WHERE user_id = $LEARNER"
+AGG="SELECT course_id, count(*), count(result_time), max(date_shown) FROM"
+report "dataset_h cached, per-course counts" "$AGG dataset_h GROUP BY course_id" "$AGG ($SEED_H) q GROUP BY course_id"
 report "students_v3 (online filter)" "SELECT * FROM students_v3" "$SEED_ONLINE"
 report "m_course_params (seed-style reference*)" "SELECT * FROM m_course_params ORDER BY course_id" "$SEED_CP"
 echo "dataset_h cached = read after \`learnerscore load\` refreshed the cache; that refresh: ${LOAD_REFRESH:-?}"
