@@ -58,12 +58,17 @@ if [ "$PART" = all ]; then
 echo "== logistic regression, one core (max_parallel_workers_per_gather = 0)"
 scan=$(best3 "SELECT $SUMS FROM bench")
 read_t=$(best3 "SELECT learnerscore._read_source('bench', 'y', $FEATS)")
-train=$(stmt "SELECT learnerscore.train('bench_logit', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')")
+train=""  # best of 3 trainings (3 models: names are unique), like the read
+for i in 1 2 3; do
+  t=$(stmt "SELECT learnerscore.train('bench_logit_$i', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')")
+  if [ -z "$train" ] || awk "BEGIN{exit !($t < $train)}"; then train=$t; fi
+done
+$PSQL -c "SELECT learnerscore.train('bench_logit', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')" >/dev/null
 fit=$(echo "$train - $read_t" | bc -l | xargs printf "%.3f")
 echo "   (statement times in a session with the library loaded; scan and read: best of 3)"
 echo "   SELECT of 40 sums (reference scan)        $scan s"
 echo "   reading into C++ column buffers            $read_t s   = $(ratio "$read_t" "$scan") x the scan (target <= 1.5)"
-echo "   whole train()                              $train s"
+echo "   whole train() (best of 3)                  $train s"
 echo "   fit (train - read: design + IRLS + store)  $fit s"
 t0=$(now)
 $PSQL -c "\\copy (SELECT $COLS, y FROM bench) TO '$WORK/bench.csv' CSV HEADER"
@@ -111,11 +116,22 @@ tree_best() {  # nthread -> best of 3 one-tree trainings (3 models: names must b
   done
   echo "$best"
 }
+# The same after one training in the session: the first one pays for the
+# process's first use of XGBoost (its allocations fault in fresh pages here).
+tree_warm() {  # nthread -> seconds of a second one-tree training in one session
+  local t="SELECT learnerscore.train('bench_tree_w$1_%s', 'bench100k', 'y', $X10, 'xgboost', '{\"num_round\": 1, \"max_depth\": 7, \"nthread\": $1}')"
+  # shellcheck disable=SC2059
+  psql -X -q -c "$(printf "$t" a)" -c '\timing on' -c "$(printf "$t" b)" -c "$(printf "$t" c)" |
+    grep -oP 'Time: \K[0-9.]+' | sort -n | head -1 | awk '{printf "%.3f", $1 / 1000}'
+}
 x1=$(tree_best 1)
 xn=$(tree_best "$(nproc)")
+x1w=$(tree_warm 1)
+xnw=$(tree_warm "$(nproc)")
 x100=$(stmt "SELECT learnerscore.train('bench_xgb', 'bench100k', 'y', $X10, 'xgboost', '{\"num_round\": 100, \"max_depth\": 7, \"nthread\": 1}')")
 echo "   one depth-7 tree, 100,000 x 10      $x1 s  (best of 3; MADlib tree_train, one core: 4.8 s -> $(ratio 4.8 "$x1") x faster)"
 echo "     the same with nthread $(nproc)           $xn s  (-> $(ratio 4.8 "$xn") x; MADlib's aggregates cannot use a second core)"
+echo "     a further training in the same session: nthread 1 $x1w s (-> $(ratio 4.8 "$x1w") x), nthread $(nproc) $xnw s (-> $(ratio 4.8 "$xnw") x)"
 echo "   100 rounds depth 7, 100,000 x 10    $x100 s"
 # over the 1M-row table, so that decoding the model once per query (~0.2 s) is amortized
 xp=$(stmt "SELECT sum(learnerscore.predict('bench_xgb', ARRAY[$(seq -f "x%g" 1 10 | paste -sd,)])) FROM bench")
