@@ -28,10 +28,10 @@ stmt() {
   psql -X -q -c "SELECT learnerscore.auc(0.5, 1)" -c "SET max_parallel_workers_per_gather = ${PAR:-0}" -c '\timing on' -c "$1" |
     grep -oP 'Time: \K[0-9.]+' | tail -1 | awk '{printf "%.3f", $1 / 1000}'
 }
-best3() {  # best of three runs of stmt
-  local best="" t
-  for _ in 1 2 3; do
-    t=$(stmt "$1")
+best3() {  # best of three runs of stmt; %i in the SQL becomes the run number (unique model names)
+  local best="" t i
+  for i in 1 2 3; do
+    t=$(stmt "${1//%i/$i}")
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
   done
   echo "$best"
@@ -58,11 +58,7 @@ if [ "$PART" = all ]; then
 echo "== logistic regression, one core (max_parallel_workers_per_gather = 0)"
 scan=$(best3 "SELECT $SUMS FROM bench")
 read_t=$(best3 "SELECT learnerscore._read_source('bench', 'y', $FEATS)")
-train=""  # best of 3 trainings (3 models: names are unique), like the read
-for i in 1 2 3; do
-  t=$(stmt "SELECT learnerscore.train('bench_logit_$i', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')")
-  if [ -z "$train" ] || awk "BEGIN{exit !($t < $train)}"; then train=$t; fi
-done
+train=$(best3 "SELECT learnerscore.train('bench_logit_%i', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')")
 $PSQL -c "SELECT learnerscore.train('bench_logit', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')" >/dev/null
 fit=$(echo "$train - $read_t" | bc -l | xargs printf "%.3f")
 echo "   (statement times in a session with the library loaded; scan and read: best of 3)"
@@ -108,13 +104,8 @@ echo "   predict_columns(model, x1, .., x40) $p_col s = $(echo "$ROWS / $p_col" 
 echo "== XGBoost (nthread 1) on a 100,000 x 10 table (MADlib's tree_train benchmark shape)"
 $PSQL -c "CREATE TABLE bench100k AS SELECT id, $(seq -f "x%g" 1 10 | paste -sd,), y FROM bench WHERE id <= 100000" -c "VACUUM ANALYZE bench100k"
 X10="ARRAY['$(seq -f "x%g" 1 10 | paste -sd, | sed "s/,/','/g")']"
-tree_best() {  # nthread -> best of 3 one-tree trainings (3 models: names must be unique)
-  local best="" t
-  for i in 1 2 3; do
-    t=$(stmt "SELECT learnerscore.train('bench_tree_$1_$i', 'bench100k', 'y', $X10, 'xgboost', '{\"num_round\": 1, \"max_depth\": 7, \"nthread\": $1}')")
-    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-  done
-  echo "$best"
+tree_best() {  # nthread -> best of 3 one-tree trainings, each the first of its session
+  best3 "SELECT learnerscore.train('bench_tree_$1_%i', 'bench100k', 'y', $X10, 'xgboost', '{\"num_round\": 1, \"max_depth\": 7, \"nthread\": $1}')"
 }
 # The same after one training in the session: the first one pays for the
 # process's first use of XGBoost (its allocations fault in fresh pages here).
