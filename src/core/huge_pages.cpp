@@ -16,13 +16,10 @@ void advise_huge_pages(void* p, std::size_t bytes) noexcept {
     const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kHuge - 1);
     if (end <= begin) return;
     void* start = reinterpret_cast<void*>(begin);
-    // Failures are harmless: the pages are then faulted in one by one as usual.
-    if (madvise(start, end - begin, MADV_HUGEPAGE) != 0) return;
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23  // Linux 5.14; older kernels answer EINVAL
-#endif
-    // Populate now, in one call, instead of one trap per page while filling.
-    madvise(start, end - begin, MADV_POPULATE_WRITE);
+    // Failures are harmless: the pages are then faulted in 4 KiB at a time.
+    // No MADV_POPULATE_WRITE: the size comes from the planner's estimate, and
+    // committing memory for rows that never come could wake the OOM killer.
+    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 #else
     (void)p;
     (void)bytes;
