@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <new>
 #include <set>
 #include <string_view>
 
@@ -104,18 +105,27 @@ bool is_query(const std::string& s) {
 // numeric features, one block laid out as the column-major design matrix
 // (a column of ones, then the features), so training reads it in place.
 void allocate_columns(ls::models::Dataset& data, std::size_t cap, bool all_numeric) {
-    data.y.reserve(cap);
+    try {
+        data.y.reserve(cap);
+    } catch (const std::bad_alloc&) {
+        return;  // a stale, much too large estimate: grow as the rows come instead
+    }
     ls::advise_huge_pages_capacity(data.y);
     if (!all_numeric) {
         for (auto& c : data.features) {  // text columns: codes grow as read
             if (c.categorical) continue;
-            c.num.reserve(cap);
+            try {
+                c.num.reserve(cap);
+            } catch (const std::bad_alloc&) {
+                return;
+            }
             ls::advise_huge_pages(c.num.data(), cap * sizeof(double));
         }
         return;
     }
     const std::size_t width = data.features.size() + 1;
-    std::shared_ptr<double[]> block(new double[width * cap]);
+    std::shared_ptr<double[]> block(new (std::nothrow) double[width * cap]);
+    if (!block) return;  // too large (a stale estimate?): columns grow as the rows come
     ls::advise_huge_pages(block.get(), width * cap * sizeof(double));
     for (std::size_t j = 0; j < data.features.size(); ++j)
         data.features[j].num.use_block(block, block.get() + (j + 1) * cap, cap);
