@@ -110,3 +110,32 @@ TEST(DesignBlock, TrainingOnTheBlockEqualsTrainingOnACopy) {
         for (Eigen::Index j = 0; j < rb.model->coef.size(); ++j) EXPECT_DOUBLE_EQ(rb.model->coef[j], rp.model->coef[j]);
     }
 }
+
+// design_f32 (XGBoost's input, written directly) holds design()'s values as
+// floats, row-major, NaN where design() has NaN: numeric NULLs, a text NULL.
+TEST(DesignBlock, FloatDesignEqualsTheDoubleDesign) {
+    Dataset d;
+    Column x;
+    x.name = "x";
+    x.num = std::vector<double>{1.5, NAN, -2, 4, 0.25};
+    Column t;
+    t.name = "t";
+    t.categorical = true;
+    for (const char* v : {"b", "a", "", "c", "a"}) t.code.push_back(*v ? t.code_of(v) : -1);
+    d.features = {x, t};
+    d.y = {0, 1, 0, 1, 1};
+    for (bool linear : {false, true}) {
+        const Encoder enc = Encoder::fit(d, {}, linear);
+        for (const std::vector<std::size_t>& rows : {std::vector<std::size_t>{}, std::vector<std::size_t>{4, 1, 2}}) {
+            const Eigen::MatrixXd X = enc.design(d, rows, false);
+            const std::vector<float> f = enc.design_f32(d, rows);
+            ASSERT_EQ(f.size(), static_cast<std::size_t>(X.size()));
+            for (Eigen::Index i = 0; i < X.rows(); ++i)
+                for (Eigen::Index j = 0; j < X.cols(); ++j) {
+                    const float got = f[static_cast<std::size_t>(i * X.cols() + j)];
+                    if (std::isnan(X(i, j))) EXPECT_TRUE(std::isnan(got)) << i << "," << j;
+                    else EXPECT_EQ(got, static_cast<float>(X(i, j))) << i << "," << j;
+                }
+        }
+    }
+}
