@@ -40,8 +40,17 @@ FROM (
 SELECT abs(learnerscore.predict_columns((SELECT id FROM learnerscore.models WHERE name = 'm43_lin'), 2.5::numeric, 3::smallint, true)
            - learnerscore.predict('m43_lin', ARRAY[2.5, 3, 1]::float8[])) < 1e-12 AS by_id_matches;
 SELECT learnerscore.predict_columns(NULL::text, 1, 2, 3) IS NULL AS null_model_gives_null;
+-- a text feature as an untyped literal, as text and as name: same score as jsonb
+SELECT learnerscore.predict_columns('m43_txt', 2, 'x') = learnerscore.predict('m43_txt', '{"a": 2, "t": "x"}'::jsonb) AS literal_text,
+       learnerscore.predict_columns('m43_txt', 2, 'x'::text) = learnerscore.predict('m43_txt', '{"a": 2, "t": "x"}'::jsonb) AS typed_text,
+       learnerscore.predict_columns('m43_txt', 2, 'x'::name) = learnerscore.predict('m43_txt', '{"a": 2, "t": "x"}'::jsonb) AS name_text,
+       learnerscore.predict_columns('m43_txt', 2, NULL) = learnerscore.predict('m43_txt', '{"a": 2, "t": null}'::jsonb) AS null_text;
 -- errors
 SELECT learnerscore.predict_columns('m43_lin', 1, 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT learnerscore.predict_columns('m43_lin');
+\echo :LAST_ERROR_SQLSTATE
+SELECT learnerscore.predict_columns('m43_lin', 1, 'two', 3);
 \echo :LAST_ERROR_SQLSTATE
 SELECT learnerscore.predict_columns('m43_lin', 1, 2, now());
 \echo :LAST_ERROR_SQLSTATE

@@ -67,9 +67,11 @@ Encoder Encoder::fit(const Dataset& data, const std::vector<std::size_t>& rows, 
 
 void Encoder::finish_layout() {
     std::size_t off = 0;
+    all_numeric_ = true;
     for (auto& f : features) {
         f.offset = off;
         off += f.width();
+        all_numeric_ = all_numeric_ && !f.categorical;
     }
     width_ = off;
 }

@@ -32,6 +32,7 @@ public:
     // Learns levels and imputation values from `rows` of `data` (all rows when empty).
     static Encoder fit(const Dataset& data, const std::vector<std::size_t>& rows, bool linear);
     std::size_t width() const { return width_; }  // encoded columns
+    bool all_numeric() const { return all_numeric_; }  // no text feature
     std::vector<std::string> column_names() const;
 
     // Dense design of `rows` (all when empty), with a leading column of ones when `intercept`.
@@ -46,10 +47,11 @@ public:
     // One input row (one value per raw feature, in order) -> `out` (width() values).
     void encode(const RawValue* values, double* out) const;
 
-    void finish_layout();  // recomputes offsets and the width
+    void finish_layout();  // recomputes offsets, the width and all_numeric
 
 private:
     std::size_t width_ = 0;
+    bool all_numeric_ = true;
 };
 
 }  // namespace ls::models

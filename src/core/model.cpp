@@ -137,10 +137,13 @@ double Model::predict(const RawValue* row) const {
     return classifier ? sigmoid(eta) : eta;
 }
 
-bool Model::all_numeric() const {
-    for (const auto& f : encoder.features)
-        if (f.categorical) return false;
-    return true;
+void Model::check_feature_count(std::size_t n) const {
+    if (n == feature_count()) return;
+    std::string names;
+    for (const auto& f : feature_names()) names += (names.empty() ? "" : ", ") + f;
+    fail(ErrorKind::InvalidParameter,
+         "the model expects " + std::to_string(feature_count()) + " features, got " + std::to_string(n),
+         "Features in order: " + names + ".");
 }
 
 double Model::predict_numeric(const double* values, const std::uint8_t* present) const {

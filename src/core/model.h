@@ -36,6 +36,8 @@ public:
 
     // Raw-feature names, in the order predict() expects them.
     std::vector<std::string> feature_names() const;
+    // Throws (22023, listing the features in order) unless n is the feature count.
+    void check_feature_count(std::size_t n) const;
     std::size_t feature_count() const { return encoder.features.size(); }
 
     // One row: values per raw feature.
@@ -44,7 +46,7 @@ public:
     // all_numeric()): `values` holds the non-NULL values in feature order;
     // bit j of `present` (LSB first, PostgreSQL's array null-bitmap layout)
     // clear means feature j is NULL; nullptr means no NULL. Same result as predict().
-    bool all_numeric() const;
+    bool all_numeric() const { return encoder.all_numeric(); }
     double predict_numeric(const double* values, const std::uint8_t* present) const;
     // Many encoded rows (rows x width, no intercept column).
     Eigen::VectorXd predict_encoded(const Eigen::MatrixXd& X) const;

@@ -13,6 +13,7 @@
 #include "pg/boundary.h"
 #include "pg/model_store.h"
 #include "pg/models_reader.h"
+#include "pg/value_conv.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -110,23 +111,14 @@ FitArgs fit_args(FunctionCallInfo fcinfo) {
 ArrayType* feature_array(FunctionCallInfo fcinfo, int argno, const ls::models::Model& m) {
     ArrayType* arr = PG_GETARG_ARRAYTYPE_P(argno);
     if (ARR_NDIM(arr) > 1) fail(ErrorKind::InvalidParameter, "features must be a one-dimensional array");
-    const std::size_t n = ARR_NDIM(arr) == 0 ? 0 : static_cast<std::size_t>(ARR_DIMS(arr)[0]);
-    const std::size_t nf = m.feature_count();
-    if (n != nf) {
-        std::string names;
-        for (const auto& f : m.feature_names()) names += (names.empty() ? "" : ", ") + f;
-        fail(ErrorKind::InvalidParameter, "the model expects " + std::to_string(nf) + " features, got " + std::to_string(n),
-             "Features in order: " + names + ".");
-    }
+    m.check_feature_count(ARR_NDIM(arr) == 0 ? 0 : static_cast<std::size_t>(ARR_DIMS(arr)[0]));
     return arr;
 }
-
-enum class RowConv : unsigned char { F8, F4, I2, I4, I8, Bool, Num, Text };
 
 // How to read a model's features from rows of one row type.
 struct RowPlan {
     std::vector<int> pos;        // attribute index of each feature
-    std::vector<RowConv> conv;   // its conversion
+    std::vector<lspg::ValueConv> conv;  // its conversion
 };
 
 // The plan for (model, row type), built on first use and kept per backend;
@@ -155,9 +147,9 @@ const RowPlan& row_plan(FunctionCallInfo fcinfo, int argno, Oid argtype, const l
     const auto names = m.feature_names();
     const std::size_t nf = names.size();
     std::vector<int> pos(nf, -1);
-    std::vector<Oid> base(nf, InvalidOid);
+    std::vector<lspg::ValueConv> conv(nf, lspg::ValueConv::Unsupported);
     int* pp = pos.data();
-    Oid* bp = base.data();
+    lspg::ValueConv* cp = conv.data();
     std::vector<const char*> cnames(nf);
     for (std::size_t j = 0; j < nf; ++j) cnames[j] = names[j].c_str();
     const char** cn = cnames.data();
@@ -168,28 +160,20 @@ const RowPlan& row_plan(FunctionCallInfo fcinfo, int argno, Oid argtype, const l
                 Form_pg_attribute att = TupleDescAttr(td, a);
                 if (!att->attisdropped && strcmp(NameStr(att->attname), cn[j]) == 0) {
                     pp[j] = a;
-                    bp[j] = getBaseType(att->atttypid);
+                    cp[j] = lspg::value_conv_for(att->atttypid);
                     break;
                 }
             }
         ReleaseTupleDesc(td);
     });
-    RowPlan plan;
-    plan.pos = pos;
     for (std::size_t j = 0; j < nf; ++j) {
         if (pos[j] < 0) fail(ErrorKind::UndefinedColumn, "the row has no column \"" + names[j] + "\" (a feature of the model)");
-        switch (base[j]) {
-            case FLOAT8OID: plan.conv.push_back(RowConv::F8); break;
-            case FLOAT4OID: plan.conv.push_back(RowConv::F4); break;
-            case INT2OID: plan.conv.push_back(RowConv::I2); break;
-            case INT4OID: plan.conv.push_back(RowConv::I4); break;
-            case INT8OID: plan.conv.push_back(RowConv::I8); break;
-            case BOOLOID: plan.conv.push_back(RowConv::Bool); break;
-            case NUMERICOID: plan.conv.push_back(RowConv::Num); break;
-            case TEXTOID: case VARCHAROID: case BPCHAROID: plan.conv.push_back(RowConv::Text); break;
-            default: fail(ErrorKind::FeatureNotSupported, "column \"" + names[j] + "\" has a type a model cannot use");
-        }
+        if (conv[j] == lspg::ValueConv::Unsupported)
+            fail(ErrorKind::FeatureNotSupported, "column \"" + names[j] + "\" has a type a model cannot use");
     }
+    RowPlan plan;
+    plan.pos = std::move(pos);
+    plan.conv = std::move(conv);
     return plans.emplace(key, std::move(plan)).first->second;
 }
 
@@ -270,25 +254,18 @@ void fill_row_values(FunctionCallInfo fcinfo, int argno, const ls::models::Model
             bool isnull;
             Datum d = heap_getattr(&tuple, pp->pos[j] + 1, td, &isnull);
             if (isnull) continue;  // stays RawValue::null()
-            switch (pp->conv[j]) {
-                case RowConv::F8: out[j] = RawValue::num(DatumGetFloat8(d)); break;
-                case RowConv::F4: out[j] = RawValue::num(DatumGetFloat4(d)); break;
-                case RowConv::I2: out[j] = RawValue::num(DatumGetInt16(d)); break;
-                case RowConv::I4: out[j] = RawValue::num(DatumGetInt32(d)); break;
-                case RowConv::I8: out[j] = RawValue::num(static_cast<double>(DatumGetInt64(d))); break;
-                case RowConv::Bool: out[j] = RawValue::num(DatumGetBool(d) ? 1 : 0); break;
-                case RowConv::Num: out[j] = RawValue::num(DatumGetFloat8(DirectFunctionCall1(numeric_float8, d))); break;
-                case RowConv::Text: {
-                    text* t = reinterpret_cast<text*>(PG_DETOAST_DATUM_PACKED(d));
-                    out[j] = RawValue::str(std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
-                    break;
-                }
+            const lspg::ValueConv c = pp->conv[j];
+            if (lspg::is_text(c)) {
+                const char* str;
+                int len;
+                lspg::datum_text(d, c, &str, &len);
+                out[j] = RawValue::str(std::string_view(str, static_cast<std::size_t>(len)));
+            } else {
+                out[j] = RawValue::num(lspg::datum_number(d, c));
             }
         }
         ReleaseTupleDesc(td);
     });
-    return;
-    fail(ErrorKind::FeatureNotSupported, "features must be float8[], jsonb or a row");
 }
 
 std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::models::Model& m) {

@@ -12,6 +12,7 @@
 #include "core/huge_pages.h"
 #include "core/interrupt.h"
 #include "pg/boundary.h"
+#include "pg/value_conv.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -38,25 +39,6 @@ namespace {
 using ls::ErrorKind;
 using ls::fail;
 
-enum class Conv : unsigned char { F8, F4, I2, I4, I8, Num, Bool, Text, Name, Unsupported };
-
-Conv conv_for(Oid type) {
-    switch (getBaseType(type)) {
-        case FLOAT8OID: return Conv::F8;
-        case FLOAT4OID: return Conv::F4;
-        case INT2OID: return Conv::I2;
-        case INT4OID: return Conv::I4;
-        case INT8OID: return Conv::I8;
-        case NUMERICOID: return Conv::Num;
-        case BOOLOID: return Conv::Bool;
-        case TEXTOID:
-        case VARCHAROID:
-        case BPCHAROID: return Conv::Text;
-        case NAMEOID: return Conv::Name;
-        default: return Conv::Unsupported;
-    }
-}
-
 constexpr int kBatch = 4096;
 
 // format_type_be() of a type OID, as a std::string.
@@ -71,7 +53,7 @@ struct ReceiverPod {
     DestReceiver pub;          // must be first
     int natts;
     Oid types[1700];
-    Conv conv[1700];
+    ValueConv conv[1700];
     bool nulls[1700];
     double nums[1700];         // phase 1 output: numeric value
     const char* str[1700];     // phase 1 output: text bytes
@@ -140,21 +122,21 @@ void validate(ReaderState& st, const ReceiverPod& pod) {
     for (int j = 0; j < pod.natts; ++j) {
         bool is_target = j == nf;
         const std::string& name = is_target ? spec.target : spec.features[j];
-        if (pod.conv[j] == Conv::Unsupported) {
+        if (pod.conv[j] == ValueConv::Unsupported) {
             ScopedTypeName tn(pod.types[j]);
             fail(ErrorKind::FeatureNotSupported,
                  std::string(is_target ? "target" : "feature") + " \"" + name + "\" has type " + tn.name +
                      ", which a model cannot use",
                  "Cast it to a number (or, for a feature, to text) in the source query.");
         }
-        if (is_target && (pod.conv[j] == Conv::Text || pod.conv[j] == Conv::Name))
+        if (is_target && is_text(pod.conv[j]))
             fail(ErrorKind::InvalidParameter, "target \"" + name + "\" is not numeric (type " + ScopedTypeName(pod.types[j]).name + ")",
                  "A target must be numeric or boolean; for a text label use a query such as (label = 'Dropout')::int.");
     }
     auto& feats = st.data->features;
     bool all_numeric = true;
     for (int j = 0; j < nf; ++j) {
-        feats[j].categorical = pod.conv[j] == Conv::Text || pod.conv[j] == Conv::Name;
+        feats[j].categorical = is_text(pod.conv[j]);
         all_numeric = all_numeric && !feats[j].categorical;
     }
     if (st.capacity > 0) allocate_columns(*st.data, st.capacity, all_numeric);
@@ -203,28 +185,8 @@ extern "C" bool receive_slot(TupleTableSlot* slot, DestReceiver* self) {
         pod->nulls[j] = slot->tts_isnull[j];
         if (pod->nulls[j]) continue;
         Datum d = slot->tts_values[j];
-        switch (pod->conv[j]) {
-            case Conv::F8: pod->nums[j] = DatumGetFloat8(d); break;
-            case Conv::F4: pod->nums[j] = DatumGetFloat4(d); break;
-            case Conv::I2: pod->nums[j] = DatumGetInt16(d); break;
-            case Conv::I4: pod->nums[j] = DatumGetInt32(d); break;
-            case Conv::I8: pod->nums[j] = static_cast<double>(DatumGetInt64(d)); break;
-            case Conv::Bool: pod->nums[j] = DatumGetBool(d) ? 1.0 : 0.0; break;
-            case Conv::Num: pod->nums[j] = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d)); break;
-            case Conv::Text: {
-                text* t = reinterpret_cast<text*>(PG_DETOAST_DATUM_PACKED(d));
-                pod->str[j] = VARDATA_ANY(t);
-                pod->len[j] = static_cast<int>(VARSIZE_ANY_EXHDR(t));
-                break;
-            }
-            case Conv::Name: {
-                const char* s = NameStr(*DatumGetName(d));
-                pod->str[j] = s;
-                pod->len[j] = static_cast<int>(strlen(s));
-                break;
-            }
-            case Conv::Unsupported: break;
-        }
+        if (is_text(pod->conv[j])) datum_text(d, pod->conv[j], &pod->str[j], &pod->len[j]);
+        else if (pod->conv[j] != ValueConv::Unsupported) pod->nums[j] = datum_number(d, pod->conv[j]);
     }
     MemoryContextSwitchTo(old);
     // Phase 2: C++ (may throw; caught here so nothing unwinds through the executor).
@@ -244,7 +206,7 @@ extern "C" void receiver_startup(DestReceiver* self, int, TupleDesc desc) {
     pod->natts = desc->natts;
     for (int j = 0; j < desc->natts; ++j) {
         pod->types[j] = TupleDescAttr(desc, j)->atttypid;
-        pod->conv[j] = conv_for(pod->types[j]);
+        pod->conv[j] = value_conv_for(pod->types[j]);
     }
 }
 extern "C" void receiver_shutdown(DestReceiver*) {}
