@@ -19,7 +19,8 @@ REGRESS_OPTS  = --inputdir=. --outputdir=build/regress
 
 PG_CPPFLAGS  = -Isrc -isystem /usr/include/eigen3 -MMD -MP -DEIGEN_NO_DEBUG
 PG_CXXFLAGS  = -std=c++17 -Wno-register -Wall -fPIC
-SHLIB_LINK   = -lxgboost -lstdc++
+# No -lxgboost: the library is loaded on first use (src/core/xgboost_library.h).
+SHLIB_LINK   = -lstdc++
 EXTRA_CLEAN  = $(OBJS:.o=.d) build/regress
 
 # PostgreSQL 15 is built with LLVM; PGXS would also compile every .cpp to

@@ -1,6 +1,5 @@
 #include "core/xgboost_booster.h"
 
-#include <xgboost/c_api.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,33 +10,34 @@
 
 #include "core/error.h"
 #include "core/interrupt.h"
+#include "core/xgboost_library.h"
 
 namespace ls::models {
 
 namespace {
 
 void check(int rc, const char* what) {
-    if (rc != 0) fail(ErrorKind::InvalidParameter, std::string("xgboost ") + what + ": " + XGBGetLastError());
+    if (rc != 0) fail(ErrorKind::InvalidParameter, std::string("xgboost ") + what + ": " + xgboost().GetLastError());
 }
 
 struct DMatrix {
     DMatrixHandle h = nullptr;
     DMatrix(const float* X, std::size_t n, std::size_t p, int nthread = 1) {
-        check(XGDMatrixCreateFromMat_omp(X, n, p, std::numeric_limits<float>::quiet_NaN(), &h, nthread), "DMatrix");
+        check(xgboost().DMatrixCreateFromMat_omp(X, n, p, std::numeric_limits<float>::quiet_NaN(), &h, nthread), "DMatrix");
     }
     ~DMatrix() {
-        if (h) XGDMatrixFree(h);
+        if (h) xgboost().DMatrixFree(h);
     }
 };
 
 }  // namespace
 
 XgbBooster::~XgbBooster() {
-    if (handle_) XGBoosterFree(handle_);
+    if (handle_) xgboost().BoosterFree(handle_);
 }
 
 void XgbBooster::set_param(const std::string& key, const std::string& value) {
-    check(XGBoosterSetParam(handle_, key.c_str(), value.c_str()), ("parameter " + key).c_str());
+    check(xgboost().BoosterSetParam(handle_, key.c_str(), value.c_str()), ("parameter " + key).c_str());
 }
 
 XgbBooster XgbBooster::train(const std::vector<float>& X, std::size_t n, std::size_t p, const std::vector<float>& y,
@@ -48,19 +48,19 @@ XgbBooster XgbBooster::train(const std::vector<float>& X, std::size_t n, std::si
     int nthread = 1;
     if (auto it = params.find("nthread"); it != params.end()) nthread = std::max(1, std::atoi(it->second.c_str()));
     DMatrix dm(X.data(), n, p, nthread);
-    check(XGDMatrixSetFloatInfo(dm.h, "label", y.data(), n), "label");
+    check(xgboost().DMatrixSetFloatInfo(dm.h, "label", y.data(), n), "label");
     XgbBooster b;
     DMatrixHandle mats[] = {dm.h};
-    check(XGBoosterCreate(mats, 1, &b.handle_), "create");
+    check(xgboost().BoosterCreate(mats, 1, &b.handle_), "create");
     for (const auto& [k, v] : params) b.set_param(k, v);
     for (int it = 0; it < rounds; ++it) {
         check_interrupts();
-        check(XGBoosterUpdateOneIter(b.handle_, it, dm.h), "training");
+        check(xgboost().BoosterUpdateOneIter(b.handle_, it, dm.h), "training");
     }
     if (train_pred) {
         bst_ulong len = 0;
         const float* out = nullptr;
-        check(XGBoosterPredict(b.handle_, dm.h, 0, 0, 0, &len, &out), "predict");
+        check(xgboost().BoosterPredict(b.handle_, dm.h, 0, 0, 0, &len, &out), "predict");
         if (len != n) fail(ErrorKind::Internal, "xgboost returned an unexpected number of training predictions");
         train_pred->assign(out, out + len);
     }
@@ -69,9 +69,9 @@ XgbBooster XgbBooster::train(const std::vector<float>& X, std::size_t n, std::si
 
 XgbBooster XgbBooster::load(const std::string& ubj) {
     XgbBooster b;
-    check(XGBoosterCreate(nullptr, 0, &b.handle_), "create");
-    if (XGBoosterLoadModelFromBuffer(b.handle_, ubj.data(), ubj.size()) != 0)
-        fail(ErrorKind::DataException, std::string("corrupted model: XGBoost cannot load it: ") + XGBGetLastError());
+    check(xgboost().BoosterCreate(nullptr, 0, &b.handle_), "create");
+    if (xgboost().BoosterLoadModelFromBuffer(b.handle_, ubj.data(), ubj.size()) != 0)
+        fail(ErrorKind::DataException, std::string("corrupted model: XGBoost cannot load it: ") + xgboost().GetLastError());
     // The saved model carries no thread setting; scoring is row by row inside a
     // backend, where a thread pool per call only costs (and PostgreSQL
     // parallelism comes from parallel workers).
@@ -82,14 +82,14 @@ XgbBooster XgbBooster::load(const std::string& ubj) {
 std::string XgbBooster::save() const {
     bst_ulong len = 0;
     const char* buf = nullptr;
-    check(XGBoosterSaveModelToBuffer(handle_, "{\"format\":\"ubj\"}", &len, &buf), "save");
+    check(xgboost().BoosterSaveModelToBuffer(handle_, "{\"format\":\"ubj\"}", &len, &buf), "save");
     return std::string(buf, len);
 }
 
 std::string XgbBooster::save_json() const {
     bst_ulong len = 0;
     const char* buf = nullptr;
-    check(XGBoosterSaveModelToBuffer(handle_, "{\"format\":\"json\"}", &len, &buf), "save");
+    check(xgboost().BoosterSaveModelToBuffer(handle_, "{\"format\":\"json\"}", &len, &buf), "save");
     return std::string(buf, len);
 }
 
@@ -107,7 +107,7 @@ std::vector<float> XgbBooster::predict(const float* X, std::size_t n, std::size_
         const bst_ulong* shape = nullptr;
         bst_ulong dim = 0;
         const float* out = nullptr;
-        check(XGBoosterPredictFromDense(handle_, iface, cfg, nullptr, &shape, &dim, &out), "predict");
+        check(xgboost().BoosterPredictFromDense(handle_, iface, cfg, nullptr, &shape, &dim, &out), "predict");
         std::size_t total = 1;
         for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
         return std::vector<float>(out, out + total);
@@ -118,7 +118,7 @@ std::vector<float> XgbBooster::predict(const float* X, std::size_t n, std::size_
     const bst_ulong* shape = nullptr;
     bst_ulong dim = 0;
     const float* out = nullptr;
-    check(XGBoosterPredictFromDMatrix(handle_, dm.h, cfg.c_str(), &shape, &dim, &out), "predict");
+    check(xgboost().BoosterPredictFromDMatrix(handle_, dm.h, cfg.c_str(), &shape, &dim, &out), "predict");
     std::size_t total = 1;
     for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
     return std::vector<float>(out, out + total);
