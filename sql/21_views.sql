@@ -43,9 +43,9 @@ SELECT count(*) AS dataset_h_rows FROM v21.dataset_h;
 -- the cache (sql/23_view_cache.sql tests it in depth): the same rows before and
 -- after a refresh, the second time read from dataset_h_cache
 CREATE TEMP TABLE h_live AS SELECT * FROM v21.dataset_h;
-SELECT fresh, stale_cause FROM v21.analyst_view_cache;
+SELECT view_name, fresh, stale_cause FROM v21.analyst_view_cache ORDER BY view_name;
 SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v21');
-SELECT fresh, row_count, stale_cause FROM v21.analyst_view_cache;
+SELECT view_name, fresh, row_count, stale_cause FROM v21.analyst_view_cache ORDER BY view_name;
 SELECT (SELECT count(*) FROM (SELECT * FROM v21.dataset_h EXCEPT ALL SELECT * FROM h_live) a) AS only_cached,
        (SELECT count(*) FROM (SELECT * FROM h_live EXCEPT ALL SELECT * FROM v21.dataset_h) a) AS only_live,
        (SELECT count(*) FROM v21.dataset_h_cache) AS cache_rows;
@@ -62,7 +62,7 @@ CALL learnerscore.create_learning_schema('v21');
 RESET client_min_messages;
 SELECT count(*) AS views FROM information_schema.views WHERE table_schema = 'v21';
 SELECT count(*) AS dataset_h_rows FROM v21.dataset_h;
-SELECT fresh FROM v21.analyst_view_cache;   -- unchanged definition: the cache stays valid
+SELECT view_name, fresh FROM v21.analyst_view_cache ORDER BY view_name;   -- unchanged definitions: the caches stay valid
 
 -- empty schema: every view answers, with no rows (m_user_tags_history: none)
 CALL learnerscore.create_learning_schema('v21_empty');

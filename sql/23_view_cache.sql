@@ -1,7 +1,8 @@
--- The dataset_h cache (extension/sql/122_view_cache.sql): dataset_h shows the
--- cache only while it is fresh; any write to a source table makes it stale in
--- the writing transaction and the view shows the live query; refresh restores
--- it; the gating is visible in the plan; privileges and errors.
+-- The view caches (extension/sql/122_view_cache.sql) of dataset_h and
+-- m_online_students: a view shows its cache only while it is fresh; any write
+-- to one of its source tables makes it stale in the writing transaction and
+-- the view shows the live query; refresh restores both; the gating is visible
+-- in the plan; privileges and errors.
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS learnerscore;
@@ -18,29 +19,37 @@ CALL learnerscore.create_learning_schema('v23');
 -- the objects: cache table, state, live view, one trigger per source table
 -- (always enabled, so logical replication apply fires it too)
 SELECT c.relname, c.relkind FROM pg_class c
- WHERE c.relnamespace = 'v23'::regnamespace AND c.relname IN ('dataset_h', 'dataset_h_live', 'dataset_h_cache', 'analyst_view_cache', 'dataset_h_cache_user_date_idx')
+ WHERE c.relnamespace = 'v23'::regnamespace AND c.relname ~ '^(dataset_h|m_online_students|analyst_view_cache)'
  ORDER BY 1;
-SELECT tgrelid::regclass AS source_table, tgenabled, tgtype FROM pg_trigger
- WHERE tgname = 'dataset_h_cache_stale' AND tgrelid::regclass::text LIKE 'v23.%' ORDER BY source_table::text;
+SELECT tgname, tgrelid::regclass AS source_table, tgenabled, tgtype FROM pg_trigger
+ WHERE tgname LIKE '%_cache_stale' AND tgrelid::regclass::text LIKE 'v23.%' ORDER BY tgname, tgrelid::regclass::text;
+-- dataset_h_live reads m_online_students (through students_v3): its sources
+-- are the online filter's tables, not that view's cache and state
 SELECT learnerscore._view_base_tables('v23.dataset_h_live')::text AS base_table ORDER BY 1;
+SELECT learnerscore._view_base_tables('v23.m_online_students_live')::text AS base_table ORDER BY 1;
 
--- differences between the view and the live query, and between the view and the cache
-CREATE FUNCTION pg_temp.v23_state(OUT fresh boolean, OUT stale_cause text, OUT view_vs_live bigint, OUT view_vs_cache bigint)
-LANGUAGE sql AS $$
-    SELECT (SELECT fresh FROM v23.analyst_view_cache), (SELECT stale_cause FROM v23.analyst_view_cache),
-           (SELECT count(*) FROM (SELECT * FROM v23.dataset_h EXCEPT ALL SELECT * FROM v23.dataset_h_live) a)
-         + (SELECT count(*) FROM (SELECT * FROM v23.dataset_h_live EXCEPT ALL SELECT * FROM v23.dataset_h) a),
-           (SELECT count(*) FROM (SELECT * FROM v23.dataset_h EXCEPT ALL SELECT * FROM v23.dataset_h_cache) a)
-         + (SELECT count(*) FROM (SELECT * FROM v23.dataset_h_cache EXCEPT ALL SELECT * FROM v23.dataset_h) a)
-$$;
--- which branch ran: was any scan of the cache / of the live query's tables executed
-CREATE FUNCTION pg_temp.v23_branches(q text, OUT cache_branch text, OUT live_branch text) LANGUAGE plpgsql AS $$
+-- per cached view: differences between the view and its live query, and
+-- between the view and its cache
+CREATE FUNCTION pg_temp.v23_state(v text DEFAULT 'dataset_h', OUT fresh boolean, OUT stale_cause text,
+                                  OUT view_vs_live bigint, OUT view_vs_cache bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT a.fresh, a.stale_cause INTO fresh, stale_cause FROM v23.analyst_view_cache a WHERE a.view_name = v;
+    EXECUTE format('SELECT (SELECT count(*) FROM (SELECT * FROM v23.%1$I EXCEPT ALL SELECT * FROM v23.%2$I) a)
+                         + (SELECT count(*) FROM (SELECT * FROM v23.%2$I EXCEPT ALL SELECT * FROM v23.%1$I) a),
+                           (SELECT count(*) FROM (SELECT * FROM v23.%1$I EXCEPT ALL SELECT * FROM v23.%3$I) a)
+                         + (SELECT count(*) FROM (SELECT * FROM v23.%3$I EXCEPT ALL SELECT * FROM v23.%1$I) a)',
+                   v, v || '_live', v || '_cache') INTO view_vs_live, view_vs_cache;
+END $$;
+-- which branch ran: was any scan of the view's cache / of its live query's tables executed
+CREATE FUNCTION pg_temp.v23_branches(q text, cache text DEFAULT 'dataset_h_cache', OUT cache_branch text, OUT live_branch text)
+LANGUAGE plpgsql AS $$
 DECLARE l text;
 BEGIN
     cache_branch := 'never executed'; live_branch := 'never executed';
     FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
-        IF l ~ 'Scan.* on dataset_h_cache ' AND l !~ 'never executed' THEN cache_branch := 'executed'; END IF;
-        IF l ~ 'Scan.* on (users|schedule|exercise_results) ' AND l !~ 'never executed' THEN live_branch := 'executed'; END IF;
+        IF l ~ ('Scan.* on ' || cache || ' ') AND l !~ 'never executed' THEN cache_branch := 'executed'; END IF;
+        IF l ~ 'Scan.* on (users|users_logs|schedule|exercise_results) ' AND l !~ 'never executed' THEN live_branch := 'executed'; END IF;
     END LOOP;
 END $$;
 
@@ -58,15 +67,21 @@ END $$;
 
 -- a new schema: never refreshed, so the view is the live query
 SELECT * FROM pg_temp.v23_state();
+SELECT * FROM pg_temp.v23_state('m_online_students');
+SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.students_v3', 'm_online_students_cache');
 SELECT * FROM pg_temp.v23_gating('SELECT * FROM v23.dataset_h') ORDER BY 1;
 SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.dataset_h');
 CREATE TEMP TABLE h_before AS SELECT * FROM v23.dataset_h;
 
 -- refresh: same rows, now read from the cache, stored in (user_id, date_shown) order
 SELECT view_name, row_count, seconds >= 0 AS timed FROM learnerscore.refresh_analyst_views('v23');
-SELECT fresh, row_count, refreshed_at IS NOT NULL AS refreshed, refresh_seconds >= 0 AS timed, stale_since, stale_cause
-  FROM v23.analyst_view_cache;
+SELECT view_name, fresh, row_count, refreshed_at IS NOT NULL AS refreshed, refresh_seconds >= 0 AS timed, stale_since, stale_cause
+  FROM v23.analyst_view_cache ORDER BY view_name;
 SELECT * FROM pg_temp.v23_state();
+SELECT * FROM pg_temp.v23_state('m_online_students');
+-- students_v3 (and every view built on it) reads the online filter's cache
+SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.students_v3', 'm_online_students_cache');
+SELECT * FROM pg_temp.v23_gating('SELECT * FROM v23.m_online_students') ORDER BY 1;
 SELECT (SELECT count(*) FROM (SELECT * FROM v23.dataset_h EXCEPT ALL SELECT * FROM h_before) a) AS only_after,
        (SELECT count(*) FROM (SELECT * FROM h_before EXCEPT ALL SELECT * FROM v23.dataset_h) a) AS only_before;
 SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.dataset_h');
@@ -90,18 +105,25 @@ ROLLBACK;
 SELECT * FROM pg_temp.v23_state();   -- rolled back: still fresh
 UPDATE v23.users SET tg_bot = 2 WHERE user_id = 101;
 SELECT * FROM pg_temp.v23_state();
+SELECT * FROM pg_temp.v23_state('m_online_students');
 SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
 DELETE FROM v23.users_logs WHERE user_id = 104;   -- 104 is no longer online
 SELECT * FROM pg_temp.v23_state();
+SELECT * FROM pg_temp.v23_state('m_online_students');
+SELECT count(*) FILTER (WHERE user_id = 104) AS online_104_view,
+       (SELECT count(*) FROM v23.m_online_students_cache WHERE user_id = 104 AND learning_format = 'online') AS online_104_cache
+  FROM v23.students_v3;
 SELECT count(*) FILTER (WHERE user_id = 104) AS rows_104_view,
        (SELECT count(*) FROM v23.dataset_h_cache WHERE user_id = 104) AS rows_104_cache FROM v23.dataset_h;
 SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
 INSERT INTO v23.schedule (course_id, type, task_id, activity_id, activity_type, is_attestation, date_shown)
 VALUES (3, 'активность', 82, 1005, 'exercise', 0, '2023-12-05 00:00');
 SELECT * FROM pg_temp.v23_state();
+SELECT * FROM pg_temp.v23_state('m_online_students');   -- schedule gives the reference date
 SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
 UPDATE v23.activities_guide SET obyaz_priznak = 0 WHERE activity_id = 1001;
 SELECT * FROM pg_temp.v23_state();
+SELECT * FROM pg_temp.v23_state('m_online_students');   -- not one of its sources: still fresh
 SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
 INSERT INTO v23.activity_history_viewed (user_id, created_at, page_type, page_id) VALUES (101, '2023-12-05 10:00', 'активность', 1003);
 SELECT * FROM pg_temp.v23_state();
@@ -116,6 +138,16 @@ SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.dataset_h');
 SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
 INSERT INTO v23.webinars_logs VALUES (101, '2023-12-05 19:00', 'Подключение', 502, 'онлайн', 1, 2);
 SELECT * FROM pg_temp.v23_state();
+SELECT * FROM pg_temp.v23_state('m_online_students');
+
+-- re-creating the views with a changed definition (a new extension version)
+-- makes every cache stale: a live query may read the view that changed
+CREATE OR REPLACE VIEW v23.m_date_interval AS SELECT * FROM (SELECT 1::int AS day_num, current_date AS date_column) d WHERE false;
+SET client_min_messages = warning;
+CALL learnerscore.create_learning_schema('v23');
+RESET client_min_messages;
+SELECT view_name, fresh, stale_cause FROM v23.analyst_view_cache ORDER BY view_name;
+SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
 
 -- ORDER BY on the view gives the seed's order from either branch
 SELECT count(*) AS rows_out_of_order FROM (
@@ -170,6 +202,7 @@ SELECT * FROM pg_temp.v23_state();
 SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
 DELETE FROM v23.analyst_view_cache;
 SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.dataset_h');
+SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.students_v3', 'm_online_students_cache');
 -- dropping the cache (and dataset_h with it) leaves the tables writable
 SET client_min_messages = warning;
 DROP TABLE v23.analyst_view_cache CASCADE;

@@ -2,8 +2,8 @@
 -- per learning schema by create_learning_schema() through
 -- learnerscore._create_learning_views(schema). Plain views (CREATE OR REPLACE,
 -- idempotent), so they always show the data as loaded — no refresh step to
--- forget. dataset_h alone has a cache (122_view_cache.sql): its live query is
--- dataset_h_live, and dataset_h reads the cache only while no source table has
+-- forget. m_online_students and dataset_h have a cache (122_view_cache.sql): their
+-- live queries are <view>_live, and the view reads the cache only while no source table has
 -- changed since the last refresh, else the live query — a forgotten refresh
 -- costs speed, never correctness. Every identifier goes through format('%I').
 -- See docs/views.md.
@@ -17,8 +17,12 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     c record;
-    live_before text;
+    defs_before text;
+    defs_changed boolean;
 BEGIN
+    -- Every view definition of the schema, to tell whether re-creating them
+    -- changed what a cached view computes (its live query or one it reads).
+    defs_before := learnerscore._view_definitions(schema_name);
     ---------------------------------------------------------------------------
     -- m_user_tags_history: per learner, intervals [from_datetime, to_datetime)
     -- with the tag set in force. Each users_logs row whose comment parses as a
@@ -76,8 +80,10 @@ BEGIN
     -- date_shown of the course's schedule). When the log says nothing about
     -- that instant, the earliest format stated after it, else the latest
     -- before it; for a course with no schedule, the latest stated format.
+    -- This is m_online_students_live; m_online_students (created by
+    -- _create_view_cache below) shows the cache of it when fresh, else it.
     EXECUTE format($v$
-    CREATE OR REPLACE VIEW %1$s.m_online_students AS
+    CREATE OR REPLACE VIEW %1$s.m_online_students_live AS
     WITH course_ref AS (
         SELECT course_id, min(date_shown) AS reference_date
           FROM %1$s.schedule GROUP BY course_id
@@ -102,6 +108,8 @@ BEGIN
       LEFT JOIN pick p ON p.user_id = u.user_id
       LEFT JOIN course_ref r ON r.course_id = u.course_id
     $v$, s);
+    -- Every view reading the online filter reads this cache when it is fresh.
+    PERFORM learnerscore._create_view_cache(schema_name, 'm_online_students', false);
 
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.students_v3 AS
@@ -120,9 +128,8 @@ BEGIN
     -- course's schedule, so the plan stays linear whatever the planner thinks
     -- of the online filter's size and never needs work_mem-sized hash tables
     -- or sorts. No ORDER BY: add ORDER BY user_id, date_shown when needed.
-    -- This is dataset_h_live; dataset_h (created by _create_dataset_h_cache
+    -- This is dataset_h_live; dataset_h (created by _create_view_cache
     -- below) shows the cache of it when fresh, else it.
-    SELECT pg_get_viewdef(to_regclass(format('%s.dataset_h_live', s))) INTO live_before;
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.dataset_h_live AS
     WITH course_rows AS MATERIALIZED (   -- schedule rows with their required flag, read once
@@ -151,10 +158,8 @@ BEGIN
         OFFSET 0) x   -- keeps the per-learner plan (no pull-up into one big join)
     $v$, s);
 
-    -- The cache table, its state, the staleness triggers and the gated
-    -- dataset_h; a changed live definition invalidates the cache.
-    PERFORM learnerscore._create_dataset_h_cache(schema_name,
-        live_before IS DISTINCT FROM pg_get_viewdef(format('%s.dataset_h_live', s)::regclass));
+    -- The cache table, its state, the staleness triggers and the gated dataset_h.
+    PERFORM learnerscore._create_view_cache(schema_name, 'dataset_h', false);
 
     ---------------------------------------------------------------------------
     -- dataset_v: every event of the online learners, one per row. Per
@@ -342,7 +347,8 @@ BEGIN
     ---------------------------------------------------------------------------
     FOR c IN SELECT * FROM (VALUES
         ('m_user_tags_history', 'Per learner, intervals [from_datetime, to_datetime) with the hashtag set in force, from users_logs comments parsed by learnerscore.parse_tag_change. from_datetime NULL = since the beginning, to_datetime NULL = still in force.'),
-        ('m_online_students', 'Every learner of users with learning_format (online / offline / NULL unknown) at reference_date = the course start (earliest date_shown of the course); if the tag log says nothing about that instant, the earliest format stated later, else the latest stated earlier.'),
+        ('m_online_students', 'Every learner of users with learning_format (online / offline / NULL unknown) at reference_date = the course start (earliest date_shown of the course); if the tag log says nothing about that instant, the earliest format stated later, else the latest stated earlier. Never stale: the rows of m_online_students_cache while analyst_view_cache says fresh (set by learnerscore.refresh_analyst_views, which learnerscore load calls; cleared by any write to users, users_logs or schedule), else the live query m_online_students_live.'),
+        ('m_online_students_live', 'The live query behind m_online_students, always computed from the clean tables (same columns and rows). m_online_students reads it whenever its cache is stale.'),
         ('students_v3', 'The learners the customer analyses: rows of m_online_students whose learning_format is online (columns of users).'),
         ('dataset_h', 'Online learner × schedule row of the learner''s course × matching page views × results, horizontally (seed 001 dataset_h_v3). Skipped results (Пропуск), m2_progress "Нет данных" and m2_attestation "Не сдана" are NULL (the seed showed -1). Never stale: the rows of dataset_h_cache while analyst_view_cache says fresh (set by learnerscore.refresh_analyst_views, which learnerscore load calls; cleared by any write to a source table), else the live query dataset_h_live. No ORDER BY: add ORDER BY user_id, date_shown for the seed''s order (an index scan on the cache).'),
         ('dataset_h_live', 'The live query behind dataset_h, always computed from the clean tables (same columns and rows as dataset_h). dataset_h reads it whenever its cache is stale.'),
@@ -390,11 +396,18 @@ BEGIN
         ('m_date_interval', 'day_num', 'Day number, 1 = the first schedule day.')
     ) v(view_name, col, txt) LOOP
         EXECUTE format('COMMENT ON COLUMN %s.%I.%I IS %L', s, c.view_name, c.col, c.txt);
-        IF c.view_name = 'dataset_h' THEN   -- same columns in the live view and the cache
-            EXECUTE format('COMMENT ON COLUMN %s.dataset_h_live.%I IS %L', s, c.col, c.txt);
-            EXECUTE format('COMMENT ON COLUMN %s.dataset_h_cache.%I IS %L', s, c.col, c.txt);
+        IF c.view_name IN (SELECT v.view_name FROM learnerscore._cached_views() v) THEN   -- same columns in the live view and the cache
+            EXECUTE format('COMMENT ON COLUMN %s.%I.%I IS %L', s, c.view_name || '_live', c.col, c.txt);
+            EXECUTE format('COMMENT ON COLUMN %s.%I.%I IS %L', s, c.view_name || '_cache', c.col, c.txt);
         END IF;
     END LOOP;
+
+    -- A changed definition (a new version of the extension) invalidates every
+    -- cache: a live query's text may be unchanged while a view it reads changed.
+    IF defs_before IS DISTINCT FROM learnerscore._view_definitions(schema_name) AND defs_before IS NOT NULL THEN
+        EXECUTE format('UPDATE %s.analyst_view_cache SET fresh = false, stale_since = now(),
+                               stale_cause = ''definition changed'' WHERE fresh', s);
+    END IF;
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._create_learning_views(text) IS

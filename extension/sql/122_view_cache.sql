@@ -1,8 +1,10 @@
--- The dataset_h cache: a table holding the rows of <schema>.dataset_h_live,
--- read by <schema>.dataset_h only while it is known to be fresh. See
--- docs/views.md ("The dataset_h cache").
+-- Caches of the analyst views that are slow to compute: a table holding the
+-- rows of <schema>.<view>_live, read by <schema>.<view> only while it is known
+-- to be fresh. Cached: m_online_students (the online filter every other view
+-- starts from: the C++ tag parser over the whole tag log) and dataset_h (the
+-- seed's big join). See docs/views.md ("The view caches").
 --
--- Freshness guarantee. Every base table that dataset_h_live reads (found from
+-- Freshness guarantee. Every base table that <view>_live reads (found from
 -- the catalog, so the list follows the definition) carries a statement-level
 -- trigger that marks the cache stale in the writing transaction itself, so
 -- a snapshot that sees a change also sees "stale" and reads the live query.
@@ -12,6 +14,19 @@
 -- moment. The triggers run with the writer's rights (no SECURITY DEFINER): a
 -- role that writes to a source table needs SELECT and UPDATE on
 -- <schema>.analyst_view_cache.
+
+-- The cached views, in refresh order (a later one may read an earlier one:
+-- dataset_h_live reads students_v3, which reads m_online_students), with the
+-- order their cache is stored and indexed in.
+CREATE FUNCTION learnerscore._cached_views(OUT view_name text, OUT order_by text[], OUT index_name text)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    SELECT v, o, i FROM (VALUES
+        (1, 'm_online_students', ARRAY['user_id'], 'm_online_students_cache_user_idx'),
+        (2, 'dataset_h', ARRAY['user_id', 'date_shown'], 'dataset_h_cache_user_date_idx')) t(n, v, o, i)
+     ORDER BY n
+$fn$;
+COMMENT ON FUNCTION learnerscore._cached_views() IS
+  'Internal: the cached analyst views in refresh order, with the columns their cache is stored and indexed by.';
 
 -- The base tables (relkind r/p) a view reads, directly or through other views.
 CREATE FUNCTION learnerscore._view_base_tables(view_oid regclass) RETURNS SETOF regclass
@@ -27,10 +42,15 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
     )
     SELECT c.oid::regclass FROM deps JOIN pg_class c ON c.oid = deps.rel
      WHERE c.relkind IN ('r', 'p')
+       -- a view reading a cached view (dataset_h_live reads m_online_students)
+       -- reads its cache and state too: they are not sources (the refresh
+       -- writes them), the cached view's live query is followed instead
+       AND c.relname <> 'analyst_view_cache'
+       AND c.relname NOT IN (SELECT v.view_name || '_cache' FROM learnerscore._cached_views() v)
      ORDER BY c.oid
 $fn$;
 COMMENT ON FUNCTION learnerscore._view_base_tables(regclass) IS
-  'Internal: the tables a view reads, directly or through other views (from pg_rewrite/pg_depend), in OID order.';
+  'Internal: the tables a view reads, directly or through other views (from pg_rewrite/pg_depend), in OID order; the tables of the view caches (analyst_view_cache, <view>_cache) are not counted.';
 
 -- Statement-level trigger on the source tables: marks the cache named by
 -- TG_ARGV[0] stale in the writer's transaction.
@@ -72,24 +92,36 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._mark_view_cache_stale() IS
   'Internal: statement-level trigger on the source tables of a cached view (TG_ARGV[0]); marks its cache stale in <schema>.analyst_view_cache within the writing transaction. Runs with the writer''s rights: the writer needs SELECT and UPDATE on that table.';
 
--- Creates (idempotently) dataset_h_cache, analyst_view_cache, the triggers and
--- the gated dataset_h view. `invalidate`: the live definition changed.
-CREATE FUNCTION learnerscore._create_dataset_h_cache(schema_name text, invalidate boolean) RETURNS void
+-- Creates (idempotently) <view>_cache, analyst_view_cache, the triggers and
+-- the gated <view>, for a view of _cached_views() whose <view>_live exists.
+-- `invalidate`: the live definition (or one it reads) changed.
+CREATE FUNCTION learnerscore._create_view_cache(schema_name text, cached_view text, invalidate boolean) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
-    live regclass := format('%s.dataset_h_live', quote_ident(schema_name))::regclass;
+    v record;
+    live regclass;
+    cache text;
+    cols text;
     t regclass;
 BEGIN
-    EXECUTE format('CREATE TABLE IF NOT EXISTS %s.dataset_h_cache (LIKE %s.dataset_h_live)', s, s);
-    -- Rows are stored in (user_id, date_shown) order, so this index is
-    -- perfectly correlated with the heap: ORDER BY user_id, date_shown on
-    -- dataset_h becomes an in-order index scan instead of a sort of ~0.7 M
-    -- wide rows (see the view below for the figures). Kept across refreshes:
-    -- the refresh inserts in index order, so maintaining it is append-only.
-    EXECUTE format('CREATE INDEX IF NOT EXISTS dataset_h_cache_user_date_idx ON %s.dataset_h_cache (user_id, date_shown)', s);
-    EXECUTE format('COMMENT ON TABLE %s.dataset_h_cache IS %L', s,
-        'Cache of dataset_h_live, written only by learnerscore.refresh_analyst_views(schema) in (user_id, date_shown) order. dataset_h reads it only while analyst_view_cache says fresh; do not modify it by hand.');
+    SELECT * INTO v FROM learnerscore._cached_views() c WHERE c.view_name = cached_view;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% is not a cached analyst view', cached_view USING ERRCODE = '22023';
+    END IF;
+    live := format('%s.%I', s, cached_view || '_live')::regclass;
+    cache := format('%s.%I', s, cached_view || '_cache');
+    SELECT string_agg(quote_ident(c), ', ') INTO cols FROM unnest(v.order_by) c;
+    EXECUTE format('CREATE TABLE IF NOT EXISTS %s (LIKE %s)', cache, live);
+    -- Rows are stored in the index's order, so the index is perfectly
+    -- correlated with the heap: ORDER BY on the view becomes an in-order index
+    -- scan instead of a sort (see the view below for the figures). Kept across
+    -- refreshes: the refresh inserts in index order, so maintaining it is
+    -- append-only.
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (%s)', v.index_name, cache, cols);
+    EXECUTE format('COMMENT ON TABLE %s IS %L', cache,
+        format('Cache of %s_live, written only by learnerscore.refresh_analyst_views(schema) in (%s) order. %s reads it only while analyst_view_cache says fresh; do not modify it by hand.',
+               cached_view, cols, cached_view));
 
     EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.analyst_view_cache (
         view_name       text PRIMARY KEY,
@@ -100,21 +132,22 @@ BEGIN
         stale_since     timestamptz,
         stale_cause     text)$$, s);
     EXECUTE format('COMMENT ON TABLE %s.analyst_view_cache IS %L', s,
-        'State of the cached analyst views (dataset_h): fresh = the cache holds exactly what the live query returns. Set by learnerscore.refresh_analyst_views(schema); cleared, within the writing transaction, by a trigger on every source table (stale_cause: the first write since the refresh). Roles that write to the source tables need SELECT and UPDATE here. No row, or fresh false: the view reads the live query.');
+        'State of the cached analyst views (m_online_students, dataset_h): fresh = the cache holds exactly what the live query returns. Set by learnerscore.refresh_analyst_views(schema); cleared, within the writing transaction, by a trigger on every source table (stale_cause: the first write since the refresh). Roles that write to the source tables need SELECT and UPDATE here. No row, or fresh false: the view reads the live query.');
     EXECUTE format('INSERT INTO %s.analyst_view_cache (view_name, fresh, stale_since, stale_cause)
-                    VALUES (''dataset_h'', false, now(), ''created'') ON CONFLICT (view_name) DO NOTHING', s);
+                    VALUES ($1, false, now(), ''created'') ON CONFLICT (view_name) DO NOTHING', s) USING cached_view;
     IF invalidate THEN
         EXECUTE format('UPDATE %s.analyst_view_cache SET fresh = false, stale_since = now(),
-                               stale_cause = ''definition changed'' WHERE view_name = ''dataset_h'' AND fresh', s);
+                               stale_cause = ''definition changed'' WHERE view_name = $1 AND fresh', s) USING cached_view;
     END IF;
 
     -- ENABLE ALWAYS: also fires under session_replication_role = replica
     -- (logical replication apply), where a change must invalidate the cache too.
     FOR t IN SELECT * FROM learnerscore._view_base_tables(live) LOOP
-        EXECUTE format('CREATE OR REPLACE TRIGGER dataset_h_cache_stale
+        EXECUTE format('CREATE OR REPLACE TRIGGER %I
                         AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s
-                        FOR EACH STATEMENT EXECUTE FUNCTION learnerscore._mark_view_cache_stale(''dataset_h'')', t);
-        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER dataset_h_cache_stale', t);
+                        FOR EACH STATEMENT EXECUTE FUNCTION learnerscore._mark_view_cache_stale(%L)',
+                       cached_view || '_cache_stale', t, cached_view);
+        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t, cached_view || '_cache_stale');
     END LOOP;
 
     -- Two branches gated by uncorrelated scalar subqueries (InitPlans): the
@@ -130,28 +163,30 @@ BEGIN
     -- rows, COPY to /dev/null): ordered 0.70 s instead of 1.07 s; unordered
     -- 0.53 s instead of 0.51 s for a plain sequential scan.
     EXECUTE format($v$
-    CREATE OR REPLACE VIEW %1$s.dataset_h AS
-    (SELECT c.* FROM %1$s.dataset_h_cache c
-      WHERE (SELECT a.fresh FROM %1$s.analyst_view_cache a WHERE a.view_name = 'dataset_h') IS TRUE
-      ORDER BY c.user_id, c.date_shown)
+    CREATE OR REPLACE VIEW %1$s.%2$I AS
+    (SELECT c.* FROM %3$s c
+      WHERE (SELECT a.fresh FROM %1$s.analyst_view_cache a WHERE a.view_name = %4$L) IS TRUE
+      ORDER BY %5$s)
     UNION ALL
-    SELECT l.* FROM %1$s.dataset_h_live l
-     WHERE (SELECT a.fresh FROM %1$s.analyst_view_cache a WHERE a.view_name = 'dataset_h') IS NOT TRUE
-    $v$, s);
+    SELECT l.* FROM %6$s l
+     WHERE (SELECT a.fresh FROM %1$s.analyst_view_cache a WHERE a.view_name = %4$L) IS NOT TRUE
+    $v$, s, cached_view, cache, cached_view, (SELECT string_agg('c.' || quote_ident(c), ', ') FROM unnest(v.order_by) c), live);
 END
 $fn$;
-COMMENT ON FUNCTION learnerscore._create_dataset_h_cache(text, boolean) IS
-  'Internal: creates (idempotently) dataset_h_cache, analyst_view_cache, the staleness triggers on the source tables of dataset_h_live and the view dataset_h (cache when fresh, else live); invalidate => mark the cache stale.';
+COMMENT ON FUNCTION learnerscore._create_view_cache(text, text, boolean) IS
+  'Internal: creates (idempotently) <view>_cache, analyst_view_cache, the staleness triggers on the source tables of <view>_live and the view <view> (cache when fresh, else live), for a view of learnerscore._cached_views(); invalidate => mark the cache stale.';
 
 CREATE FUNCTION learnerscore.refresh_analyst_views(schema_name text)
 RETURNS TABLE (view_name text, row_count bigint, seconds double precision)
 LANGUAGE plpgsql AS $fn$
 DECLARE
     s text;
-    live regclass;
+    v record;
+    views text[];
     sources text;
     unanalyzed text;
-    t0 timestamptz := clock_timestamp();
+    t0 timestamptz;
+    cols text;
     n bigint;
 BEGIN
     IF schema_name IS NULL THEN
@@ -161,8 +196,13 @@ BEGIN
         RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = '3F000';
     END IF;
     s := quote_ident(schema_name);
-    live := to_regclass(s || '.dataset_h_live');
-    IF live IS NULL OR to_regclass(s || '.dataset_h_cache') IS NULL OR to_regclass(s || '.analyst_view_cache') IS NULL THEN
+    -- The cached views this schema has (a schema created by an older version
+    -- may have only some of them until create_learning_schema runs again).
+    SELECT array_agg(c.view_name ORDER BY ord) INTO views
+      FROM learnerscore._cached_views() WITH ORDINALITY c(view_name, order_by, index_name, ord)
+     WHERE to_regclass(format('%s.%I', s, c.view_name || '_live')) IS NOT NULL
+       AND to_regclass(format('%s.%I', s, c.view_name || '_cache')) IS NOT NULL;
+    IF views IS NULL OR to_regclass(s || '.analyst_view_cache') IS NULL THEN
         RAISE EXCEPTION 'schema "%" has no analyst view cache', schema_name USING ERRCODE = '42P01',
               HINT = format('CALL learnerscore.create_learning_schema(%L) creates it.', schema_name);
     END IF;
@@ -175,36 +215,54 @@ BEGIN
               HINT = 'Its lock on the source tables must precede the snapshot it reads them with.';
     END IF;
 
-    SELECT string_agg(t::text, ', ') INTO sources FROM learnerscore._view_base_tables(live) t;
+    SELECT string_agg(DISTINCT t::text, ', '), string_agg(DISTINCT c.oid::regclass::text, ', ')
+                  FILTER (WHERE c.reltuples < 0 AND pg_has_role(c.relowner, 'USAGE'))
+      INTO sources, unanalyzed
+      FROM unnest(views) w
+     CROSS JOIN LATERAL learnerscore._view_base_tables(format('%s.%I', s, w || '_live')::regclass) t
+      JOIN pg_class c ON c.oid = t;
     EXECUTE 'LOCK TABLE ' || sources || ' IN SHARE MODE';
     -- Source tables never analyzed (just bulk-loaded by other means, before
-    -- autovacuum): the live query's plan needs their statistics (2x faster
+    -- autovacuum): the live queries' plans need their statistics (2x faster
     -- at 2,734 learners). Only those this role may analyze; others are left
     -- to autovacuum.
-    SELECT string_agg(c.oid::regclass::text, ', ') INTO unanalyzed
-      FROM learnerscore._view_base_tables(live) t JOIN pg_class c ON c.oid = t
-     WHERE c.reltuples < 0 AND pg_has_role(c.relowner, 'USAGE');
     IF unanalyzed IS NOT NULL THEN
         EXECUTE 'ANALYZE ' || unanalyzed;
     END IF;
-    EXECUTE format('TRUNCATE %s.dataset_h_cache', s);
-    -- Stored in the seed's order, so a sequential scan returns it in that
-    -- order and the (user_id, date_shown) index is perfectly correlated.
-    EXECUTE format('INSERT INTO %1$s.dataset_h_cache SELECT * FROM %1$s.dataset_h_live ORDER BY user_id, date_shown', s);
-    GET DIAGNOSTICS n = ROW_COUNT;
-    EXECUTE format('ANALYZE %s.dataset_h_cache', s);
-    EXECUTE format('INSERT INTO %s.analyst_view_cache AS a (view_name, fresh, refreshed_at, row_count, refresh_seconds)
-                    VALUES (''dataset_h'', true, clock_timestamp(), $1, $2)
-                    ON CONFLICT (view_name) DO UPDATE
-                    SET fresh = true, refreshed_at = EXCLUDED.refreshed_at, row_count = EXCLUDED.row_count,
-                        refresh_seconds = EXCLUDED.refresh_seconds, stale_since = NULL, stale_cause = NULL', s)
-        USING n, extract(epoch FROM clock_timestamp() - t0)::float8;
-
-    view_name := 'dataset_h';
-    row_count := n;
-    seconds := extract(epoch FROM clock_timestamp() - t0)::float8;
-    RETURN NEXT;
+    -- In refresh order: a later live query reads the earlier caches, fresh by then.
+    FOR v IN SELECT c.* FROM learnerscore._cached_views() c WHERE c.view_name = ANY (views) LOOP
+        t0 := clock_timestamp();
+        SELECT string_agg(quote_ident(c), ', ') INTO cols FROM unnest(v.order_by) c;
+        EXECUTE format('TRUNCATE %s.%I', s, v.view_name || '_cache');
+        -- Stored in index order, so a sequential scan returns it in that
+        -- order and the index is perfectly correlated.
+        EXECUTE format('INSERT INTO %1$s.%2$I SELECT * FROM %1$s.%3$I ORDER BY %4$s',
+                       s, v.view_name || '_cache', v.view_name || '_live', cols);
+        GET DIAGNOSTICS n = ROW_COUNT;
+        EXECUTE format('ANALYZE %s.%I', s, v.view_name || '_cache');
+        EXECUTE format('INSERT INTO %s.analyst_view_cache AS a (view_name, fresh, refreshed_at, row_count, refresh_seconds)
+                        VALUES ($3, true, clock_timestamp(), $1, $2)
+                        ON CONFLICT (view_name) DO UPDATE
+                        SET fresh = true, refreshed_at = EXCLUDED.refreshed_at, row_count = EXCLUDED.row_count,
+                            refresh_seconds = EXCLUDED.refresh_seconds, stale_since = NULL, stale_cause = NULL', s)
+            USING n, extract(epoch FROM clock_timestamp() - t0)::float8, v.view_name;
+        view_name := v.view_name;
+        row_count := n;
+        seconds := extract(epoch FROM clock_timestamp() - t0)::float8;
+        RETURN NEXT;
+    END LOOP;
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore.refresh_analyst_views(text) IS
-  'Refreshes the cache of <schema>.dataset_h: SHARE-locks the source tables (waits for writers in flight and blocks new ones while it runs, like REFRESH MATERIALIZED VIEW; readers of dataset_h wait for its TRUNCATE), stores dataset_h_live in (user_id, date_shown) order, ANALYZEs and marks the cache fresh. One row per cached view: row_count and seconds. Run at READ COMMITTED by a role that can lock the source tables (UPDATE, DELETE or TRUNCATE on them) and owns the cache (for ANALYZE). learnerscore load calls it after a successful load (--no-refresh to skip).';
+  'Refreshes the caches of <schema>.m_online_students and <schema>.dataset_h: SHARE-locks their source tables (waits for writers in flight and blocks new ones while it runs, like REFRESH MATERIALIZED VIEW; readers of the cached views wait for its TRUNCATEs), stores each live query in its index order, ANALYZEs and marks the cache fresh. One row per cached view: row_count and seconds. Run at READ COMMITTED by a role that can lock the source tables (UPDATE, DELETE or TRUNCATE on them) and owns the caches (for ANALYZE). learnerscore load calls it after a successful load (--no-refresh to skip).';
+
+-- Every view definition of a schema, to tell whether re-creating the views
+-- changed anything a cache depends on.
+CREATE FUNCTION learnerscore._view_definitions(schema_name text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+    SELECT string_agg(c.relname || ': ' || pg_get_viewdef(c.oid), E'\n' ORDER BY c.relname)
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = schema_name AND c.relkind = 'v'
+$fn$;
+COMMENT ON FUNCTION learnerscore._view_definitions(text) IS
+  'Internal: the definitions of all views of a schema, as one text (compared before and after create_learning_schema re-creates them).';

@@ -38,7 +38,7 @@ int run_load(const std::vector<std::string>& args) {
         if (s.cache.status == "failed" && opt.has("quiet")) std::fprintf(stderr, "%s\n", format_cache(s.cache, schema).c_str());
         return s.ok() && s.cache.status != "failed" ? 0 : 1;
     } catch (const Interrupted&) {
-        std::fprintf(stderr, "\nload interrupted; the file being loaded (or the dataset_h cache refresh) was rolled back\n");
+        std::fprintf(stderr, "\nload interrupted; the file being loaded (or the view cache refresh) was rolled back\n");
         return 130;
     }
 }
@@ -50,10 +50,10 @@ CommandRegistrar reg("load", "load a folder of platform CSV files into a schema 
                      "  S.load_rejects with their line number and reason. A file whose SHA-256 matches the last\n"
                      "  load (S.load_log) is skipped; a changed file replaces its table's rows and its rejects.\n"
                      "  --force reloads unchanged files.\n"
-                     "  After a successful load of a learning schema whose data changed, refreshes the dataset_h cache\n"
-                     "  (learnerscore.refresh_analyst_views: ~2.4 s and ~rows x 200 bytes of disk for 2,734 learners;\n"
-                     "  writers of the source tables wait meanwhile). --no-refresh skips it: dataset_h then reads its\n"
-                     "  live query (always correct, slower) until the next refresh.\n"
+                     "  After a successful load of a learning schema whose data changed, refreshes the view caches of\n"
+                     "  m_online_students and dataset_h (learnerscore.refresh_analyst_views: ~3.2 s and ~rows x 200\n"
+                     "  bytes of disk for 2,734 learners; writers of the source tables wait meanwhile). --no-refresh\n"
+                     "  skips it: those views then read their live queries (always correct, slower) until the next refresh.\n"
                      "  Exit status 1 when a file or the cache refresh failed. See docs/loading.md.",
                      &run_load);
 

@@ -442,8 +442,8 @@ std::string format_result(const FileLoadResult& r) {
 
 namespace {
 
-// After a successful load: refresh the dataset_h cache of a learning schema
-// when it is stale (any write to its source tables made it so). Skipped
+// After a successful load: refresh the analyst view caches (m_online_students,
+// dataset_h) of a learning schema when one is stale (any write to its source tables made it so). Skipped
 // silently when the extension has no refresh function (older version) or the
 // schema no cache (not a learning schema). A failed refresh leaves dataset_h
 // correct (it reads the live query) and is reported, not thrown.
@@ -453,7 +453,7 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
         "SELECT to_regprocedure('learnerscore.refresh_analyst_views(text)') IS NOT NULL"
         "   AND to_regclass($1) IS NOT NULL", {quote_ident(schema) + ".analyst_view_cache"});
     if (has.get(0, 0) != "t") return c;
-    auto st = conn.query("SELECT fresh FROM " + quote_ident(schema) + ".analyst_view_cache WHERE view_name = 'dataset_h'");
+    auto st = conn.query("SELECT bool_and(fresh) FROM " + quote_ident(schema) + ".analyst_view_cache");
     if (st.rows() == 1 && st.get(0, 0) == "t") {
         c.status = "fresh";
         return c;
@@ -466,7 +466,10 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
         // The data is loaded either way and dataset_h stays correct (live).
         conn.exec("BEGIN");
         conn.exec("SELECT CASE WHEN current_setting('lock_timeout') = '0' THEN set_config('lock_timeout', '60s', true) END");
-        auto r = conn.query("SELECT coalesce(sum(row_count), 0) FROM learnerscore.refresh_analyst_views($1)", {schema});
+        // Reported: dataset_h's rows (the big cache); every cached view is refreshed.
+        auto r = conn.query("SELECT coalesce(sum(row_count) FILTER (WHERE view_name = 'dataset_h'), 0), "
+                            "       string_agg(format('%I.%I', $1::text, view_name || '_cache'), ', ') "
+                            "  FROM learnerscore.refresh_analyst_views($1)", {schema});
         conn.exec("COMMIT");
         c.rows = std::stoll(r.get(0, 0));
         c.status = "refreshed";
@@ -474,7 +477,7 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
         // reader (often a dashboard) does not pay for rewriting the whole cache.
         // Best effort: a VACUUM that cannot run leaves the cache correct.
         try {
-            conn.exec("VACUUM " + quote_ident(schema) + ".dataset_h_cache");
+            conn.exec("VACUUM " + r.get(0, 1));
         } catch (const PgError&) {
             throw_if_interrupted();
         }

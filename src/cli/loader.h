@@ -18,7 +18,8 @@ struct LoadOptions {
     bool refresh = true;     // refresh the analyst view cache after a successful load
 };
 
-// The dataset_h cache after the load (learnerscore.refresh_analyst_views).
+// The view caches (m_online_students, dataset_h) after the load
+// (learnerscore.refresh_analyst_views); rows = dataset_h's.
 struct CacheRefresh {
     std::string status;   // "refreshed", "fresh" (nothing changed), "skipped" (--no-refresh or a
                           // failed file), "failed", or "" (no cache: older extension or data set)

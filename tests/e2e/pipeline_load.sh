@@ -5,7 +5,7 @@
 #  3. a generated cohort (learnerscore generate --scenario 1t --learners 2000 --seed 7): per file
 #     loaded + rejected = data lines, rejects = the generator's planted malformed lines;
 #  4. loading again changes nothing; a changed file replaces its table only; --force reloads;
-#  5. the load refreshes the dataset_h cache: fresh, and the same multiset of rows as dataset_h_live;
+#  5. the load refreshes the view caches: fresh, and the same multiset of rows as the live queries;
 #     --no-refresh leaves it stale (the view then reads the live query) until the next load.
 #  6. bad invocations fail cleanly.
 # Needs PGHOST/PGPORT/PGUSER of a throw-away cluster and `learnerscore` on PATH.
@@ -114,19 +114,21 @@ else
   cp -r tests/data/1t_malformed "$TMP/gen"; GEN_DIR=$TMP/gen; GS=$S2
 fi
 
-# dataset_h of schema $1 is the fresh cache and holds exactly dataset_h_live's rows (as a multiset).
+# Each cached view of schema $1 (dataset_h, m_online_students) reads its fresh
+# cache and holds exactly its live query's rows (as a multiset).
 check_cache() {
-  local schema=$1
-  [ "$(q "SELECT fresh FROM $schema.analyst_view_cache WHERE view_name = 'dataset_h'")" = "t" ] || fail "$schema: dataset_h cache not fresh after the load"
-  local cached live only_c only_l
-  cached=$(q "SELECT row_count FROM $schema.analyst_view_cache WHERE view_name = 'dataset_h'")
-  live=$(q "SELECT count(*) FROM $schema.dataset_h_live")
-  [ "$cached" -eq "$live" ] || fail "$schema: cache has $cached rows, dataset_h_live $live"
-  [ "$live" -gt 0 ] || fail "$schema: dataset_h_live is empty; nothing compared"
-  only_c=$(q "SELECT count(*) FROM (SELECT * FROM $schema.dataset_h EXCEPT ALL SELECT * FROM $schema.dataset_h_live) a")
-  only_l=$(q "SELECT count(*) FROM (SELECT * FROM $schema.dataset_h_live EXCEPT ALL SELECT * FROM $schema.dataset_h) a")
-  [ "$only_c" = 0 ] && [ "$only_l" = 0 ] || fail "$schema: dataset_h (cached) and dataset_h_live differ: $only_c / $only_l rows"
-  echo "ok: $schema: dataset_h cache fresh, $cached rows, the same multiset as dataset_h_live"
+  local schema=$1 v cached live only_c only_l
+  for v in m_online_students dataset_h; do
+    [ "$(q "SELECT fresh FROM $schema.analyst_view_cache WHERE view_name = '$v'")" = "t" ] || fail "$schema: $v cache not fresh after the load"
+    cached=$(q "SELECT row_count FROM $schema.analyst_view_cache WHERE view_name = '$v'")
+    live=$(q "SELECT count(*) FROM $schema.${v}_live")
+    [ "$cached" -eq "$live" ] || fail "$schema: $v cache has $cached rows, ${v}_live $live"
+    [ "$live" -gt 0 ] || fail "$schema: ${v}_live is empty; nothing compared"
+    only_c=$(q "SELECT count(*) FROM (SELECT * FROM $schema.$v EXCEPT ALL SELECT * FROM $schema.${v}_live) a")
+    only_l=$(q "SELECT count(*) FROM (SELECT * FROM $schema.${v}_live EXCEPT ALL SELECT * FROM $schema.$v) a")
+    [ "$only_c" = 0 ] && [ "$only_l" = 0 ] || fail "$schema: $v (cached) and ${v}_live differ: $only_c / $only_l rows"
+    echo "ok: $schema: $v cache fresh, $cached rows, the same multiset as ${v}_live"
+  done
 }
 grep -q "^dataset_h cache: [0-9,]* rows in [0-9.]* s$" "$TMP/out3.txt" 2>/dev/null || [ "$GS" = "$S2" ] || fail "the load did not report the cache refresh"
 if [ "$GS" = "$S2" ]; then grep -q "^dataset_h cache: [0-9,]* rows in" "$TMP/out2.txt" || fail "the load did not report the cache refresh"; fi
@@ -156,9 +158,9 @@ echo "ok: a changed file replaces its table's rows and its rejects; the others a
 
 echo "== 5. --no-refresh leaves the cache stale, and the view live"
 grep -q "^dataset_h cache: not refreshed (--no-refresh)" "$TMP/out5.txt" || { cat "$TMP/out5.txt"; fail "--no-refresh not reported"; }
-[ "$(q "SELECT fresh::text || ' ' || stale_cause FROM $GS.analyst_view_cache")" = "false TRUNCATE on exercise_results" ] || fail "cache not stale after --no-refresh: $(q "SELECT * FROM $GS.analyst_view_cache")"
+[ "$(q "SELECT string_agg(view_name || ' ' || fresh::text || ' ' || coalesce(stale_cause, ''), ', ' ORDER BY view_name) FROM $GS.analyst_view_cache")" = "dataset_h false TRUNCATE on exercise_results, m_online_students true " ] || fail "caches not as expected after --no-refresh: $(q "SELECT * FROM $GS.analyst_view_cache")"
 [ "$(q "SELECT count(*) FROM $GS.dataset_h WHERE result_time IS NOT NULL")" = "$(q "SELECT count(*) FROM $GS.dataset_h_live WHERE result_time IS NOT NULL")" ] || fail "stale dataset_h does not show the live data"
-echo "ok: stale cache reported; dataset_h shows the new exercise_results"
+echo "ok: stale cache reported; dataset_h shows the new exercise_results; m_online_students (not reading them) stays fresh"
 learnerscore load "$GEN_DIR" --schema "$GS" --no-progress > "$TMP/out8.txt" || fail "load after --no-refresh"
 grep -q "^dataset_h cache: [0-9,]* rows in" "$TMP/out8.txt" || { cat "$TMP/out8.txt"; fail "a load with nothing changed must refresh a stale cache"; }
 check_cache "$GS"
