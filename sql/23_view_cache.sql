@@ -1,8 +1,9 @@
--- The view caches (extension/sql/122_view_cache.sql) of dataset_h and
--- m_online_students: a view shows its cache only while it is fresh; any write
+-- The view caches (extension/sql/122_view_cache.sql) of dataset_h,
+-- m_online_students and m_user_tags_history: a view shows its cache only while it is fresh; any write
 -- to one of its source tables makes it stale in the writing transaction and
 -- the view shows the live query; refresh restores both; the gating is visible
--- in the plan; privileges and errors.
+-- in the plan; privileges and errors. Most checks are on dataset_h; the others
+-- are checked where their sources differ.
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS learnerscore;
@@ -19,7 +20,7 @@ CALL learnerscore.create_learning_schema('v23');
 -- the objects: cache table, state, live view, one trigger per source table
 -- (always enabled, so logical replication apply fires it too)
 SELECT c.relname, c.relkind FROM pg_class c
- WHERE c.relnamespace = 'v23'::regnamespace AND c.relname ~ '^(dataset_h|m_online_students|analyst_view_cache)'
+ WHERE c.relnamespace = 'v23'::regnamespace AND c.relname ~ '^(dataset_h|m_online_students|m_user_tags_history|analyst_view_cache)'
  ORDER BY 1;
 SELECT tgname, tgrelid::regclass AS source_table, tgenabled, tgtype FROM pg_trigger
  WHERE tgname LIKE '%_cache_stale' AND tgrelid::regclass::text LIKE 'v23.%' ORDER BY tgname, tgrelid::regclass::text;
@@ -27,6 +28,7 @@ SELECT tgname, tgrelid::regclass AS source_table, tgenabled, tgtype FROM pg_trig
 -- are the online filter's tables, not that view's cache and state
 SELECT learnerscore._view_base_tables('v23.dataset_h_live')::text AS base_table ORDER BY 1;
 SELECT learnerscore._view_base_tables('v23.m_online_students_live')::text AS base_table ORDER BY 1;
+SELECT learnerscore._view_base_tables('v23.m_user_tags_history_live')::text AS base_table ORDER BY 1;
 
 -- per cached view: differences between the view and its live query, and
 -- between the view and its cache
@@ -68,6 +70,7 @@ END $$;
 -- a new schema: never refreshed, so the view is the live query
 SELECT * FROM pg_temp.v23_state();
 SELECT * FROM pg_temp.v23_state('m_online_students');
+SELECT * FROM pg_temp.v23_state('m_user_tags_history');
 SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.students_v3', 'm_online_students_cache');
 SELECT * FROM pg_temp.v23_gating('SELECT * FROM v23.dataset_h') ORDER BY 1;
 SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.dataset_h');
@@ -79,8 +82,12 @@ SELECT view_name, fresh, row_count, refreshed_at IS NOT NULL AS refreshed, refre
   FROM v23.analyst_view_cache ORDER BY view_name;
 SELECT * FROM pg_temp.v23_state();
 SELECT * FROM pg_temp.v23_state('m_online_students');
--- students_v3 (and every view built on it) reads the online filter's cache
+SELECT * FROM pg_temp.v23_state('m_user_tags_history');
+-- students_v3 (and every view built on it) reads the online filter's cache;
+-- one learner's tag history (learning_format_at, is_online) is an index lookup
 SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.students_v3', 'm_online_students_cache');
+SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.m_user_tags_history WHERE user_id = 101', 'm_user_tags_history_cache');
+SELECT learnerscore.learning_format_at('v23', 101, '2023-11-15') AS format_101, learnerscore.is_online('v23', 104, '2023-12-06') AS online_104;
 SELECT * FROM pg_temp.v23_gating('SELECT * FROM v23.m_online_students') ORDER BY 1;
 SELECT (SELECT count(*) FROM (SELECT * FROM v23.dataset_h EXCEPT ALL SELECT * FROM h_before) a) AS only_after,
        (SELECT count(*) FROM (SELECT * FROM h_before EXCEPT ALL SELECT * FROM v23.dataset_h) a) AS only_before;
@@ -106,10 +113,13 @@ SELECT * FROM pg_temp.v23_state();   -- rolled back: still fresh
 UPDATE v23.users SET tg_bot = 2 WHERE user_id = 101;
 SELECT * FROM pg_temp.v23_state();
 SELECT * FROM pg_temp.v23_state('m_online_students');
+SELECT * FROM pg_temp.v23_state('m_user_tags_history');   -- users: learners without a tag change
 SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
 DELETE FROM v23.users_logs WHERE user_id = 104;   -- 104 is no longer online
 SELECT * FROM pg_temp.v23_state();
 SELECT * FROM pg_temp.v23_state('m_online_students');
+SELECT * FROM pg_temp.v23_state('m_user_tags_history');
+SELECT learnerscore.is_online('v23', 104, '2023-12-06') AS online_104;   -- the live history: unknown now
 SELECT count(*) FILTER (WHERE user_id = 104) AS online_104_view,
        (SELECT count(*) FROM v23.m_online_students_cache WHERE user_id = 104 AND learning_format = 'online') AS online_104_cache
   FROM v23.students_v3;
@@ -120,6 +130,7 @@ INSERT INTO v23.schedule (course_id, type, task_id, activity_id, activity_type, 
 VALUES (3, 'активность', 82, 1005, 'exercise', 0, '2023-12-05 00:00');
 SELECT * FROM pg_temp.v23_state();
 SELECT * FROM pg_temp.v23_state('m_online_students');   -- schedule gives the reference date
+SELECT * FROM pg_temp.v23_state('m_user_tags_history');   -- not one of its sources: still fresh
 SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
 UPDATE v23.activities_guide SET obyaz_priznak = 0 WHERE activity_id = 1001;
 SELECT * FROM pg_temp.v23_state();

@@ -2,7 +2,7 @@
 -- per learning schema by create_learning_schema() through
 -- learnerscore._create_learning_views(schema). Plain views (CREATE OR REPLACE,
 -- idempotent), so they always show the data as loaded — no refresh step to
--- forget. m_online_students and dataset_h have a cache (122_view_cache.sql): their
+-- forget. m_user_tags_history, m_online_students and dataset_h have a cache (122_view_cache.sql): their
 -- live queries are <view>_live, and the view reads the cache only while no source table has
 -- changed since the last refresh, else the live query — a forgotten refresh
 -- costs speed, never correctness. Every identifier goes through format('%I').
@@ -30,8 +30,10 @@ BEGIN
     -- collapse into one (the last in load order wins). The first change's
     -- stated before-set gives an opening interval (from_datetime NULL);
     -- learners of `users` with no tag change get one row with tag NULL.
+    -- This is m_user_tags_history_live; m_user_tags_history (created by
+    -- _create_view_cache below) shows the cache of it when fresh, else it.
     EXECUTE format($v$
-    CREATE OR REPLACE VIEW %1$s.m_user_tags_history AS
+    CREATE OR REPLACE VIEW %1$s.m_user_tags_history_live AS
     WITH changes AS (
         SELECT l.user_id, l.created_at, l.comment, p.tags_before,
                row_number() OVER w AS n,
@@ -73,6 +75,8 @@ BEGIN
       FROM %1$s.users u
      WHERE NOT EXISTS (SELECT 1 FROM firsts f WHERE f.user_id = u.user_id)
     $v$, s);
+    -- learning_format_at / is_online read one learner of it: an index lookup in the cache.
+    PERFORM learnerscore._create_view_cache(schema_name, 'm_user_tags_history', false);
 
     ---------------------------------------------------------------------------
     -- m_online_students: every learner of `users` with the learning format in
@@ -346,7 +350,8 @@ BEGIN
 
     ---------------------------------------------------------------------------
     FOR c IN SELECT * FROM (VALUES
-        ('m_user_tags_history', 'Per learner, intervals [from_datetime, to_datetime) with the hashtag set in force, from users_logs comments parsed by learnerscore.parse_tag_change. from_datetime NULL = since the beginning, to_datetime NULL = still in force.'),
+        ('m_user_tags_history', 'Per learner, intervals [from_datetime, to_datetime) with the hashtag set in force, from users_logs comments parsed by learnerscore.parse_tag_change. from_datetime NULL = since the beginning, to_datetime NULL = still in force. Never stale: the rows of m_user_tags_history_cache while analyst_view_cache says fresh (cleared by any write to users or users_logs), else the live query m_user_tags_history_live.'),
+        ('m_user_tags_history_live', 'The live query behind m_user_tags_history, always computed from the clean tables (same columns and rows). m_user_tags_history reads it whenever its cache is stale.'),
         ('m_online_students', 'Every learner of users with learning_format (online / offline / NULL unknown) at reference_date = the course start (earliest date_shown of the course); if the tag log says nothing about that instant, the earliest format stated later, else the latest stated earlier. Never stale: the rows of m_online_students_cache while analyst_view_cache says fresh (set by learnerscore.refresh_analyst_views, which learnerscore load calls; cleared by any write to users, users_logs or schedule), else the live query m_online_students_live.'),
         ('m_online_students_live', 'The live query behind m_online_students, always computed from the clean tables (same columns and rows). m_online_students reads it whenever its cache is stale.'),
         ('students_v3', 'The learners the customer analyses: rows of m_online_students whose learning_format is online (columns of users).'),

@@ -1,8 +1,9 @@
 -- Caches of the analyst views that are slow to compute: a table holding the
 -- rows of <schema>.<view>_live, read by <schema>.<view> only while it is known
--- to be fresh. Cached: m_online_students (the online filter every other view
--- starts from: the C++ tag parser over the whole tag log) and dataset_h (the
--- seed's big join). See docs/views.md ("The view caches").
+-- to be fresh. Cached: m_user_tags_history (the C++ tag parser over the whole
+-- tag log; learning_format_at / is_online look up one learner in it),
+-- m_online_students (the online filter every other view starts from) and
+-- dataset_h (the seed's big join). See docs/views.md ("The view caches").
 --
 -- Freshness guarantee. Every base table that <view>_live reads (found from
 -- the catalog, so the list follows the definition) carries a statement-level
@@ -16,13 +17,14 @@
 -- <schema>.analyst_view_cache.
 
 -- The cached views, in refresh order (a later one may read an earlier one:
--- dataset_h_live reads students_v3, which reads m_online_students), with the
--- order their cache is stored and indexed in.
+-- dataset_h_live reads students_v3, which reads m_online_students, which reads
+-- m_user_tags_history), with the order their cache is stored and indexed in.
 CREATE FUNCTION learnerscore._cached_views(OUT view_name text, OUT order_by text[], OUT index_name text)
 RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
     SELECT v, o, i FROM (VALUES
-        (1, 'm_online_students', ARRAY['user_id'], 'm_online_students_cache_user_idx'),
-        (2, 'dataset_h', ARRAY['user_id', 'date_shown'], 'dataset_h_cache_user_date_idx')) t(n, v, o, i)
+        (1, 'm_user_tags_history', ARRAY['user_id', 'from_datetime'], 'm_user_tags_history_cache_user_from_idx'),
+        (2, 'm_online_students', ARRAY['user_id'], 'm_online_students_cache_user_idx'),
+        (3, 'dataset_h', ARRAY['user_id', 'date_shown'], 'dataset_h_cache_user_date_idx')) t(n, v, o, i)
      ORDER BY n
 $fn$;
 COMMENT ON FUNCTION learnerscore._cached_views() IS
@@ -132,7 +134,7 @@ BEGIN
         stale_since     timestamptz,
         stale_cause     text)$$, s);
     EXECUTE format('COMMENT ON TABLE %s.analyst_view_cache IS %L', s,
-        'State of the cached analyst views (m_online_students, dataset_h): fresh = the cache holds exactly what the live query returns. Set by learnerscore.refresh_analyst_views(schema); cleared, within the writing transaction, by a trigger on every source table (stale_cause: the first write since the refresh). Roles that write to the source tables need SELECT and UPDATE here. No row, or fresh false: the view reads the live query.');
+        'State of the cached analyst views (m_user_tags_history, m_online_students, dataset_h): fresh = the cache holds exactly what the live query returns. Set by learnerscore.refresh_analyst_views(schema); cleared, within the writing transaction, by a trigger on every source table (stale_cause: the first write since the refresh). Roles that write to the source tables need SELECT and UPDATE here. No row, or fresh false: the view reads the live query.');
     EXECUTE format('INSERT INTO %s.analyst_view_cache (view_name, fresh, stale_since, stale_cause)
                     VALUES ($1, false, now(), ''created'') ON CONFLICT (view_name) DO NOTHING', s) USING cached_view;
     IF invalidate THEN
@@ -254,7 +256,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore.refresh_analyst_views(text) IS
-  'Refreshes the caches of <schema>.m_online_students and <schema>.dataset_h: SHARE-locks their source tables (waits for writers in flight and blocks new ones while it runs, like REFRESH MATERIALIZED VIEW; readers of the cached views wait for its TRUNCATEs), stores each live query in its index order, ANALYZEs and marks the cache fresh. One row per cached view: row_count and seconds. Run at READ COMMITTED by a role that can lock the source tables (UPDATE, DELETE or TRUNCATE on them) and owns the caches (for ANALYZE). learnerscore load calls it after a successful load (--no-refresh to skip).';
+  'Refreshes the caches of <schema>.m_user_tags_history, m_online_students and dataset_h: SHARE-locks their source tables (waits for writers in flight and blocks new ones while it runs, like REFRESH MATERIALIZED VIEW; readers of the cached views wait for its TRUNCATEs), stores each live query in its index order, ANALYZEs and marks the cache fresh. One row per cached view: row_count and seconds. Run at READ COMMITTED by a role that can lock the source tables (UPDATE, DELETE or TRUNCATE on them) and owns the caches (for ANALYZE). learnerscore load calls it after a successful load (--no-refresh to skip).';
 
 -- Every view definition of a schema, to tell whether re-creating the views
 -- changed anything a cache depends on.

@@ -51,7 +51,7 @@ CommandRegistrar reg("load", "load a folder of platform CSV files into a schema 
                      "  load (S.load_log) is skipped; a changed file replaces its table's rows and its rejects.\n"
                      "  --force reloads unchanged files.\n"
                      "  After a successful load of a learning schema whose data changed, refreshes the view caches of\n"
-                     "  m_online_students and dataset_h (learnerscore.refresh_analyst_views: ~3.2 s and ~rows x 200\n"
+                     "  m_user_tags_history, m_online_students and dataset_h (refresh_analyst_views: ~3.2 s and ~rows x 200\n"
                      "  bytes of disk for 2,734 learners; writers of the source tables wait meanwhile). --no-refresh\n"
                      "  skips it: those views then read their live queries (always correct, slower) until the next refresh.\n"
                      "  Exit status 1 when a file or the cache refresh failed. See docs/loading.md.",

@@ -18,7 +18,7 @@ struct LoadOptions {
     bool refresh = true;     // refresh the analyst view cache after a successful load
 };
 
-// The view caches (m_online_students, dataset_h) after the load
+// The view caches (m_user_tags_history, m_online_students, dataset_h) after the load
 // (learnerscore.refresh_analyst_views); rows = dataset_h's.
 struct CacheRefresh {
     std::string status;   // "refreshed", "fresh" (nothing changed), "skipped" (--no-refresh or a

@@ -60,7 +60,7 @@ for _ in $(seq "$RUNS"); do
   if [ -z "$REFRESH_MS" ] || awk "BEGIN{exit !($t < $REFRESH_MS)}"; then REFRESH_MS=$t; fi
 done
 # As learnerscore load does after its refresh: hint bits and visibility map now, not in the first read.
-psql -X -q -c "VACUUM $SCHEMA.dataset_h_cache, $SCHEMA.m_online_students_cache"
+psql -X -q -c "VACUUM $(psql -X -At -c "SELECT string_agg(format('%I.%I', '$SCHEMA', view_name || '_cache'), ', ') FROM $SCHEMA.analyst_view_cache")"
 [ "$(psql -X -At -c "SELECT bool_and(fresh) FROM $SCHEMA.analyst_view_cache")" = "t" ] || { echo "a view cache is not fresh; the cached figures would be the live query" >&2; exit 1; }
 
 # One session: a first (cold) run, then RUNS warm runs. Prints "cold warm_best" (ms).

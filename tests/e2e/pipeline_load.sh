@@ -114,11 +114,11 @@ else
   cp -r tests/data/1t_malformed "$TMP/gen"; GEN_DIR=$TMP/gen; GS=$S2
 fi
 
-# Each cached view of schema $1 (dataset_h, m_online_students) reads its fresh
+# Each cached view of schema $1 (m_user_tags_history, m_online_students, dataset_h) reads its fresh
 # cache and holds exactly its live query's rows (as a multiset).
 check_cache() {
   local schema=$1 v cached live only_c only_l
-  for v in m_online_students dataset_h; do
+  for v in m_user_tags_history m_online_students dataset_h; do
     [ "$(q "SELECT fresh FROM $schema.analyst_view_cache WHERE view_name = '$v'")" = "t" ] || fail "$schema: $v cache not fresh after the load"
     cached=$(q "SELECT row_count FROM $schema.analyst_view_cache WHERE view_name = '$v'")
     live=$(q "SELECT count(*) FROM $schema.${v}_live")
@@ -158,9 +158,9 @@ echo "ok: a changed file replaces its table's rows and its rejects; the others a
 
 echo "== 5. --no-refresh leaves the cache stale, and the view live"
 grep -q "^dataset_h cache: not refreshed (--no-refresh)" "$TMP/out5.txt" || { cat "$TMP/out5.txt"; fail "--no-refresh not reported"; }
-[ "$(q "SELECT string_agg(view_name || ' ' || fresh::text || ' ' || coalesce(stale_cause, ''), ', ' ORDER BY view_name) FROM $GS.analyst_view_cache")" = "dataset_h false TRUNCATE on exercise_results, m_online_students true " ] || fail "caches not as expected after --no-refresh: $(q "SELECT * FROM $GS.analyst_view_cache")"
+[ "$(q "SELECT string_agg(view_name || ' ' || fresh::text || ' ' || coalesce(stale_cause, ''), ', ' ORDER BY view_name) FROM $GS.analyst_view_cache")" = "dataset_h false TRUNCATE on exercise_results, m_online_students true , m_user_tags_history true " ] || fail "caches not as expected after --no-refresh: $(q "SELECT * FROM $GS.analyst_view_cache")"
 [ "$(q "SELECT count(*) FROM $GS.dataset_h WHERE result_time IS NOT NULL")" = "$(q "SELECT count(*) FROM $GS.dataset_h_live WHERE result_time IS NOT NULL")" ] || fail "stale dataset_h does not show the live data"
-echo "ok: stale cache reported; dataset_h shows the new exercise_results; m_online_students (not reading them) stays fresh"
+echo "ok: stale cache reported; dataset_h shows the new exercise_results; the online filter's caches (not reading them) stay fresh"
 learnerscore load "$GEN_DIR" --schema "$GS" --no-progress > "$TMP/out8.txt" || fail "load after --no-refresh"
 grep -q "^dataset_h cache: [0-9,]* rows in" "$TMP/out8.txt" || { cat "$TMP/out8.txt"; fail "a load with nothing changed must refresh a stale cache"; }
 check_cache "$GS"
