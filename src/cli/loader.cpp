@@ -443,9 +443,10 @@ std::string format_result(const FileLoadResult& r) {
 namespace {
 
 // After a successful load: refresh the analyst view caches (m_user_tags_history,
-// m_online_students, dataset_h) of a learning schema when one is stale (any write to its source tables made it so). Skipped
-// silently when the extension has no refresh function (older version) or the
-// schema no cache (not a learning schema). A failed refresh leaves dataset_h
+// m_online_students, dataset_h) of a learning schema when one is stale (any
+// write to its source tables made it so). Skipped silently when the extension
+// has no refresh function (older version) or the schema no cache (not a
+// learning schema). A failed refresh leaves dataset_h
 // correct (it reads the live query) and is reported, not thrown.
 CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
     CacheRefresh c;
