@@ -15,7 +15,7 @@ namespace {
 constexpr const char* kCandidates[] = {"libxgboost.so.0", "libxgboost.so"};
 
 struct Loaded {
-    XgboostApi api{};
+    XgboostApi api;
     std::string error;  // empty when loaded
 };
 
@@ -42,19 +42,9 @@ Loaded load() {
     }
     XgboostApi& a = out.api;
     std::string& e = out.error;
-    resolve(lib, "XGBGetLastError", a.GetLastError, e);
-    resolve(lib, "XGDMatrixCreateFromMat_omp", a.DMatrixCreateFromMat_omp, e);
-    resolve(lib, "XGDMatrixSetFloatInfo", a.DMatrixSetFloatInfo, e);
-    resolve(lib, "XGDMatrixFree", a.DMatrixFree, e);
-    resolve(lib, "XGBoosterCreate", a.BoosterCreate, e);
-    resolve(lib, "XGBoosterFree", a.BoosterFree, e);
-    resolve(lib, "XGBoosterSetParam", a.BoosterSetParam, e);
-    resolve(lib, "XGBoosterUpdateOneIter", a.BoosterUpdateOneIter, e);
-    resolve(lib, "XGBoosterPredict", a.BoosterPredict, e);
-    resolve(lib, "XGBoosterPredictFromDense", a.BoosterPredictFromDense, e);
-    resolve(lib, "XGBoosterPredictFromDMatrix", a.BoosterPredictFromDMatrix, e);
-    resolve(lib, "XGBoosterLoadModelFromBuffer", a.BoosterLoadModelFromBuffer, e);
-    resolve(lib, "XGBoosterSaveModelToBuffer", a.BoosterSaveModelToBuffer, e);
+#define LS_XGBOOST_RESOLVE(field, symbol) resolve(lib, #symbol, a.field, e);
+    LS_XGBOOST_FUNCTIONS(LS_XGBOOST_RESOLVE)
+#undef LS_XGBOOST_RESOLVE
     // The library stays loaded for the life of the process, as a linked one would.
     return out;
 }

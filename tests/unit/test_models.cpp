@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/linear_models.h"
 #include "core/model.h"
+#include "core/xgboost_library.h"
 
 using namespace ls::models;
 
@@ -307,4 +308,14 @@ TEST(Models, PredictNumericEqualsPredict) {
         const double inf[] = {INFINITY, 0};
         EXPECT_THROW(r.model->predict_numeric(inf, nullptr), ls::Error);
     }
+}
+
+// XGBoost is loaded at run time: every entry point we call resolves in the
+// installed library (a renamed or missing symbol fails here, not in a backend).
+TEST(XgboostLibrary, EveryEntryPointResolves) {
+    const ls::models::XgboostApi& api = ls::models::xgboost();
+#define LS_XGBOOST_CHECK(field, symbol) EXPECT_NE(api.field, nullptr) << #symbol;
+    LS_XGBOOST_FUNCTIONS(LS_XGBOOST_CHECK)
+#undef LS_XGBOOST_CHECK
+    EXPECT_NE(api.GetLastError(), nullptr);
 }
