@@ -159,6 +159,30 @@ CALL learnerscore.create_learning_schema('v23');
 RESET client_min_messages;
 SELECT view_name, fresh, stale_cause FROM v23.analyst_view_cache ORDER BY view_name;
 SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
+-- as after DROP EXTENSION ... CASCADE: the views and the triggers are gone, the
+-- tables (caches and state included) stay, and a write is not tracked; the
+-- next create_learning_schema must not trust the old "fresh"
+SET client_min_messages = warning;
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'v23'::regnamespace AND c.relkind = 'v' LOOP
+        EXECUTE format('DROP VIEW IF EXISTS v23.%I CASCADE', r.relname);
+    END LOOP;
+    FOR r IN SELECT t.tgname, t.tgrelid::regclass AS tbl FROM pg_trigger t
+              WHERE t.tgname LIKE '%_cache_stale' AND t.tgrelid::regclass::text LIKE 'v23.%' LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, r.tbl);
+    END LOOP;
+END $$;
+RESET client_min_messages;
+DELETE FROM v23.exercise_results WHERE user_id = 101;
+SELECT view_name, fresh FROM v23.analyst_view_cache ORDER BY view_name;   -- untracked: still says fresh
+SET client_min_messages = warning;
+CALL learnerscore.create_learning_schema('v23');
+RESET client_min_messages;
+SELECT view_name, fresh, stale_cause FROM v23.analyst_view_cache ORDER BY view_name;
+SELECT * FROM pg_temp.v23_state();
+SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
 
 -- ORDER BY on the view gives the seed's order from either branch
 SELECT count(*) AS rows_out_of_order FROM (

@@ -409,7 +409,10 @@ BEGIN
 
     -- A changed definition (a new version of the extension) invalidates every
     -- cache: a live query's text may be unchanged while a view it reads changed.
-    IF defs_before IS DISTINCT FROM learnerscore._view_definitions(schema_name) AND defs_before IS NOT NULL THEN
+    -- So do missing views: DROP EXTENSION ... CASCADE drops the views and the
+    -- staleness triggers but keeps the tables, and writes made meanwhile were
+    -- not tracked. (A new schema's caches start stale anyway.)
+    IF defs_before IS DISTINCT FROM learnerscore._view_definitions(schema_name) THEN
         EXECUTE format('UPDATE %s.analyst_view_cache SET fresh = false, stale_since = now(),
                                stale_cause = ''definition changed'' WHERE fresh', s);
     END IF;
