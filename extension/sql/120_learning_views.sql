@@ -76,7 +76,7 @@ BEGIN
      WHERE NOT EXISTS (SELECT 1 FROM firsts f WHERE f.user_id = u.user_id)
     $v$, s);
     -- learning_format_at / is_online read one learner of it: an index lookup in the cache.
-    PERFORM learnerscore._create_view_cache(schema_name, 'm_user_tags_history', false);
+    PERFORM learnerscore._create_view_cache(schema_name, 'm_user_tags_history');
 
     ---------------------------------------------------------------------------
     -- m_online_students: every learner of `users` with the learning format in
@@ -113,7 +113,7 @@ BEGIN
       LEFT JOIN course_ref r ON r.course_id = u.course_id
     $v$, s);
     -- Every view reading the online filter reads this cache when it is fresh.
-    PERFORM learnerscore._create_view_cache(schema_name, 'm_online_students', false);
+    PERFORM learnerscore._create_view_cache(schema_name, 'm_online_students');
 
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.students_v3 AS
@@ -163,7 +163,7 @@ BEGIN
     $v$, s);
 
     -- The cache table, its state, the staleness triggers and the gated dataset_h.
-    PERFORM learnerscore._create_view_cache(schema_name, 'dataset_h', false);
+    PERFORM learnerscore._create_view_cache(schema_name, 'dataset_h');
 
     ---------------------------------------------------------------------------
     -- dataset_v: every event of the online learners, one per row. Per

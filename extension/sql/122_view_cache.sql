@@ -96,8 +96,8 @@ COMMENT ON FUNCTION learnerscore._mark_view_cache_stale() IS
 
 -- Creates (idempotently) <view>_cache, analyst_view_cache, the triggers and
 -- the gated <view>, for a view of _cached_views() whose <view>_live exists.
--- `invalidate`: the live definition (or one it reads) changed.
-CREATE FUNCTION learnerscore._create_view_cache(schema_name text, cached_view text, invalidate boolean) RETURNS void
+-- (_create_learning_views marks the caches stale when a definition changed.)
+CREATE FUNCTION learnerscore._create_view_cache(schema_name text, cached_view text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
@@ -137,10 +137,6 @@ BEGIN
         'State of the cached analyst views (m_user_tags_history, m_online_students, dataset_h): fresh = the cache holds exactly what the live query returns. Set by learnerscore.refresh_analyst_views(schema); cleared, within the writing transaction, by a trigger on every source table (stale_cause: the first write since the refresh). Roles that write to the source tables need SELECT and UPDATE here. No row, or fresh false: the view reads the live query.');
     EXECUTE format('INSERT INTO %s.analyst_view_cache (view_name, fresh, stale_since, stale_cause)
                     VALUES ($1, false, now(), ''created'') ON CONFLICT (view_name) DO NOTHING', s) USING cached_view;
-    IF invalidate THEN
-        EXECUTE format('UPDATE %s.analyst_view_cache SET fresh = false, stale_since = now(),
-                               stale_cause = ''definition changed'' WHERE view_name = $1 AND fresh', s) USING cached_view;
-    END IF;
 
     -- ENABLE ALWAYS: also fires under session_replication_role = replica
     -- (logical replication apply), where a change must invalidate the cache too.
@@ -175,8 +171,8 @@ BEGIN
     $v$, s, cached_view, cache, cached_view, (SELECT string_agg('c.' || quote_ident(c), ', ') FROM unnest(v.order_by) c), live);
 END
 $fn$;
-COMMENT ON FUNCTION learnerscore._create_view_cache(text, text, boolean) IS
-  'Internal: creates (idempotently) <view>_cache, analyst_view_cache, the staleness triggers on the source tables of <view>_live and the view <view> (cache when fresh, else live), for a view of learnerscore._cached_views(); invalidate => mark the cache stale.';
+COMMENT ON FUNCTION learnerscore._create_view_cache(text, text) IS
+  'Internal: creates (idempotently) <view>_cache, analyst_view_cache, the staleness triggers on the source tables of <view>_live and the view <view> (cache when fresh, else live), for a view of learnerscore._cached_views().';
 
 CREATE FUNCTION learnerscore.refresh_analyst_views(schema_name text)
 RETURNS TABLE (view_name text, row_count bigint, seconds double precision)
