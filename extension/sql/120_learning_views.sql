@@ -2,9 +2,10 @@
 -- per learning schema by create_learning_schema() through
 -- learnerscore._create_learning_views(schema). Plain views (CREATE OR REPLACE,
 -- idempotent), so they always show the data as loaded — no refresh step to
--- forget. m_user_tags_history, m_online_students and dataset_h have a cache (122_view_cache.sql): their
--- live queries are <view>_live, and the view reads the cache only while no source table has
--- changed since the last refresh, else the live query — a forgotten refresh
+-- forget. m_user_tags_history, m_online_students and dataset_h have a cache
+-- (122_view_cache.sql): their live queries are <view>_live, and the view reads
+-- the cache only while no source table has changed since the last refresh,
+-- else the live query — a forgotten refresh
 -- costs speed, never correctness. Every identifier goes through format('%I').
 -- See docs/views.md.
 --
@@ -18,7 +19,6 @@ DECLARE
     s text := quote_ident(schema_name);
     c record;
     defs_before text;
-    defs_changed boolean;
 BEGIN
     -- Every view definition of the schema, to tell whether re-creating them
     -- changed what a cached view computes (its live query or one it reads).

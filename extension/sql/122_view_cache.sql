@@ -18,13 +18,14 @@
 
 -- The cached views, in refresh order (a later one may read an earlier one:
 -- dataset_h_live reads students_v3, which reads m_online_students, which reads
--- m_user_tags_history), with the order their cache is stored and indexed in.
-CREATE FUNCTION learnerscore._cached_views(OUT view_name text, OUT order_by text[], OUT index_name text)
+-- m_user_tags_history), with the order their cache is stored and indexed in
+-- (order_by: a column list as SQL, used as is in ORDER BY and CREATE INDEX).
+CREATE FUNCTION learnerscore._cached_views(OUT view_name text, OUT order_by text, OUT index_name text)
 RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
     SELECT v, o, i FROM (VALUES
-        (1, 'm_user_tags_history', ARRAY['user_id', 'from_datetime'], 'm_user_tags_history_cache_user_from_idx'),
-        (2, 'm_online_students', ARRAY['user_id'], 'm_online_students_cache_user_idx'),
-        (3, 'dataset_h', ARRAY['user_id', 'date_shown'], 'dataset_h_cache_user_date_idx')) t(n, v, o, i)
+        (1, 'm_user_tags_history', 'user_id, from_datetime', 'm_user_tags_history_cache_user_from_idx'),
+        (2, 'm_online_students', 'user_id', 'm_online_students_cache_user_idx'),
+        (3, 'dataset_h', 'user_id, date_shown', 'dataset_h_cache_user_date_idx')) t(n, v, o, i)
      ORDER BY n
 $fn$;
 COMMENT ON FUNCTION learnerscore._cached_views() IS
@@ -104,7 +105,6 @@ DECLARE
     v record;
     live regclass;
     cache text;
-    cols text;
     t regclass;
 BEGIN
     SELECT * INTO v FROM learnerscore._cached_views() c WHERE c.view_name = cached_view;
@@ -113,17 +113,16 @@ BEGIN
     END IF;
     live := format('%s.%I', s, cached_view || '_live')::regclass;
     cache := format('%s.%I', s, cached_view || '_cache');
-    SELECT string_agg(quote_ident(c), ', ') INTO cols FROM unnest(v.order_by) c;
     EXECUTE format('CREATE TABLE IF NOT EXISTS %s (LIKE %s)', cache, live);
     -- Rows are stored in the index's order, so the index is perfectly
     -- correlated with the heap: ORDER BY on the view becomes an in-order index
     -- scan instead of a sort (see the view below for the figures). Kept across
     -- refreshes: the refresh inserts in index order, so maintaining it is
     -- append-only.
-    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (%s)', v.index_name, cache, cols);
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (%s)', v.index_name, cache, v.order_by);
     EXECUTE format('COMMENT ON TABLE %s IS %L', cache,
         format('Cache of %s_live, written only by learnerscore.refresh_analyst_views(schema) in (%s) order. %s reads it only while analyst_view_cache says fresh; do not modify it by hand.',
-               cached_view, cols, cached_view));
+               cached_view, v.order_by, cached_view));
 
     EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.analyst_view_cache (
         view_name       text PRIMARY KEY,
@@ -168,7 +167,7 @@ BEGIN
     UNION ALL
     SELECT l.* FROM %6$s l
      WHERE (SELECT a.fresh FROM %1$s.analyst_view_cache a WHERE a.view_name = %4$L) IS NOT TRUE
-    $v$, s, cached_view, cache, cached_view, (SELECT string_agg('c.' || quote_ident(c), ', ') FROM unnest(v.order_by) c), live);
+    $v$, s, cached_view, cache, cached_view, v.order_by, live);
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._create_view_cache(text, text) IS
@@ -184,7 +183,6 @@ DECLARE
     sources text;
     unanalyzed text;
     t0 timestamptz;
-    cols text;
     n bigint;
 BEGIN
     IF schema_name IS NULL THEN
@@ -230,23 +228,22 @@ BEGIN
     -- In refresh order: a later live query reads the earlier caches, fresh by then.
     FOR v IN SELECT c.* FROM learnerscore._cached_views() c WHERE c.view_name = ANY (views) LOOP
         t0 := clock_timestamp();
-        SELECT string_agg(quote_ident(c), ', ') INTO cols FROM unnest(v.order_by) c;
         EXECUTE format('TRUNCATE %s.%I', s, v.view_name || '_cache');
         -- Stored in index order, so a sequential scan returns it in that
         -- order and the index is perfectly correlated.
         EXECUTE format('INSERT INTO %1$s.%2$I SELECT * FROM %1$s.%3$I ORDER BY %4$s',
-                       s, v.view_name || '_cache', v.view_name || '_live', cols);
+                       s, v.view_name || '_cache', v.view_name || '_live', v.order_by);
         GET DIAGNOSTICS n = ROW_COUNT;
         EXECUTE format('ANALYZE %s.%I', s, v.view_name || '_cache');
+        seconds := extract(epoch FROM clock_timestamp() - t0)::float8;
         EXECUTE format('INSERT INTO %s.analyst_view_cache AS a (view_name, fresh, refreshed_at, row_count, refresh_seconds)
                         VALUES ($3, true, clock_timestamp(), $1, $2)
                         ON CONFLICT (view_name) DO UPDATE
                         SET fresh = true, refreshed_at = EXCLUDED.refreshed_at, row_count = EXCLUDED.row_count,
                             refresh_seconds = EXCLUDED.refresh_seconds, stale_since = NULL, stale_cause = NULL', s)
-            USING n, extract(epoch FROM clock_timestamp() - t0)::float8, v.view_name;
+            USING n, seconds, v.view_name;
         view_name := v.view_name;
         row_count := n;
-        seconds := extract(epoch FROM clock_timestamp() - t0)::float8;
         RETURN NEXT;
     END LOOP;
 END

@@ -63,20 +63,17 @@ done
 psql -X -q -c "VACUUM $(psql -X -At -c "SELECT string_agg(format('%I.%I', '$SCHEMA', view_name || '_cache'), ', ') FROM $SCHEMA.analyst_view_cache")"
 [ "$(psql -X -At -c "SELECT bool_and(fresh) FROM $SCHEMA.analyst_view_cache")" = "t" ] || { echo "a view cache is not fresh; the cached figures would be the live query" >&2; exit 1; }
 
-# One session: a first (cold) run, then RUNS warm runs. Prints "cold warm_best" (ms).
-time_query() {
-  local path=$1 sql=$2 args=() i
-  for i in $(seq $((RUNS + 1))); do args+=(-c "COPY ($sql) TO '/dev/null'"); done
-  psql -X -q -At -c "SET search_path = $path, public" -c "SET jit = off" -c '\timing on' "${args[@]}" \
-    | grep -oP 'Time: \K[0-9.]+' | awk 'NR == 1 {c = $1; next} b == "" || $1 < b {b = $1} END {print c, b}'
+# One session: the statement a first (cold) time, then RUNS warm times; prints
+# "cold warm_best" (ms) of the figure the pattern picks out of psql's output.
+in_session() {  # search_path, statement, pattern
+  local args=() i
+  for i in $(seq $((RUNS + 1))); do args+=(-c "$2"); done
+  psql -X -q -At -c "SET search_path = $1, public" -c "SET jit = off" -c '\timing on' "${args[@]}" \
+    | grep -oP "$3" | awk 'NR == 1 {c = $1; next} b == "" || $1 < b {b = $1} END {print c, b}'
 }
-# EXPLAIN ANALYZE's execution time, best of RUNS in one session after a first run.
-exec_time() {
-  local path=$1 sql=$2 args=() i
-  for i in $(seq $((RUNS + 1))); do args+=(-c "EXPLAIN (ANALYZE, TIMING OFF) $sql"); done
-  psql -X -q -At -c "SET search_path = $path, public" -c "SET jit = off" "${args[@]}" \
-    | grep -oP 'Execution Time: \K[0-9.]+' | awk 'NR == 1 {next} b == "" || $1 < b {b = $1} END {print b}'
-}
+time_query() { in_session "$1" "COPY ($2) TO '/dev/null'" 'Time: \K[0-9.]+'; }
+# EXPLAIN ANALYZE's execution time: the warm best.
+exec_time() { in_session "$1" "EXPLAIN (ANALYZE, TIMING OFF) $2" 'Execution Time: \K[0-9.]+' | cut -d' ' -f2; }
 rows() { psql -X -q -At -c "SET search_path = $1, public" -c "SELECT count(*) FROM ($2) q"; }
 
 SEED_H=$(cat tests/bench/seed001_dataset_h.sql)
