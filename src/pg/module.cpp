@@ -9,6 +9,7 @@
 
 #include "core/version.h"
 #include "pg/boundary.h"
+#include "pg/settings.h"
 
 extern "C" {
 #include "utils/builtins.h"
@@ -21,7 +22,10 @@ PG_FUNCTION_INFO_V1(ls_version);
 PG_FUNCTION_INFO_V1(ls_boundary_selftest);
 }
 
-void _PG_init(void) { lspg::install_interrupt_checker(); }
+void _PG_init(void) {
+    lspg::install_interrupt_checker();
+    lspg::define_settings();
+}
 
 Datum ls_version(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum { PG_RETURN_TEXT_P(cstring_to_text(ls::kVersion)); });
