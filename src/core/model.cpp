@@ -86,7 +86,17 @@ std::vector<std::string> Model::feature_names() const {
 }
 
 const XgbBooster& Model::booster() const {
-    if (!booster_) booster_ = std::make_unique<XgbBooster>(XgbBooster::load(xgb_model));
+    if (!booster_) {
+        auto b = std::make_unique<XgbBooster>(XgbBooster::load(xgb_model));
+        // XGBoost reads as many input columns as the booster says: they must be
+        // the encoded columns, or scoring would read past the row buffer.
+        if (b->num_features() != encoder.width())
+            fail(ErrorKind::DataException,
+                 "corrupted model: the XGBoost booster reads " + std::to_string(b->num_features()) +
+                     " columns, the encoding has " + std::to_string(encoder.width()),
+                 "The model bytes were altered; drop the model and train it again.");
+        booster_ = std::move(b);
+    }
     return *booster_;
 }
 

@@ -79,6 +79,12 @@ XgbBooster XgbBooster::load(const std::string& ubj) {
     return b;
 }
 
+std::size_t XgbBooster::num_features() const {
+    bst_ulong n = 0;
+    check(xgboost().BoosterGetNumFeature(handle_, &n), "num_feature");
+    return static_cast<std::size_t>(n);
+}
+
 std::string XgbBooster::save() const {
     bst_ulong len = 0;
     const char* buf = nullptr;

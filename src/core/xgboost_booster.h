@@ -23,7 +23,9 @@ public:
     static XgbBooster train(const std::vector<float>& X, std::size_t n, std::size_t p, const std::vector<float>& y,
                             const std::map<std::string, std::string>& params, int rounds,
                             std::vector<float>* train_pred = nullptr);
+    // `ubj` must have passed check_xgboost_ubjson() unless XGBoost wrote it.
     static XgbBooster load(const std::string& ubj);
+    std::size_t num_features() const;  // input columns the booster was trained on
     std::string save() const;  // UBJSON buffer
     std::string save_json() const;  // XGBoost's JSON model format
 
