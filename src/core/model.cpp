@@ -208,6 +208,34 @@ std::vector<std::pair<std::string, double>> Model::explain(const RawValue* row) 
     return out;
 }
 
+std::size_t training_bytes(const Dataset& data, Algorithm algorithm, std::size_t rows, bool all_rows) {
+    std::size_t width = 0;  // encoded columns: 1 per numeric feature, at most one per level of a text feature
+    bool all_numeric = true;
+    for (const auto& c : data.features) {
+        width += c.categorical ? c.levels.size() : 1;
+        all_numeric = all_numeric && !c.categorical;
+    }
+    const std::size_t n = rows;
+    // y as an Eigen vector, in-sample predictions, their double copies for the
+    // metrics and the metrics' sorted pairs: about 8 doubles a row.
+    std::size_t total = n * 8 * sizeof(double);
+    if (algorithm == Algorithm::XGBoost) {
+        // Encoder::design_f32: the double design and its float copy (12 B a
+        // cell) while it is built; then the float matrix, XGBoost's DMatrix
+        // (an index and a value per present cell: 8 B) and its histogram
+        // index (1 B a cell) while training: 13 B a cell at the peak; plus
+        // labels, gradients, prediction caches (about 32 B a row).
+        total += n * (13 * width + 32);
+    } else {
+        const std::size_t p = width + 1;
+        const bool in_place = all_rows && all_numeric && data.block && data.numeric_null && !*data.numeric_null;
+        if (!in_place) total += n * p * sizeof(double);  // Encoder::design
+        total += 2 * n * sizeof(double);                   // eta, eta_new (IRLS) / residuals
+        total += 4 * p * p * sizeof(double);               // Hessian, its factorization, inverse
+    }
+    return total;
+}
+
 TrainResult train(const Dataset& data, const std::string& target, Algorithm algorithm, const Params& params,
                   const std::vector<std::size_t>& rows) {
     data.check_shape();

@@ -340,6 +340,9 @@ Datum ls_train(PG_FUNCTION_ARGS) {
         }
         FitArgs a = fit_args(fcinfo, 1);
         ls::models::Algorithm algo = ls::models::parse_algorithm(a.algorithm);
+        a.spec.extra_bytes = [algo](const ls::models::Dataset& d, std::size_t rows) {
+            return ls::models::training_bytes(d, algo, rows, true);
+        };
         long long skipped = 0;
         ls::models::Dataset data = lspg::read_dataset(a.spec, &skipped);
         ls::models::TrainResult res = ls::models::train(data, a.spec.target, algo, a.params);
@@ -393,6 +396,11 @@ Datum ls_cross_validate(PG_FUNCTION_ARGS) {
         if (group.empty() && (k < 2 || k > 100)) fail(ErrorKind::InvalidParameter, "k must be between 2 and 100");
         FitArgs a = fit_args(fcinfo, 0);
         ls::models::Algorithm algo = ls::models::parse_algorithm(a.algorithm);
+        a.spec.memory_what = "cross-validation";
+        a.spec.extra_bytes = [algo](const ls::models::Dataset& d, std::size_t rows) {
+            // a fold trains on a subset (a copy of its design) and scores the rest
+            return ls::models::training_bytes(d, algo, rows, false);
+        };
         if (!group.empty()) {
             for (const auto& f : a.spec.features)
                 if (f == group) fail(ErrorKind::InvalidParameter, "the group column \"" + group + "\" is also a feature");
