@@ -92,6 +92,10 @@ SELECT count(*) AS rows_scored,
        bool_and(learnerscore.explain(:a_id::bigint, m46) ? '(intercept)') AS explained,
        bool_and(learnerscore.predict('m46_a_xgb', ARRAY[x1]) BETWEEN 0 AND 1) AS xgb_scored
 FROM m46;
+-- the same from a parallel worker (the registry read switches identity and search_path there too)
+SET force_parallel_mode = on;
+SELECT count(*) AS rows_scored_in_worker, bool_and(learnerscore.predict('m46_a', m46) BETWEEN 0 AND 1) AS worker_scores FROM m46;
+RESET force_parallel_mode;
 RESET ROLE;
 GRANT SELECT ON learnerscore.models TO PUBLIC;
 

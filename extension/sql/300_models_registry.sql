@@ -51,10 +51,6 @@ CREATE TRIGGER models_immutable BEFORE UPDATE OR DELETE ON learnerscore.models
 CREATE TRIGGER models_no_truncate BEFORE TRUNCATE ON learnerscore.models
     FOR EACH STATEMENT EXECUTE FUNCTION learnerscore._models_guard();
 
-CREATE FUNCTION learnerscore._model_cache_evict(id bigint) RETURNS void
-    AS 'MODULE_PATHNAME', 'ls_model_cache_evict' LANGUAGE C STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION learnerscore._model_cache_evict(bigint) IS 'Internal: forgets a decoded model in this backend''s cache.';
-
 CREATE FUNCTION learnerscore.drop_model(name text, if_exists boolean DEFAULT false) RETURNS boolean
     AS 'MODULE_PATHNAME', 'ls_drop_model' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION learnerscore.drop_model(text, boolean) IS

@@ -1,6 +1,5 @@
-// SQL entry points of the model registry: fitting (the SQL wrapper
-// learnerscore.train() stores the result), cross-validation, predict and
-// explain, and cache eviction.
+// SQL entry points of the models: training (fit, then register through
+// pg/model_registry.h), cross-validation, predict and explain.
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -33,7 +32,6 @@ PG_FUNCTION_INFO_V1(ls_train);
 PG_FUNCTION_INFO_V1(ls_cross_validate);
 PG_FUNCTION_INFO_V1(ls_predict);
 PG_FUNCTION_INFO_V1(ls_explain);
-PG_FUNCTION_INFO_V1(ls_model_cache_evict);
 }
 
 namespace {
@@ -511,14 +509,6 @@ Datum ls_explain(PG_FUNCTION_ARGS) {
             j += (i ? ", " : "") + json_str(contrib[i].first) + ": " + json_num(contrib[i].second);
         j += "}";
         return jsonb_from(j);
-    });
-}
-
-Datum ls_model_cache_evict(PG_FUNCTION_ARGS) {
-    int64 id = PG_GETARG_INT64(0);
-    return lspg::guarded([&]() -> Datum {
-        lspg::evict_model(id);
-        PG_RETURN_VOID();
     });
 }
 
