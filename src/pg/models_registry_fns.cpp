@@ -20,9 +20,12 @@ PG_FUNCTION_INFO_V1(ls_models_guard);
 // ls_drop_model(name text, if_exists boolean) returns boolean
 Datum ls_drop_model(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        if (PG_ARGISNULL(0)) ls::fail(ls::ErrorKind::InvalidParameter, "the model name must not be NULL");
-        const std::string name = lspg::text_to_string(PG_GETARG_TEXT_PP(0));
         const bool if_exists = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+        if (PG_ARGISNULL(0)) {  // names no model, as it always did
+            if (if_exists) PG_RETURN_BOOL(false);
+            throw ls::ForeignError(ERRCODE_UNDEFINED_OBJECT, "model \"<NULL>\" does not exist");
+        }
+        const std::string name = lspg::text_to_string(PG_GETARG_TEXT_PP(0));
         lspg::lock_model_name(name);
         const lspg::RegistryEntry e = lspg::find_model(name);
         if (!e.found) {
