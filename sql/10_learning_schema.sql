@@ -61,6 +61,17 @@ RESET client_min_messages;
 SELECT count(*) AS state_rows, bool_and(code_fingerprint = (learnerscore._learning_schema_fingerprint('onet')).code
                                          AND catalog_fingerprint = (learnerscore._learning_schema_fingerprint('onet')).catalog) AS recorded
   FROM onet.learning_schema_ddl;
+-- the learner-feature objects (refresh_learner_daily re-runs this every time):
+-- no DDL either when unchanged; their fingerprints are the row 'features'
+SELECT learnerscore._create_feature_objects('onet');
+CREATE TEMP TABLE feature_rules AS
+SELECT ev_class::regclass::text AS v, xmin::text AS x FROM pg_rewrite
+ WHERE ev_class IN (SELECT oid FROM pg_class WHERE relnamespace = 'onet'::regnamespace AND relname = ANY (learnerscore._feature_relations()));
+SELECT learnerscore._create_feature_objects('onet');
+SELECT count(*) AS feature_views,
+       count(*) FILTER (WHERE (v, x) NOT IN (SELECT ev_class::regclass::text, xmin::text FROM pg_rewrite)) AS rewritten
+  FROM feature_rules;
+SELECT part FROM onet.learning_schema_ddl ORDER BY 1;
 -- a hostile schema name is just a name
 CALL learnerscore.create_learning_schema('we"ird; DROP TABLE x; --');
 SELECT count(*) AS tables_in_weird_schema FROM information_schema.tables WHERE table_schema = 'we"ird; DROP TABLE x; --';

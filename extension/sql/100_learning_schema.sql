@@ -216,26 +216,31 @@ COMMENT ON FUNCTION learnerscore._learning_schema_relations() IS
 -- AccessShare, which pg_get_viewdef would take on what a view reads) and never
 -- waits for a refresh or a load. Index OIDs are left out: the loader drops and
 -- re-creates the secondary indexes of a table it reloads.
-CREATE FUNCTION learnerscore._learning_schema_fingerprint(schema_name text, OUT code text, OUT catalog text)
+CREATE FUNCTION learnerscore._extension_fingerprint() RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    SELECT md5(e.extversion || E'\n' || string_agg(
+               concat_ws(' ', p.oid, p.proname, md5(coalesce(p.prosrc, '')),
+                         md5(coalesce(p.prosqlbody::text, '')), p.proconfig::text),
+               E'\n' ORDER BY p.oid))
+      FROM pg_proc p JOIN pg_extension e ON e.extnamespace = p.pronamespace
+     WHERE e.extname = 'learnerscore'
+     GROUP BY e.extversion
+$fn$;
+COMMENT ON FUNCTION learnerscore._extension_fingerprint() IS
+  'Internal: md5 of the learnerscore extension''s version and of every routine of its schema (OID, name, source, settings): changes with a new version, a re-created extension or a replaced routine.';
+
+CREATE FUNCTION learnerscore._relations_fingerprint(schema_name text, relations text[]) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
     WITH own AS (
         SELECT c.oid, c.relname, c.relkind
           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = schema_name
-           AND c.relname IN (SELECT learnerscore._learning_schema_relations())
+         WHERE n.nspname = schema_name AND c.relname = ANY (relations)
     ), rels AS (
         SELECT * FROM own
         UNION ALL
         SELECT c.oid, c.relname, c.relkind FROM own JOIN pg_index i ON i.indrelid = own.oid JOIN pg_class c ON c.oid = i.indexrelid
     )
-    SELECT (SELECT md5(e.extversion || E'\n' || string_agg(
-                           concat_ws(' ', p.oid, p.proname, md5(coalesce(p.prosrc, '')),
-                                     md5(coalesce(p.prosqlbody::text, '')), p.proconfig::text),
-                           E'\n' ORDER BY p.oid))
-              FROM pg_proc p JOIN pg_extension e ON e.extnamespace = p.pronamespace
-             WHERE e.extname = 'learnerscore'
-             GROUP BY e.extversion),
-           md5(concat_ws(E'\n',
+    SELECT md5(concat_ws(E'\n',
                (SELECT string_agg(concat_ws(' ', r.relname, r.relkind), ',' ORDER BY r.relname) FROM rels r),
                (SELECT string_agg(concat_ws(' ', r.relname, w.rulename, w.ev_enabled, md5(w.ev_action::text)), ','
                                   ORDER BY r.relname, w.rulename)
@@ -247,8 +252,16 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
                                   ORDER BY r.relname, d.objsubid)
                   FROM rels r JOIN pg_description d ON d.objoid = r.oid AND d.classoid = 'pg_class'::regclass)))
 $fn$;
+COMMENT ON FUNCTION learnerscore._relations_fingerprint(text, text[]) IS
+  'Internal: md5 of what the catalog says about the named relations of a schema and their indexes (names and kinds, view rules, triggers, comments), read without locking any relation.';
+
+CREATE FUNCTION learnerscore._learning_schema_fingerprint(schema_name text, OUT code text, OUT catalog text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    SELECT learnerscore._extension_fingerprint(),
+           learnerscore._relations_fingerprint(schema_name, ARRAY(SELECT learnerscore._learning_schema_relations()))
+$fn$;
 COMMENT ON FUNCTION learnerscore._learning_schema_fingerprint(text) IS
-  'Internal: md5 fingerprints of the extension''s routines (code) and of the schema''s relations, view rules, triggers and comments (catalog), read from the catalog without locking any relation; create_learning_schema does nothing when both equal those recorded in <schema>.learning_schema_ddl.';
+  'Internal: the fingerprints of the extension''s routines (code) and of the relations create_learning_schema makes in the schema (catalog), read from the catalog without locking any relation; create_learning_schema does nothing when both equal those recorded in <schema>.learning_schema_ddl.';
 
 -- Before re-creating anything (first run, new extension version, an object
 -- dropped or edited by hand), every relation it re-creates or that the views
@@ -261,7 +274,7 @@ COMMENT ON FUNCTION learnerscore._learning_schema_fingerprint(text) IS
 -- readers lock top down gave the 40P01s.) Gives up with 55P03 after
 -- lock_timeout, or 30 s when lock_timeout is 0. Its own state table is left
 -- out: other runs hold ACCESS SHARE on it while they wait for this one.
-CREATE FUNCTION learnerscore._lock_learning_schema(schema_name text) RETURNS void
+CREATE FUNCTION learnerscore._lock_learning_schema(schema_name text, relations text[] DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     rels text;
@@ -270,7 +283,7 @@ DECLARE
     pause float8 := 0.005;
 BEGIN
     SELECT string_agg(r::text, ', ' ORDER BY r::oid) INTO rels
-      FROM learnerscore._learning_schema_relations() t(name)
+      FROM unnest(coalesce(relations, ARRAY(SELECT learnerscore._learning_schema_relations()))) t(name)
      CROSS JOIN LATERAL to_regclass(format('%I.%I', schema_name, t.name)) r
      WHERE r IS NOT NULL AND t.name <> 'learning_schema_ddl';
     IF rels IS NULL THEN
@@ -294,8 +307,8 @@ BEGIN
     END LOOP;
 END
 $fn$;
-COMMENT ON FUNCTION learnerscore._lock_learning_schema(text) IS
-  'Internal: locks every existing relation create_learning_schema re-creates in a schema (and, through the views, what they read) in ACCESS EXCLUSIVE, all at once with NOWAIT, retrying with back-off: it never waits holding a lock, so re-creating a schema cannot deadlock with readers, loads or refreshes. 55P03 after lock_timeout (30 s when 0).';
+COMMENT ON FUNCTION learnerscore._lock_learning_schema(text, text[]) IS
+  'Internal: locks every existing relation create_learning_schema re-creates in a schema (or the named ones) (and, through the views, what they read) in ACCESS EXCLUSIVE, all at once with NOWAIT, retrying with back-off: it never waits holding a lock, so re-creating a schema cannot deadlock with readers, loads or refreshes. 55P03 after lock_timeout (30 s when 0).';
 
 CREATE PROCEDURE learnerscore.create_learning_schema(schema_name text)
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $$
@@ -316,7 +329,7 @@ BEGIN
         state := to_regclass(s || '.learning_schema_ddl');
         IF state IS NOT NULL AND has_table_privilege(state, 'SELECT') THEN
             fp := learnerscore._learning_schema_fingerprint(schema_name);
-            EXECUTE format('SELECT code_fingerprint = $1 AND catalog_fingerprint = $2 FROM %s', state)
+            EXECUTE format('SELECT code_fingerprint = $1 AND catalog_fingerprint = $2 FROM %s WHERE part = ''learning_schema''', state)
                INTO done USING fp.code, fp.catalog;
             IF done THEN
                 RETURN;
@@ -333,15 +346,16 @@ BEGIN
     PERFORM learnerscore._create_learning_views(schema_name);
 
     EXECUTE format($t$CREATE TABLE IF NOT EXISTS %s.learning_schema_ddl (
-        singleton           boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        part                text PRIMARY KEY,
         code_fingerprint    text NOT NULL,
         catalog_fingerprint text NOT NULL,
         created_at          timestamptz NOT NULL DEFAULT now())$t$, s);
     EXECUTE format('COMMENT ON TABLE %s.learning_schema_ddl IS %L', s,
-        'Written by learnerscore.create_learning_schema after it (re)created the schema''s tables, views, caches, triggers and comments: fingerprints of the extension''s routines and of the schema''s catalog entries (learnerscore._learning_schema_fingerprint). While both are unchanged, create_learning_schema (run by every learnerscore load) does nothing. Deleting the row makes the next run re-create everything.');
+        'One row per part of the schema that learnerscore creates (learning_schema: by create_learning_schema; features: the learner-feature tables and views of refresh_learner_daily), written after it was (re)created: fingerprints of the extension''s routines and of those relations'' catalog entries. While both are unchanged, the next run does no DDL (create_learning_schema runs before every learnerscore load). Deleting a row makes the next run re-create that part.');
     fp := learnerscore._learning_schema_fingerprint(schema_name);
-    EXECUTE format('INSERT INTO %s.learning_schema_ddl AS d (code_fingerprint, catalog_fingerprint) VALUES ($1, $2)
-                    ON CONFLICT (singleton) DO UPDATE
+    EXECUTE format('INSERT INTO %s.learning_schema_ddl AS d (part, code_fingerprint, catalog_fingerprint)
+                    VALUES (''learning_schema'', $1, $2)
+                    ON CONFLICT (part) DO UPDATE
                     SET code_fingerprint = EXCLUDED.code_fingerprint, catalog_fingerprint = EXCLUDED.catalog_fingerprint,
                         created_at = EXCLUDED.created_at', s) USING fp.code, fp.catalog;
 END
