@@ -65,13 +65,39 @@ RETURN CASE WHEN days_inactive IS NULL THEN NULL
 COMMENT ON FUNCTION learnerscore.activity_status(int, int, int) IS
   'Seed 001 activity status from whole days without activity: active under falling_asleep_days (7), falling_asleep under asleep_days (20), asleep from then on; NULL for NULL.';
 
+-- The relations _create_feature_objects makes in a learning schema.
+CREATE FUNCTION learnerscore._feature_relations() RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN ARRAY['learner_daily', 'learner_activity', 'learner_daily_refresh',
+             'learner_status', 'learner_critical_points', 'critical_points'];
+COMMENT ON FUNCTION learnerscore._feature_relations() IS
+  'Internal: names of the tables and views learnerscore._create_feature_objects creates in a learning schema.';
+
 -- Tables and views of the materialized series in a learning schema.
+-- refresh_learner_daily calls it every time: when the extension and these
+-- relations are unchanged since it last ran (fingerprints in the row
+-- 'features' of <schema>.learning_schema_ddl) it does nothing, so a refresh
+-- takes no lock on the views readers read (re-creating learner_critical_points
+-- and then critical_points while readers of critical_points lock them the
+-- other way round would deadlock). Otherwise it first locks them all at once
+-- or none (_lock_learning_schema: NOWAIT, retried), then re-creates them.
 CREATE FUNCTION learnerscore._create_feature_objects(schema_name text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     c record;
+    state regclass := to_regclass(quote_ident(schema_name) || '.learning_schema_ddl');
+    done boolean;
 BEGIN
+    IF state IS NOT NULL AND has_table_privilege(state, 'SELECT') THEN
+        EXECUTE format('SELECT code_fingerprint = $1 AND catalog_fingerprint = $2 FROM %s WHERE part = ''features''', state)
+           INTO done USING learnerscore._extension_fingerprint(),
+                           learnerscore._relations_fingerprint(schema_name, learnerscore._feature_relations());
+        IF done THEN
+            RETURN;
+        END IF;
+    END IF;
+    PERFORM learnerscore._lock_learning_schema(schema_name, learnerscore._feature_relations());
     EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.learner_daily (
         user_id int NOT NULL, payment int, time_zone float8, age int, unti_id int, course_id int,
         flow_num float8, tg_bot int, m2_progress int, m2_attestation int, module int, m2_delay float8,
@@ -193,10 +219,18 @@ BEGIN
     END LOOP;
     EXECUTE format('COMMENT ON VIEW %s.critical_points IS %L', s,
         'Where learners drift away: per course task (module, theme, task of the most recently opened activity when the move happened), the number of distinct learners who moved into falling_asleep and into asleep there, and their share of the course''s learners.');
+    IF state IS NOT NULL AND has_table_privilege(state, 'INSERT') AND has_table_privilege(state, 'UPDATE') THEN
+        EXECUTE format('INSERT INTO %s AS d (part, code_fingerprint, catalog_fingerprint) VALUES (''features'', $1, $2)
+                        ON CONFLICT (part) DO UPDATE
+                        SET code_fingerprint = EXCLUDED.code_fingerprint, catalog_fingerprint = EXCLUDED.catalog_fingerprint,
+                            created_at = now()', state)
+            USING learnerscore._extension_fingerprint(),
+                  learnerscore._relations_fingerprint(schema_name, learnerscore._feature_relations());
+    END IF;
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._create_feature_objects(text) IS
-  'Internal: creates learner_daily, learner_activity, learner_daily_refresh and the views learner_status, learner_critical_points, critical_points in a learning schema (idempotent).';
+  'Internal: creates learner_daily, learner_activity, learner_daily_refresh and the views learner_status, learner_critical_points, critical_points in a learning schema (idempotent); no DDL and no lock when neither they nor the extension changed since its last run (row features of <schema>.learning_schema_ddl).';
 
 CREATE PROCEDURE learnerscore.refresh_learner_daily(
     schema_name text, to_date date DEFAULT NULL, from_date date DEFAULT NULL,

@@ -50,6 +50,10 @@ BEGIN ATOMIC
         ('_create_learner_scores_view', 'owner'), ('_learner_features_sql', 'owner'),
         ('_learner_feature_names', 'owner'), ('_cached_views', 'owner'),
         ('_view_base_tables', 'owner'), ('_view_definitions', 'owner'),
+        ('_learning_schema_fingerprint', 'owner'), ('_lock_learning_schema', 'owner'),
+        ('_learning_schema_relations', 'owner'), ('_extension_fingerprint', 'owner'),
+        ('_relations_fingerprint', 'owner'), ('_feature_relations', 'owner'),
+        ('_comment_table', 'owner'),
         -- CREATE TRIGGER needs EXECUTE on the trigger function (firing it does not)
         ('_mark_view_cache_stale', 'owner'))
         AS t(r, k);
