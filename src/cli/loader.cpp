@@ -33,14 +33,18 @@ bool LoadSummary::ok() const {
         if (f.status == "failed") return false;
     return true;
 }
+// Totals over the files whose rows are in the tables (a failed file's counts
+// describe lines that were rolled back).
 long long LoadSummary::loaded() const {
     long long n = 0;
-    for (const auto& f : files) n += f.loaded;
+    for (const auto& f : files)
+        if (f.status != "failed") n += f.loaded;
     return n;
 }
 long long LoadSummary::rejected() const {
     long long n = 0;
-    for (const auto& f : files) n += f.rejected;
+    for (const auto& f : files)
+        if (f.status != "failed") n += f.rejected;
     return n;
 }
 
@@ -491,8 +495,8 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
         if (hopeless || (res.read > 0 && double(res.rejected) > opts.max_reject_ratio * double(res.read))) {
             std::string msg = hopeless
                 ? "stopped at line " + std::to_string(rec.line) + ": " + grouped(res.rejected) + " of the first " +
-                      grouped(res.read) + " data lines rejected, more than " + percent(opts.max_reject_ratio) +
-                      " of the file's " + grouped(data_line_bound) + " lines whatever follows"
+                      grouped(res.read) + " data lines rejected, already more than " + percent(opts.max_reject_ratio) +
+                      " of the file's " + grouped(data_line_bound) + " lines"
                 : grouped(res.rejected) + " of " + grouped(res.read) + " data lines rejected (" +
                       percent(double(res.rejected) / double(res.read)) + "), more than the " + percent(opts.max_reject_ratio) +
                       " allowed";

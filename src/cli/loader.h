@@ -60,8 +60,8 @@ struct LoadSummary {
     std::vector<std::string> missing;  // spec'd files of a present data set absent from the folder
     CacheRefresh cache;
     bool ok() const;
-    long long loaded() const;
-    long long rejected() const;
+    long long loaded() const;    // over the files not failed
+    long long rejected() const;  // over the files not failed
 };
 
 // Loads every known file of `dir` into `schema` (created if missing). Throws on

@@ -134,6 +134,11 @@ Utf8Scan scan_utf8(std::string_view data) {
             ++i;
             continue;
         }
+        if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {  // 2 bytes: Cyrillic, accents
+            ++s.valid_multibyte;
+            i += 2;
+            continue;
+        }
         size_t len = sequence_length(p + i, n - i);
         if (len) {
             ++s.valid_multibyte;
