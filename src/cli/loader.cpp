@@ -136,10 +136,16 @@ std::string sanitize(std::string_view s) {
     return out;
 }
 
+// At most `max` bytes of v, not cutting a UTF-8 character.
+std::string_view prefix(std::string_view v, size_t max) {
+    size_t cut = std::min(v.size(), max);
+    while (cut < v.size() && cut > 0 && (static_cast<unsigned char>(v[cut]) & 0xC0) == 0x80) --cut;
+    return v.substr(0, cut);
+}
+
 std::string excerpt(std::string_view v) {
-    size_t cut = std::min<size_t>(v.size(), 60);
-    while (cut < v.size() && cut > 0 && (static_cast<unsigned char>(v[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-    return "\"" + sanitize(v.substr(0, cut)) + (cut < v.size() ? "…\"" : "\"");
+    std::string_view p = prefix(v, 60);
+    return "\"" + sanitize(p) + (p.size() < v.size() ? "…\"" : "\"");
 }
 
 // A file that fails as a whole: nothing of it is kept (its transaction is
@@ -178,7 +184,7 @@ public:
         auto it = kinds_.find(kind);
         if (it == kinds_.end()) {
             if (kinds_.size() >= 32) kind = "other reasons";
-            it = kinds_.emplace(kind, Kind{0, line, reason, excerpt(raw)}).first;
+            it = kinds_.emplace(kind, Kind{0, line, sanitize(reason), excerpt(raw)}).first;
         }
         ++it->second.count;
     }
@@ -216,7 +222,7 @@ std::vector<std::string> RejectSpool::summary(size_t top) const {
     std::stable_sort(all.begin(), all.end(), [](const Kind* a, const Kind* b) { return a->count > b->count; });
     std::vector<std::string> out;
     for (size_t i = 0; i < all.size() && i < top; ++i)
-        out.push_back(grouped(all[i]->count) + " × " + sanitize(all[i]->first_reason).substr(0, 160) + " (first on line " +
+        out.push_back(grouped(all[i]->count) + " × " + std::string(prefix(all[i]->first_reason, 160)) + " (first on line " +
                       std::to_string(all[i]->first_line) + ": " + all[i]->first_raw + ")");
     if (all.size() > top) {
         long long rest = 0;
