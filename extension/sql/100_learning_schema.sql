@@ -6,11 +6,14 @@
 -- Bookkeeping of `learnerscore load` (any data set): rejected lines and one
 -- row per loaded file. Separate so that other data sets' schemas get them too.
 CREATE FUNCTION learnerscore._create_load_tables(schema_name text) RETURNS void
-LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
 BEGIN
-    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %s', s);
+    -- only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even then
+    IF to_regnamespace(s) IS NULL THEN
+        EXECUTE format('CREATE SCHEMA %s', s);
+    END IF;
     EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.load_rejects (
         id          bigserial PRIMARY KEY,
         file        text NOT NULL,
@@ -41,11 +44,14 @@ COMMENT ON FUNCTION learnerscore._create_load_tables(text) IS
   'Internal: creates load_rejects and load_log in the given schema (idempotent); used by create_learning_schema and by the loader for every data set.';
 
 CREATE FUNCTION learnerscore._create_learning_tables(schema_name text) RETURNS void
-LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
 BEGIN
-    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %s', s);
+    -- only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even then
+    IF to_regnamespace(s) IS NULL THEN
+        EXECUTE format('CREATE SCHEMA %s', s);
+    END IF;
 
     EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.users (
         unti_id             int,
@@ -160,7 +166,7 @@ COMMENT ON FUNCTION learnerscore._create_learning_tables(text) IS
   'Internal: creates the clean tables of the 1T data model in the given schema (idempotent).';
 
 CREATE PROCEDURE learnerscore.create_learning_schema(schema_name text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $$
 BEGIN
     IF schema_name IS NULL OR btrim(schema_name) = '' THEN
         RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';

@@ -21,7 +21,7 @@
 -- m_user_tags_history), with the order their cache is stored and indexed in
 -- (order_by: a column list as SQL, used as is in ORDER BY and CREATE INDEX).
 CREATE FUNCTION learnerscore._cached_views(OUT view_name text, OUT order_by text, OUT index_name text)
-RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
     SELECT v, o, i FROM (VALUES
         (1, 'm_user_tags_history', 'user_id, from_datetime', 'm_user_tags_history_cache_user_from_idx'),
         (2, 'm_online_students', 'user_id', 'm_online_students_cache_user_idx'),
@@ -33,7 +33,7 @@ COMMENT ON FUNCTION learnerscore._cached_views() IS
 
 -- The base tables (relkind r/p) a view reads, directly or through other views.
 CREATE FUNCTION learnerscore._view_base_tables(view_oid regclass) RETURNS SETOF regclass
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
     WITH RECURSIVE deps(rel) AS (
         SELECT view_oid::oid
         UNION
@@ -58,7 +58,7 @@ COMMENT ON FUNCTION learnerscore._view_base_tables(regclass) IS
 -- Statement-level trigger on the source tables: marks the cache named by
 -- TG_ARGV[0] stale in the writer's transaction.
 CREATE FUNCTION learnerscore._mark_view_cache_stale() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     state regclass := to_regclass(format('%I.analyst_view_cache', TG_TABLE_SCHEMA));
     cause text := TG_OP || ' on ' || TG_TABLE_NAME;
@@ -99,7 +99,7 @@ COMMENT ON FUNCTION learnerscore._mark_view_cache_stale() IS
 -- the gated <view>, for a view of _cached_views() whose <view>_live exists.
 -- (_create_learning_views marks the caches stale when a definition changed.)
 CREATE FUNCTION learnerscore._create_view_cache(schema_name text, cached_view text) RETURNS void
-LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     v record;
@@ -175,7 +175,7 @@ COMMENT ON FUNCTION learnerscore._create_view_cache(text, text) IS
 
 CREATE FUNCTION learnerscore.refresh_analyst_views(schema_name text)
 RETURNS TABLE (view_name text, row_count bigint, seconds double precision)
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text;
     v record;
@@ -254,7 +254,7 @@ COMMENT ON FUNCTION learnerscore.refresh_analyst_views(text) IS
 -- Every view definition of a schema, to tell whether re-creating the views
 -- changed anything a cache depends on.
 CREATE FUNCTION learnerscore._view_definitions(schema_name text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
     SELECT string_agg(c.relname || ': ' || pg_get_viewdef(c.oid), E'\n' ORDER BY c.relname)
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = schema_name AND c.relkind = 'v'

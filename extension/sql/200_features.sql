@@ -55,18 +55,19 @@ COMMENT ON FUNCTION learnerscore._learner_daily_all(text, date, date, interval, 
 
 CREATE FUNCTION learnerscore.activity_status(
     days_inactive int, falling_asleep_days int DEFAULT 7, asleep_days int DEFAULT 20)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN days_inactive IS NULL THEN NULL
-                WHEN days_inactive < falling_asleep_days THEN 'active'
-                WHEN days_inactive < asleep_days THEN 'falling_asleep'
-                ELSE 'asleep' END
-$$;
+-- A SQL-standard body: bound when the extension is created (no search_path
+-- lookup at call time) and still inlined into the queries that call it per row.
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN days_inactive IS NULL THEN NULL
+            WHEN days_inactive < falling_asleep_days THEN 'active'
+            WHEN days_inactive < asleep_days THEN 'falling_asleep'
+            ELSE 'asleep' END;
 COMMENT ON FUNCTION learnerscore.activity_status(int, int, int) IS
   'Seed 001 activity status from whole days without activity: active under falling_asleep_days (7), falling_asleep under asleep_days (20), asleep from then on; NULL for NULL.';
 
 -- Tables and views of the materialized series in a learning schema.
 CREATE FUNCTION learnerscore._create_feature_objects(schema_name text) RETURNS void
-LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     c record;
@@ -200,7 +201,7 @@ COMMENT ON FUNCTION learnerscore._create_feature_objects(text) IS
 CREATE PROCEDURE learnerscore.refresh_learner_daily(
     schema_name text, to_date date DEFAULT NULL, from_date date DEFAULT NULL,
     falling_asleep_days int DEFAULT 7, asleep_days int DEFAULT 20, full_refresh boolean DEFAULT false)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $$
 DECLARE
     s text;
     have_from date;
@@ -309,7 +310,7 @@ COMMENT ON PROCEDURE learnerscore.refresh_learner_daily(text, date, date, int, i
 -- Weekly leak-free feature sets (seed 001): <feature>_<j>_week is the value at
 -- the end of week j of the learner's course (course start + 7j - 1 days).
 CREATE FUNCTION learnerscore._weekly_feature_names() RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
     SELECT ARRAY['payment', 'module', 'm2_delay', 'sum_auth', 'sum_schedule_activities', 'sum_required_activity',
                  'sum_attestation_activity', 'view_delay_first', 'view_delay_sum', 'sum_activity_viewed',
                  'sum_required_activity_viewed', 'sum_attestation_activity_viewed', 'w_view_hours', 'sum_exercise',
@@ -322,7 +323,7 @@ COMMENT ON FUNCTION learnerscore._weekly_feature_names() IS
   'Internal: the time-varying learner_daily columns that get one <feature>_<k>_week column per week.';
 
 CREATE FUNCTION learnerscore._weekly_features_sql(schema_name text, week int) RETURNS text
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text;
     cols text := '';
@@ -348,7 +349,7 @@ BEGIN
         joins := joins || format(' LEFT JOIN %1$s.learner_daily w%2$s ON w%2$s.user_id = u.user_id AND w%2$s.cur_date = st.course_start + %3$s',
                                  s, j, 7 * j - 1);
     END LOOP;
-    RETURN format($q$SELECT u.user_id, u.course_id, %2$s AS week, a.age, learnerscore._tz_hours(a.time_zone) AS time_zone,
+    RETURN format($q$SELECT u.user_id, u.course_id, %2$s AS week, a.age, learnerscore.tz_hours(a.time_zone) AS time_zone,
                     u.tg_bot, u.flow_num::float8 AS flow_num%3$s, u.m2_progress, u.m2_attestation
                FROM %1$s.users u
                LEFT JOIN %1$s.users_age_timezone a ON a.user_id = u.user_id
@@ -360,18 +361,20 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._weekly_features_sql(text, int) IS
   'Internal: the query behind weekly_features and create_weekly_features_view.';
 
-CREATE FUNCTION learnerscore._tz_hours(tz text) RETURNS float8
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+CREATE FUNCTION learnerscore.tz_hours(tz text) RETURNS float8
+-- SQL-standard body (bound at creation, inlinable): called per row of the feature queries.
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
     SELECT CASE WHEN m IS NULL OR m[2]::int > 14 OR coalesce(m[3], '0')::int >= 60 THEN NULL
                 ELSE (CASE WHEN m[1] = '-' THEN -1 ELSE 1 END) * (m[2]::int + coalesce(m[3], '0')::int / 60.0)::float8 END
-      FROM (SELECT regexp_match(tz, '^[ \t\n\r\f\v]*([+-]?)([0-9]{1,2})(?::?([0-9]{2}))?[ \t\n\r\f\v]*$') AS m) x
-$$;
-COMMENT ON FUNCTION learnerscore._tz_hours(text) IS
-  'Internal: time zone text (+03:00, -05:30, +3) to hours; NULL when malformed (the engine''s rule).';
+      FROM (SELECT regexp_match(tz, '^[ \t\n\r\f\v]*([+-]?)([0-9]{1,2})(?::?([0-9]{2}))?[ \t\n\r\f\v]*$') AS m) x;
+END;
+COMMENT ON FUNCTION learnerscore.tz_hours(text) IS
+  'Time zone text (+03:00, -05:30, +3) to hours from UTC; NULL when malformed (the feature engine''s rule). The weekly feature views and learner_scores call it, so every role may.';
 
 CREATE FUNCTION learnerscore.weekly_features(schema text, week int)
 RETURNS TABLE (user_id int, course_id int, up_to_week int, features jsonb, m2_progress int, m2_attestation int)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
 BEGIN
     RETURN QUERY EXECUTE format(
         'SELECT q.user_id, q.course_id, q.week, to_jsonb(q) - ARRAY[%L, %L, %L, %L, %L], q.m2_progress, q.m2_attestation FROM (%s) q ORDER BY q.user_id',
@@ -383,7 +386,7 @@ COMMENT ON FUNCTION learnerscore.weekly_features(text, int) IS
   'Leak-free weekly feature set for week k (seed 001): per learner, the static features (age, time_zone, tg_bot, flow_num) and <feature>_<j>_week for j = 1..k (value at the end of week j of the learner''s course, from <schema>.learner_daily; NULL when that day is not materialized) as jsonb, plus the targets m2_progress and m2_attestation. For flat columns use CALL learnerscore.create_weekly_features_view(schema, k).';
 
 CREATE PROCEDURE learnerscore.create_weekly_features_view(schema_name text, week int)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $$
 DECLARE
     v text;
 BEGIN
