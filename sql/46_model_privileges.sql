@@ -13,6 +13,9 @@ CREATE ROLE regress_analyst_b;
 CREATE ROLE regress_bi;
 CREATE ROLE regress_lead;
 GRANT regress_analyst_a TO regress_lead;
+-- analysts may execute train(), cross_validate() and drop_model() (extension/sql/900_privileges.sql);
+-- regress_bi gets nothing at all
+GRANT learnerscore_analyst TO regress_analyst_a, regress_analyst_b;
 CREATE TABLE m46 AS
 SELECT i AS id, (i % 7)::float8 AS x1, CASE i % 3 WHEN 0 THEN 'red' WHEN 1 THEN 'blue' END AS c,
        ((i % 7) + (i % 3) + (i * 37) % 11 / 3.0 > 6)::int AS y
