@@ -38,6 +38,12 @@ SELECT p.oid::regprocedure AS internal_routine_without_a_kind
                     WHERE p.oid IN (g.aggtransfn, g.aggfinalfn, g.aggcombinefn, g.aggserialfn, g.aggdeserialfn))
  ORDER BY 1::text;
 
+-- ... and every routine the list names exists (no stale grants).
+SELECT a.routine AS listed_routine_that_does_not_exist
+  FROM learnerscore._routine_access() a
+ WHERE NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.pronamespace = 'learnerscore'::regnamespace AND p.proname = a.routine)
+ ORDER BY 1;
+
 -- 2. Every SQL and PL/pgSQL routine pins search_path or is bound at creation.
 SELECT p.oid::regprocedure AS routine_with_open_search_path
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang

@@ -34,9 +34,7 @@ BEGIN ATOMIC
     SELECT r, k FROM (VALUES
         -- training and cross-validation (train() and cross_validate() are the public entry points)
         ('train', 'analyst'), ('cross_validate', 'analyst'), ('drop_model', 'analyst'),
-        ('_fit', 'analyst'), ('_read_source', 'analyst'), ('_cross_validate', 'analyst'),
-        ('_check_params', 'analyst'), ('_param_keys', 'analyst'), ('_param_values', 'analyst'),
-        ('_models_normal_cdf', 'analyst'), ('_model_cache_evict', 'analyst'),
+        ('_read_source', 'analyst'), ('_models_normal_cdf', 'analyst'),
         ('_weekly_feature_names', 'analyst'), ('_weekly_features_sql', 'analyst'),
         ('_learner_daily_all', 'analyst'),
         -- schemas, loads, refreshes, the learner-model pipeline
