@@ -66,6 +66,21 @@ check "model ids point at the registry" \
   "SELECT bool_and(m.name LIKE 'onet.dropout_w%') FROM onet.scored s JOIN learnerscore.models m ON m.id = s.dropout_model_id"
 $PSQL -c "SELECT course_id, risk_rank, user_id, status, round(dropout_probability::numeric, 3) AS p, top_reasons
           FROM onet.scored s WHERE risk_rank <= 2 ORDER BY course_id, risk_rank"
+echo "== BI roles: the README's grant line, and the two plain GRANT lines, let a non-superuser read learner_scores"
+for r in ls_e2e_bi_grant ls_e2e_bi_plain; do
+  $PSQL -c "DO \$\$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '$r') THEN DROP OWNED BY $r; DROP ROLE $r; END IF; END \$\$"
+  $PSQL -c "CREATE ROLE $r"
+done
+$PSQL -c "CALL learnerscore.grant_access('ls_e2e_bi_grant', 'reader', schema_name => 'onet')"
+$PSQL -c "GRANT USAGE ON SCHEMA onet TO ls_e2e_bi_plain; GRANT SELECT ON ALL TABLES IN SCHEMA onet TO ls_e2e_bi_plain;"
+for r in ls_e2e_bi_grant ls_e2e_bi_plain; do
+  check "$r reads every row of learner_scores, the same as the owner" \
+    "SET ROLE $r; SELECT count(*) = (SELECT count(*) FROM onet.scored) AND bool_and(dropout_probability BETWEEN 0 AND 1)
+       FROM onet.learner_scores"
+  got=$($PSQL -A -t -c "SET ROLE $r; INSERT INTO onet.users (user_id) VALUES (-1)" 2>&1 || true)
+  case "$got" in *"permission denied"*) echo "ok   $r cannot write";; *) echo "FAIL $r could write: $got"; fail=1;; esac
+done
+for r in ls_e2e_bi_grant ls_e2e_bi_plain; do $PSQL -c "DROP OWNED BY $r; DROP ROLE $r"; done
 psql -X -q -d postgres -c "DROP DATABASE $DB"
 [ "$fail" -eq 0 ] && echo "models_learner_scores: all checks passed"
 exit $fail
