@@ -231,7 +231,8 @@ Datum ls_moments_combine(PG_FUNCTION_ARGS) {
         }
         double* s = state_data(a);
         const double* o = state_data(b);
-        if (la != lb || ma.tag != mb.tag || ma.m != mb.m || ma.seed != mb.seed)
+        if (ma.tag != mb.tag) lc::malformed_state("moment", "a state of another aggregate");
+        if (la != lb || ma.m != mb.m || ma.seed != mb.seed)
             ls::fail(ls::ErrorKind::InvalidParameter,
                      "cannot combine aggregate states of different shapes (covariate arrays of different lengths?)");
         switch (static_cast<int>(s[0])) {

@@ -329,7 +329,10 @@ Datum ls_rows_combine(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         Datum da = PG_GETARG_DATUM(0), db = PG_GETARG_DATUM(1);
         StateView b = view_datum(db);
-        if (b.empty) PG_RETURN_DATUM(da);
+        if (b.empty) {
+            view_datum(da);  // checks a flat first state before handing it on
+            PG_RETURN_DATUM(da);
+        }
         MemoryContext aggcxt = nullptr;
         const bool in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
         RowsObject* o = our_object(da);

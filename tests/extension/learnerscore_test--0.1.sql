@@ -22,6 +22,12 @@ CREATE FUNCTION learnerscore_test.float8_bytes(float8[]) RETURNS bytea
 COMMENT ON FUNCTION learnerscore_test.float8_bytes(float8[]) IS
   'The elements of a float8 array in this machine''s byte order, to write hostile aggregate states as numbers.';
 
+CREATE FUNCTION learnerscore_test.int8_bytes(bigint[]) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'lst_int8_bytes'
+    LANGUAGE C IMMUTABLE STRICT;
+COMMENT ON FUNCTION learnerscore_test.int8_bytes(bigint[]) IS
+  'The elements of a bigint array in this machine''s byte order (the count of an exact-AUC state).';
+
 -- Numbers in two texts agree to a relative tolerance and everything else is equal:
 -- compares composite and array results computed in a different order (a combine).
 CREATE FUNCTION learnerscore_test.numbers_close(a text, b text, rel float8 DEFAULT 1e-9) RETURNS boolean
