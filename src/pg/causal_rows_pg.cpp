@@ -68,7 +68,7 @@ Size flat_size(double k, double rows) {
                  "too many rows for an in-memory propensity aggregate (limit 1 GB of row data)",
                  "Use learnerscore.ate_from_table(), which reads the columns directly, or aggregate per group.");
     lspg::check_train_memory(static_cast<std::size_t>(bytes),
-                             "the rows kept by a propensity aggregate (ate_ipw, ate_aipw, balance, propensity_overlap, ate_refute)");
+                             "the row buffer of a propensity aggregate (ate_ipw, ate_aipw, balance, propensity_overlap, ate_refute)");
     return static_cast<Size>(bytes);
 }
 
