@@ -113,7 +113,8 @@ FROM (VALUES
   ('nan_rows',              '''{5,0.05,2,0,0,0,1,NaN,0,0,0,0,0}''::float8[]', false),
   ('a_regression_state',    'learnerscore._regression_trans(''{}'', 1.0, true, ARRAY[0.5])', true)) c(n, s, sh);
 -- metric states (float8[]): [kind, rows, sum, 0], calibration [6, rows, 10 x (rows, sum of scores, sum of labels)]
-INSERT INTO hostile SELECT 'metric', n, quote_literal(s) || '::float8[]', quote_literal(p) || '::float8[]', true
+INSERT INTO hostile SELECT 'metric', n, quote_literal(s) || '::float8[]', quote_literal(p) || '::float8[]',
+       n IN ('unknown_kind', 'nan_kind', 'wrong_length', 'two_dimensional', 'null_element')
 FROM (VALUES
   ('valid',                 '{3,2,1,0}', '{3,2,1,0}'),
   ('unknown_kind',          '{9,1,2,3}', '{1,2,0.5,0}'),
@@ -205,8 +206,9 @@ WHERE a.aggfnoid::regproc::text LIKE 'learnerscore.%' AND p.proname NOT LIKE '\_
   AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.call LIKE 'learnerscore.' || p.proname || '(%')
 ORDER BY 1;
 
--- Transitions check only the shape of a moment state (O(1) per row); its
--- values are checked by the combine and final functions.
+-- Transitions check only the shape of a moment or metric state (O(1) per
+-- row: they only add to it); its values are checked by the combine and final
+-- functions. Row states are checked whole wherever they arrive flat.
 SET client_min_messages = error;  -- the valid states give too-few-rows WARNINGs
 CREATE TEMP TABLE outcomes AS
 SELECT h.family, h.name, c.call, pg_temp.sqlstate_of('SELECT ' || format(c.call, h.state, h.partner)) AS sqlstate

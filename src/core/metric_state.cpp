@@ -17,11 +17,12 @@ using ls::causal::malformed_state;
 
 std::size_t metric_state_length(int kind) { return kind == kCalibration ? 2 + 3 * kCalibrationBins : 4; }
 
-int decode_metric_state(const double* s, std::size_t len) {
+int decode_metric_state(const double* s, std::size_t len, bool values) {
     if (len < 2) malformed_state(kMetric, "too short");
     if (!is_integral_in(s[0], kLogLoss, kCalibration)) malformed_state(kMetric, "unknown metric kind");
     const int kind = static_cast<int>(s[0]);
     if (len != metric_state_length(kind)) malformed_state(kMetric, "wrong length for its kind");
+    if (!values) return kind;
     const double n = s[1];
     if (!is_integral_in(n, 0, kMaxExactCount)) malformed_state(kMetric, "the row count is not a valid count");
     for (std::size_t i = 2; i < len; ++i)

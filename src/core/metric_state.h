@@ -18,9 +18,11 @@ constexpr int kCalibrationBins = 10;
 std::size_t metric_state_length(int kind);
 
 // Checks a metric state of `len` elements and returns its kind: the kind is
-// known, the length matches it, the row count (and every bin count) is an
-// integer in [0, 2^53], the sums are finite and within what their rows allow.
-int decode_metric_state(const double* s, std::size_t len);
+// known, the length matches it and, with `values`, the row count (and every
+// bin count) is an integer in [0, 2^53] and the sums are finite and within
+// what their rows allow. The transition, which only adds to the sums, checks
+// the shape (values = false); combine and final functions check everything.
+int decode_metric_state(const double* s, std::size_t len, bool values = true);
 
 // Exact-AUC state (bytea): int64 count | (score, label) pairs | zero-filled spare capacity.
 struct AucState {

@@ -285,7 +285,9 @@ Datum rows_trans(FunctionCallInfo fcinfo, bool has_y, Options opts) {
     Header h{kMagic, static_cast<double>(k), 0, 0, 0, 0.05, lc::kRowsAipw, 0};
     if (v.empty) {
         if (opts == Options::Refute) {
-            h.method = method_code(lspg::text_to_string(PG_GETARG_TEXT_PP(a)));
+            text* method = nullptr;
+            lspg::pg_call([&]() { method = PG_GETARG_TEXT_PP(a); });
+            h.method = method_code(lspg::text_to_string(method));
             h.seed = static_cast<double>(PG_GETARG_INT64(a + 1));
         } else if (PG_NARGS() > a) {
             h.trim = PG_GETARG_FLOAT8(a);

@@ -37,12 +37,12 @@ enum Kind { LogLoss = lm::kLogLoss, Brier = lm::kBrier, Accuracy = lm::kAccuracy
 constexpr int kBins = lm::kCalibrationBins;
 
 // The state array's data, checked: a 1-D float8 array without NULLs whose
-// contents decode (kind, length, counts, sums).
-double* state_data(ArrayType* a) {
+// contents decode (kind and length; with `values` also counts and sums).
+double* state_data(ArrayType* a, bool values = true) {
     if (ARR_NDIM(a) != 1 || ARR_HASNULL(a) || ARR_ELEMTYPE(a) != FLOAT8OID)
         ls::causal::malformed_state("metric", "not a one-dimensional float8 array without NULLs");
     double* d = reinterpret_cast<double*>(ARR_DATA_PTR(a));
-    lm::decode_metric_state(d, static_cast<std::size_t>(ARR_DIMS(a)[0]));
+    lm::decode_metric_state(d, static_cast<std::size_t>(ARR_DIMS(a)[0]), values);
     return d;
 }
 
@@ -125,7 +125,7 @@ bytea* bytea_arg(FunctionCallInfo fcinfo, int argno) {
 Datum ls_metric_accum(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         ArrayType* a = writable_state(fcinfo, 0);
-        double* s = state_data(a);
+        double* s = state_data(a, false);  // per row: the shape; the sums are checked where they are read
         double p = PG_GETARG_FLOAT8(1), y = PG_GETARG_FLOAT8(2);
         if (std::isnan(p) || std::isnan(y) || std::isinf(y)) bad_input("metric inputs must not be NaN");
         const int kind = static_cast<int>(s[0]);
