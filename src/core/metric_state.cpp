@@ -17,6 +17,12 @@ using ls::causal::malformed_state;
 
 std::size_t metric_state_length(int kind) { return kind == kCalibration ? 2 + 3 * kCalibrationBins : 4; }
 
+int metric_state_kind(const double* s, std::size_t len) {
+    if (len < 2 || !is_integral_in(s[0], kLogLoss, kCalibration)) return 0;
+    const int kind = static_cast<int>(s[0]);
+    return len == metric_state_length(kind) ? kind : 0;
+}
+
 int decode_metric_state(const double* s, std::size_t len, bool values) {
     if (len < 2) malformed_state(kMetric, "too short");
     if (!is_integral_in(s[0], kLogLoss, kCalibration)) malformed_state(kMetric, "unknown metric kind");

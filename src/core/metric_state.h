@@ -24,6 +24,10 @@ std::size_t metric_state_length(int kind);
 // the shape (values = false); combine and final functions check everything.
 int decode_metric_state(const double* s, std::size_t len, bool values = true);
 
+// The kind of a state whose kind and length agree, else 0 (no exception: the
+// per-row transition's check; decode_metric_state says what is wrong).
+int metric_state_kind(const double* s, std::size_t len);
+
 // Exact-AUC state (bytea): int64 count | (score, label) pairs | zero-filled spare capacity.
 struct AucState {
     std::int64_t count = 0, capacity = 0;

@@ -61,9 +61,6 @@ ArrayType* writable_state(FunctionCallInfo fcinfo, int argno) {
 void check_label(double y) {
     if (y != 0.0 && y != 1.0) bad_input("the label of a classification metric must be 0 or 1");
 }
-void check_probability(double p) {
-    if (!(p >= 0.0 && p <= 1.0)) bad_input("the score of log_loss, brier and calibration_error must be a probability in [0, 1]");
-}
 
 // auc state: bytea = varlena header | int64 count | (score, label) pairs; the
 // varlena may be larger than needed (spare capacity, zero-filled).
@@ -121,48 +118,77 @@ bytea* bytea_arg(FunctionCallInfo fcinfo, int argno) {
 
 }  // namespace
 
-// ls_metric_accum(state float8[], score float8, label float8 [, threshold float8]) -- STRICT
-Datum ls_metric_accum(PG_FUNCTION_ARGS) {
-    return lspg::guarded([&]() -> Datum {
-        ArrayType* a = writable_state(fcinfo, 0);
-        double* s = state_data(a, false);  // per row: the shape; the sums are checked where they are read
-        double p = PG_GETARG_FLOAT8(1), y = PG_GETARG_FLOAT8(2);
-        if (std::isnan(p) || std::isnan(y) || std::isinf(y)) bad_input("metric inputs must not be NaN");
-        const int kind = static_cast<int>(s[0]);
-        s[1] += 1;
-        switch (kind) {
-            case LogLoss:
-                check_label(y); check_probability(p);
-                s[2] += ls::metrics::log_loss_term(p, y);
-                break;
-            case Brier:
-                check_label(y); check_probability(p);
-                s[2] += (p - y) * (p - y);
-                break;
-            case Accuracy: {
-                check_label(y);
-                double t = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? PG_GETARG_FLOAT8(3) : 0.5;
-                s[2] += ((p >= t ? 1.0 : 0.0) == y) ? 1.0 : 0.0;
-                break;
-            }
-            case Mae:
-                if (std::isinf(p)) bad_input("metric inputs must be finite");
-                s[2] += std::fabs(p - y);
-                break;
-            case Rmse:
-                if (std::isinf(p)) bad_input("metric inputs must be finite");
-                s[2] += (p - y) * (p - y);
-                break;
-            case Calibration: {
-                check_label(y); check_probability(p);
-                int b = ls::metrics::calibration_bin(p, kBins);
-                s[2 + 3 * b] += 1;
-                s[3 + 3 * b] += p;
-                s[4 + 3 * b] += y;
-                break;
-            }
+namespace {
+
+// Adds one row to a state of a known shape. Returns nullptr, or the message
+// of a bad input (the state is then unchanged). No exception and no
+// guarded(): this runs once per row, and guarded()'s error slot (4 kB, zeroed
+// on entry) would cost more than the arithmetic.
+const char* accumulate(double* s, double p, double y, double threshold) {
+    constexpr const char* kNaN = "metric inputs must not be NaN";
+    constexpr const char* kLabel = "the label of a classification metric must be 0 or 1";
+    constexpr const char* kProb = "the score of log_loss, brier and calibration_error must be a probability in [0, 1]";
+    constexpr const char* kFinite = "metric inputs must be finite";
+    if (std::isnan(p) || std::isnan(y) || std::isinf(y)) return kNaN;
+    const int kind = static_cast<int>(s[0]);
+    const bool label_ok = y == 0.0 || y == 1.0, prob_ok = p >= 0.0 && p <= 1.0;
+    switch (kind) {
+        case LogLoss:
+            if (!label_ok) return kLabel;
+            if (!prob_ok) return kProb;
+            s[2] += ls::metrics::log_loss_term(p, y);
+            break;
+        case Brier:
+            if (!label_ok) return kLabel;
+            if (!prob_ok) return kProb;
+            s[2] += (p - y) * (p - y);
+            break;
+        case Accuracy:
+            if (!label_ok) return kLabel;
+            s[2] += ((p >= threshold ? 1.0 : 0.0) == y) ? 1.0 : 0.0;
+            break;
+        case Mae:
+            if (std::isinf(p)) return kFinite;
+            s[2] += std::fabs(p - y);
+            break;
+        case Rmse:
+            if (std::isinf(p)) return kFinite;
+            s[2] += (p - y) * (p - y);
+            break;
+        default: {  // Calibration
+            if (!label_ok) return kLabel;
+            if (!prob_ok) return kProb;
+            int b = ls::metrics::calibration_bin(p, kBins);
+            s[2 + 3 * b] += 1;
+            s[3 + 3 * b] += p;
+            s[4 + 3 * b] += y;
         }
-        PG_RETURN_ARRAYTYPE_P(a);
+    }
+    s[1] += 1;
+    return nullptr;
+}
+
+}  // namespace
+
+// ls_metric_accum(state float8[], score float8, label float8 [, threshold float8]) -- STRICT
+// Per row: the state's shape is checked (kind, length: what indexing needs);
+// the sums are checked by the combine and final functions, which read them.
+Datum ls_metric_accum(PG_FUNCTION_ARGS) {
+    // No C++ object lives here, so PostgreSQL may raise (detoasting, palloc).
+    ArrayType* a = AggCheckCallContext(fcinfo, nullptr) ? PG_GETARG_ARRAYTYPE_P(0) : PG_GETARG_ARRAYTYPE_P_COPY(0);
+    const bool shape_ok = ARR_NDIM(a) == 1 && !ARR_HASNULL(a) && ARR_ELEMTYPE(a) == FLOAT8OID &&
+                          lm::metric_state_kind(reinterpret_cast<double*>(ARR_DATA_PTR(a)),
+                                                static_cast<std::size_t>(ARR_DIMS(a)[0])) != 0;
+    const char* bad = nullptr;
+    if (shape_ok) {
+        const double t = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? PG_GETARG_FLOAT8(3) : 0.5;
+        bad = accumulate(reinterpret_cast<double*>(ARR_DATA_PTR(a)), PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), t);
+        if (!bad) PG_RETURN_ARRAYTYPE_P(a);
+    }
+    // The rare error paths, with their SQLSTATEs, through the boundary.
+    return lspg::guarded([&]() -> Datum {
+        if (!shape_ok) state_data(a, false);  // throws 22P03 with the reason
+        bad_input(bad);
     });
 }
 
