@@ -232,9 +232,25 @@ Datum ls_metric_final(PG_FUNCTION_ARGS) {
 
 // ls_auc_accum(state bytea, score float8, label float8) -- not strict (NULL initial state)
 Datum ls_auc_accum(PG_FUNCTION_ARGS) {
+    // The per-row path (a valid row appended in place to a state with room)
+    // needs neither exceptions nor guarded(); no C++ object lives here, so
+    // PostgreSQL may raise while detoasting.
+    bytea* state = PG_ARGISNULL(0) ? nullptr : PG_GETARG_BYTEA_P(0);
+    const bool row = !PG_ARGISNULL(1) && !PG_ARGISNULL(2);
+    if (state && row && AggCheckCallContext(fcinfo, nullptr) && VARSIZE(state) >= VARHDRSZ + sizeof(AucHeader)) {
+        const double pair[2] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2)};
+        int64 count;
+        std::memcpy(&count, VARDATA(state), sizeof count);
+        if (count >= 0 && count < auc_capacity(state) && !std::isnan(pair[0]) && (pair[1] == 0.0 || pair[1] == 1.0)) {
+            std::memcpy(auc_pairs(state) + 2 * count, pair, kPair);
+            ++count;
+            std::memcpy(VARDATA(state), &count, sizeof count);
+            PG_RETURN_BYTEA_P(state);
+        }
+    }
     return lspg::guarded([&]() -> Datum {
-        bytea* state = PG_ARGISNULL(0) ? nullptr : auc_checked(bytea_arg(fcinfo, 0), false);
-        if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
+        if (state) auc_checked(state, false);
+        if (!row) {
             if (!state) PG_RETURN_NULL();
             PG_RETURN_BYTEA_P(state);
         }
