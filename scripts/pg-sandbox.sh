@@ -42,6 +42,7 @@ start)
   cat >"$dir/env" <<ENV
 export PGHOST=$run PGPORT=$port PGUSER=postgres PGDATABASE=postgres
 export LS_PG_BINDIR=$root$bindir
+export LS_PG_LOG=$run/server.log
 ENV
   echo "== throw-away cluster up: socket $run port $port"
   ;;

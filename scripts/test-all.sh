@@ -58,4 +58,14 @@ for t in tests/e2e/*.sh; do
 done
 echo "e2e summary: $pass passed, $fail failed${failed:+ (${failed[*]})}"
 [ "$fail" -eq 0 ]
+
+# No test may crash the server: a backend killed by a signal makes the postmaster
+# restart every session, which a test retrying its queries could hide.
+echo "== server log of the test cluster: no crash"
+LOG=${LS_PG_LOG:-$PGHOST/server.log}
+[ -r "$LOG" ] || { echo "server log $LOG not readable"; exit 1; }
+if grep -E 'was terminated by signal|terminating any other active server processes|PANIC' "$LOG"; then
+  echo "the test cluster crashed during the tests (see the lines above, from $LOG)"; exit 1
+fi
+echo "no crash in $LOG"
 echo "== all tests passed"

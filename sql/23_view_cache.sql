@@ -96,6 +96,21 @@ SELECT * FROM pg_temp.v23_branches('SELECT * FROM v23.dataset_h ORDER BY user_id
 SELECT bool_and(ok) AS heap_in_seed_order FROM (
     SELECT (user_id, date_shown) >= (lag(user_id) OVER w, lag(date_shown) OVER w) IS NOT FALSE AS ok
       FROM (SELECT ctid, user_id, date_shown FROM v23.dataset_h_cache) c WINDOW w AS (ORDER BY ctid)) o;
+-- the refresh runs without JIT (a JIT compilation cannot be cancelled: a
+-- statement_timeout would stop it late)
+SELECT 'jit=off' = ANY (proconfig) AS refresh_without_jit FROM pg_proc
+ WHERE oid = 'learnerscore.refresh_analyst_views(text)'::regprocedure;
+-- it holds every cache in ACCESS EXCLUSIVE and the state in ROW EXCLUSIVE,
+-- all taken before the first TRUNCATE (docs/views.md, "Locks")
+BEGIN;
+SELECT count(*) AS refreshed FROM learnerscore.refresh_analyst_views('v23');
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND c.relnamespace = 'v23'::regnamespace AND c.relkind = 'r'
+   AND ((c.relname LIKE '%\_cache' AND l.mode = 'AccessExclusiveLock')
+        OR (c.relname = 'analyst_view_cache' AND l.mode = 'RowExclusiveLock')
+        OR (c.relname IN ('users', 'schedule') AND l.mode = 'ShareLock'))
+ ORDER BY 1, 2;
+COMMIT;
 -- a second refresh, and create_learning_schema again, keep it fresh and identical
 SELECT view_name, row_count FROM learnerscore.refresh_analyst_views('v23');
 SET client_min_messages = warning;

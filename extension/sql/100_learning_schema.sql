@@ -3,14 +3,30 @@
 -- pg_dump and DROP EXTENSION never lose data). Idempotent; any schema name is
 -- safe because every identifier goes through format('%I').
 
+-- COMMENT ON TABLE only when the comment differs (COMMENT takes a SHARE UPDATE
+-- EXCLUSIVE lock, which waits for a refresh's SHARE lock on the table).
+CREATE FUNCTION learnerscore._comment_table(tbl text, txt text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    IF obj_description(tbl::regclass, 'pg_class') IS DISTINCT FROM txt THEN
+        EXECUTE format('COMMENT ON TABLE %s IS %L', tbl, txt);
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._comment_table(text, text) IS
+  'Internal: COMMENT ON TABLE tbl IS txt, unless that already is its comment (no lock then).';
+
 -- Bookkeeping of `learnerscore load` (any data set): rejected lines and one
 -- row per loaded file. Separate so that other data sets' schemas get them too.
 CREATE FUNCTION learnerscore._create_load_tables(schema_name text) RETURNS void
-LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
 BEGIN
-    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %s', s);
+    -- only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even then
+    IF to_regnamespace(s) IS NULL THEN
+        EXECUTE format('CREATE SCHEMA %s', s);
+    END IF;
     EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.load_rejects (
         id          bigserial PRIMARY KEY,
         file        text NOT NULL,
@@ -18,8 +34,14 @@ BEGIN
         raw_line    text,
         reason      text NOT NULL,
         loaded_at   timestamptz NOT NULL DEFAULT now())$$, s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS load_rejects_file_line_idx ON %s.load_rejects (file, line_number)', s);
-    EXECUTE format('COMMENT ON TABLE %s.load_rejects IS %L', s,
+    -- The loader of every data set calls this before each load: only what is
+    -- missing or different is (re)done, so that an unchanged schema costs no
+    -- lock (CREATE INDEX IF NOT EXISTS takes a SHARE lock on the table even
+    -- when the index exists; COMMENT a SHARE UPDATE EXCLUSIVE one).
+    IF to_regclass(s || '.load_rejects_file_line_idx') IS NULL THEN
+        EXECUTE format('CREATE INDEX IF NOT EXISTS load_rejects_file_line_idx ON %s.load_rejects (file, line_number)', s);
+    END IF;
+    PERFORM learnerscore._comment_table(s || '.load_rejects',
         'CSV lines the loader could not parse: file, 1-based physical line number (the header is line 1), the raw text (invalid UTF-8 bytes shown as U+FFFD) and the reason. Nothing is dropped silently; re-loading a changed file replaces that file''s rejects.');
 
     EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.load_log (
@@ -33,7 +55,7 @@ BEGIN
         bytes       bigint,
         seconds     double precision,
         loaded_at   timestamptz NOT NULL DEFAULT now())$$, s);
-    EXECUTE format('COMMENT ON TABLE %s.load_log IS %L', s,
+    PERFORM learnerscore._comment_table(s || '.load_log',
         'One row per loaded file: its SHA-256, the data lines read (header and blank lines excluded), loaded and rejected. Loading a file with the same checksum again is a no-op; a changed file replaces its table''s rows and its rejects in one transaction.');
 END
 $fn$;
@@ -41,11 +63,14 @@ COMMENT ON FUNCTION learnerscore._create_load_tables(text) IS
   'Internal: creates load_rejects and load_log in the given schema (idempotent); used by create_learning_schema and by the loader for every data set.';
 
 CREATE FUNCTION learnerscore._create_learning_tables(schema_name text) RETURNS void
-LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
 BEGIN
-    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %s', s);
+    -- only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even then
+    IF to_regnamespace(s) IS NULL THEN
+        EXECUTE format('CREATE SCHEMA %s', s);
+    END IF;
 
     EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.users (
         unti_id             int,
@@ -159,15 +184,181 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._create_learning_tables(text) IS
   'Internal: creates the clean tables of the 1T data model in the given schema (idempotent).';
 
+-- The relations create_learning_schema creates and maintains in a schema
+-- (its fingerprint covers these and their indexes only: a table of your own
+-- or the learner-feature objects in the same schema do not count).
+CREATE FUNCTION learnerscore._learning_schema_relations() RETURNS SETOF text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    SELECT unnest(ARRAY[
+        -- clean tables and the loader's bookkeeping (100_learning_schema.sql)
+        'users', 'users_age_timezone', 'authorization', 'schedule', 'activity_history_viewed',
+        'webinars_logs', 'exercise_results', 'users_logs', 'activities_guide', 'load_rejects', 'load_log',
+        -- analyst views (120_learning_views.sql) and their caches (122_view_cache.sql)
+        'dataset_v', 'm_online_users_exercise', 'm_exercise_lag_time_series', 'm_date_interval', 'm_course_params',
+        'dataset_h', 'dataset_h_live', 'dataset_h_cache', 'students_v3',
+        'm_online_students', 'm_online_students_live', 'm_online_students_cache',
+        'm_user_tags_history', 'm_user_tags_history_live', 'm_user_tags_history_cache', 'analyst_view_cache',
+        -- create_learning_schema's own state
+        'learning_schema_ddl'])
+$fn$;
+COMMENT ON FUNCTION learnerscore._learning_schema_relations() IS
+  'Internal: names of the relations create_learning_schema creates in a learning schema (tables, views, caches, state tables).';
+
+-- Fingerprints that tell whether create_learning_schema has anything to do.
+-- code: the extension's routines (version, and every learnerscore routine's
+-- source, settings and OID), which generate the DDL — a new version, a
+-- re-created extension or a replaced routine changes it. catalog: what the
+-- schema has — its relations (name, kind), view definitions (the rewrite
+-- rules, which name the OIDs of what they read), triggers and comments — so a
+-- dropped or hand-edited object is noticed (only the relations of
+-- _learning_schema_relations() and their indexes). Only catalog rows are read, never
+-- the relations themselves: computing it takes no relation lock (not even
+-- AccessShare, which pg_get_viewdef would take on what a view reads) and never
+-- waits for a refresh or a load. Index OIDs are left out: the loader drops and
+-- re-creates the secondary indexes of a table it reloads.
+CREATE FUNCTION learnerscore._extension_fingerprint() RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    SELECT md5(e.extversion || E'\n' || string_agg(
+               concat_ws(' ', p.oid, p.proname, md5(coalesce(p.prosrc, '')),
+                         md5(coalesce(p.prosqlbody::text, '')), p.proconfig::text),
+               E'\n' ORDER BY p.oid))
+      FROM pg_proc p JOIN pg_extension e ON e.extnamespace = p.pronamespace
+     WHERE e.extname = 'learnerscore'
+     GROUP BY e.extversion
+$fn$;
+COMMENT ON FUNCTION learnerscore._extension_fingerprint() IS
+  'Internal: md5 of the learnerscore extension''s version and of every routine of its schema (OID, name, source, settings): changes with a new version, a re-created extension or a replaced routine.';
+
+CREATE FUNCTION learnerscore._relations_fingerprint(schema_name text, relations text[]) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    WITH own AS (
+        SELECT c.oid, c.relname, c.relkind
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = schema_name AND c.relname = ANY (relations)
+    ), rels AS (
+        SELECT * FROM own
+        UNION ALL
+        SELECT c.oid, c.relname, c.relkind FROM own JOIN pg_index i ON i.indrelid = own.oid JOIN pg_class c ON c.oid = i.indexrelid
+    )
+    SELECT md5(concat_ws(E'\n',
+               (SELECT string_agg(concat_ws(' ', r.relname, r.relkind), ',' ORDER BY r.relname) FROM rels r),
+               (SELECT string_agg(concat_ws(' ', r.relname, w.rulename, w.ev_enabled, md5(w.ev_action::text)), ','
+                                  ORDER BY r.relname, w.rulename)
+                  FROM rels r JOIN pg_rewrite w ON w.ev_class = r.oid),
+               (SELECT string_agg(concat_ws(' ', r.relname, t.tgname, t.tgfoid, t.tgtype, t.tgenabled,
+                                            encode(t.tgargs, 'hex')), ',' ORDER BY r.relname, t.tgname)
+                  FROM rels r JOIN pg_trigger t ON t.tgrelid = r.oid WHERE NOT t.tgisinternal),
+               (SELECT string_agg(concat_ws(' ', r.relname, d.objsubid, md5(d.description)), ','
+                                  ORDER BY r.relname, d.objsubid)
+                  FROM rels r JOIN pg_description d ON d.objoid = r.oid AND d.classoid = 'pg_class'::regclass)))
+$fn$;
+COMMENT ON FUNCTION learnerscore._relations_fingerprint(text, text[]) IS
+  'Internal: md5 of what the catalog says about the named relations of a schema and their indexes (names and kinds, view rules, triggers, comments), read without locking any relation.';
+
+CREATE FUNCTION learnerscore._learning_schema_fingerprint(schema_name text, OUT code text, OUT catalog text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    SELECT learnerscore._extension_fingerprint(),
+           learnerscore._relations_fingerprint(schema_name, ARRAY(SELECT learnerscore._learning_schema_relations()))
+$fn$;
+COMMENT ON FUNCTION learnerscore._learning_schema_fingerprint(text) IS
+  'Internal: the fingerprints of the extension''s routines (code) and of the relations create_learning_schema makes in the schema (catalog), read from the catalog without locking any relation; create_learning_schema does nothing when both equal those recorded in <schema>.learning_schema_ddl.';
+
+-- Before re-creating anything (first run, new extension version, an object
+-- dropped or edited by hand), every relation it re-creates or that the views
+-- read, in ACCESS EXCLUSIVE, all at once or none: LOCK ... NOWAIT inside a
+-- subtransaction, retried after a short sleep while another session holds one
+-- of them. It never waits while holding a lock, so it can never be part of a
+-- deadlock. (Waiting would: LOCK TABLE on a view locks what it reads too, and
+-- the views share relations — analyst_view_cache, students_v3 — so no single
+-- order agrees with every reader's; CREATE OR REPLACE VIEW bottom up while
+-- readers lock top down gave the 40P01s.) Gives up with 55P03 after
+-- lock_timeout, or 30 s when lock_timeout is 0. Its own state table is left
+-- out: other runs hold ACCESS SHARE on it while they wait for this one.
+CREATE FUNCTION learnerscore._lock_learning_schema(schema_name text, relations text[] DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    rels text;
+    patience interval := coalesce(nullif(current_setting('lock_timeout'), '0')::interval, interval '30 s');
+    t0 timestamptz := clock_timestamp();
+    pause float8 := 0.005;
+BEGIN
+    SELECT string_agg(r::text, ', ' ORDER BY r::oid) INTO rels
+      FROM unnest(coalesce(relations, ARRAY(SELECT learnerscore._learning_schema_relations()))) t(name)
+     CROSS JOIN LATERAL to_regclass(format('%I.%I', schema_name, t.name)) r
+     WHERE r IS NOT NULL AND t.name <> 'learning_schema_ddl';
+    IF rels IS NULL THEN
+        RETURN;   -- a new schema: what this transaction creates nobody else sees
+    END IF;
+    LOOP
+        BEGIN
+            EXECUTE 'LOCK TABLE ' || rels || ' IN ACCESS EXCLUSIVE MODE NOWAIT';
+            RETURN;
+        EXCEPTION WHEN lock_not_available THEN
+            -- the subtransaction's rollback released what it had locked
+            IF clock_timestamp() - t0 > patience THEN
+                RAISE EXCEPTION 'could not lock the relations of schema "%" to re-create its views', schema_name
+                    USING ERRCODE = '55P03',
+                          DETAIL = format('Other sessions kept using them for %s.', patience),
+                          HINT = 'Retry when fewer readers are active, or raise lock_timeout.';
+            END IF;
+        END;
+        PERFORM pg_sleep(pause);
+        pause := least(pause * 2, 0.1);
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._lock_learning_schema(text, text[]) IS
+  'Internal: locks every existing relation create_learning_schema re-creates in a schema (or the named ones) (and, through the views, what they read) in ACCESS EXCLUSIVE, all at once with NOWAIT, retrying with back-off: it never waits holding a lock, so re-creating a schema cannot deadlock with readers, loads or refreshes. 55P03 after lock_timeout (30 s when 0).';
+
 CREATE PROCEDURE learnerscore.create_learning_schema(schema_name text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $$
+DECLARE
+    s text;
+    state regclass;
+    fp record;
+    done boolean;
 BEGIN
     IF schema_name IS NULL OR btrim(schema_name) = '' THEN
         RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
     END IF;
+    s := quote_ident(schema_name);
+    -- Nothing changed since the last run (the loader runs this before every
+    -- load): no DDL at all, so no lock that readers, loads or refreshes wait for.
+    -- Checked twice: the second time after waiting for a concurrent run.
+    FOR attempt IN 1 .. 2 LOOP
+        state := to_regclass(s || '.learning_schema_ddl');
+        IF state IS NOT NULL AND has_table_privilege(state, 'SELECT') THEN
+            fp := learnerscore._learning_schema_fingerprint(schema_name);
+            EXECUTE format('SELECT code_fingerprint = $1 AND catalog_fingerprint = $2 FROM %s WHERE part = ''learning_schema''', state)
+               INTO done USING fp.code, fp.catalog;
+            IF done THEN
+                RETURN;
+            END IF;
+        END IF;
+        IF attempt = 1 THEN
+            -- One re-creation of a schema at a time (two would collide creating
+            -- the same relations); taken before any relation lock.
+            PERFORM pg_advisory_xact_lock(hashtext('learnerscore.create_learning_schema'), hashtext(schema_name));
+        END IF;
+    END LOOP;
+    PERFORM learnerscore._lock_learning_schema(schema_name);
     PERFORM learnerscore._create_learning_tables(schema_name);
     PERFORM learnerscore._create_learning_views(schema_name);
+
+    EXECUTE format($t$CREATE TABLE IF NOT EXISTS %s.learning_schema_ddl (
+        part                text PRIMARY KEY,
+        code_fingerprint    text NOT NULL,
+        catalog_fingerprint text NOT NULL,
+        created_at          timestamptz NOT NULL DEFAULT now())$t$, s);
+    EXECUTE format('COMMENT ON TABLE %s.learning_schema_ddl IS %L', s,
+        'One row per part of the schema that learnerscore creates (learning_schema: by create_learning_schema; features: the learner-feature tables and views of refresh_learner_daily), written after it was (re)created: fingerprints of the extension''s routines and of those relations'' catalog entries. While both are unchanged, the next run does no DDL (create_learning_schema runs before every learnerscore load). Deleting a row makes the next run re-create that part.');
+    fp := learnerscore._learning_schema_fingerprint(schema_name);
+    EXECUTE format('INSERT INTO %s.learning_schema_ddl AS d (part, code_fingerprint, catalog_fingerprint)
+                    VALUES (''learning_schema'', $1, $2)
+                    ON CONFLICT (part) DO UPDATE
+                    SET code_fingerprint = EXCLUDED.code_fingerprint, catalog_fingerprint = EXCLUDED.catalog_fingerprint,
+                        created_at = EXCLUDED.created_at', s) USING fp.code, fp.catalog;
 END
 $$;
 COMMENT ON PROCEDURE learnerscore.create_learning_schema(text) IS
-  'Creates (idempotently) the nine clean tables of the 1T data model, load_rejects, load_log and the analyst views in the given schema.';
+  'Creates (idempotently) the nine clean tables of the 1T data model, load_rejects, load_log and the analyst views in the given schema. A no-op without any lock on the schema''s relations when neither the extension nor the schema changed since its last run (fingerprints in <schema>.learning_schema_ddl); otherwise it first locks the relations it re-creates, all at once or none (NOWAIT, retried), so it never deadlocks with readers, loads or refreshes.';

@@ -14,7 +14,7 @@
 -- the views show those NULLs unchanged.
 
 CREATE FUNCTION learnerscore._create_learning_views(schema_name text) RETURNS void
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     c record;
@@ -119,7 +119,7 @@ BEGIN
     CREATE OR REPLACE VIEW %1$s.students_v3 AS
     SELECT unti_id, user_id, course_id, flow_num, tg_bot, m2_progress, m2_attestation, m2_attestation_date
       FROM %1$s.m_online_students
-     WHERE learnerscore._is_online_format(learning_format)
+     WHERE learnerscore.is_online_format(learning_format)
     $v$, s);
 
     ---------------------------------------------------------------------------
@@ -424,19 +424,20 @@ COMMENT ON FUNCTION learnerscore._create_learning_views(text) IS
 -- students_v3 filters with this instead of learning_format = 'online': the
 -- planner estimates equality on a computed column at 0.5 % of the rows (so a
 -- few learners, and plans built for a few), a boolean function at 1/3 — much
--- closer to the real online share. plpgsql so that it is not inlined.
-CREATE FUNCTION learnerscore._is_online_format(learning_format text) RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+-- closer to the real online share. plpgsql so that it is not inlined. Public
+-- (no leading underscore): every role that reads students_v3 calls it.
+CREATE FUNCTION learnerscore.is_online_format(learning_format text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 BEGIN
     RETURN learning_format IS NOT DISTINCT FROM 'online';
 END
 $fn$;
-COMMENT ON FUNCTION learnerscore._is_online_format(text) IS
-  'Internal: learning_format = ''online'' (NULL → false), as a boolean function so the planner estimates students_v3 sensibly.';
+COMMENT ON FUNCTION learnerscore.is_online_format(text) IS
+  'Whether a learning_format value means online (NULL → false); students_v3 filters with it (a boolean function, so the planner estimates the online share sensibly). Executable by every role: the analyst views call it.';
 
 -- "Was this learner online at time t?" over m_user_tags_history of a schema.
 CREATE FUNCTION learnerscore.learning_format_at(schema_name text, user_id int, at timestamp) RETURNS text
-LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED AS $fn$
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     fmt text;
 BEGIN

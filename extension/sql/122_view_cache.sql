@@ -21,7 +21,7 @@
 -- m_user_tags_history), with the order their cache is stored and indexed in
 -- (order_by: a column list as SQL, used as is in ORDER BY and CREATE INDEX).
 CREATE FUNCTION learnerscore._cached_views(OUT view_name text, OUT order_by text, OUT index_name text)
-RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
     SELECT v, o, i FROM (VALUES
         (1, 'm_user_tags_history', 'user_id, from_datetime', 'm_user_tags_history_cache_user_from_idx'),
         (2, 'm_online_students', 'user_id', 'm_online_students_cache_user_idx'),
@@ -33,7 +33,7 @@ COMMENT ON FUNCTION learnerscore._cached_views() IS
 
 -- The base tables (relkind r/p) a view reads, directly or through other views.
 CREATE FUNCTION learnerscore._view_base_tables(view_oid regclass) RETURNS SETOF regclass
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
     WITH RECURSIVE deps(rel) AS (
         SELECT view_oid::oid
         UNION
@@ -58,7 +58,7 @@ COMMENT ON FUNCTION learnerscore._view_base_tables(regclass) IS
 -- Statement-level trigger on the source tables: marks the cache named by
 -- TG_ARGV[0] stale in the writer's transaction.
 CREATE FUNCTION learnerscore._mark_view_cache_stale() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     state regclass := to_regclass(format('%I.analyst_view_cache', TG_TABLE_SCHEMA));
     cause text := TG_OP || ' on ' || TG_TABLE_NAME;
@@ -99,7 +99,7 @@ COMMENT ON FUNCTION learnerscore._mark_view_cache_stale() IS
 -- the gated <view>, for a view of _cached_views() whose <view>_live exists.
 -- (_create_learning_views marks the caches stale when a definition changed.)
 CREATE FUNCTION learnerscore._create_view_cache(schema_name text, cached_view text) RETURNS void
-LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     v record;
@@ -173,15 +173,34 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._create_view_cache(text, text) IS
   'Internal: creates (idempotently) <view>_cache, analyst_view_cache, the staleness triggers on the source tables of <view>_live and the view <view> (cache when fresh, else live), for a view of learnerscore._cached_views().';
 
+-- Locks. Every lock the refresh needs is taken up front, once, in one fixed
+-- order, so that no other session can hold one of them while waiting for one
+-- the refresh holds (the 40P01 of TRUNCATE-ing m_online_students_cache and
+-- then dataset_h_cache while readers of dataset_h lock them the other way round):
+--  1. the source tables in SHARE, in OID order (create_learning_schema takes
+--     its SHARE ROW EXCLUSIVE locks on them in the same order), each one
+--     ANALYZEd first if it never was (SHARE UPDATE EXCLUSIVE);
+--  2. all the caches in ACCESS EXCLUSIVE (for TRUNCATE), in one LOCK TABLE,
+--     in the order readers lock them: dataset_h_cache, m_online_students_cache,
+--     m_user_tags_history_cache (a query on dataset_h rewrites dataset_h
+--     first, so it locks dataset_h_cache before it reaches students_v3 and
+--     m_online_students_cache, and so on down);
+--  3. the state table in ROW EXCLUSIVE (readers' ACCESS SHARE and writers'
+--     ROW EXCLUSIVE do not conflict with it).
+-- Reading the live queries afterwards takes only ACCESS SHARE locks on views
+-- and on the tables already locked. jit = off: a JIT compilation cannot be
+-- interrupted, so statement_timeout or a cancel stopped a refresh only after
+-- it (2.3 s for a 1 s timeout, 1.0 s without JIT); the live queries gain
+-- nothing from it at this size.
 CREATE FUNCTION learnerscore.refresh_analyst_views(schema_name text)
 RETURNS TABLE (view_name text, row_count bigint, seconds double precision)
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp SET jit = off AS $fn$
 DECLARE
     s text;
     v record;
     views text[];
-    sources text;
-    unanalyzed text;
+    src record;
+    caches text;
     t0 timestamptz;
     n bigint;
 BEGIN
@@ -211,20 +230,29 @@ BEGIN
               HINT = 'Its lock on the source tables must precede the snapshot it reads them with.';
     END IF;
 
-    SELECT string_agg(DISTINCT t::text, ', '), string_agg(DISTINCT c.oid::regclass::text, ', ')
-                  FILTER (WHERE c.reltuples < 0 AND pg_has_role(c.relowner, 'USAGE'))
-      INTO sources, unanalyzed
-      FROM unnest(views) w
-     CROSS JOIN LATERAL learnerscore._view_base_tables(format('%s.%I', s, w || '_live')::regclass) t
-      JOIN pg_class c ON c.oid = t;
-    EXECUTE 'LOCK TABLE ' || sources || ' IN SHARE MODE';
     -- Source tables never analyzed (just bulk-loaded by other means, before
     -- autovacuum): the live queries' plans need their statistics (2x faster
     -- at 2,734 learners). Only those this role may analyze; others are left
-    -- to autovacuum.
-    IF unanalyzed IS NOT NULL THEN
-        EXECUTE 'ANALYZE ' || unanalyzed;
-    END IF;
+    -- to autovacuum. Table by table in OID order, each ANALYZEd (if needed)
+    -- just before its SHARE lock: the two locks conflict with each other's
+    -- kind, so the sequence has to be monotonic for two refreshes (or a
+    -- refresh and create_learning_schema) never to wait for each other both ways.
+    FOR src IN SELECT d.t, c.reltuples < 0 AND pg_has_role(c.relowner, 'USAGE') AS unanalyzed
+                 FROM (SELECT DISTINCT t
+                         FROM unnest(views) w
+                        CROSS JOIN LATERAL learnerscore._view_base_tables(format('%s.%I', s, w || '_live')::regclass) t) d
+                 JOIN pg_class c ON c.oid = d.t
+                ORDER BY d.t::oid LOOP
+        IF src.unanalyzed THEN
+            EXECUTE 'ANALYZE ' || src.t::text;
+        END IF;
+        EXECUTE 'LOCK TABLE ' || src.t::text || ' IN SHARE MODE';
+    END LOOP;
+    SELECT string_agg(format('%s.%I', s, c.view_name || '_cache'), ', ' ORDER BY c.ord DESC) INTO caches
+      FROM learnerscore._cached_views() WITH ORDINALITY c(view_name, order_by, index_name, ord)
+     WHERE c.view_name = ANY (views);
+    EXECUTE 'LOCK TABLE ' || caches || ' IN ACCESS EXCLUSIVE MODE';
+    EXECUTE format('LOCK TABLE %s.analyst_view_cache IN ROW EXCLUSIVE MODE', s);
     -- In refresh order: a later live query reads the earlier caches, fresh by then.
     FOR v IN SELECT c.* FROM learnerscore._cached_views() c WHERE c.view_name = ANY (views) LOOP
         t0 := clock_timestamp();
@@ -249,15 +277,19 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore.refresh_analyst_views(text) IS
-  'Refreshes the caches of <schema>.m_user_tags_history, m_online_students and dataset_h: SHARE-locks their source tables (waits for writers in flight and blocks new ones while it runs, like REFRESH MATERIALIZED VIEW; readers of the cached views wait for its TRUNCATEs), stores each live query in its index order, ANALYZEs and marks the cache fresh. One row per cached view: row_count and seconds. Run at READ COMMITTED by a role that can lock the source tables (UPDATE, DELETE or TRUNCATE on them) and owns the caches (for ANALYZE). learnerscore load calls it after a successful load (--no-refresh to skip).';
+  'Refreshes the caches of <schema>.m_user_tags_history, m_online_students and dataset_h: SHARE-locks their source tables (waits for writers in flight and blocks new ones while it runs, like REFRESH MATERIALIZED VIEW), then locks all three caches at once, in the order readers lock them (readers of the cached views wait for it; no deadlock with them, loads or create_learning_schema), runs with jit = off (cancellable at once), stores each live query in its index order, ANALYZEs and marks the cache fresh. One row per cached view: row_count and seconds. Run at READ COMMITTED by a role that can lock the source tables (UPDATE, DELETE or TRUNCATE on them) and owns the caches (for ANALYZE). learnerscore load calls it after a successful load (--no-refresh to skip).';
 
--- Every view definition of a schema, to tell whether re-creating the views
--- changed anything a cache depends on.
+-- Every view definition of a schema that create_learning_schema makes, to
+-- tell whether re-creating the views changed anything a cache depends on.
+-- Only those: pg_get_viewdef locks what a view reads (ACCESS SHARE), and
+-- create_learning_schema has locked only its own relations beforehand (other
+-- views of the schema, e.g. the learner features, cannot change a cache).
 CREATE FUNCTION learnerscore._view_definitions(schema_name text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
     SELECT string_agg(c.relname || ': ' || pg_get_viewdef(c.oid), E'\n' ORDER BY c.relname)
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = schema_name AND c.relkind = 'v'
+       AND c.relname IN (SELECT learnerscore._learning_schema_relations())
 $fn$;
 COMMENT ON FUNCTION learnerscore._view_definitions(text) IS
-  'Internal: the definitions of all views of a schema, as one text (compared before and after create_learning_schema re-creates them).';
+  'Internal: the definitions of the views create_learning_schema makes in a schema (learnerscore._learning_schema_relations()), as one text (compared before and after it re-creates them).';

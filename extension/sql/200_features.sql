@@ -55,22 +55,49 @@ COMMENT ON FUNCTION learnerscore._learner_daily_all(text, date, date, interval, 
 
 CREATE FUNCTION learnerscore.activity_status(
     days_inactive int, falling_asleep_days int DEFAULT 7, asleep_days int DEFAULT 20)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN days_inactive IS NULL THEN NULL
-                WHEN days_inactive < falling_asleep_days THEN 'active'
-                WHEN days_inactive < asleep_days THEN 'falling_asleep'
-                ELSE 'asleep' END
-$$;
+-- A SQL-standard body: bound when the extension is created (no search_path
+-- lookup at call time) and still inlined into the queries that call it per row.
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN days_inactive IS NULL THEN NULL
+            WHEN days_inactive < falling_asleep_days THEN 'active'
+            WHEN days_inactive < asleep_days THEN 'falling_asleep'
+            ELSE 'asleep' END;
 COMMENT ON FUNCTION learnerscore.activity_status(int, int, int) IS
   'Seed 001 activity status from whole days without activity: active under falling_asleep_days (7), falling_asleep under asleep_days (20), asleep from then on; NULL for NULL.';
 
+-- The relations _create_feature_objects makes in a learning schema.
+CREATE FUNCTION learnerscore._feature_relations() RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN ARRAY['learner_daily', 'learner_activity', 'learner_daily_refresh',
+             'learner_status', 'learner_critical_points', 'critical_points'];
+COMMENT ON FUNCTION learnerscore._feature_relations() IS
+  'Internal: names of the tables and views learnerscore._create_feature_objects creates in a learning schema.';
+
 -- Tables and views of the materialized series in a learning schema.
+-- refresh_learner_daily calls it every time: when the extension and these
+-- relations are unchanged since it last ran (fingerprints in the row
+-- 'features' of <schema>.learning_schema_ddl) it does nothing, so a refresh
+-- takes no lock on the views readers read (re-creating learner_critical_points
+-- and then critical_points while readers of critical_points lock them the
+-- other way round would deadlock). Otherwise it first locks them all at once
+-- or none (_lock_learning_schema: NOWAIT, retried), then re-creates them.
 CREATE FUNCTION learnerscore._create_feature_objects(schema_name text) RETURNS void
-LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     c record;
+    state regclass := to_regclass(quote_ident(schema_name) || '.learning_schema_ddl');
+    done boolean;
 BEGIN
+    IF state IS NOT NULL AND has_table_privilege(state, 'SELECT') THEN
+        EXECUTE format('SELECT code_fingerprint = $1 AND catalog_fingerprint = $2 FROM %s WHERE part = ''features''', state)
+           INTO done USING learnerscore._extension_fingerprint(),
+                           learnerscore._relations_fingerprint(schema_name, learnerscore._feature_relations());
+        IF done THEN
+            RETURN;
+        END IF;
+    END IF;
+    PERFORM learnerscore._lock_learning_schema(schema_name, learnerscore._feature_relations());
     EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.learner_daily (
         user_id int NOT NULL, payment int, time_zone float8, age int, unti_id int, course_id int,
         flow_num float8, tg_bot int, m2_progress int, m2_attestation int, module int, m2_delay float8,
@@ -192,15 +219,23 @@ BEGIN
     END LOOP;
     EXECUTE format('COMMENT ON VIEW %s.critical_points IS %L', s,
         'Where learners drift away: per course task (module, theme, task of the most recently opened activity when the move happened), the number of distinct learners who moved into falling_asleep and into asleep there, and their share of the course''s learners.');
+    IF state IS NOT NULL AND has_table_privilege(state, 'INSERT') AND has_table_privilege(state, 'UPDATE') THEN
+        EXECUTE format('INSERT INTO %s AS d (part, code_fingerprint, catalog_fingerprint) VALUES (''features'', $1, $2)
+                        ON CONFLICT (part) DO UPDATE
+                        SET code_fingerprint = EXCLUDED.code_fingerprint, catalog_fingerprint = EXCLUDED.catalog_fingerprint,
+                            created_at = now()', state)
+            USING learnerscore._extension_fingerprint(),
+                  learnerscore._relations_fingerprint(schema_name, learnerscore._feature_relations());
+    END IF;
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._create_feature_objects(text) IS
-  'Internal: creates learner_daily, learner_activity, learner_daily_refresh and the views learner_status, learner_critical_points, critical_points in a learning schema (idempotent).';
+  'Internal: creates learner_daily, learner_activity, learner_daily_refresh and the views learner_status, learner_critical_points, critical_points in a learning schema (idempotent); no DDL and no lock when neither they nor the extension changed since its last run (row features of <schema>.learning_schema_ddl).';
 
 CREATE PROCEDURE learnerscore.refresh_learner_daily(
     schema_name text, to_date date DEFAULT NULL, from_date date DEFAULT NULL,
     falling_asleep_days int DEFAULT 7, asleep_days int DEFAULT 20, full_refresh boolean DEFAULT false)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $$
 DECLARE
     s text;
     have_from date;
@@ -309,7 +344,7 @@ COMMENT ON PROCEDURE learnerscore.refresh_learner_daily(text, date, date, int, i
 -- Weekly leak-free feature sets (seed 001): <feature>_<j>_week is the value at
 -- the end of week j of the learner's course (course start + 7j - 1 days).
 CREATE FUNCTION learnerscore._weekly_feature_names() RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
     SELECT ARRAY['payment', 'module', 'm2_delay', 'sum_auth', 'sum_schedule_activities', 'sum_required_activity',
                  'sum_attestation_activity', 'view_delay_first', 'view_delay_sum', 'sum_activity_viewed',
                  'sum_required_activity_viewed', 'sum_attestation_activity_viewed', 'w_view_hours', 'sum_exercise',
@@ -322,7 +357,7 @@ COMMENT ON FUNCTION learnerscore._weekly_feature_names() IS
   'Internal: the time-varying learner_daily columns that get one <feature>_<k>_week column per week.';
 
 CREATE FUNCTION learnerscore._weekly_features_sql(schema_name text, week int) RETURNS text
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text;
     cols text := '';
@@ -348,7 +383,7 @@ BEGIN
         joins := joins || format(' LEFT JOIN %1$s.learner_daily w%2$s ON w%2$s.user_id = u.user_id AND w%2$s.cur_date = st.course_start + %3$s',
                                  s, j, 7 * j - 1);
     END LOOP;
-    RETURN format($q$SELECT u.user_id, u.course_id, %2$s AS week, a.age, learnerscore._tz_hours(a.time_zone) AS time_zone,
+    RETURN format($q$SELECT u.user_id, u.course_id, %2$s AS week, a.age, learnerscore.tz_hours(a.time_zone) AS time_zone,
                     u.tg_bot, u.flow_num::float8 AS flow_num%3$s, u.m2_progress, u.m2_attestation
                FROM %1$s.users u
                LEFT JOIN %1$s.users_age_timezone a ON a.user_id = u.user_id
@@ -360,18 +395,20 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._weekly_features_sql(text, int) IS
   'Internal: the query behind weekly_features and create_weekly_features_view.';
 
-CREATE FUNCTION learnerscore._tz_hours(tz text) RETURNS float8
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+CREATE FUNCTION learnerscore.tz_hours(tz text) RETURNS float8
+-- SQL-standard body (bound at creation, inlinable): called per row of the feature queries.
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
     SELECT CASE WHEN m IS NULL OR m[2]::int > 14 OR coalesce(m[3], '0')::int >= 60 THEN NULL
                 ELSE (CASE WHEN m[1] = '-' THEN -1 ELSE 1 END) * (m[2]::int + coalesce(m[3], '0')::int / 60.0)::float8 END
-      FROM (SELECT regexp_match(tz, '^[ \t\n\r\f\v]*([+-]?)([0-9]{1,2})(?::?([0-9]{2}))?[ \t\n\r\f\v]*$') AS m) x
-$$;
-COMMENT ON FUNCTION learnerscore._tz_hours(text) IS
-  'Internal: time zone text (+03:00, -05:30, +3) to hours; NULL when malformed (the engine''s rule).';
+      FROM (SELECT regexp_match(tz, '^[ \t\n\r\f\v]*([+-]?)([0-9]{1,2})(?::?([0-9]{2}))?[ \t\n\r\f\v]*$') AS m) x;
+END;
+COMMENT ON FUNCTION learnerscore.tz_hours(text) IS
+  'Time zone text (+03:00, -05:30, +3) to hours from UTC; NULL when malformed (the feature engine''s rule). The weekly feature views and learner_scores call it, so every role may.';
 
 CREATE FUNCTION learnerscore.weekly_features(schema text, week int)
 RETURNS TABLE (user_id int, course_id int, up_to_week int, features jsonb, m2_progress int, m2_attestation int)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
 BEGIN
     RETURN QUERY EXECUTE format(
         'SELECT q.user_id, q.course_id, q.week, to_jsonb(q) - ARRAY[%L, %L, %L, %L, %L], q.m2_progress, q.m2_attestation FROM (%s) q ORDER BY q.user_id',
@@ -383,7 +420,7 @@ COMMENT ON FUNCTION learnerscore.weekly_features(text, int) IS
   'Leak-free weekly feature set for week k (seed 001): per learner, the static features (age, time_zone, tg_bot, flow_num) and <feature>_<j>_week for j = 1..k (value at the end of week j of the learner''s course, from <schema>.learner_daily; NULL when that day is not materialized) as jsonb, plus the targets m2_progress and m2_attestation. For flat columns use CALL learnerscore.create_weekly_features_view(schema, k).';
 
 CREATE PROCEDURE learnerscore.create_weekly_features_view(schema_name text, week int)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $$
 DECLARE
     v text;
 BEGIN

@@ -1,96 +1,23 @@
 -- Training, cross-validation, scoring and explanations (DESIGN §5).
 
-CREATE FUNCTION learnerscore._fit(source text, target text, features text[], algorithm text,
-                                  param_keys text[], param_values text[],
-                                  OUT model bytea, OUT training_rows bigint, OUT skipped_rows bigint,
-                                  OUT metrics jsonb, OUT hyperparameters jsonb)
-    AS 'MODULE_PATHNAME', 'ls_fit' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION learnerscore._fit(text, text, text[], text, text[], text[]) IS
-  'Internal: fits a model and returns its bytes and metrics; learnerscore.train() stores them.';
-
-CREATE FUNCTION learnerscore._param_keys(params jsonb) RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT coalesce(array_agg(key ORDER BY key), '{}') FROM jsonb_each_text(params) $$;
-CREATE FUNCTION learnerscore._param_values(params jsonb) RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT coalesce(array_agg(value ORDER BY key), '{}') FROM jsonb_each_text(params) $$;
-COMMENT ON FUNCTION learnerscore._param_keys(jsonb) IS 'Internal: hyper-parameter names, sorted.';
-COMMENT ON FUNCTION learnerscore._param_values(jsonb) IS 'Internal: hyper-parameter values as text, sorted by name.';
-
-CREATE FUNCTION learnerscore._check_params(params jsonb) RETURNS jsonb
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
-BEGIN
-    IF params IS NULL OR jsonb_typeof(params) <> 'object' THEN
-        RAISE EXCEPTION 'params must be a jsonb object, e.g. {"l2": 1}' USING ERRCODE = '22023';
-    END IF;
-    IF EXISTS (SELECT 1 FROM jsonb_each(params) WHERE jsonb_typeof(value) IN ('object', 'array', 'null')) THEN
-        RAISE EXCEPTION 'params values must be numbers, strings or booleans' USING ERRCODE = '22023';
-    END IF;
-    RETURN params;
-END
-$fn$;
-COMMENT ON FUNCTION learnerscore._check_params(jsonb) IS 'Internal: validates a hyper-parameter object.';
-
 CREATE FUNCTION learnerscore.train(name text, source text, target text, features text[], algorithm text,
                                    params jsonb DEFAULT '{}') RETURNS bigint
-LANGUAGE plpgsql AS $fn$
-DECLARE
-    fit record;
-    p jsonb := learnerscore._check_params(params);
-    new_id bigint;
-BEGIN
-    IF name IS NULL OR name = '' THEN
-        RAISE EXCEPTION 'a model needs a non-empty name' USING ERRCODE = '22023';
-    END IF;
-    IF EXISTS (SELECT 1 FROM learnerscore.models m WHERE m.name = train.name) THEN
-        RAISE EXCEPTION 'model "%" already exists', name USING ERRCODE = '42710',
-            HINT = 'Models are immutable: choose a new name or drop the old one with learnerscore.drop_model().';
-    END IF;
-    IF algorithm = 'xgboost' AND NOT p ? 'nthread' THEN
-        p := p || jsonb_build_object('nthread',
-                   coalesce(nullif(current_setting('learnerscore.xgboost_nthread', true), ''), '1'));
-    END IF;
-    fit := learnerscore._fit(source, target, features, algorithm,
-                             learnerscore._param_keys(p), learnerscore._param_values(p));
-    INSERT INTO learnerscore.models (name, algorithm, target, features, hyperparameters, training_rows, metrics, model)
-    VALUES (name, algorithm, target, features, fit.hyperparameters, fit.training_rows, fit.metrics, fit.model)
-    RETURNING id INTO new_id;
-    RETURN new_id;
-END
-$fn$;
+    AS 'MODULE_PATHNAME', 'ls_train' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION learnerscore.train(text, text, text, text[], text, jsonb) IS
   'Trains a model on a relation or a query (SELECT/WITH/VALUES/TABLE) and stores it in learnerscore.models; returns its id. '
   'algorithm: logistic (L2 Newton/IRLS; params l2 default 1, max_iterations, tolerance), linear (OLS, ridge with l2 > 0; standard errors), '
   'xgboost (params objective binary:logistic|reg:squarederror, inferred from a 0/1 target; num_round, max_depth, eta, ...; '
   'nthread defaults to the setting learnerscore.xgboost_nthread, else 1). Text features are one-hot encoded; NULL features are '
-  'imputed (training mean / most frequent level, recorded) for linear models and missing for XGBoost; rows with a NULL target are skipped.';
-
-CREATE FUNCTION learnerscore._cross_validate(source text, target text, features text[], algorithm text,
-                                             param_keys text[], param_values text[], k int, seed bigint,
-                                             group_column text)
-    RETURNS TABLE (fold text, train_rows float8, test_rows float8, auc float8, log_loss float8, brier float8,
-                   calibration_error float8, accuracy float8, mae float8, rmse float8)
-    AS 'MODULE_PATHNAME', 'ls_cross_validate' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION learnerscore._cross_validate(text, text, text[], text, text[], text[], int, bigint, text) IS
-  'Internal: k-fold cross-validation (see learnerscore.cross_validate).';
+  'imputed (training mean / most frequent level, recorded) for linear models and missing for XGBoost; rows with a NULL target are skipped. '
+  'The source is read with the caller''s privileges; the model is owned by the calling role. A name taken by another role''s model is 42501, '
+  'by one''s own 42710; two train() calls of one name run one after the other. C++ buffers are bounded by learnerscore.max_train_memory (53200).';
 
 CREATE FUNCTION learnerscore.cross_validate(source text, target text, features text[], algorithm text,
                                             params jsonb DEFAULT '{}', k int DEFAULT 5, seed bigint DEFAULT 42,
                                             group_column text DEFAULT NULL)
     RETURNS TABLE (fold text, train_rows float8, test_rows float8, auc float8, log_loss float8, brier float8,
                    calibration_error float8, accuracy float8, mae float8, rmse float8)
-LANGUAGE plpgsql AS $fn$
-DECLARE
-    p jsonb := learnerscore._check_params(params);
-BEGIN
-    IF algorithm = 'xgboost' AND NOT p ? 'nthread' THEN
-        p := p || jsonb_build_object('nthread',
-                   coalesce(nullif(current_setting('learnerscore.xgboost_nthread', true), ''), '1'));
-    END IF;
-    RETURN QUERY SELECT * FROM learnerscore._cross_validate(source, target, features, algorithm,
-        learnerscore._param_keys(p), learnerscore._param_values(p), k, seed, group_column);
-END
-$fn$;
+    AS 'MODULE_PATHNAME', 'ls_cross_validate' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb, int, bigint, text) IS
   'k-fold cross-validation (default 5 folds) with deterministic folds from seed (Fisher-Yates over mt19937_64), or, with '
   'group_column, leave-one-group-out (one fold per distinct value, e.g. per course: never tested on learners it trained on). '

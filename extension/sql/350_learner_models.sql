@@ -105,7 +105,7 @@ BEGIN
             cols := cols || format(', max(w.%I) FILTER (WHERE w.week = %s)::float8 AS %I', f, j, f || '_' || j || '_week');
         END LOOP;
     END LOOP;
-    RETURN format($q$SELECT u.user_id, u.course_id, a.age::float8 AS age, learnerscore._tz_hours(a.time_zone) AS time_zone,
+    RETURN format($q$SELECT u.user_id, u.course_id, a.age::float8 AS age, learnerscore.tz_hours(a.time_zone) AS time_zone,
                             u.tg_bot::float8 AS tg_bot%2$s
                        FROM %1$s.users u
                        LEFT JOIN %1$s.users_age_timezone a ON a.user_id = u.user_id

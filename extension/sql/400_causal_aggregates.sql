@@ -250,7 +250,7 @@ COMMENT ON FUNCTION learnerscore.ate_from_table(regclass, text, text, text[], te
 
 -- ---------------------------------------------------------------- helpers
 CREATE FUNCTION learnerscore.one_hot(value text, levels text[]) RETURNS float8[]
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
 BEGIN
     IF value IS NULL OR levels IS NULL THEN RETURN NULL; END IF;
     IF NOT value = ANY(levels) THEN
@@ -263,7 +263,7 @@ COMMENT ON FUNCTION learnerscore.one_hot(text, text[]) IS
   'Dummy coding of a categorical value for the covariate arrays: one 0/1 element per level after the first (the first level is the reference, so an intercept model stays identified). NULL value -> NULL (the row is skipped); an unknown value raises 22023.';
 
 CREATE FUNCTION learnerscore.one_hot(value anyenum) RETURNS float8[]
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
     SELECT learnerscore.one_hot(value::text, enum_range(value)::text[])
 $$;
 COMMENT ON FUNCTION learnerscore.one_hot(anyenum) IS

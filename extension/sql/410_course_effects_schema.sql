@@ -4,11 +4,14 @@
 -- schema the user owns; identifiers go through format('%I').
 
 CREATE PROCEDURE learnerscore.create_course_effects_schema(schema_name text)
-LANGUAGE plpgsql AS $proc$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $proc$
 DECLARE
     s text := quote_ident(schema_name);
 BEGIN
-    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %s', s);
+    -- only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even then
+    IF to_regnamespace(s) IS NULL THEN
+        EXECUTE format('CREATE SCHEMA %s', s);
+    END IF;
 
     EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.employees (
         employee_id int PRIMARY KEY,
@@ -186,7 +189,7 @@ COMMENT ON PROCEDURE learnerscore.create_course_effects_schema(text) IS
   'Creates (idempotently) the course-effects tables employees, communications, courses_info, courses_passing, course_employee_sms, the settings tables, the views study_windows, employee_profile, employee_kpis, course_panel, course_verdicts and the materialized view course_effects in the given schema.';
 
 CREATE PROCEDURE learnerscore.refresh_course_effects(schema_name text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $$
 BEGIN
     EXECUTE format('REFRESH MATERIALIZED VIEW %I.course_effects', schema_name);
 END $$;
@@ -195,7 +198,7 @@ COMMENT ON PROCEDURE learnerscore.refresh_course_effects(text) IS
 
 CREATE FUNCTION learnerscore.recommend_courses(schema_name text, employee_id int, k int DEFAULT 5)
 RETURNS TABLE (course_id int, title text, score float8, effects jsonb)
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     dept text;
 BEGIN

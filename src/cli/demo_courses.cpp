@@ -34,15 +34,15 @@ void demo_courses(DemoContext& ctx) {
     std::printf("   Generated %lld employees in 4 departments, %lld courses, random invitations (seed %llu) into %s.\n",
                 employees, courses, static_cast<unsigned long long>(cfg.seed), dir.c_str());
     ctx.conn.exec("SET client_min_messages = warning; CALL learnerscore.create_course_effects_schema(" +
-                  quote_literal(schema) + ")");
+                  ctx.conn.literal(schema) + ")");
     LoadOptions lo;
     lo.progress = false;
     lo.out = nullptr;
     LoadSummary s = load_directory(ctx.conn, dir, schema, lo);
     (void)s;
-    ctx.conn.exec("SET client_min_messages = error; CALL learnerscore.refresh_course_effects(" + quote_literal(schema) +
+    ctx.conn.exec("SET client_min_messages = error; CALL learnerscore.refresh_course_effects(" + ctx.conn.literal(schema) +
                   "); SET client_min_messages = warning");
-    ctx.conn.exec("CREATE TEMP TABLE demo_truth (course_id int, kpi text, department text, archetype text, true_effect float8)");
+    ctx.conn.exec("CREATE TEMP TABLE pg_temp.demo_truth (course_id int, kpi text, department text, archetype text, true_effect float8)");
     {
         std::FILE* f = std::fopen((dir + "/_truth/course_effects.csv").c_str(), "r");
         std::string data;
@@ -51,7 +51,7 @@ void demo_courses(DemoContext& ctx) {
         while (f && (n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
         if (f) std::fclose(f);
         bool sent = false;
-        ctx.conn.copy_in("COPY demo_truth FROM STDIN CSV HEADER", [&](const PgConn::Sink& sink) {
+        ctx.conn.copy_in("COPY pg_temp.demo_truth FROM STDIN CSV HEADER", [&](const PgConn::Sink& sink) {
             if (sent) return false;
             sink(data.data(), data.size());
             sent = true;
@@ -72,7 +72,7 @@ void demo_courses(DemoContext& ctx) {
                max(v.verdict) FILTER (WHERE v.method = 'iv') AS iv_verdict,
                max(v.ab_n_per_group) FILTER (WHERE v.method = 'iv') AS ab_n
         FROM tk.course_verdicts v
-        JOIN demo_truth t ON t.course_id = v.course_id AND t.kpi = v.kpi
+        JOIN pg_temp.demo_truth t ON t.course_id = v.course_id AND t.kpi = v.kpi
         WHERE v.department = 'ALL' AND v.kpi = 'csat'
         GROUP BY v.course_id, t.archetype ORDER BY v.course_id)"));
     std::printf("\n   Verdicts by method, all three KPIs (recommend / remove / inconclusive vs the minimal useful effect):\n");
@@ -89,7 +89,7 @@ void demo_courses(DemoContext& ctx) {
         SELECT e.method, round(avg(e.estimate - t.true_effect) FILTER (WHERE e.kpi = 'csat')::numeric, 2) AS bias_csat,
                round(avg(e.estimate - t.true_effect) FILTER (WHERE e.kpi = 'handle_time')::numeric, 1) AS bias_handle_time,
                round(avg((e.ci_low <= t.true_effect AND t.true_effect <= e.ci_high)::int)::numeric, 2) AS coverage
-        FROM tk.course_effects e JOIN demo_truth t USING (course_id, kpi, department)
+        FROM tk.course_effects e JOIN pg_temp.demo_truth t USING (course_id, kpi, department)
         GROUP BY 1 ORDER BY 1)"));
     std::printf("\n   Recommendations (courses not yet finished, department effects shrunk toward the overall effect):\n");
     print_table(ctx.conn.query(R"(

@@ -10,8 +10,8 @@ namespace lscli {
 namespace {
 
 void demo_features(DemoContext& ctx) {
-    const std::string s = quote_ident(ctx.schema);
-    const std::string lit = quote_literal(ctx.schema);
+    const std::string s = ctx.conn.ident(ctx.schema);
+    const std::string lit = ctx.conn.literal(ctx.schema);
     auto have = ctx.conn.query("SELECT to_regclass($1) IS NOT NULL AND EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass($1) AND reltuples <> 0)",
                                {s + ".users"});
     if (have.get(0, 0) != "t") {

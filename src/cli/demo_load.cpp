@@ -29,7 +29,7 @@ void demo_load(DemoContext& ctx) {
     std::printf("   loaded %lld rows into schema %s; %lld malformed lines kept in %s.load_rejects\n", s.loaded(),
                 ctx.schema.c_str(), s.rejected(), ctx.schema.c_str());
     if (!s.ok()) throw std::runtime_error("some files could not be loaded (see above)");
-    auto r = ctx.conn.query("SELECT reason, count(*) AS lines FROM " + quote_ident(ctx.schema) +
+    auto r = ctx.conn.query("SELECT reason, count(*) AS lines FROM " + ctx.conn.ident(ctx.schema) +
                             ".load_rejects GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5");
     if (r.rows() > 0) {
         std::printf("   most frequent reject reasons:\n");

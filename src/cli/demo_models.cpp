@@ -17,7 +17,7 @@ bool relation_has_rows(PgConn& conn, const std::string& rel) {
 }
 
 void demo_models(DemoContext& ctx) {
-    const std::string s = quote_ident(ctx.schema);
+    const std::string s = ctx.conn.ident(ctx.schema);
     // Earlier steps load the cohort and build learner_daily; do it here when they did not.
     if (!relation_has_rows(ctx.conn, s + ".users")) {
         LoadOptions lo;
@@ -27,11 +27,11 @@ void demo_models(DemoContext& ctx) {
         std::printf("   (loaded %lld rows of %s into %s)\n", ls.loaded(), ctx.workdir.c_str(), ctx.schema.c_str());
     }
     if (!relation_has_rows(ctx.conn, s + ".learner_daily")) {
-        ctx.conn.exec("CALL learnerscore.refresh_learner_daily(" + quote_literal(ctx.schema) + ")");
+        ctx.conn.exec("CALL learnerscore.refresh_learner_daily(" + ctx.conn.literal(ctx.schema) + ")");
         std::printf("   (materialized %s.learner_daily)\n", ctx.schema.c_str());
     }
     auto t0 = std::chrono::steady_clock::now();
-    ctx.conn.exec("CALL learnerscore.train_learner_models(" + quote_literal(ctx.schema) + ", 10)");
+    ctx.conn.exec("CALL learnerscore.train_learner_models(" + ctx.conn.literal(ctx.schema) + ", 10)");
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     auto n = ctx.conn.query("SELECT count(*) FROM learnerscore.models WHERE name LIKE $1", {ctx.schema + ".%"});
     std::printf("   Trained %s XGBoost models in %.1f s (CALL learnerscore.train_learner_models('%s')): for each week\n"

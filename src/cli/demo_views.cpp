@@ -12,7 +12,7 @@ namespace lscli {
 namespace {
 
 void demo_views(DemoContext& ctx) {
-    const std::string s = quote_ident(ctx.schema);
+    const std::string s = ctx.conn.ident(ctx.schema);
     auto exists = ctx.conn.query("SELECT to_regclass($1) IS NOT NULL", {s + ".m_online_students"});
     if (exists.get(0, 0) != "t") {
         std::printf("   schema %s has no learning views (no load step ran); nothing to show\n", ctx.schema.c_str());

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -18,6 +19,7 @@
 #include "cli/signals.h"
 #include "core/normalize.h"
 #include "core/sha256.h"
+#include "core/text_encoding.h"
 
 namespace lscli {
 
@@ -31,14 +33,18 @@ bool LoadSummary::ok() const {
         if (f.status == "failed") return false;
     return true;
 }
+// Totals over the files whose rows are in the tables (a failed file's counts
+// describe lines that were rolled back).
 long long LoadSummary::loaded() const {
     long long n = 0;
-    for (const auto& f : files) n += f.loaded;
+    for (const auto& f : files)
+        if (f.status != "failed") n += f.loaded;
     return n;
 }
 long long LoadSummary::rejected() const {
     long long n = 0;
-    for (const auto& f : files) n += f.rejected;
+    for (const auto& f : files)
+        if (f.status != "failed") n += f.rejected;
     return n;
 }
 
@@ -130,8 +136,30 @@ std::string sanitize(std::string_view s) {
     return out;
 }
 
+// At most `max` bytes of v, not cutting a UTF-8 character.
+std::string_view prefix(std::string_view v, size_t max) {
+    size_t cut = std::min(v.size(), max);
+    while (cut < v.size() && cut > 0 && (static_cast<unsigned char>(v[cut]) & 0xC0) == 0x80) --cut;
+    return v.substr(0, cut);
+}
+
+std::string excerpt(std::string_view v) {
+    std::string_view p = prefix(v, 60);
+    return "\"" + sanitize(p) + (p.size() < v.size() ? "…\"" : "\"");
+}
+
+// A file that fails as a whole: nothing of it is kept (its transaction is
+// rolled back, or was never begun). `details` are shown under the message.
+struct FileFailure : std::runtime_error {
+    explicit FileFailure(const std::string& msg, std::vector<std::string> d = {}) : std::runtime_error(msg), details(std::move(d)) {}
+    std::vector<std::string> details;
+};
+
 // Rejected lines are spooled to a temporary file (they may be many) and
-// streamed into load_rejects after the table's COPY.
+// streamed into load_rejects after the table's COPY. It also keeps the most
+// frequent kinds of reasons, which is what the user sees of the rejects of a
+// file that fails (they are not stored: load_rejects keeps describing the rows
+// in the table).
 class RejectSpool {
 public:
     explicit RejectSpool(std::string file) : file_(std::move(file)), f_(std::tmpfile()) {
@@ -150,8 +178,19 @@ public:
         buf_ += '\n';
         if (std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size()) throw std::runtime_error("cannot spool rejected lines");
         ++count_;
+        // Kind of reason: up to its first ':' or '(' ("created_at", "expected 5 fields, found 4",
+        // "duplicate key "); a bounded number of kinds, the rest counted together.
+        std::string kind = reason.substr(0, std::min(reason.find(':'), reason.find('(')));
+        auto it = kinds_.find(kind);
+        if (it == kinds_.end()) {
+            if (kinds_.size() >= 32) kind = "other reasons";
+            it = kinds_.emplace(kind, Kind{0, line, sanitize(reason), excerpt(raw)}).first;
+        }
+        ++it->second.count;
     }
     long long count() const { return count_; }
+    // The `top` most frequent kinds: "  1,234 × <first reason> (first on line 7: "<raw>")".
+    std::vector<std::string> summary(size_t top) const;
     void stream(PgConn& conn, const std::string& qualified_table) {
         if (count_ == 0) return;
         std::rewind(f_);
@@ -165,15 +204,32 @@ public:
     }
 
 private:
+    struct Kind {
+        long long count;
+        long long first_line;
+        std::string first_reason, first_raw;
+    };
     std::string file_;
     FILE* f_;
     std::string buf_;
     long long count_ = 0;
+    std::map<std::string, Kind> kinds_;
 };
 
-std::string excerpt(std::string_view v) {
-    std::string s = sanitize(v.substr(0, 60));
-    return "\"" + s + (v.size() > 60 ? "…\"" : "\"");
+std::vector<std::string> RejectSpool::summary(size_t top) const {
+    std::vector<const Kind*> all;
+    for (const auto& [k, v] : kinds_) all.push_back(&v);
+    std::stable_sort(all.begin(), all.end(), [](const Kind* a, const Kind* b) { return a->count > b->count; });
+    std::vector<std::string> out;
+    for (size_t i = 0; i < all.size() && i < top; ++i)
+        out.push_back(grouped(all[i]->count) + " × " + std::string(prefix(all[i]->first_reason, 160)) + " (first on line " +
+                      std::to_string(all[i]->first_line) + ": " + all[i]->first_raw + ")");
+    if (all.size() > top) {
+        long long rest = 0;
+        for (size_t i = top; i < all.size(); ++i) rest += all[i]->count;
+        out.push_back(grouped(rest) + " × other reasons");
+    }
+    return out;
 }
 
 // Column mapping of one file: for each spec column, its index among the CSV
@@ -184,9 +240,14 @@ struct Mapping {
     std::vector<std::string> ignored_headers;
 };
 
-Mapping map_header(const FileSpec& spec, const CsvRecord& header) {
-    if (!header.error.empty()) throw std::runtime_error("malformed header line: " + header.error);
-    if (!ls::norm::valid_utf8(header.raw)) throw std::runtime_error("header line is not valid UTF-8");
+// Maps the header onto the spec's columns. A column the spec requires and the
+// header lacks, a column of the header no spec column accepts (unless
+// allow_extra), or two headers for one column fail the file, before anything
+// is written: such a header means the export changed, and loading its lines
+// would reject every one of them (or, worse, put a column's values into another).
+Mapping map_header(const FileSpec& spec, const CsvRecord& header, bool allow_extra) {
+    if (!header.error.empty()) throw FileFailure("malformed header line: " + header.error);
+    if (!ls::norm::valid_utf8(header.raw)) throw FileFailure("header line is not valid UTF-8");
     Mapping m;
     m.nfields = header.fields.size();
     std::vector<std::string> norm;
@@ -200,8 +261,8 @@ Mapping map_header(const FileSpec& spec, const CsvRecord& header) {
         for (size_t k = 0; k < norm.size(); ++k) {
             if (!accepted.count(norm[k])) continue;
             if (found >= 0)
-                throw std::runtime_error("column " + col.column + " matches two headers: \"" + std::string(header.fields[size_t(found)]) +
-                                         "\" and \"" + std::string(header.fields[k]) + "\"");
+                throw FileFailure("column " + col.column + " matches two headers: \"" + std::string(header.fields[size_t(found)]) +
+                                  "\" and \"" + std::string(header.fields[k]) + "\"");
             if (used[k]) continue;
             found = int(k);
         }
@@ -209,16 +270,30 @@ Mapping map_header(const FileSpec& spec, const CsvRecord& header) {
         else if (!col.may_be_absent) missing += (missing.empty() ? "" : ", ") + col.column + " (e.g. \"" + col.headers.front() + "\")";
         m.src.push_back(found);
     }
-    if (!missing.empty())
-        throw std::runtime_error("header has no column for " + missing + "; header is: " + excerpt(header.raw));
-    for (size_t k = 0; k < norm.size(); ++k)
-        if (!used[k]) m.ignored_headers.emplace_back(header.fields[k]);
-    return m;
+    std::string unexpected;
+    size_t n_unexpected = 0;
+    for (size_t k = 0; k < norm.size(); ++k) {
+        if (used[k]) continue;
+        m.ignored_headers.emplace_back(header.fields[k]);
+        unexpected += (unexpected.empty() ? "" : ", ") + excerpt(header.fields[k]) + " (column " + std::to_string(k + 1) + ")";
+        ++n_unexpected;
+    }
+    if (missing.empty() && (n_unexpected == 0 || allow_extra)) return m;
+    std::string msg;
+    if (!missing.empty()) msg = "header has no column for " + missing;
+    if (n_unexpected && !allow_extra)
+        msg += std::string(msg.empty() ? "header has " : "; it has ") + (n_unexpected == 1 ? "an unexpected column " : "unexpected columns ") +
+               unexpected;
+    std::string expected;
+    for (const auto& c : spec.columns) expected += (expected.empty() ? "" : ", ") + c.column + (c.may_be_absent ? " (optional)" : "");
+    msg += "; header is: " + excerpt(header.raw) + "; expected: " + expected + " (or a spelling listed in docs/loading.md)";
+    if (missing.empty()) msg += "; --allow-extra-columns loads the file ignoring the unexpected columns";
+    throw FileFailure(msg);
 }
 
-std::string list_columns(const FileSpec& spec) {
+std::string list_columns(const PgConn& conn, const FileSpec& spec) {
     std::string s;
-    for (const auto& c : spec.columns) s += (s.empty() ? "" : ", ") + quote_ident(c.column);
+    for (const auto& c : spec.columns) s += (s.empty() ? "" : ", ") + conn.ident(c.column);
     return s;
 }
 
@@ -235,34 +310,61 @@ void rollback_quietly(PgConn& conn) {
     }
 }
 
+std::string percent(double share) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f %%", share * 100);
+    return buf;
+}
+
+std::string ratio_text(double r) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", r);
+    return buf;
+}
+
+FileLoadResult failed(FileLoadResult res, const std::string& error, std::vector<std::string> details = {}) {
+    res.status = "failed";
+    res.error = error;
+    res.details = std::move(details);
+    return res;
+}
+
 FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& path, const std::string& schema,
                          const LoadOptions& opts, Progress& progress) {
     FileLoadResult res;
     res.file = path.filename().string();
     res.table = spec.table;
     auto t0 = Clock::now();
-    const std::string qs = quote_ident(schema);
-    const std::string qtable = qs + "." + quote_ident(spec.table);
+    const std::string qs = conn.ident(schema);
+    const std::string qtable = conn.qualified(schema, spec.table);
 
     CsvReader reader(path.string());
     res.bytes = static_cast<long long>(reader.size());
     auto tp = t0;
 
-    // Header first: a file we cannot map changes nothing in the database.
+    // Encoding, then the header: a file that is not UTF-8 text or whose header
+    // does not match changes nothing in the database. (The encoding comes first:
+    // a header in another code page would only say "not valid UTF-8".)
     CsvRecord rec;
     Mapping map;
+    ls::text::Utf8Scan scan;
+    long long data_line_bound = 0;  // physical lines after the header: no file has more data lines
     try {
+        scan = ls::text::scan_utf8(reader.data());
+        trace(res.file, "utf8 check", tp);
+        if (ls::text::is_other_encoding(scan))
+            throw FileFailure(ls::text::not_utf8_message(res.file, scan, ls::text::guess_encoding(reader.data())));
         std::string_view d = reader.data();
         size_t start = reader.position();  // after a BOM
         size_t eol = d.find('\n', start);
         reader.set_delimiter(detect_delimiter(d.substr(start, eol == std::string_view::npos ? d.npos : eol - start)));
-        if (!reader.next(rec)) throw std::runtime_error("empty file (no header line)");
-        map = map_header(spec, rec);
+        if (!reader.next(rec)) throw FileFailure("empty file (no header line)");
+        map = map_header(spec, rec, opts.allow_extra_columns);
         reader.set_expected_fields(map.nfields);
-    } catch (const std::runtime_error& e) {
-        res.status = "failed";
-        res.error = e.what();
-        return res;
+        data_line_bound = scan.lines - rec.lines;
+    } catch (const FileFailure& e) {
+        progress.file_done(res.bytes);
+        return failed(res, e.what(), e.details);
     }
 
     conn.exec("BEGIN");
@@ -295,6 +397,8 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
             progress.file_done(res.bytes);
             return res;
         }
+        // Whether the table has rows now: a file with nothing to load may not empty it.
+        const bool had_rows = !opts.allow_empty && conn.query("SELECT EXISTS (SELECT 1 FROM " + qtable + ")").get(0, 0) == "t";
         conn.exec("TRUNCATE " + qtable);
         conn.query("DELETE FROM " + qs + ".load_rejects WHERE file = $1", {res.file});
         // Secondary indexes are dropped and rebuilt after the COPY (in this
@@ -325,6 +429,10 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
         std::string out, key;
         out.reserve(1 << 21);
         bool eof = false;
+        // More rejects than the ratio allows of every line the file has: the
+        // file fails whatever follows, so reading stops here.
+        bool hopeless = false;
+        const double reject_limit = opts.max_reject_ratio * double(data_line_bound);
 
         auto convert = [&](const CsvRecord& r) -> std::string {
             if (!r.error.empty()) return "malformed CSV: " + r.error;
@@ -352,7 +460,7 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
             return {};
         };
 
-        conn.copy_in("COPY " + qtable + " (" + list_columns(spec) + ") FROM STDIN WITH (FREEZE)",
+        conn.copy_in("COPY " + qtable + " (" + list_columns(conn, spec) + ") FROM STDIN WITH (FREEZE)",
                      [&](const PgConn::Sink& sink) {
                          out.clear();
                          while (out.size() < (64u << 10)) {  // small batches keep the server busy while we parse
@@ -368,6 +476,11 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
                              std::string why = convert(rec);
                              if (!why.empty()) {
                                  rejects.add(rec.line, rec.raw, why);
+                                 if (double(rejects.count()) > reject_limit) {
+                                     hopeless = true;
+                                     eof = true;
+                                     break;
+                                 }
                                  continue;
                              }
                              for (size_t c = 0; c < ncols; ++c) {
@@ -383,13 +496,35 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
                          return !eof;
                      });
         trace(res.file, "copy", tp);
+        res.rejected = rejects.count();
+        // The file's verdict, before anything else is written.
+        if (hopeless || (res.read > 0 && double(res.rejected) > opts.max_reject_ratio * double(res.read))) {
+            std::string msg = hopeless
+                ? "stopped at line " + std::to_string(rec.line) + ": " + grouped(res.rejected) + " of the first " +
+                      grouped(res.read) + " data lines rejected, already more than " + percent(opts.max_reject_ratio) +
+                      " of the file's " + grouped(data_line_bound) + " lines"
+                : grouped(res.rejected) + " of " + grouped(res.read) + " data lines rejected (" +
+                      percent(double(res.rejected) / double(res.read)) + "), more than the " + percent(opts.max_reject_ratio) +
+                      " allowed";
+            msg += " (--max-reject-ratio " + ratio_text(opts.max_reject_ratio) + ")";
+            std::vector<std::string> details = rejects.summary(5);
+            if (scan.bad_lines > 0 && scan.bad_lines * 2 >= res.rejected) {  // the encoding explains most rejects
+                ls::text::EncodingGuess g = ls::text::guess_encoding(reader.data());
+                if (g.iconv) details.push_back(ls::text::not_utf8_message(res.file, scan, g));
+            }
+            throw FileFailure(msg, std::move(details));
+        }
+        if (res.loaded == 0 && had_rows)
+            throw FileFailure(std::string(res.read == 0 ? "no data lines (header only)" : "none of its data lines loaded") +
+                                  ": loading it would empty " + schema + "." + spec.table +
+                                  ", which has rows (--allow-empty loads it anyway)",
+                              rejects.summary(5));
         if (!index_defs.empty()) {
             conn.exec("SET LOCAL maintenance_work_mem = '256MB'");
             for (const auto& def : index_defs) conn.exec(def);
         }
         trace(res.file, "indexes", tp);
         if (sha_async.valid()) res.sha256 = sha_async.get();
-        res.rejected = rejects.count();
         rejects.stream(conn, qs + ".load_rejects");
         trace(res.file, "rejects", tp);
         res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -408,14 +543,17 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
     } catch (const Interrupted&) {
         rollback_quietly(conn);
         throw;
+    } catch (const FileFailure& e) {
+        rollback_quietly(conn);
+        res = failed(res, e.what(), e.details);
     } catch (const PgError& e) {
         rollback_quietly(conn);
         if (interrupted()) throw Interrupted();
         if (PQstatus(conn.raw()) != CONNECTION_OK) throw;
-        res = FileLoadResult{res.file, res.table, "failed", e.what(), res.sha256, res.bytes};
+        res = failed(FileLoadResult{res.file, res.table, "", "", {}, res.sha256, res.bytes}, e.what());
     } catch (const std::exception& e) {
         rollback_quietly(conn);
-        res = FileLoadResult{res.file, res.table, "failed", e.what(), res.sha256, res.bytes};
+        res = failed(FileLoadResult{res.file, res.table, "", "", {}, res.sha256, res.bytes}, e.what());
     }
     res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     progress.file_done(res.bytes);
@@ -428,7 +566,11 @@ std::string format_result(const FileLoadResult& r) {
     char buf[512];
     if (r.status == "failed") {
         std::snprintf(buf, sizeof buf, "  %-28s FAILED: ", r.file.c_str());
-        return buf + r.error;
+        std::string s = buf + r.error;
+        for (const auto& d : r.details) s += "\n      " + d;
+        s += "\n      " + (r.table.empty() ? std::string("its table") : r.table) +
+             " is unchanged: nothing of this file was written (table rows, load_rejects, load_log)";
+        return s;
     }
     double rate = r.seconds > 0 ? double(r.read) / r.seconds : 0;
     std::snprintf(buf, sizeof buf, "  %-28s → %-24s read %10s  loaded %10s  rejected %6s  %7.2f s  %10s rows/s%s",
@@ -448,13 +590,18 @@ namespace {
 // has no refresh function (older version) or the schema no cache (not a
 // learning schema). A failed refresh leaves dataset_h
 // correct (it reads the live query) and is reported, not thrown.
+std::string refresh_sql(const PgConn& conn, const std::string& schema) {
+    return "SELECT * FROM learnerscore.refresh_analyst_views(" + conn.literal(schema) + ")";
+}
+
 CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
     CacheRefresh c;
+    c.retry = refresh_sql(conn, schema);
     auto has = conn.query(
         "SELECT to_regprocedure('learnerscore.refresh_analyst_views(text)') IS NOT NULL"
-        "   AND to_regclass($1) IS NOT NULL", {quote_ident(schema) + ".analyst_view_cache"});
+        "   AND to_regclass($1) IS NOT NULL", {conn.qualified(schema, "analyst_view_cache")});
     if (has.get(0, 0) != "t") return c;
-    auto st = conn.query("SELECT bool_and(fresh) FROM " + quote_ident(schema) + ".analyst_view_cache");
+    auto st = conn.query("SELECT bool_and(fresh) FROM " + conn.qualified(schema, "analyst_view_cache"));
     if (st.rows() == 1 && st.get(0, 0) == "t") {
         c.status = "fresh";
         return c;
@@ -490,7 +637,7 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
         c.detail = c.detail.substr(0, c.detail.find('\n'));   // the message, not the CONTEXT lines
         if (e.sqlstate() == "55P03")
             c.detail += " (a session holds a lock on a source table or on dataset_h_cache, e.g. idle in transaction;"
-                        " retry later with SELECT * FROM learnerscore.refresh_analyst_views(" + quote_literal(schema) + "))";
+                        " retry later with " + refresh_sql(conn, schema) + ")";
     }
     c.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     return c;
@@ -498,9 +645,9 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
 
 }  // namespace
 
-std::string format_cache(const CacheRefresh& c, const std::string& schema) {
+std::string format_cache(const CacheRefresh& c) {
     char buf[160];
-    const std::string how = "SELECT * FROM learnerscore.refresh_analyst_views(" + quote_literal(schema) + ")";
+    const std::string& how = c.retry;
     if (c.status == "refreshed") {
         std::snprintf(buf, sizeof buf, "dataset_h cache: %s rows in %.1f s", grouped(c.rows).c_str(), c.seconds);
         return buf;
@@ -564,7 +711,7 @@ LoadSummary load_directory(PgConn& conn, const std::string& dir, const std::stri
         if (!ds) throw std::logic_error("file spec refers to unknown data set " + name);
         std::string sql = ds->create_sql;
         size_t at = sql.find("%s");
-        if (at != std::string::npos) sql.replace(at, 2, quote_literal(schema));
+        if (at != std::string::npos) sql.replace(at, 2, conn.literal(schema));
         conn.exec(sql);
     }
     conn.query("SELECT learnerscore._create_load_tables($1)", {schema});
@@ -589,7 +736,7 @@ LoadSummary load_directory(PgConn& conn, const std::string& dir, const std::stri
     std::string loaded_tables;
     for (const auto& f : sum.files)
         if (f.status == "loaded" && !f.table.empty())
-            loaded_tables += (loaded_tables.empty() ? "" : ", ") + quote_ident(schema) + "." + quote_ident(f.table);
+            loaded_tables += (loaded_tables.empty() ? "" : ", ") + conn.qualified(schema, f.table);
     if (!loaded_tables.empty()) conn.exec("ANALYZE " + loaded_tables);
     if (!opts.refresh) {
         sum.cache.status = "skipped";
@@ -600,12 +747,13 @@ LoadSummary load_directory(PgConn& conn, const std::string& dir, const std::stri
     } else {
         sum.cache = refresh_cache(conn, schema);
     }
+    sum.cache.retry = refresh_sql(conn, schema);
     if (opts.out && !sum.cache.status.empty()) {
         // Only say "skipped" when there is a cache to skip.
         bool has_cache = sum.cache.status != "skipped" ||
-            conn.query("SELECT to_regclass($1) IS NOT NULL", {quote_ident(schema) + ".analyst_view_cache"}).get(0, 0) == "t";
+            conn.query("SELECT to_regclass($1) IS NOT NULL", {conn.qualified(schema, "analyst_view_cache")}).get(0, 0) == "t";
         if (has_cache) {
-            std::fprintf(opts.out, "%s\n", format_cache(sum.cache, schema).c_str());
+            std::fprintf(opts.out, "%s\n", format_cache(sum.cache).c_str());
             std::fflush(opts.out);
         }
     }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ int main(int argc, char** argv) {
         }
         try {
             return c.run(args);
+        } catch (const std::invalid_argument& e) {  // a usage error: bad option, value or argument
+            std::fprintf(stderr, "learnerscore %s: error: %s\n", name.c_str(), e.what());
+            return 2;
         } catch (const std::exception& e) {
             std::fprintf(stderr, "learnerscore %s: error: %s\n", name.c_str(), e.what());
             return 1;

@@ -26,6 +26,18 @@ PgConn::PgConn(const std::string& dsn) {
         throw PgError("cannot connect to PostgreSQL: " + msg);
     }
     PQsetNoticeProcessor(c_, [](void*, const char* m) { std::fprintf(stderr, "%s", m); }, nullptr);
+    try {
+        // Before anything else runs in the session (the function is named with its schema; the
+        // arguments are literals): whatever the role's or database's default search_path, names
+        // resolve in pg_catalog and then pg_temp (relations only; functions and operators are
+        // never looked up in pg_temp). UTF8 so the escaping below and all the CLI's text agree.
+        if (PQsetClientEncoding(c_, "UTF8") != 0) throw PgError(std::string("cannot set client_encoding UTF8: ") + PQerrorMessage(c_));
+        exec("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
+    } catch (...) {
+        PQfinish(c_);
+        c_ = nullptr;
+        throw;
+    }
     register_cancel_target(c_);
 }
 
@@ -124,22 +136,20 @@ void print_table(const PgResult& r, size_t max_rows) {
     std::printf("(%d row%s%s)\n\n", r.rows(), r.rows() == 1 ? "" : "s", size_t(r.rows()) > nr ? ", truncated" : "");
 }
 
-std::string quote_ident(const std::string& s) {
-    std::string out = "\"";
-    for (char ch : s) {
-        if (ch == '"') out += '"';
-        out += ch;
-    }
-    return out + "\"";
+std::string PgConn::ident(const std::string& s) const {
+    char* q = PQescapeIdentifier(c_, s.data(), s.size());
+    if (!q) throw PgError(std::string("cannot quote the identifier \"") + s + "\": " + PQerrorMessage(c_));
+    std::string out(q);
+    PQfreemem(q);
+    return out;
 }
 
-std::string quote_literal(const std::string& s) {
-    std::string out = "'";
-    for (char ch : s) {
-        if (ch == '\'') out += '\'';
-        out += ch;
-    }
-    return out + "'";
+std::string PgConn::literal(const std::string& s) const {
+    char* q = PQescapeLiteral(c_, s.data(), s.size());
+    if (!q) throw PgError(std::string("cannot quote a literal: ") + PQerrorMessage(c_));
+    std::string out(q);
+    PQfreemem(q);
+    return out;
 }
 
 }  // namespace lscli

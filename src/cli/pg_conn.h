@@ -1,4 +1,12 @@
 // Thin RAII wrapper over libpq for the CLI: connect, run SQL, stream COPY.
+//
+// SQL hygiene (docs/loading.md, "What the CLI sends"): right after connecting,
+// the session's search_path becomes `pg_catalog, pg_temp`, so no function,
+// operator, type or table that someone created in public (or any schema on the
+// role's default path) can capture a name in what the CLI sends: CVE-2018-1058
+// style, e.g. a public.quote_ident(name) that a superuser's load would run.
+// Everything else the CLI sends names its schema (learnerscore.*, the target
+// schema quoted with ident()); pg_catalog's objects resolve first.
 #pragma once
 #include <libpq-fe.h>
 
@@ -41,6 +49,14 @@ public:
     PgConn(const PgConn&) = delete;
     PgConn& operator=(const PgConn&) = delete;
 
+    // Quotes an identifier / a literal for SQL text the CLI builds
+    // (PQescapeIdentifier / PQescapeLiteral, in the connection's encoding);
+    // values that can be parameters are passed as parameters instead.
+    std::string ident(const std::string& s) const;
+    std::string literal(const std::string& s) const;
+    // "schema"."name", each part quoted.
+    std::string qualified(const std::string& schema, const std::string& name) const { return ident(schema) + "." + ident(name); }
+
     // Runs one or more statements; throws PgError on failure.
     void exec(const std::string& sql);
     // Runs a query with text parameters; throws PgError on failure.
@@ -59,9 +75,5 @@ private:
 
 // Prints a result as an aligned table (psql style) to stdout.
 void print_table(const PgResult& r, size_t max_rows = 50);
-
-// Quotes an identifier / literal for SQL text built by the CLI.
-std::string quote_ident(const std::string& s);
-std::string quote_literal(const std::string& s);
 
 }  // namespace lscli

@@ -100,7 +100,9 @@ bool CsvReader::parse_at(size_t start, CsvRecord& rec, bool single_line) {
                 if (rec.error.empty()) rec.error = single_line ? "unbalanced quote" : "unterminated quoted field";
                 // skip to the end of this physical line (single_line) or of the file
                 while (i < n && d[i] != '\n') ++i;
-            } else if (i < n && d[i] != delim_ && d[i] != '\n' && !(d[i] == '\r' && (i + 1 == n || d[i + 1] == '\n'))) {
+            } else if (i < n && d[i] == '\r' && (i + 1 == n || d[i + 1] == '\n')) {
+                ++i;  // CRLF after a closing quote: the '\r' is part of the line end, not a record of its own
+            } else if (i < n && d[i] != delim_ && d[i] != '\n') {
                 if (rec.error.empty()) rec.error = "text after a closing quote";
                 while (i < n && d[i] != delim_ && d[i] != '\n') ++i;
             }

@@ -76,6 +76,29 @@ std::int32_t Column::code_of(std::string_view level) {
     return code;
 }
 
+std::size_t Dataset::held_bytes(std::size_t more) const {
+    auto grown = [more](std::size_t size, std::size_t cap, std::size_t elem) {
+        if (more == 0 || size + more <= cap) return cap * elem;
+        return (std::max(size + more, cap * 2) + cap) * elem;
+    };
+    std::size_t total = grown(y.size(), y.capacity(), sizeof(double));
+    if (block) total += block_stride * (features.size() + 1) * sizeof(double);
+    for (const auto& c : features) {
+        if (c.categorical) {
+            total += grown(c.code.size(), c.code.capacity(), sizeof(std::int32_t));
+            // a level: its text, the string in `levels` and in the index map's node
+            for (const auto& l : c.levels) total += 2 * (l.size() + sizeof(std::string)) + 32;
+        } else if (block && c.num.in_block(block.get())) {
+            // the block column moves into its own buffer when the rows outgrow it
+            if (more && c.num.size() + more > c.num.capacity())
+                total += std::max(c.num.size() + more, c.num.capacity() * 2) * sizeof(double);
+        } else {
+            total += grown(c.num.size(), c.num.capacity(), sizeof(double));
+        }
+    }
+    return total;
+}
+
 void Dataset::check_shape() const {
     for (const auto& c : features) {
         std::size_t n = c.categorical ? c.code.size() : c.num.size();

@@ -76,6 +76,11 @@ struct Dataset {
     // knows (the reader does); unknown means "look".
     std::optional<bool> numeric_null;
     std::size_t rows() const { return y.size(); }
+    // Bytes the buffers hold: capacities, the shared block once, the level
+    // dictionaries. With `more` > 0: as they would be once `more` rows are
+    // appended (a buffer that must grow doubles, and its old copy lives
+    // during the move), so a bound can be checked before growing.
+    std::size_t held_bytes(std::size_t more = 0) const;
     // Throws unless every column has rows() values.
     void check_shape() const;
 };

@@ -80,6 +80,14 @@ struct TrainResult {
 TrainResult train(const Dataset& data, const std::string& target, Algorithm algorithm, const Params& params,
                   const std::vector<std::size_t>& rows = {});
 
+// Bytes train() holds for `rows` rows of `data` besides the dataset's own
+// buffers (Dataset::held_bytes()): the design copy, XGBoost's float matrix,
+// DMatrix and histogram index, the per-row vectors of the fit and of the
+// metrics. `all_rows`: training on every row (a linear model may then use the
+// reader's block in place); false for a subset (cross-validation folds).
+// An upper estimate, checked against the memory bound before training.
+std::size_t training_bytes(const Dataset& data, Algorithm algorithm, std::size_t rows, bool all_rows);
+
 // k-fold cross-validation with deterministic folds (Fisher-Yates with
 // mt19937_64(seed)); returns one Summary per fold, metrics on held-out rows.
 struct FoldResult {

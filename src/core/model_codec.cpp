@@ -1,11 +1,19 @@
 // Model <-> bytes. Layout (little-endian): "LSMODEL\0", u32 format version,
-// the fields below, then a CRC-32 of everything before it. Every read is
-// bounds-checked, so a truncated or corrupted blob is a clear error, never a crash.
+// the fields below, then a CRC-32 of everything before it. The CRC catches
+// accidents, not forgery (anyone can recompute it), so every field is also
+// checked against what train() can produce: every read is bounds-checked,
+// counts are bounded, the encoding is consistent (sorted levels, imputation
+// indices in range, widths matching the coefficients) and an XGBoost booster
+// passes a structural UBJSON check before libxgboost sees it. A forged or
+// corrupted blob is a clear error (SQLSTATE 22000), never a crash.
 #include <boost/crc.hpp>
+#include <cmath>
 #include <cstring>
+#include <set>
 
 #include "core/error.h"
 #include "core/model.h"
+#include "core/xgboost_ubjson.h"
 
 namespace ls::models {
 
@@ -13,6 +21,10 @@ namespace {
 
 constexpr char kMagic[8] = {'L', 'S', 'M', 'O', 'D', 'E', 'L', '\0'};
 constexpr std::uint32_t kVersion = 1;
+// Bounds of what train() can produce: it refuses more than 10000 encoded
+// columns (4000 for linear models); a feature count is bounded generously.
+constexpr std::uint32_t kMaxFeatures = 100000;
+constexpr std::size_t kMaxEncodedWidth = 10000;
 
 class Writer {
 public:
@@ -107,6 +119,33 @@ std::string Model::serialize() const {
     return w.buf;
 }
 
+namespace {
+
+// The encoding as Encoder::fit() builds it; Encoder::encode() relies on it.
+void check_encoding(const Encoder& enc) {
+    std::set<std::string> names;
+    for (const auto& f : enc.features) {
+        const std::string what = "feature \"" + f.name + "\": ";
+        if (f.name.empty() || !names.insert(f.name).second) corrupted("empty or repeated feature name");
+        if (!f.categorical) {
+            if (!f.levels.empty()) corrupted(what + "a numeric feature with levels");
+            if (f.impute_level != -1) corrupted(what + "a numeric feature with an imputation level");
+            if (!std::isfinite(f.impute)) corrupted(what + "imputation value is not finite");
+            continue;
+        }
+        // A text feature may have no encoded level: a linear model drops its
+        // only level as the reference, and an all-NULL column has none; then
+        // nothing but -1 (all zeros) can impute it.
+        for (std::size_t l = 1; l < f.levels.size(); ++l)
+            if (!(f.levels[l - 1] < f.levels[l])) corrupted(what + "levels are not sorted and distinct");
+        if (f.impute_level < -1 || f.impute_level >= static_cast<std::int64_t>(f.levels.size()))
+            corrupted(what + "imputation level out of range");
+    }
+    if (enc.width() > kMaxEncodedWidth) corrupted("implausible encoded width " + std::to_string(enc.width()));
+}
+
+}  // namespace
+
 std::unique_ptr<Model> Model::deserialize(const void* data, std::size_t size) {
     const char* p = static_cast<const char*>(data);
     if (size < sizeof kMagic + 8 || std::memcmp(p, kMagic, sizeof kMagic) != 0) corrupted("not a learnerscore model");
@@ -127,28 +166,41 @@ std::unique_ptr<Model> Model::deserialize(const void* data, std::size_t size) {
     m->objective = r.str();
     m->encoder.drop_first = r.pod<std::uint8_t>() != 0;
     m->encoder.impute_missing = r.pod<std::uint8_t>() != 0;
-    auto nf = r.count(100000);
+    auto nf = r.count(kMaxFeatures);
+    if (nf == 0) corrupted("no feature");
     for (std::uint32_t j = 0; j < nf; ++j) {
         FeatureEncoding f;
         f.name = r.str();
         f.categorical = r.pod<std::uint8_t>() != 0;
         f.impute = r.pod<double>();
         f.impute_level = r.pod<std::int32_t>();
-        auto nl = r.count(1000000);
+        auto nl = r.count(kMaxEncodedWidth);
         for (std::uint32_t l = 0; l < nl; ++l) f.levels.push_back(r.str());
-        if (f.impute_level < -1 || f.impute_level >= static_cast<std::int32_t>(f.levels.size()) + (f.levels.empty() ? 1 : 0))
-            corrupted("bad imputation level");
         m->encoder.features.push_back(std::move(f));
     }
     m->encoder.finish_layout();
+    check_encoding(m->encoder);
     m->coef = r.vec();
     m->std_err = r.vec();
     m->xgb_model = r.str();
+    if (r.pos() != size - sizeof kMagic - 4) corrupted("trailing bytes");
     const std::size_t width = m->encoder.width();
+    const bool linear = m->algorithm != Algorithm::XGBoost;
+    // The flags train() sets for each algorithm.
+    if (m->encoder.drop_first != linear || m->encoder.impute_missing != linear)
+        corrupted("encoding flags do not match the algorithm");
     if (m->algorithm == Algorithm::XGBoost) {
+        if (m->objective != "binary:logistic" && m->objective != "reg:squarederror") corrupted("unknown XGBoost objective");
+        if (m->classifier != (m->objective == "binary:logistic")) corrupted("objective and output kind disagree");
+        if (m->coef.size() != 0 || m->std_err.size() != 0) corrupted("coefficients in an XGBoost model");
         if (m->xgb_model.empty()) corrupted("missing XGBoost booster");
-    } else if (static_cast<std::size_t>(m->coef.size()) != width + 1) {
-        corrupted("coefficient count does not match the features");
+        check_xgboost_ubjson(m->xgb_model);
+    } else {
+        if (m->classifier != (m->algorithm == Algorithm::Logistic)) corrupted("algorithm and output kind disagree");
+        if (!m->objective.empty() || !m->xgb_model.empty()) corrupted("XGBoost fields in a linear model");
+        if (static_cast<std::size_t>(m->coef.size()) != width + 1)
+            corrupted("coefficient count does not match the features");
+        if (m->std_err.size() != m->coef.size()) corrupted("standard error count does not match the coefficients");
     }
     return m;
 }

@@ -43,11 +43,25 @@ void XgbBooster::set_param(const std::string& key, const std::string& value) {
 XgbBooster XgbBooster::train(const std::vector<float>& X, std::size_t n, std::size_t p, const std::vector<float>& y,
                              const std::map<std::string, std::string>& params, int rounds,
                              std::vector<float>* train_pred) {
+    return train_impl(X, nullptr, n, p, y, params, rounds, train_pred);
+}
+
+XgbBooster XgbBooster::train(std::vector<float>&& X, std::size_t n, std::size_t p, const std::vector<float>& y,
+                             const std::map<std::string, std::string>& params, int rounds,
+                             std::vector<float>* train_pred) {
+    return train_impl(X, &X, n, p, y, params, rounds, train_pred);
+}
+
+XgbBooster XgbBooster::train_impl(const std::vector<float>& X, std::vector<float>* release, std::size_t n,
+                                  std::size_t p, const std::vector<float>& y,
+                                  const std::map<std::string, std::string>& params, int rounds,
+                                  std::vector<float>* train_pred) {
     if (n == 0) fail(ErrorKind::InvalidParameter, "the training set is empty");
     if (rounds < 1 || rounds > 100000) fail(ErrorKind::InvalidParameter, "num_round must be between 1 and 100000");
     int nthread = 1;
     if (auto it = params.find("nthread"); it != params.end()) nthread = std::max(1, std::atoi(it->second.c_str()));
     DMatrix dm(X.data(), n, p, nthread);
+    if (release) std::vector<float>().swap(*release);  // XGBoost copied it into the DMatrix
     check(xgboost().DMatrixSetFloatInfo(dm.h, "label", y.data(), n), "label");
     XgbBooster b;
     DMatrixHandle mats[] = {dm.h};
@@ -77,6 +91,12 @@ XgbBooster XgbBooster::load(const std::string& ubj) {
     // parallelism comes from parallel workers).
     b.set_param("nthread", "1");
     return b;
+}
+
+std::size_t XgbBooster::num_features() const {
+    bst_ulong n = 0;
+    check(xgboost().BoosterGetNumFeature(handle_, &n), "num_feature");
+    return static_cast<std::size_t>(n);
 }
 
 std::string XgbBooster::save() const {

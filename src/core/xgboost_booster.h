@@ -23,7 +23,14 @@ public:
     static XgbBooster train(const std::vector<float>& X, std::size_t n, std::size_t p, const std::vector<float>& y,
                             const std::map<std::string, std::string>& params, int rounds,
                             std::vector<float>* train_pred = nullptr);
+    // The same, freeing X as soon as XGBoost holds its own copy (the DMatrix):
+    // the float matrix and the DMatrix are then never both alive while training.
+    static XgbBooster train(std::vector<float>&& X, std::size_t n, std::size_t p, const std::vector<float>& y,
+                            const std::map<std::string, std::string>& params, int rounds,
+                            std::vector<float>* train_pred = nullptr);
+    // `ubj` must have passed check_xgboost_ubjson() unless XGBoost wrote it.
     static XgbBooster load(const std::string& ubj);
+    std::size_t num_features() const;  // input columns the booster was trained on
     std::string save() const;  // UBJSON buffer
     std::string save_json() const;  // XGBoost's JSON model format
 
@@ -32,6 +39,9 @@ public:
     std::vector<float> predict(const float* X, std::size_t n, std::size_t p, int type) const;
 
 private:
+    static XgbBooster train_impl(const std::vector<float>& X, std::vector<float>* release, std::size_t n, std::size_t p,
+                                 const std::vector<float>& y, const std::map<std::string, std::string>& params,
+                                 int rounds, std::vector<float>* train_pred);
     void* handle_ = nullptr;
 };
 

@@ -23,7 +23,8 @@ namespace ls::models {
     X(BoosterPredictFromDense, XGBoosterPredictFromDense)         \
     X(BoosterPredictFromDMatrix, XGBoosterPredictFromDMatrix)     \
     X(BoosterLoadModelFromBuffer, XGBoosterLoadModelFromBuffer)   \
-    X(BoosterSaveModelToBuffer, XGBoosterSaveModelToBuffer)
+    X(BoosterSaveModelToBuffer, XGBoosterSaveModelToBuffer)     \
+    X(BoosterGetNumFeature, XGBoosterGetNumFeature)
 
 struct XgboostApi {
 #define LS_XGBOOST_FIELD(field, symbol) decltype(&symbol) field = nullptr;

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "pg/boundary.h"
+#include "pg/model_registry.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -41,19 +42,21 @@ struct CallCache {
 std::int64_t model_id_by_name(const std::string& name) {
     bool found = false;
     std::int64_t id = 0;
-    pg_call([&]() {
+    // Read as the registry's owner: scoring needs no grant on learnerscore.models.
+    auto body = [&]() {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
         Oid types[1] = {TEXTOID};
         Datum args[1] = {PointerGetDatum(cstring_to_text_with_len(name.data(), static_cast<int>(name.size())))};
-        int rc = SPI_execute_with_args("SELECT id FROM learnerscore.models WHERE name = $1", 1, types, args, nullptr,
-                                       true, 1);
+        int rc = SPI_execute_with_args("SELECT id FROM learnerscore.models WHERE name OPERATOR(pg_catalog.=) $1", 1,
+                                       types, args, nullptr, true, 1);
         if (rc == SPI_OK_SELECT && SPI_processed == 1) {
             bool isnull;
             Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
             if (!isnull) { found = true; id = DatumGetInt64(d); }
         }
         SPI_finish();
-    });
+    };
+    pg_call([&]() { as_registry_owner(body); });
     if (!found) ls::fail(ls::ErrorKind::UndefinedObject, "model \"" + name + "\" does not exist",
                          "See SELECT name FROM learnerscore.models.");
     return id;
@@ -63,12 +66,12 @@ const ls::models::Model& model_by_id(std::int64_t id) {
     auto it = g_cache.find(id);
     if (it != g_cache.end()) return *it->second;
     bytea* copy = nullptr;
-    pg_call([&]() {
+    auto body = [&]() {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
         Oid types[1] = {INT8OID};
         Datum args[1] = {Int64GetDatum(id)};
-        int rc = SPI_execute_with_args("SELECT model FROM learnerscore.models WHERE id = $1", 1, types, args, nullptr,
-                                       true, 1);
+        int rc = SPI_execute_with_args("SELECT model FROM learnerscore.models WHERE id OPERATOR(pg_catalog.=) $1", 1,
+                                       types, args, nullptr, true, 1);
         if (rc == SPI_OK_SELECT && SPI_processed == 1) {
             bool isnull;
             Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -81,7 +84,8 @@ const ls::models::Model& model_by_id(std::int64_t id) {
             }
         }
         SPI_finish();
-    });
+    };
+    pg_call([&]() { as_registry_owner(body); });
     if (!copy) ls::fail(ls::ErrorKind::UndefinedObject, "model " + std::to_string(id) + " does not exist");
     std::unique_ptr<ls::models::Model> m;
     try {

@@ -1,6 +1,5 @@
-// SQL entry points of the model registry: fitting (the SQL wrapper
-// learnerscore.train() stores the result), cross-validation, predict and
-// explain, and cache eviction.
+// SQL entry points of the models: training (fit, then register through
+// pg/model_registry.h), cross-validation, predict and explain.
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -11,8 +10,10 @@
 #include "core/error.h"
 #include "core/model.h"
 #include "pg/boundary.h"
+#include "pg/model_registry.h"
 #include "pg/model_store.h"
 #include "pg/models_reader.h"
+#include "pg/settings.h"
 #include "pg/value_conv.h"
 
 extern "C" {
@@ -23,13 +24,14 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/guc.h"
+#include "utils/numeric.h"
 #include "utils/typcache.h"
 
-PG_FUNCTION_INFO_V1(ls_fit);
+PG_FUNCTION_INFO_V1(ls_train);
 PG_FUNCTION_INFO_V1(ls_cross_validate);
 PG_FUNCTION_INFO_V1(ls_predict);
 PG_FUNCTION_INFO_V1(ls_explain);
-PG_FUNCTION_INFO_V1(ls_model_cache_evict);
 }
 
 namespace {
@@ -91,19 +93,60 @@ struct FitArgs {
     ls::models::Params params;
 };
 
-FitArgs fit_args(FunctionCallInfo fcinfo) {
-    for (int i = 0; i < 6; ++i)
+// The hyper-parameter object: {"name": number | string | boolean, ...}, the
+// values as text (numbers as numeric_out prints them).
+ls::models::Params params_from_jsonb(FunctionCallInfo fcinfo, int argno) {
+    if (PG_ARGISNULL(argno)) fail(ErrorKind::InvalidParameter, "params must be a jsonb object, e.g. {\"l2\": 1}");
+    Jsonb* jb = PG_GETARG_JSONB_P(argno);
+    if (!JB_ROOT_IS_OBJECT(jb)) fail(ErrorKind::InvalidParameter, "params must be a jsonb object, e.g. {\"l2\": 1}");
+    const int n = static_cast<int>(JB_ROOT_COUNT(jb));
+    char** keys = nullptr;
+    char** vals = nullptr;
+    bool bad = false;
+    lspg::pg_call([&]() {
+        keys = static_cast<char**>(palloc0(sizeof(char*) * (n + 1)));
+        vals = static_cast<char**>(palloc0(sizeof(char*) * (n + 1)));
+        JsonbIterator* it = JsonbIteratorInit(&jb->root);
+        JsonbValue v;
+        JsonbIteratorToken tok;
+        int k = -1;
+        while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
+            if (tok == WJB_KEY && k + 1 < n) {
+                keys[++k] = pnstrdup(v.val.string.val, v.val.string.len);
+            } else if (tok == WJB_VALUE && k >= 0) {
+                if (v.type == jbvString) vals[k] = pnstrdup(v.val.string.val, v.val.string.len);
+                else if (v.type == jbvBool) vals[k] = pstrdup(v.val.boolean ? "true" : "false");
+                else if (v.type == jbvNumeric) vals[k] = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
+                else bad = true;  // null, object or array
+            }
+        }
+    });
+    if (bad) fail(ErrorKind::InvalidParameter, "params values must be numbers, strings or booleans");
+    ls::models::Params out;
+    for (int i = 0; i < n; ++i)
+        if (keys[i] && vals[i]) out[keys[i]] = vals[i];
+    return out;
+}
+
+// (source, target, features, algorithm, params jsonb) at arguments first..first+4.
+FitArgs fit_args(FunctionCallInfo fcinfo, int first) {
+    // The parameters are checked first, as train() always did.
+    ls::models::Params params = params_from_jsonb(fcinfo, first + 4);
+    for (int i = first; i < first + 4; ++i)
         if (PG_ARGISNULL(i)) fail(ErrorKind::InvalidParameter, "train arguments must not be NULL");
     FitArgs a;
-    a.spec.source = lspg::text_to_string(PG_GETARG_TEXT_PP(0));
-    a.spec.target = lspg::text_to_string(PG_GETARG_TEXT_PP(1));
+    a.spec.source = lspg::text_to_string(PG_GETARG_TEXT_PP(first));
+    a.spec.target = lspg::text_to_string(PG_GETARG_TEXT_PP(first + 1));
     if (a.spec.target.empty()) fail(ErrorKind::InvalidParameter, "the target name is empty");
-    a.spec.features = text_array(PG_GETARG_ARRAYTYPE_P(2), "features");
-    a.algorithm = lspg::text_to_string(PG_GETARG_TEXT_PP(3));
-    auto keys = text_array(PG_GETARG_ARRAYTYPE_P(4), "params keys");
-    auto vals = text_array(PG_GETARG_ARRAYTYPE_P(5), "params values");
-    if (keys.size() != vals.size()) fail(ErrorKind::Internal, "params keys and values differ in length");
-    for (std::size_t i = 0; i < keys.size(); ++i) a.params[keys[i]] = vals[i];
+    a.spec.features = text_array(PG_GETARG_ARRAYTYPE_P(first + 2), "features");
+    a.algorithm = lspg::text_to_string(PG_GETARG_TEXT_PP(first + 3));
+    a.params = std::move(params);
+    // XGBoost's thread count defaults to the setting learnerscore.xgboost_nthread.
+    if (a.algorithm == "xgboost" && !a.params.count("nthread")) {
+        const char* v = nullptr;
+        lspg::pg_call([&]() { v = GetConfigOption("learnerscore.xgboost_nthread", true, false); });
+        a.params["nthread"] = v && *v ? v : "1";
+    }
     return a;
 }
 
@@ -276,17 +319,28 @@ std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::m
 
 }  // namespace
 
-// ls_fit(source, target, features, algorithm, keys, vals)
-//   -> (model bytea, training_rows bigint, skipped_rows bigint, metrics jsonb, hyperparameters jsonb)
-Datum ls_fit(PG_FUNCTION_ARGS) {
+// ls_train(name, source, target, features, algorithm, params jsonb) returns bigint:
+// fits a model on the source, read as the calling role, and registers it
+// (as the registry's owner, recording the calling role as the model's owner).
+Datum ls_train(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        TupleDesc desc;
-        lspg::pg_call([&]() {
-            if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) elog(ERROR, "composite result expected");
-            desc = BlessTupleDesc(desc);
-        });
-        FitArgs a = fit_args(fcinfo);
+        params_from_jsonb(fcinfo, 5);  // checked first, as train() always did
+        const std::string name = PG_ARGISNULL(0) ? std::string() : lspg::text_to_string(PG_GETARG_TEXT_PP(0));
+        if (name.empty()) fail(ErrorKind::InvalidParameter, "a model needs a non-empty name");
+        // Two train()s of one name: the second waits here until the first
+        // commits or aborts, then sees its model below.
+        lspg::lock_model_name(name);
+        const lspg::RegistryEntry old = lspg::find_model(name);
+        if (old.found) {
+            lspg::check_model_owner(name, old.owner, "replace");
+            throw ls::ForeignError(ERRCODE_DUPLICATE_OBJECT, "model \"" + name + "\" already exists", "",
+                                   "Models are immutable: choose a new name or drop the old one with learnerscore.drop_model().");
+        }
+        FitArgs a = fit_args(fcinfo, 1);
         ls::models::Algorithm algo = ls::models::parse_algorithm(a.algorithm);
+        a.spec.extra_bytes = [algo](const ls::models::Dataset& d, std::size_t rows) {
+            return ls::models::training_bytes(d, algo, rows, true);
+        };
         long long skipped = 0;
         ls::models::Dataset data = lspg::read_dataset(a.spec, &skipped);
         ls::models::TrainResult res = ls::models::train(data, a.spec.target, algo, a.params);
@@ -311,37 +365,40 @@ Datum ls_fit(PG_FUNCTION_ARGS) {
             params += (params.size() > 1 ? ", " : "") + json_str(k) + ": " + (numeric ? v : json_str(v));
         }
         params += "}";
-        std::string blob = m.serialize();
-        Datum values[5];
-        bool nulls[5] = {false, false, false, false, false};
-        values[1] = Int64GetDatum(static_cast<int64>(res.rows));
-        values[2] = Int64GetDatum(skipped);
-        values[3] = jsonb_from(metrics);
-        values[4] = jsonb_from(params);
-        HeapTuple tup = nullptr;
-        lspg::pg_call([&]() {
-            bytea* b = static_cast<bytea*>(palloc(blob.size() + VARHDRSZ));
-            SET_VARSIZE(b, blob.size() + VARHDRSZ);
-            memcpy(VARDATA(b), blob.data(), blob.size());
-            values[0] = PointerGetDatum(b);
-            tup = heap_form_tuple(desc, values, nulls);
-        });
-        return HeapTupleGetDatum(tup);
+        lspg::NewModel nm;
+        nm.name = name;
+        nm.algorithm = a.algorithm;
+        nm.target = a.spec.target;
+        nm.features = PointerGetDatum(PG_GETARG_ARRAYTYPE_P(3));
+        nm.hyperparameters = std::move(params);
+        nm.metrics = std::move(metrics);
+        nm.training_rows = static_cast<long long>(res.rows);
+        nm.blob = m.serialize();
+        res.model.reset();
+        data = ls::models::Dataset();  // the training buffers are no longer needed
+        lspg::pg_call([&]() { nm.owner = GetUserId(); });
+        PG_RETURN_INT64(lspg::insert_model(nm));
     });
 }
 
-// ls_cross_validate(source, target, features, algorithm, keys, vals, k int, seed bigint, group_column text)
+// ls_cross_validate(source, target, features, algorithm, params jsonb, k int, seed bigint, group_column text)
 //   returns setof (fold, train_rows, test_rows, auc, log_loss, brier, calibration_error, accuracy, mae, rmse):
 //   one row per fold (labelled by its number, or by the group value), then 'mean' and 'pooled'.
 Datum ls_cross_validate(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        if (PG_ARGISNULL(6) || PG_ARGISNULL(7)) fail(ErrorKind::InvalidParameter, "k and seed must not be NULL");
-        int k = PG_GETARG_INT32(6);
-        int64 seed = PG_GETARG_INT64(7);
-        std::string group = PG_ARGISNULL(8) ? std::string() : lspg::text_to_string(PG_GETARG_TEXT_PP(8));
+        params_from_jsonb(fcinfo, 4);  // checked first, as cross_validate() always did
+        if (PG_ARGISNULL(5) || PG_ARGISNULL(6)) fail(ErrorKind::InvalidParameter, "k and seed must not be NULL");
+        int k = PG_GETARG_INT32(5);
+        int64 seed = PG_GETARG_INT64(6);
+        std::string group = PG_ARGISNULL(7) ? std::string() : lspg::text_to_string(PG_GETARG_TEXT_PP(7));
         if (group.empty() && (k < 2 || k > 100)) fail(ErrorKind::InvalidParameter, "k must be between 2 and 100");
-        FitArgs a = fit_args(fcinfo);
+        FitArgs a = fit_args(fcinfo, 0);
         ls::models::Algorithm algo = ls::models::parse_algorithm(a.algorithm);
+        a.spec.memory_what = "cross-validation";
+        a.spec.extra_bytes = [algo](const ls::models::Dataset& d, std::size_t rows) {
+            // a fold trains on a subset (a copy of its design) and scores the rest
+            return ls::models::training_bytes(d, algo, rows, false);
+        };
         if (!group.empty()) {
             for (const auto& f : a.spec.features)
                 if (f == group) fail(ErrorKind::InvalidParameter, "the group column \"" + group + "\" is also a feature");
@@ -452,14 +509,6 @@ Datum ls_explain(PG_FUNCTION_ARGS) {
             j += (i ? ", " : "") + json_str(contrib[i].first) + ": " + json_num(contrib[i].second);
         j += "}";
         return jsonb_from(j);
-    });
-}
-
-Datum ls_model_cache_evict(PG_FUNCTION_ARGS) {
-    int64 id = PG_GETARG_INT64(0);
-    return lspg::guarded([&]() -> Datum {
-        lspg::evict_model(id);
-        PG_RETURN_VOID();
     });
 }
 

@@ -12,6 +12,7 @@
 #include "core/huge_pages.h"
 #include "core/interrupt.h"
 #include "pg/boundary.h"
+#include "pg/settings.h"
 #include "pg/value_conv.h"
 
 extern "C" {
@@ -83,10 +84,24 @@ bool is_query(const std::string& s) {
     return word == "select" || word == "with" || word == "values" || word == "table";
 }
 
+// The memory bound, checked once per batch for the buffers as they will be
+// after the next batch (growth included) plus what training will add.
+void check_memory(const ReaderState& st, std::size_t more) {
+    const ls::models::Dataset& d = *st.data;
+    const std::size_t extra = st.spec->extra_bytes ? st.spec->extra_bytes(d, d.rows() + more) : 0;
+    check_train_memory(d.held_bytes(more) + extra, st.spec->memory_what);
+}
+
 // Buffers for `cap` rows, sized once from the planner's estimate. With only
 // numeric features, one block laid out as the column-major design matrix
 // (a column of ones, then the features), so training reads it in place.
-void allocate_columns(ls::models::Dataset& data, std::size_t cap, bool all_numeric) {
+// Not when that estimate is over the memory bound: it may be stale, and the
+// per-batch checks stop a source that really is too large.
+void allocate_columns(const ReaderState& st, ls::models::Dataset& data, std::size_t cap, bool all_numeric) {
+    std::size_t per_row = sizeof(double);
+    for (const auto& c : data.features) per_row += c.categorical ? sizeof(std::int32_t) : sizeof(double);
+    const std::size_t extra = st.spec->extra_bytes ? st.spec->extra_bytes(data, cap) : 0;
+    if (cap * per_row + sizeof(double) * cap + extra > max_train_memory_bytes()) return;
     try {
         data.y.reserve(cap);
     } catch (const std::bad_alloc&) {
@@ -139,7 +154,7 @@ void validate(ReaderState& st, const ReceiverPod& pod) {
         feats[j].categorical = is_text(pod.conv[j]);
         all_numeric = all_numeric && !feats[j].categorical;
     }
-    if (st.capacity > 0) allocate_columns(*st.data, st.capacity, all_numeric);
+    if (st.capacity > 0) allocate_columns(st, *st.data, st.capacity, all_numeric);
     st.data->numeric_null = false;  // until a NULL is read
     st.validated = true;
 }
@@ -147,6 +162,7 @@ void validate(ReaderState& st, const ReceiverPod& pod) {
 // Phase 2 of a row (C++; may throw): append the values captured by phase 1.
 void append_row(ReaderState& st, const ReceiverPod& pod) {
     if (!st.validated) validate(st, pod);
+    if (st.data->rows() % kBatch == 0) check_memory(st, kBatch);
     const int nf = static_cast<int>(st.spec->features.size());
     if (!st.spec->target.empty()) {
         if (pod.nulls[nf]) { ++st.skipped; return; }
@@ -317,6 +333,7 @@ ls::models::Dataset read_dataset(const SourceSpec& spec, long long* skipped) {
     if (pod->failed)  // the C++ error captured inside the scan
         throw ls::ForeignError(st.error.sqlstate, st.error.message, st.error.detail, st.error.hint);
     if (!st.validated) validate(st, *pod);    // no row: still report type errors
+    check_memory(st, 0);
     if (data.block)  // the intercept column of the design block
         std::fill(data.block.get(), data.block.get() + std::min(data.rows(), data.block_stride), 1.0);
     if (skipped) *skipped = st.skipped;

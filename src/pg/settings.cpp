@@ -44,6 +44,7 @@ void define_settings() {
     DefineCustomIntVariable("learnerscore.xgboost_nthread",
                             "Threads XGBoost uses when train() is given no nthread hyper-parameter.", nullptr,
                             &g_xgboost_nthread, 1, 1, 1024, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    MarkGUCPrefixReserved("learnerscore");
 }
 
 std::size_t max_train_memory_bytes() { return static_cast<std::size_t>(g_max_train_memory_kb) * 1024; }

@@ -108,7 +108,7 @@ AGG="SELECT course_id, count(*), count(result_time), max(date_shown) FROM"
 report "dataset_h cached, per-course counts" "$AGG dataset_h GROUP BY course_id" "$AGG ($SEED_H) q GROUP BY course_id"
 report "students_v3 (online filter, cached)" "SELECT * FROM students_v3" "$SEED_ONLINE"
 report "students_v3 live (while its cache is stale)" \
-  "SELECT unti_id, user_id, course_id, flow_num, tg_bot, m2_progress, m2_attestation, m2_attestation_date FROM m_online_students_live WHERE learnerscore._is_online_format(learning_format)" "$SEED_ONLINE"
+  "SELECT unti_id, user_id, course_id, flow_num, tg_bot, m2_progress, m2_attestation, m2_attestation_date FROM m_online_students_live WHERE learnerscore.is_online_format(learning_format)" "$SEED_ONLINE"
 report "m_course_params (seed-style reference*)" "SELECT * FROM m_course_params ORDER BY course_id" "$SEED_CP"
 echo "dataset_h cached = read after \`learnerscore load\` refreshed the cache; that refresh: ${LOAD_REFRESH:-?}"
 echo "  (an explicit learnerscore.refresh_analyst_views: ${REFRESH_MS%.*} ms, best of $RUNS). Every write to a source"

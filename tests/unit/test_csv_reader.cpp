@@ -112,3 +112,26 @@ TEST(CsvReader, DetectDelimiter) {
     EXPECT_EQ(ls::detect_delimiter("a\tb"), '\t');
     EXPECT_EQ(ls::detect_delimiter("a"), ',');
 }
+
+// A CRLF file whose lines end in a quoted field: the '\r' after the closing
+// quote belongs to the line end. It used to end the record there, leaving the
+// '\n' to be read as a phantom blank record, so every later line number (and
+// the line number of every later reject) was one too high.
+TEST(CsvReader, CrlfAfterQuotedLastFieldKeepsLineNumbers) {
+    auto p = read_all("id,comment\r\n1,\"a\"\r\n2,\"two\r\nlines\"\r\n3,x\"y\r\n4,\"b\"\r\n5,ok", 2);
+    ASSERT_EQ(p.fields.size(), 5u);  // no phantom blank records
+    EXPECT_EQ(p.lines, (std::vector<long long>{2, 3, 5, 6, 7}));
+    EXPECT_EQ(p.fields[0], (std::vector<std::string>{"1", "a"}));
+    EXPECT_EQ(p.raw[0], "1,\"a\"");
+    EXPECT_EQ(p.fields[1][1], "two\r\nlines");
+    EXPECT_EQ(p.errors[2], "quote inside an unquoted field");  // a later reject, on its own physical line
+    EXPECT_EQ(p.raw[2], "3,x\"y");
+    EXPECT_EQ(p.errors[3], "");
+    EXPECT_EQ(p.fields[3], (std::vector<std::string>{"4", "b"}));
+    EXPECT_EQ(p.fields[4], (std::vector<std::string>{"5", "ok"}));
+    // A quoted last field with CR at the very end of the file.
+    auto q = read_all("a\r\n\"x\"\r");
+    ASSERT_EQ(q.fields.size(), 2u);
+    EXPECT_EQ(q.errors[1], "");
+    EXPECT_EQ(q.fields[1], (std::vector<std::string>{"x"}));
+}
