@@ -8,6 +8,8 @@ CREATE FUNCTION learnerscore._boundary_selftest(kind text) RETURNS text
     LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION learnerscore._boundary_selftest(text) IS
   'Test-only self-test of the C++/PostgreSQL error boundary: raises a C++ exception of the given kind.';
+-- Internal like every learnerscore._ routine: not executable by PUBLIC (sql/60_privileges.sql checks it).
+REVOKE EXECUTE ON FUNCTION learnerscore._boundary_selftest(text) FROM PUBLIC;
 
 CREATE FUNCTION learnerscore_test.aggregate_without_expression(aggregate regprocedure, query text, split int DEFAULT NULL)
     RETURNS text
