@@ -4,7 +4,8 @@
 # the `postgres` account (when we are root) on a Unix socket in a temporary
 # directory, with no TCP listener. Nothing touches the system installation.
 #
-#   scripts/pg-sandbox.sh start <dir>   builds+installs into <dir>/pg, starts, writes <dir>/env
+#   scripts/pg-sandbox.sh start <dir>   builds+installs learnerscore and the test-only learnerscore_test
+#                                       into <dir>/pg, starts, writes <dir>/env
 #   scripts/pg-sandbox.sh stop <dir>
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?dir}
@@ -30,6 +31,8 @@ start)
     cp -a "$share" "$root$(dirname "$share")/"
   fi
   make -C "$SRC" -s install DESTDIR="$root" PG_CONFIG="$SYS_PG_CONFIG" >/dev/null
+  # The test-only extension learnerscore_test (tests/extension/): into the sandbox only.
+  make -C "$SRC/tests/extension" -s install DESTDIR="$root" PG_CONFIG="$SYS_PG_CONFIG" >/dev/null
   run="$real/run"; mkdir -p "$run"
   if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$run"; fi
   port=$(( 20000 + (RANDOM % 20000) ))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs every test (README; .ci/run calls exactly this):
 #   unit tests (GoogleTest/ctest, under AddressSanitizer + UndefinedBehaviorSanitizer),
+#   fuzzing of the src/core decoders (tests/fuzz/run.sh: libFuzzer, FUZZ_SECONDS each),
 #   pg_regress tests (make installcheck) and end-to-end scripts (tests/e2e/*.sh),
 # against a throw-away cluster on a Unix socket. Installs missing packages first.
 set -euo pipefail
@@ -12,14 +13,17 @@ export PG_CONFIG
 
 scripts/install-deps.sh
 
-echo "== [1/4] unit tests (ASan + UBSan)"
+echo "== [1/5] unit tests (ASan + UBSan)"
 if [ "${LS_SKIP_UNIT:-0}" = 1 ]; then echo "skipped (LS_SKIP_UNIT=1, for local iteration only)"; else
 cmake -S . -B build/asan -DLS_SANITIZE=ON -DLS_BUILD_BENCH=OFF -DLS_BUILD_CLI=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/asan -j"$JOBS" >/dev/null
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$JOBS") | grep -Ev '^ +[0-9]+/[0-9]+ Test +#' || exit 1
 fi
 
-echo "== [2/4] CLI and benchmarks (release) and the extension"
+echo "== [2/5] fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-20} s per target)"
+JOBS="$JOBS" tests/fuzz/run.sh
+
+echo "== [3/5] CLI and benchmarks (release) and the extension"
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release -j"$JOBS" >/dev/null
 if [ "$(id -u)" -eq 0 ]; then cmake --install build/release --prefix /usr/local >/dev/null; fi
@@ -33,13 +37,13 @@ scripts/pg-sandbox.sh start "$SANDBOX"
 # shellcheck disable=SC1091
 source "$SANDBOX/env"
 
-echo "== [3/4] pg_regress (make installcheck)"
+echo "== [4/5] pg_regress (make installcheck)"
 if ! make -s installcheck PG_CONFIG="$PG_CONFIG"; then
   for f in build/regress/regression.diffs; do [ -f "$f" ] && head -200 "$f"; done
   exit 1
 fi
 
-echo "== [4/4] end-to-end tests"
+echo "== [5/5] end-to-end tests"
 pass=0; fail=0; failed=()
 # Every tests/e2e/*.sh is a test; helpers they source or call live in tests/e2e/lib/.
 for t in tests/e2e/*.sh; do

@@ -3,6 +3,8 @@
 \set SHOW_CONTEXT never
 \set VERBOSITY default
 CREATE EXTENSION learnerscore;
+-- the self-test lives in the test-only extension (tests/extension/)
+CREATE EXTENSION learnerscore_test;
 SELECT learnerscore.version() = '0.1.0' AS version_ok;
 SELECT learnerscore._boundary_selftest('ok');
 SELECT learnerscore._boundary_selftest('invalid_parameter');

@@ -66,19 +66,19 @@ CREATE FUNCTION learnerscore._regression_trans(float8[], float8, boolean, float8
 CREATE FUNCTION learnerscore._regression_final(float8[]) RETURNS learnerscore.effect
     AS 'MODULE_PATHNAME', 'ls_regression_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._iv_trans(float8[], float8, float8, float8) RETURNS float8[]
-    AS 'MODULE_PATHNAME', 'ls_iv_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_iv_trans_z' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._iv_trans(float8[], float8, float8, float8, float8[]) RETURNS float8[]
-    AS 'MODULE_PATHNAME', 'ls_iv_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_iv_trans_z_x' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._iv_trans(float8[], float8, float8, float8[], float8[]) RETURNS float8[]
-    AS 'MODULE_PATHNAME', 'ls_iv_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_iv_trans_zs_x' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._iv_trans(float8[], float8, float8, float8, float8[], float8) RETURNS float8[]
-    AS 'MODULE_PATHNAME', 'ls_iv_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_iv_trans_z_x_alpha' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._iv_final(float8[]) RETURNS learnerscore.effect
     AS 'MODULE_PATHNAME', 'ls_iv_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._first_stage_trans(float8[], float8, float8) RETURNS float8[]
-    AS 'MODULE_PATHNAME', 'ls_first_stage_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_first_stage_trans_z' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._first_stage_trans(float8[], float8, float8, float8[]) RETURNS float8[]
-    AS 'MODULE_PATHNAME', 'ls_first_stage_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_first_stage_trans_z_x' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._first_stage_final(float8[]) RETURNS float8
     AS 'MODULE_PATHNAME', 'ls_first_stage_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._cuped_trans(float8[], float8, float8) RETURNS float8[]
@@ -165,17 +165,17 @@ COMMENT ON AGGREGATE learnerscore.cuped(float8, float8) IS
 
 -- ---------------------------------------------------------------- rows (bytea)
 CREATE FUNCTION learnerscore._rows_trans(bytea, float8, boolean, float8[]) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'ls_rows_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_rows_trans_y' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._rows_trans(bytea, float8, boolean, float8[], float8) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'ls_rows_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_rows_trans_y' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._rows_trans(bytea, float8, boolean, float8[], float8, float8) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'ls_rows_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_rows_trans_y' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._rows_trans(bytea, float8, boolean, float8[], text, bigint) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'ls_rows_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_rows_trans_refute' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._rows_trans(bytea, boolean, float8[]) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'ls_rows_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_rows_trans_noy' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._rows_trans(bytea, boolean, float8[], float8) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'ls_rows_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'ls_rows_trans_noy' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._rows_combine(bytea, bytea) RETURNS bytea
     AS 'MODULE_PATHNAME', 'ls_rows_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION learnerscore._ipw_final(bytea) RETURNS learnerscore.effect

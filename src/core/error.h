@@ -13,6 +13,7 @@ enum class ErrorKind {
     DivisionByZero,     // 22012 division_by_zero
     InvalidArgumentForFunction,  // 2201E / generic data exception (22000)
     DataException,      // 22000 data_exception
+    InvalidBinary,      // 22P03 invalid_binary_representation (a malformed aggregate state)
     UndefinedObject,    // 42704 undefined_object
     UndefinedTable,     // 42P01 undefined_table
     UndefinedColumn,    // 42703 undefined_column

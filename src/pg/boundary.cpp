@@ -14,6 +14,7 @@ int sqlstate_for(ls::ErrorKind kind) noexcept {
         case ls::ErrorKind::DivisionByZero: return ERRCODE_DIVISION_BY_ZERO;
         case ls::ErrorKind::InvalidArgumentForFunction: return MAKE_SQLSTATE('2', '2', '0', '1', 'E');
         case ls::ErrorKind::DataException: return ERRCODE_DATA_EXCEPTION;
+        case ls::ErrorKind::InvalidBinary: return ERRCODE_INVALID_BINARY_REPRESENTATION;
         case ls::ErrorKind::UndefinedObject: return ERRCODE_UNDEFINED_OBJECT;
         case ls::ErrorKind::UndefinedTable: return ERRCODE_UNDEFINED_TABLE;
         case ls::ErrorKind::UndefinedColumn: return ERRCODE_UNDEFINED_COLUMN;

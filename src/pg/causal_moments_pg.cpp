@@ -2,17 +2,18 @@
 // PARALLEL SAFE and Citus-friendly): ate_diff, welch_test, ate_diff_bootstrap
 // (one-pass Poisson bootstrap), cuped, ate_regression, ate_iv, first_stage_f.
 //
-// State layouts (float8[]; '{}' before the first row):
-//   DIFF  [1, alpha, n1, mean1, m2_1, n0, mean0, m2_0]
-//   BOOT  [2, alpha, B, seed, (B + 1) x (n1, mean1, m2_1, n0, mean0, m2_0)]   replicate 0 = the sample
-//   COMOM [tag, alpha, d, m, n1, n0, continuous, n, mean(d), C(d(d+1)/2)]
-//         tag 3 regression [y, t, x...], 4 IV [y, d, z_1..z_m, x...], 5 CUPED [y, pre]
+// State layouts (float8[]; '{}' before the first row) and their validation:
+// src/core/causal_state.h. Transitions check the shape of the state they get
+// (O(1)); combine and final functions check every value. Every SQL signature
+// has its own C entry point: nothing is read from the call expression, which
+// Citus's worker_partial_agg does not pass.
 #include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "core/causal_bootstrap.h"
+#include "core/causal_state.h"
 #include "core/causal_stats.h"
 #include "pg/causal_pg_util.h"
 
@@ -27,8 +28,12 @@ PG_FUNCTION_INFO_V1(ls_diff_final);
 PG_FUNCTION_INFO_V1(ls_welch_final);
 PG_FUNCTION_INFO_V1(ls_diff_boot_final);
 PG_FUNCTION_INFO_V1(ls_regression_trans);
-PG_FUNCTION_INFO_V1(ls_iv_trans);
-PG_FUNCTION_INFO_V1(ls_first_stage_trans);
+PG_FUNCTION_INFO_V1(ls_iv_trans_z);
+PG_FUNCTION_INFO_V1(ls_iv_trans_z_x);
+PG_FUNCTION_INFO_V1(ls_iv_trans_zs_x);
+PG_FUNCTION_INFO_V1(ls_iv_trans_z_x_alpha);
+PG_FUNCTION_INFO_V1(ls_first_stage_trans_z);
+PG_FUNCTION_INFO_V1(ls_first_stage_trans_z_x);
 PG_FUNCTION_INFO_V1(ls_cuped_trans);
 PG_FUNCTION_INFO_V1(ls_regression_final);
 PG_FUNCTION_INFO_V1(ls_iv_final);
@@ -40,11 +45,39 @@ using namespace lspg::causal;
 using ls::causal::CoMoments;
 using ls::causal::Effect;
 using ls::causal::Moments;
+namespace lc = ls::causal;
 
 namespace {
 
-enum Tag { kDiff = 1, kBoot = 2, kReg = 3, kIv = 4, kCuped = 5 };
-constexpr int kH = 7;  // COMOM header: tag, alpha, d, m, n1, n0, continuous
+enum Tag { kDiff = lc::kTagDiff, kBoot = lc::kTagBoot, kReg = lc::kTagRegression, kIv = lc::kTagIv, kCuped = lc::kTagCuped };
+constexpr int kH = static_cast<int>(lc::kComomHeader);  // COMOM header: tag, alpha, d, m, n1, n0, continuous
+
+// The checked header of a state ('{}': tag 0); `values`: see decode_moment_state.
+lc::MomentState decode(ArrayType* a, bool values) {
+    const int len = state_length(a);
+    return lc::decode_moment_state(len ? state_data(a) : nullptr, static_cast<std::size_t>(len), values);
+}
+
+// A final function's state, fully checked: '{}' gives tag 0, a state of
+// another aggregate fails (its layout would be read with the wrong offsets).
+lc::MomentState final_state(ArrayType* a, int tag) {
+    lc::MomentState m = decode(a, true);
+    if (m.tag != 0 && m.tag != tag) lc::malformed_state("moment", "a state of another aggregate");
+    return m;
+}
+
+// A transition's state: shape checked; a state of another aggregate fails.
+lc::MomentState trans_state(ArrayType* a, int tag) {
+    lc::MomentState m = decode(a, false);
+    if (m.tag != 0 && m.tag != tag) lc::malformed_state("moment", "a state of another aggregate");
+    return m;
+}
+
+void check_dimension(int d, int fixed) {
+    if (d - fixed > static_cast<int>(lc::kMaxCovariates))
+        ls::fail(ls::ErrorKind::ProgramLimitExceeded, "too many covariates and instruments (" + std::to_string(d - fixed) +
+                                                          "; at most " + std::to_string(lc::kMaxCovariates) + ")");
+}
 
 // The state to modify: in place inside an aggregate, else a copy.
 ArrayType* writable(FunctionCallInfo fcinfo, int argno) {
@@ -95,8 +128,9 @@ std::vector<double>& scratch() {
 Datum comom_add(FunctionCallInfo fcinfo, int tag, double alpha, int m, const double* row, int d,
                      double treat) {
     ArrayType* st = writable(fcinfo, 0);
-    int len = state_length(st);
-    if (len == 0) {
+    lc::MomentState ms = trans_state(st, tag);
+    if (ms.tag == 0) {
+        check_dimension(d, 2);
         st = alloc_state(kH + 1 + d + static_cast<int>(CoMoments::packed_size(d)));
         double* s = state_data(st);
         s[0] = tag;
@@ -105,8 +139,7 @@ Datum comom_add(FunctionCallInfo fcinfo, int tag, double alpha, int m, const dou
         s[3] = m;
     }
     double* s = state_data(st);
-    if (static_cast<int>(s[0]) != tag) ls::fail(ls::ErrorKind::InvalidParameter, "malformed learnerscore aggregate state");
-    if (static_cast<int>(s[2]) != d)
+    if (static_cast<int>(s[2]) != d || (ms.tag != 0 && static_cast<int>(ms.m) != m))
         ls::fail(ls::ErrorKind::InvalidParameter,
                  "covariate arrays of different lengths across rows (" + std::to_string(static_cast<int>(s[2]) - 2 - m) +
                      " and " + std::to_string(d - 2 - m) + ")",
@@ -128,7 +161,7 @@ Datum ls_diff_trans(PG_FUNCTION_ARGS) {
         bool t = PG_GETARG_BOOL(2);
         check_finite(y, "the outcome", "ate_diff");
         ArrayType* st = writable(fcinfo, 0);
-        if (state_length(st) == 0) {
+        if (trans_state(st, kDiff).tag == 0) {
             double alpha = alpha_arg(fcinfo, 3);
             st = alloc_state(8);
             state_data(st)[0] = kDiff;
@@ -149,8 +182,9 @@ Datum ls_diff_boot_trans(PG_FUNCTION_ARGS) {
         int64 seed = PG_GETARG_INT64(4);
         check_finite(y, "the outcome", "ate_diff_bootstrap");
         ArrayType* st = writable(fcinfo, 0);
-        if (state_length(st) == 0) {
-            if (b < 10 || b > 10000)
+        lc::MomentState ms = trans_state(st, kBoot);
+        if (ms.tag == 0) {
+            if (b < lc::kMinReplicates || b > lc::kMaxReplicates)
                 ls::fail(ls::ErrorKind::InvalidParameter, "replicates must be between 10 and 10000");
             double alpha = alpha_arg(fcinfo, 5);
             st = alloc_state(4 + (b + 1) * 6);
@@ -159,11 +193,13 @@ Datum ls_diff_boot_trans(PG_FUNCTION_ARGS) {
             s[1] = alpha;
             s[2] = b;
             s[3] = static_cast<double>(seed);
+            ms.replicates = static_cast<std::size_t>(b);
+            ms.seed = lc::seed_bits(s[3]);
         }
         double* s = state_data(st);
-        int nb = static_cast<int>(s[2]);
+        const int nb = static_cast<int>(ms.replicates);
         double key[2] = {y, t ? 1.0 : 0.0};
-        std::uint64_t h = ls::causal::hash_doubles(key, 2, static_cast<std::uint64_t>(s[3]));
+        std::uint64_t h = ls::causal::hash_doubles(key, 2, ms.seed);
         add_to(s + 4 + (t ? 0 : 3), y);
         for (int r = 1; r <= nb; ++r) {
             h = ls::causal::splitmix64(h + static_cast<std::uint64_t>(r));
@@ -182,8 +218,10 @@ Datum ls_diff_boot_trans(PG_FUNCTION_ARGS) {
 Datum ls_moments_combine(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         ArrayType* b = PG_GETARG_ARRAYTYPE_P(1);
+        lc::MomentState mb = decode(b, true);
         int lb = state_length(b);
         ArrayType* a = writable(fcinfo, 0);
+        lc::MomentState ma = decode(a, true);
         int la = state_length(a);
         if (lb == 0) PG_RETURN_ARRAYTYPE_P(a);
         if (la == 0) {
@@ -193,7 +231,8 @@ Datum ls_moments_combine(PG_FUNCTION_ARGS) {
         }
         double* s = state_data(a);
         const double* o = state_data(b);
-        if (la != lb || s[0] != o[0])
+        if (ma.tag != mb.tag) lc::malformed_state("moment", "a state of another aggregate");
+        if (la != lb || ma.m != mb.m || ma.seed != mb.seed)
             ls::fail(ls::ErrorKind::InvalidParameter,
                      "cannot combine aggregate states of different shapes (covariate arrays of different lengths?)");
         switch (static_cast<int>(s[0])) {
@@ -202,7 +241,7 @@ Datum ls_moments_combine(PG_FUNCTION_ARGS) {
                 merge_into(s + 5, o + 5);
                 break;
             case kBoot:
-                for (int r = 0; r <= static_cast<int>(s[2]); ++r) {
+                for (int r = 0; r <= static_cast<int>(ma.replicates); ++r) {
                     merge_into(s + 4 + r * 6, o + 4 + r * 6);
                     merge_into(s + 4 + r * 6 + 3, o + 4 + r * 6 + 3);
                 }
@@ -211,7 +250,7 @@ Datum ls_moments_combine(PG_FUNCTION_ARGS) {
                 s[4] += o[4];
                 s[5] += o[5];
                 s[6] = std::max(s[6], o[6]);
-                CoMoments cm(s + kH, static_cast<std::size_t>(s[2]));
+                CoMoments cm(s + kH, ma.d);
                 cm.merge(o + kH);
             }
         }
@@ -222,7 +261,7 @@ Datum ls_moments_combine(PG_FUNCTION_ARGS) {
 Datum ls_diff_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
-        if (state_length(st) == 0) PG_RETURN_NULL();
+        if (final_state(st, kDiff).tag == 0) PG_RETURN_NULL();
         const double* s = state_data(st);
         Effect e = ls::causal::diff_in_means(group(s + 2), group(s + 5), s[1]);
         return effect_datum(fcinfo, e);
@@ -232,7 +271,7 @@ Datum ls_diff_final(PG_FUNCTION_ARGS) {
 Datum ls_welch_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
-        if (state_length(st) == 0) PG_RETURN_NULL();
+        if (final_state(st, kDiff).tag == 0) PG_RETURN_NULL();
         const double* s = state_data(st);
         Moments a = group(s + 2), b = group(s + 5);
         auto w = ls::causal::welch(a, b);
@@ -248,10 +287,11 @@ Datum ls_welch_final(PG_FUNCTION_ARGS) {
 Datum ls_diff_boot_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
-        if (state_length(st) == 0) PG_RETURN_NULL();
+        lc::MomentState ms = final_state(st, kBoot);
+        if (ms.tag == 0) PG_RETURN_NULL();
         const double* s = state_data(st);
-        const double alpha = s[1];
-        const int nb = static_cast<int>(s[2]);
+        const double alpha = ms.alpha;
+        const int nb = static_cast<int>(ms.replicates);
         Effect e = ls::causal::diff_in_means(group(s + 4), group(s + 7), alpha);
         e.method = "diff_poisson_bootstrap";
         if (e.valid) {
@@ -307,8 +347,12 @@ Datum ls_regression_trans(PG_FUNCTION_ARGS) {
 }
 
 namespace {
-// (state, outcome, treatment, instrument(s) [, covariates]) -> row [y, d, z.., x..]
-Datum iv_like_trans(FunctionCallInfo fcinfo, bool with_outcome, const char* fn) {
+// What follows the treatment in an IV transition's arguments.
+enum class Instruments { One, OneAndCovariates, ArrayAndCovariates };
+
+// (state, [outcome,] treatment, instrument(s) [, covariates] [, alpha]) -> row [y, d, z.., x..].
+// The shape comes from the C entry point, never from the call expression.
+Datum iv_like_trans(FunctionCallInfo fcinfo, bool with_outcome, Instruments shape, const char* fn) {
     int a = 1;
     double y = 0;
     if (with_outcome) y = PG_GETARG_FLOAT8(a++);
@@ -318,9 +362,8 @@ Datum iv_like_trans(FunctionCallInfo fcinfo, bool with_outcome, const char* fn) 
     auto& row = scratch();
     row.assign({y, d});
     int zarg = a++;
-    Oid ztype = get_fn_expr_argtype(fcinfo->flinfo, zarg);
     int m = 1;
-    if (ztype == FLOAT8OID) {
+    if (shape != Instruments::ArrayAndCovariates) {
         double z = PG_GETARG_FLOAT8(zarg);
         check_finite(z, "the instrument", fn);
         row.push_back(z);
@@ -331,7 +374,7 @@ Datum iv_like_trans(FunctionCallInfo fcinfo, bool with_outcome, const char* fn) 
         if (m == 0) ls::fail(ls::ErrorKind::InvalidParameter, std::string(fn) + ": at least one instrument is required");
         row.insert(row.end(), z, z + m);
     }
-    if (PG_NARGS() > a && get_fn_expr_argtype(fcinfo->flinfo, a) == FLOAT8ARRAYOID) {
+    if (shape != Instruments::One) {
         const double* x;
         int k = covariate_view(PG_GETARG_ARRAYTYPE_P(a), &x, fn);
         if (k < 0) PG_RETURN_DATUM(PG_GETARG_DATUM(0));
@@ -341,19 +384,33 @@ Datum iv_like_trans(FunctionCallInfo fcinfo, bool with_outcome, const char* fn) 
     double alpha = alpha_arg(fcinfo, a);
     return comom_add(fcinfo, kIv, alpha, m, row.data(), static_cast<int>(row.size()), d);
 }
-
-void comom_header(ArrayType* st, const double** s, int* d) {
-    *s = state_data(st);
-    *d = static_cast<int>((*s)[2]);
-}
 }  // namespace
 
-Datum ls_iv_trans(PG_FUNCTION_ARGS) {
-    return lspg::guarded([&]() -> Datum { return iv_like_trans(fcinfo, true, "ate_iv"); });
+// _iv_trans(state, outcome, treatment, instrument float8)
+Datum ls_iv_trans_z(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum { return iv_like_trans(fcinfo, true, Instruments::One, "ate_iv"); });
 }
-
-Datum ls_first_stage_trans(PG_FUNCTION_ARGS) {
-    return lspg::guarded([&]() -> Datum { return iv_like_trans(fcinfo, false, "first_stage_f"); });
+// _iv_trans(state, outcome, treatment, instrument float8, covariates float8[])
+Datum ls_iv_trans_z_x(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum { return iv_like_trans(fcinfo, true, Instruments::OneAndCovariates, "ate_iv"); });
+}
+// _iv_trans(state, outcome, treatment, instruments float8[], covariates float8[])
+Datum ls_iv_trans_zs_x(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum { return iv_like_trans(fcinfo, true, Instruments::ArrayAndCovariates, "ate_iv"); });
+}
+// _iv_trans(state, outcome, treatment, instrument float8, covariates float8[], alpha float8)
+Datum ls_iv_trans_z_x_alpha(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum { return iv_like_trans(fcinfo, true, Instruments::OneAndCovariates, "ate_iv"); });
+}
+// _first_stage_trans(state, treatment, instrument float8)
+Datum ls_first_stage_trans_z(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum { return iv_like_trans(fcinfo, false, Instruments::One, "first_stage_f"); });
+}
+// _first_stage_trans(state, treatment, instrument float8, covariates float8[])
+Datum ls_first_stage_trans_z_x(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum {
+        return iv_like_trans(fcinfo, false, Instruments::OneAndCovariates, "first_stage_f");
+    });
 }
 
 Datum ls_cuped_trans(PG_FUNCTION_ARGS) {
@@ -368,11 +425,11 @@ Datum ls_cuped_trans(PG_FUNCTION_ARGS) {
 Datum ls_regression_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
-        if (state_length(st) == 0) PG_RETURN_NULL();
-        const double* s;
-        int d;
-        comom_header(st, &s, &d);
-        auto n1 = static_cast<long long>(s[4]), n0 = static_cast<long long>(s[5]);
+        lc::MomentState ms = final_state(st, kReg);
+        if (ms.tag == 0) PG_RETURN_NULL();
+        const double* s = state_data(st);
+        const int d = static_cast<int>(ms.d);
+        auto n1 = ms.n1, n0 = ms.n0;
         Effect e;
         e.method = "regression";
         e.n_treated = n1;
@@ -395,13 +452,13 @@ Datum ls_regression_final(PG_FUNCTION_ARGS) {
 Datum ls_iv_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
-        if (state_length(st) == 0) PG_RETURN_NULL();
-        const double* s;
-        int d;
-        comom_header(st, &s, &d);
-        const int m = static_cast<int>(s[3]);
-        const bool binary = s[6] == 0;
-        long long n1 = binary ? static_cast<long long>(s[4]) : -1, n0 = binary ? static_cast<long long>(s[5]) : -1;
+        lc::MomentState ms = final_state(st, kIv);
+        if (ms.tag == 0) PG_RETURN_NULL();
+        const double* s = state_data(st);
+        const int d = static_cast<int>(ms.d);
+        const int m = static_cast<int>(ms.m);
+        const bool binary = !ms.continuous;
+        long long n1 = binary ? ms.n1 : -1, n0 = binary ? ms.n0 : -1;
         const std::string method = (m == 1 && d == 3) ? "iv_wald" : "iv_2sls";
         CoMoments cm(const_cast<double*>(s + kH), d);
         auto f = ls::causal::tsls_from_comoments(cm, m);
@@ -424,12 +481,11 @@ Datum ls_iv_final(PG_FUNCTION_ARGS) {
 Datum ls_first_stage_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
-        if (state_length(st) == 0) PG_RETURN_NULL();
-        const double* s;
-        int d;
-        comom_header(st, &s, &d);
-        CoMoments cm(const_cast<double*>(s + kH), d);
-        auto f = ls::causal::tsls_from_comoments(cm, static_cast<int>(s[3]));
+        lc::MomentState ms = final_state(st, kIv);
+        if (ms.tag == 0) PG_RETURN_NULL();
+        const double* s = state_data(st);
+        CoMoments cm(const_cast<double*>(s + kH), ms.d);
+        auto f = ls::causal::tsls_from_comoments(cm, ms.m);
         if (f.first_stage_f <= 0 && !f.problem.empty()) {
             warn("first_stage_f: " + f.problem);
             PG_RETURN_NULL();
@@ -441,7 +497,7 @@ Datum ls_first_stage_final(PG_FUNCTION_ARGS) {
 Datum ls_cuped_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
-        if (state_length(st) == 0) PG_RETURN_NULL();
+        if (final_state(st, kCuped).tag == 0) PG_RETURN_NULL();
         const double* s = state_data(st);
         CoMoments cm(const_cast<double*>(s + kH), 2);
         double vy = cm.c(0, 0), vx = cm.c(1, 1), cxy = cm.c(0, 1);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/causal_state.h"
 #include "pg/causal_pg_util.h"
 
 extern "C" {
@@ -30,7 +31,7 @@ ArrayType* new_float8_array(int len) {
 int state_length(ArrayType* a) {
     if (ARR_NDIM(a) == 0) return 0;
     if (ARR_NDIM(a) != 1 || ARR_HASNULL(a) || ARR_ELEMTYPE(a) != FLOAT8OID)
-        ls::fail(ls::ErrorKind::InvalidParameter, "malformed learnerscore aggregate state");
+        ls::causal::malformed_state("moment", "not a one-dimensional float8 array without NULLs");
     return ARR_DIMS(a)[0];
 }
 

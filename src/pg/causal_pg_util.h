@@ -19,7 +19,8 @@ namespace lspg::causal {
 // A fresh zero-filled 1-D float8[] of `len` elements (palloc'd in the current
 // context; may ERROR, so call it through pg_call or before C++ objects live).
 ArrayType* new_float8_array(int len);
-// Validates a float8[] state: 1-D, no NULLs; returns its length (0 for '{}').
+// Checks a float8[] state is 1-D float8 without NULLs (else 22P03); returns
+// its length (0 for '{}'). The contents: ls::causal::decode_moment_state.
 int state_length(ArrayType* a);
 inline double* state_data(ArrayType* a) { return reinterpret_cast<double*>(ARR_DATA_PTR(a)); }
 

@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "core/causal_propensity.h"
+#include "core/causal_state.h"
 #include "pg/causal_pg_util.h"
+#include "pg/settings.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -30,7 +32,9 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
-PG_FUNCTION_INFO_V1(ls_rows_trans);
+PG_FUNCTION_INFO_V1(ls_rows_trans_y);
+PG_FUNCTION_INFO_V1(ls_rows_trans_noy);
+PG_FUNCTION_INFO_V1(ls_rows_trans_refute);
 PG_FUNCTION_INFO_V1(ls_rows_combine);
 PG_FUNCTION_INFO_V1(ls_ipw_final);
 PG_FUNCTION_INFO_V1(ls_att_ipw_final);
@@ -46,38 +50,26 @@ namespace lc = ls::causal;
 
 namespace {
 
-constexpr double kMagic = 0x4C53524F;  // "LSRO"
-constexpr int kHdr = 8;                 // magic, k, rows, capacity, trim, alpha, method, seed
-enum Method { kDiff = 1, kRegression = 2, kIpw = 3, kAipw = 4 };
-
-struct Header {
-    double magic, k, rows, cap, trim, alpha, method, seed;
-};
-static_assert(sizeof(Header) == kHdr * sizeof(double), "header layout");
+// Layout and validation of the flat state: src/core/causal_state.h.
+constexpr double kMagic = lc::kRowsMagic;
+constexpr int kHdr = static_cast<int>(lc::kRowsHeader);
+using Header = lc::RowsHeader;
 
 Header* header(bytea* b) { return reinterpret_cast<Header*>(VARDATA(b)); }
 double* rows_of(bytea* b) { return reinterpret_cast<double*>(VARDATA(b)) + kHdr; }
 
-// Flat size of a state of `rows` rows; fails past the 1 GB varlena limit.
+// Flat size of a state of `rows` rows. Fails past the 1 GB varlena limit and
+// past learnerscore.max_train_memory: every growth of a row buffer (expanded
+// or flat) passes here with the rows it would hold.
 Size flat_size(double k, double rows) {
     double bytes = VARHDRSZ + (kHdr + rows * (k + 2)) * sizeof(double);
     if (bytes > static_cast<double>(MaxAllocSize))
         ls::fail(ls::ErrorKind::ProgramLimitExceeded,
                  "too many rows for an in-memory propensity aggregate (limit 1 GB of row data)",
                  "Use learnerscore.ate_from_table(), which reads the columns directly, or aggregate per group.");
+    lspg::check_train_memory(static_cast<std::size_t>(bytes),
+                             "the row buffer of a propensity aggregate (ate_ipw, ate_aipw, balance, propensity_overlap, ate_refute)");
     return static_cast<Size>(bytes);
-}
-
-// Validates a flat state; returns false for the empty initial state.
-bool valid_state(bytea* b) {
-    Size len = VARSIZE(b) - VARHDRSZ;
-    if (len == 0) return false;
-    if (len < kHdr * sizeof(double)) ls::fail(ls::ErrorKind::InvalidParameter, "malformed learnerscore row state");
-    Header* h = header(b);
-    if (h->magic != kMagic || h->k < 0 || h->rows < 0 || h->cap < h->rows ||
-        len < (kHdr + h->cap * (h->k + 2)) * sizeof(double))
-        ls::fail(ls::ErrorKind::InvalidParameter, "malformed learnerscore row state");
-    return true;
 }
 
 // ---- the expanded (in-aggregate) form
@@ -86,6 +78,7 @@ struct RowsObject {
     Header h;      // h.cap = rows the buffer holds
     double* rows;  // h.cap * (k + 2) doubles: palloc'd in eoh.eoh_context, or mapped
     bool mapped;   // rows lives in a map_row_region() mapping owned by eoh.eoh_context
+    double region_rows;  // when mapped: the rows the mapping reserves (h.cap grows up to it)
 };
 // Past this size the row buffer moves into a reserved mapping (see map_row_region).
 constexpr Size kMapFrom = Size(8) << 20;
@@ -119,7 +112,8 @@ void reserve(RowsObject* o, double more);
 // A new expanded state under `parent` with room for `cap` rows.
 RowsObject* new_object(MemoryContext parent, const Header& h, double cap) {
     flat_size(h.k, cap);
-    constexpr double kFirst = 1024;
+    // 1024 rows, fewer for wide rows (at most 1 MB before the first growth).
+    const double kFirst = std::max(1.0, std::min(1024.0, std::floor((1 << 20) / ((h.k + 2) * sizeof(double)))));
     RowsObject* o = nullptr;
     const Size bytes = static_cast<Size>(kFirst) * (static_cast<Size>(h.k) + 2) * sizeof(double);
     lspg::pg_call([&]() {
@@ -132,6 +126,7 @@ RowsObject* new_object(MemoryContext parent, const Header& h, double cap) {
     o->h.rows = 0;
     o->h.cap = kFirst;
     o->mapped = false;
+    o->region_rows = 0;
     reserve(o, cap);
     return o;
 }
@@ -145,6 +140,10 @@ void reserve(RowsObject* o, double more) {
     const double w = o->h.k + 2;
     const double max_rows = std::floor((static_cast<double>(MaxAllocSize) - VARHDRSZ) / sizeof(double) / w) - kHdr;
     const double cap = std::min(std::max(need, o->h.cap * 2), max_rows);
+    if (o->mapped) {  // the mapping already reserves max_rows; only the accounting grows
+        o->h.cap = cap;
+        return;
+    }
     const Size bytes = static_cast<Size>(cap) * static_cast<Size>(w) * sizeof(double);
     if (!o->mapped && bytes > kMapFrom) {
         void* region = nullptr;
@@ -156,7 +155,8 @@ void reserve(RowsObject* o, double more) {
             lspg::pg_call([&]() { pfree(old); });
             o->rows = static_cast<double*>(region);
             o->mapped = true;
-            o->h.cap = max_rows;
+            o->region_rows = max_rows;
+            o->h.cap = cap;
             return;
         }
     }
@@ -191,10 +191,11 @@ StateView view_datum(Datum d) {
     }
     bytea* b = nullptr;
     lspg::pg_call([&]() { b = DatumGetByteaP(d); });
-    if (!valid_state(b)) return v;
+    lc::RowsState st;
+    if (!lc::decode_rows_state(VARDATA(b), VARSIZE(b) - VARHDRSZ, st)) return v;
     v.empty = false;
-    v.h = *header(b);
-    v.rows = rows_of(b);
+    v.h = st.h;
+    v.rows = st.data;
     return v;
 }
 
@@ -214,17 +215,17 @@ bytea* flat_concat(const Header& h, const double* a, double na, const double* b,
 }
 
 int method_code(const std::string& m) {
-    if (m == "diff") return kDiff;
-    if (m == "regression") return kRegression;
-    if (m == "ipw") return kIpw;
-    if (m == "aipw") return kAipw;
+    if (m == "diff") return lc::kRowsDiff;
+    if (m == "regression") return lc::kRowsRegression;
+    if (m == "ipw") return lc::kRowsIpw;
+    if (m == "aipw") return lc::kRowsAipw;
     ls::fail(ls::ErrorKind::InvalidParameter, "unknown method \"" + m + "\"", "Use diff, regression, ipw or aipw.");
 }
 const char* method_name(int c) {
     switch (c) {
-        case kDiff: return "diff";
-        case kRegression: return "regression";
-        case kIpw: return "ipw";
+        case lc::kRowsDiff: return "diff";
+        case lc::kRowsRegression: return "regression";
+        case lc::kRowsIpw: return "ipw";
         default: return "aipw";
     }
 }
@@ -237,80 +238,89 @@ void check_width(double have, int k) {
                  "Every row must pass the same number of covariates.");
 }
 
+// What follows the covariates in a transition's arguments.
+enum class Options { TrimAlpha, Refute };
+
+// The transition of every row aggregate. The signature is fixed by the C
+// entry point (has_y, options), never read from the call expression: Citus's
+// worker_partial_agg calls transition functions without one. Only trailing
+// optional arguments are counted with PG_NARGS().
+Datum rows_trans(FunctionCallInfo fcinfo, bool has_y, Options opts) {
+    int a = 1;
+    double y = 0;
+    if (has_y) y = PG_GETARG_FLOAT8(a++);
+    bool t = PG_GETARG_BOOL(a++);
+    check_finite(y, "the outcome", "learnerscore");
+    const double* x;
+    ArrayType* arr = nullptr;
+    lspg::pg_call([&]() { arr = PG_GETARG_ARRAYTYPE_P(a); });
+    ++a;
+    int k = covariate_view(arr, &x, "learnerscore");
+    if (k < 0) PG_RETURN_DATUM(PG_GETARG_DATUM(0));  // a NULL covariate: skip the row
+    if (static_cast<std::size_t>(k) > lc::kMaxCovariates)
+        ls::fail(ls::ErrorKind::ProgramLimitExceeded,
+                 "too many covariates (" + std::to_string(k) + "; at most " + std::to_string(lc::kMaxCovariates) + ")");
+    // The row in state layout.
+    double row_buf[64];
+    std::vector<double> row_big;
+    double* row = row_buf;
+    if (k + 2 > 64) {
+        row_big.resize(static_cast<std::size_t>(k) + 2);
+        row = row_big.data();
+    }
+    row[0] = y;
+    row[1] = t ? 1 : 0;
+    if (k > 0) std::memcpy(row + 2, x, sizeof(double) * k);
+
+    MemoryContext aggcxt = nullptr;
+    const bool in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
+    Datum st = PG_GETARG_DATUM(0);
+    RowsObject* o = our_object(st);
+    if (in_agg && o && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(st))) {  // the hot path
+        check_width(o->h.k, k);
+        append(o, row, 1);
+        PG_RETURN_DATUM(st);
+    }
+    StateView v = view_datum(st);
+    Header h{kMagic, static_cast<double>(k), 0, 0, 0, 0.05, lc::kRowsAipw, 0};
+    if (v.empty) {
+        if (opts == Options::Refute) {
+            text* method = nullptr;
+            lspg::pg_call([&]() { method = PG_GETARG_TEXT_PP(a); });
+            h.method = method_code(lspg::text_to_string(method));
+            h.seed = static_cast<double>(PG_GETARG_INT64(a + 1));
+        } else if (PG_NARGS() > a) {
+            h.trim = PG_GETARG_FLOAT8(a);
+            if (!(h.trim >= 0 && h.trim < 0.5)) ls::fail(ls::ErrorKind::InvalidParameter, "trim must be in [0, 0.5)");
+            if (PG_NARGS() > a + 1) h.alpha = PG_GETARG_FLOAT8(a + 1);
+            lc::check_alpha(h.alpha);
+        }
+    } else {
+        check_width(v.h.k, k);
+        h = v.h;
+    }
+    const double n0 = v.empty ? 0 : v.h.rows;
+    if (!in_agg) PG_RETURN_BYTEA_P(flat_concat(h, v.rows, n0, row, 1));
+    o = new_object(aggcxt, h, std::max(1024.0, n0 + 1));
+    append(o, v.rows, n0);
+    append(o, row, 1);
+    return EOHPGetRWDatum(&o->eoh);
+}
+
 }  // namespace
 
-// Transition for every row aggregate. Signatures (after the state):
-//   (outcome float8, treated bool, covariates float8[] [, trim float8 [, alpha float8]])
-//   (outcome float8, treated bool, covariates float8[], method text, seed int8)   -- ate_refute
-//   (treated bool, covariates float8[] [, trim float8])                          -- balance, overlap
-Datum ls_rows_trans(PG_FUNCTION_ARGS) {
-    return lspg::guarded([&]() -> Datum {
-        // fn_extra caches whether argument 1 is the outcome (one catalog-free lookup per query).
-        if (fcinfo->flinfo->fn_extra == nullptr) {
-            bool has_y = get_fn_expr_argtype(fcinfo->flinfo, 1) == FLOAT8OID;
-            lspg::pg_call([&]() {
-                fcinfo->flinfo->fn_extra = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(int));
-            });
-            *static_cast<int*>(fcinfo->flinfo->fn_extra) = has_y ? 1 : 0;
-        }
-        int a = 1;
-        double y = 0;
-        if (*static_cast<int*>(fcinfo->flinfo->fn_extra)) y = PG_GETARG_FLOAT8(a++);
-        bool t = PG_GETARG_BOOL(a++);
-        check_finite(y, "the outcome", "learnerscore");
-        const double* x;
-        ArrayType* arr = nullptr;
-        lspg::pg_call([&]() { arr = PG_GETARG_ARRAYTYPE_P(a); });
-        ++a;
-        int k = covariate_view(arr, &x, "learnerscore");
-        if (k < 0) PG_RETURN_DATUM(PG_GETARG_DATUM(0));  // a NULL covariate: skip the row
-        // The row in state layout.
-        double row_buf[64];
-        std::vector<double> row_big;
-        double* row = row_buf;
-        if (k + 2 > 64) {
-            row_big.resize(static_cast<std::size_t>(k) + 2);
-            row = row_big.data();
-        }
-        row[0] = y;
-        row[1] = t ? 1 : 0;
-        if (k > 0) std::memcpy(row + 2, x, sizeof(double) * k);
-
-        MemoryContext aggcxt = nullptr;
-        const bool in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
-        Datum st = PG_GETARG_DATUM(0);
-        RowsObject* o = our_object(st);
-        if (in_agg && o && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(st))) {  // the hot path
-            check_width(o->h.k, k);
-            append(o, row, 1);
-            PG_RETURN_DATUM(st);
-        }
-        StateView v = view_datum(st);
-        Header h{kMagic, static_cast<double>(k), 0, 0, 0, 0.05, kAipw, 0};
-        if (v.empty) {
-            if (PG_NARGS() > a) {
-                if (get_fn_expr_argtype(fcinfo->flinfo, a) == TEXTOID) {
-                    h.method = method_code(lspg::text_to_string(PG_GETARG_TEXT_PP(a)));
-                    h.seed = static_cast<double>(PG_GETARG_INT64(a + 1));
-                } else {
-                    h.trim = PG_GETARG_FLOAT8(a);
-                    if (!(h.trim >= 0 && h.trim < 0.5))
-                        ls::fail(ls::ErrorKind::InvalidParameter, "trim must be in [0, 0.5)");
-                    if (PG_NARGS() > a + 1) h.alpha = PG_GETARG_FLOAT8(a + 1);
-                    lc::check_alpha(h.alpha);
-                }
-            }
-        } else {
-            check_width(v.h.k, k);
-            h = v.h;
-        }
-        const double n0 = v.empty ? 0 : v.h.rows;
-        if (!in_agg) PG_RETURN_BYTEA_P(flat_concat(h, v.rows, n0, row, 1));
-        o = new_object(aggcxt, h, std::max(1024.0, n0 + 1));
-        append(o, v.rows, n0);
-        append(o, row, 1);
-        return EOHPGetRWDatum(&o->eoh);
-    });
+// (state, outcome float8, treated bool, covariates float8[] [, trim float8 [, alpha float8]])
+//   -- ate_ipw, att_ipw, ate_aipw, att_aipw
+Datum ls_rows_trans_y(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum { return rows_trans(fcinfo, true, Options::TrimAlpha); });
+}
+// (state, treated bool, covariates float8[] [, trim float8])  -- balance, propensity_overlap
+Datum ls_rows_trans_noy(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum { return rows_trans(fcinfo, false, Options::TrimAlpha); });
+}
+// (state, outcome float8, treated bool, covariates float8[], method text, seed int8)  -- ate_refute
+Datum ls_rows_trans_refute(PG_FUNCTION_ARGS) {
+    return lspg::guarded([&]() -> Datum { return rows_trans(fcinfo, true, Options::Refute); });
 }
 
 // Combine: appends the second state's rows to the first, in place when the
@@ -321,7 +331,10 @@ Datum ls_rows_combine(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         Datum da = PG_GETARG_DATUM(0), db = PG_GETARG_DATUM(1);
         StateView b = view_datum(db);
-        if (b.empty) PG_RETURN_DATUM(da);
+        if (b.empty) {
+            view_datum(da);  // checks a flat first state before handing it on
+            PG_RETURN_DATUM(da);
+        }
         MemoryContext aggcxt = nullptr;
         const bool in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
         RowsObject* o = our_object(da);
@@ -345,6 +358,16 @@ Datum ls_rows_combine(PG_FUNCTION_ARGS) {
 }
 
 namespace {
+
+// The result type from pg_proc (the function's fn_oid), not from the call
+// expression, which Citus's worker_partial_agg does not provide. May ERROR:
+// call inside pg_call.
+Oid declared_result_type(FunctionCallInfo fcinfo) {
+    Oid rettype = InvalidOid;
+    if (get_call_result_type(fcinfo, &rettype, nullptr) != TYPEFUNC_SCALAR || !OidIsValid(get_element_type(rettype)))
+        ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH), errmsg("learnerscore: function must return an array of a composite type")));
+    return rettype;
+}
 
 lc::RowView view_of(const StateView& v) {
     return lc::RowView{v.rows, static_cast<std::size_t>(v.h.rows), static_cast<std::size_t>(v.h.k)};
@@ -385,10 +408,9 @@ Datum ls_balance_final(PG_FUNCTION_ARGS) {
         auto rows = lc::balance(view_of(st), st.h.trim);
         if (rows.empty()) PG_RETURN_NULL();
         const int n = static_cast<int>(rows.size());
-        Oid rettype = get_fn_expr_rettype(fcinfo->flinfo);
         Datum result = 0;
         lspg::pg_call([&]() {
-            Oid elemtype = get_element_type(rettype);
+            Oid elemtype = get_element_type(declared_result_type(fcinfo));
             TupleDesc desc = lookup_rowtype_tupdesc_copy(elemtype, -1);
             desc = BlessTupleDesc(desc);
             Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
@@ -437,19 +459,17 @@ Datum ls_refute_final(PG_FUNCTION_ARGS) {
         lc::PropensityOptions o;
         o.trim = h->trim;
         o.alpha = h->alpha;
-        auto rows = lc::refute(view_of(st), method_name(static_cast<int>(h->method)), o,
-                               static_cast<std::uint64_t>(h->seed));
+        auto rows = lc::refute(view_of(st), method_name(static_cast<int>(h->method)), o, lc::seed_bits(h->seed));
         if (rows.empty()) {
             warn("ate_refute: the estimate itself is not available");
             PG_RETURN_NULL();
         }
         const int n = static_cast<int>(rows.size());
-        Oid rettype = get_fn_expr_rettype(fcinfo->flinfo);
         std::vector<std::string> names;
         for (auto& r : rows) names.push_back(r.test);
         Datum result = 0;
         lspg::pg_call([&]() {
-            Oid elemtype = get_element_type(rettype);
+            Oid elemtype = get_element_type(declared_result_type(fcinfo));
             TupleDesc desc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
             Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
             for (int i = 0; i < n; ++i) {

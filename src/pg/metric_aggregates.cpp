@@ -1,12 +1,18 @@
 // Parallel-safe metric aggregates. States are float8[] (running sums,
 // modified in place inside the aggregate context, as float8_accum does) or,
 // for the exact AUC, a bytea holding every (score, label) pair, sorted once
-// in the final function. Every aggregate has a combine function.
+// in the final function. Every aggregate has a combine function. The layouts
+// and their validation are in src/core/metric_state.h: a state can arrive
+// forged (a direct call, a Citus worker's text), so each function checks the
+// state it reads; errors are C++ exceptions turned into ERRORs by guarded().
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "core/causal_state.h"
 #include "core/error.h"
+#include "core/metric_state.h"
 #include "core/metrics.h"
 #include "pg/boundary.h"
 
@@ -25,40 +31,35 @@ PG_FUNCTION_INFO_V1(ls_auc_final);
 
 namespace {
 
-// Metric kinds; the kind is the first element of the float8[] state so one
-// transition/final function pair serves all of them.
-enum Kind { LogLoss = 1, Brier = 2, Accuracy = 3, Mae = 4, Rmse = 5, Calibration = 6 };
-constexpr int kBins = 10;
+namespace lm = ls::metrics;
+enum Kind { LogLoss = lm::kLogLoss, Brier = lm::kBrier, Accuracy = lm::kAccuracy, Mae = lm::kMae, Rmse = lm::kRmse,
+            Calibration = lm::kCalibration };
+constexpr int kBins = lm::kCalibrationBins;
 
-int state_len(int kind) { return kind == Calibration ? 2 + 3 * kBins : 4; }
-
-// The state array's data, checked (a state may arrive as text, e.g. from Citus).
-double* state_data(ArrayType* a) {
-    if (ARR_NDIM(a) != 1 || ARR_HASNULL(a) || ARR_ELEMTYPE(a) != FLOAT8OID || ARR_DIMS(a)[0] < 2)
-        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("learnerscore: malformed metric state")));
+// The state array's data, checked: a 1-D float8 array without NULLs whose
+// contents decode (kind and length; with `values` also counts and sums).
+double* state_data(ArrayType* a, bool values = true) {
+    if (ARR_NDIM(a) != 1 || ARR_HASNULL(a) || ARR_ELEMTYPE(a) != FLOAT8OID)
+        ls::causal::malformed_state("metric", "not a one-dimensional float8 array without NULLs");
     double* d = reinterpret_cast<double*>(ARR_DATA_PTR(a));
-    int kind = static_cast<int>(d[0]);
-    if (kind < LogLoss || kind > Calibration || ARR_DIMS(a)[0] != state_len(kind))
-        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("learnerscore: malformed metric state")));
+    lm::decode_metric_state(d, static_cast<std::size_t>(ARR_DIMS(a)[0]), values);
     return d;
 }
 
 // In an aggregate the state is ours to modify; elsewhere work on a copy.
 ArrayType* writable_state(FunctionCallInfo fcinfo, int argno) {
-    if (AggCheckCallContext(fcinfo, nullptr)) return PG_GETARG_ARRAYTYPE_P(argno);
-    return PG_GETARG_ARRAYTYPE_P_COPY(argno);
+    ArrayType* a = nullptr;
+    if (AggCheckCallContext(fcinfo, nullptr)) lspg::pg_call([&]() { a = PG_GETARG_ARRAYTYPE_P(argno); });
+    else lspg::pg_call([&]() { a = PG_GETARG_ARRAYTYPE_P_COPY(argno); });
+    return a;
 }
 
 [[noreturn]] void bad_input(const char* msg, const char* hint = nullptr) {
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", msg), hint ? errhint("%s", hint) : 0));
-    pg_unreachable();
+    ls::fail(ls::ErrorKind::InvalidParameter, msg, hint ? hint : "");
 }
 
 void check_label(double y) {
     if (y != 0.0 && y != 1.0) bad_input("the label of a classification metric must be 0 or 1");
-}
-void check_probability(double p) {
-    if (!(p >= 0.0 && p <= 1.0)) bad_input("the score of log_loss, brier and calibration_error must be a probability in [0, 1]");
 }
 
 // auc state: bytea = varlena header | int64 count | (score, label) pairs; the
@@ -68,29 +69,27 @@ struct AucHeader {
 };
 constexpr Size kPair = 2 * sizeof(double);
 
-int64 auc_capacity(const bytea* b) {
-    Size payload = VARSIZE(b) - VARHDRSZ;
-    if (payload < sizeof(AucHeader)) return -1;
-    return static_cast<int64>((payload - sizeof(AucHeader)) / kPair);
-}
+int64 auc_capacity(const bytea* b) { return static_cast<int64>((VARSIZE(b) - VARHDRSZ - sizeof(AucHeader)) / kPair); }
 int64& auc_count(bytea* b) { return reinterpret_cast<AucHeader*>(VARDATA(b))->count; }
 double* auc_pairs(bytea* b) { return reinterpret_cast<double*>(VARDATA(b) + sizeof(AucHeader)); }
 
 bytea* auc_alloc(int64 capacity) {
     Size size = VARHDRSZ + sizeof(AucHeader) + static_cast<Size>(capacity) * kPair;
     if (size > MaxAllocSize)
-        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("learnerscore.auc: too many rows for an exact AUC state (at most %lld)",
-                               (long long)((MaxAllocSize - VARHDRSZ - sizeof(AucHeader)) / kPair))));
-    bytea* b = static_cast<bytea*>(palloc0(size));  // current (per-tuple) context: nodeAgg copies it
+        ls::fail(ls::ErrorKind::ProgramLimitExceeded,
+                 "learnerscore.auc: too many rows for an exact AUC state (at most " +
+                     std::to_string((MaxAllocSize - VARHDRSZ - sizeof(AucHeader)) / kPair) + ")");
+    bytea* b = nullptr;
+    lspg::pg_call([&]() { b = static_cast<bytea*>(palloc0(size)); });  // current (per-tuple) context: nodeAgg copies it
     SET_VARSIZE(b, size);
     return b;
 }
 
-bytea* auc_checked(bytea* b) {
-    int64 cap = auc_capacity(b);
-    if (cap < 0 || auc_count(b) < 0 || auc_count(b) > cap)
-        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("learnerscore: malformed auc state")));
+// The header checked (O(1), per row); with `pairs` also every pair (combine, final).
+bytea* auc_checked(bytea* b, bool pairs) {
+    const Size len = VARSIZE(b) - VARHDRSZ;
+    if (pairs) lm::decode_auc_state(VARDATA(b), len);
+    else lm::decode_auc_header(VARDATA(b), len);
     return b;
 }
 
@@ -111,113 +110,176 @@ bytea* auc_append(FunctionCallInfo fcinfo, bytea* state, const double* pairs, in
     return state;
 }
 
+bytea* bytea_arg(FunctionCallInfo fcinfo, int argno) {
+    bytea* b = nullptr;
+    lspg::pg_call([&]() { b = PG_GETARG_BYTEA_P(argno); });
+    return b;
+}
+
 }  // namespace
 
-// ls_metric_accum(state float8[], score float8, label float8 [, threshold float8]) -- STRICT
-Datum ls_metric_accum(PG_FUNCTION_ARGS) {
-    ArrayType* a = writable_state(fcinfo, 0);
-    double* s = state_data(a);
-    double p = PG_GETARG_FLOAT8(1), y = PG_GETARG_FLOAT8(2);
-    if (std::isnan(p) || std::isnan(y) || std::isinf(y)) bad_input("metric inputs must not be NaN");
+namespace {
+
+// Adds one row to a state of a known shape. Returns nullptr, or the message
+// of a bad input (the state is then unchanged). No exception and no
+// guarded(): this runs once per row, and guarded()'s error slot (4 kB, zeroed
+// on entry) would cost more than the arithmetic.
+const char* accumulate(double* s, double p, double y, double threshold) {
+    constexpr const char* kNaN = "metric inputs must not be NaN";
+    constexpr const char* kLabel = "the label of a classification metric must be 0 or 1";
+    constexpr const char* kProb = "the score of log_loss, brier and calibration_error must be a probability in [0, 1]";
+    constexpr const char* kFinite = "metric inputs must be finite";
+    if (std::isnan(p) || std::isnan(y) || std::isinf(y)) return kNaN;
     const int kind = static_cast<int>(s[0]);
-    s[1] += 1;
+    const bool label_ok = y == 0.0 || y == 1.0, prob_ok = p >= 0.0 && p <= 1.0;
     switch (kind) {
         case LogLoss:
-            check_label(y); check_probability(p);
+            if (!label_ok) return kLabel;
+            if (!prob_ok) return kProb;
             s[2] += ls::metrics::log_loss_term(p, y);
             break;
         case Brier:
-            check_label(y); check_probability(p);
+            if (!label_ok) return kLabel;
+            if (!prob_ok) return kProb;
             s[2] += (p - y) * (p - y);
             break;
-        case Accuracy: {
-            check_label(y);
-            double t = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? PG_GETARG_FLOAT8(3) : 0.5;
-            s[2] += ((p >= t ? 1.0 : 0.0) == y) ? 1.0 : 0.0;
+        case Accuracy:
+            if (!label_ok) return kLabel;
+            s[2] += ((p >= threshold ? 1.0 : 0.0) == y) ? 1.0 : 0.0;
             break;
-        }
         case Mae:
-            if (std::isinf(p)) bad_input("metric inputs must be finite");
+            if (std::isinf(p)) return kFinite;
             s[2] += std::fabs(p - y);
             break;
         case Rmse:
-            if (std::isinf(p)) bad_input("metric inputs must be finite");
+            if (std::isinf(p)) return kFinite;
             s[2] += (p - y) * (p - y);
             break;
-        case Calibration: {
-            check_label(y); check_probability(p);
+        default: {  // Calibration
+            if (!label_ok) return kLabel;
+            if (!prob_ok) return kProb;
             int b = ls::metrics::calibration_bin(p, kBins);
             s[2 + 3 * b] += 1;
             s[3 + 3 * b] += p;
             s[4 + 3 * b] += y;
-            break;
         }
     }
-    PG_RETURN_ARRAYTYPE_P(a);
+    s[1] += 1;
+    return nullptr;
+}
+
+}  // namespace
+
+// ls_metric_accum(state float8[], score float8, label float8 [, threshold float8]) -- STRICT
+// Per row: the state's shape is checked (kind, length: what indexing needs);
+// the sums are checked by the combine and final functions, which read them.
+Datum ls_metric_accum(PG_FUNCTION_ARGS) {
+    // No C++ object lives here, so PostgreSQL may raise (detoasting, palloc).
+    ArrayType* a = AggCheckCallContext(fcinfo, nullptr) ? PG_GETARG_ARRAYTYPE_P(0) : PG_GETARG_ARRAYTYPE_P_COPY(0);
+    const bool shape_ok = ARR_NDIM(a) == 1 && !ARR_HASNULL(a) && ARR_ELEMTYPE(a) == FLOAT8OID &&
+                          lm::metric_state_kind(reinterpret_cast<double*>(ARR_DATA_PTR(a)),
+                                                static_cast<std::size_t>(ARR_DIMS(a)[0])) != 0;
+    const char* bad = nullptr;
+    if (shape_ok) {
+        const double t = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? PG_GETARG_FLOAT8(3) : 0.5;
+        bad = accumulate(reinterpret_cast<double*>(ARR_DATA_PTR(a)), PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), t);
+        if (!bad) PG_RETURN_ARRAYTYPE_P(a);
+    }
+    // The rare error paths, with their SQLSTATEs, through the boundary.
+    return lspg::guarded([&]() -> Datum {
+        if (!shape_ok) state_data(a, false);  // throws 22P03 with the reason
+        bad_input(bad);
+    });
 }
 
 // Element-wise sum of two states of the same kind -- STRICT
 Datum ls_metric_combine(PG_FUNCTION_ARGS) {
-    ArrayType* a = writable_state(fcinfo, 0);
-    ArrayType* b = PG_GETARG_ARRAYTYPE_P(1);
-    double* sa = state_data(a);
-    const double* sb = state_data(b);
-    if (sa[0] != sb[0]) ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("learnerscore: metric states of different kinds")));
-    const int n = ARR_DIMS(a)[0];
-    for (int i = 1; i < n; ++i) sa[i] += sb[i];
-    PG_RETURN_ARRAYTYPE_P(a);
+    return lspg::guarded([&]() -> Datum {
+        ArrayType* a = writable_state(fcinfo, 0);
+        ArrayType* b = nullptr;
+        lspg::pg_call([&]() { b = PG_GETARG_ARRAYTYPE_P(1); });
+        double* sa = state_data(a);
+        const double* sb = state_data(b);
+        if (sa[0] != sb[0]) ls::causal::malformed_state("metric", "states of different metric kinds");
+        const int n = ARR_DIMS(a)[0];
+        for (int i = 1; i < n; ++i) sa[i] += sb[i];
+        PG_RETURN_ARRAYTYPE_P(a);
+    });
 }
 
 Datum ls_metric_final(PG_FUNCTION_ARGS) {
-    ArrayType* a = PG_GETARG_ARRAYTYPE_P(0);
-    const double* s = state_data(a);
-    const double n = s[1];
-    if (n == 0) PG_RETURN_NULL();
-    switch (static_cast<int>(s[0])) {
-        case LogLoss:
-        case Brier:
-        case Accuracy:
-        case Mae: PG_RETURN_FLOAT8(s[2] / n);
-        case Rmse: PG_RETURN_FLOAT8(std::sqrt(s[2] / n));
-        case Calibration: {
-            double ece = 0;
-            for (int b = 0; b < kBins; ++b) ece += std::fabs(s[3 + 3 * b] - s[4 + 3 * b]);
-            PG_RETURN_FLOAT8(ece / n);
+    return lspg::guarded([&]() -> Datum {
+        ArrayType* a = nullptr;
+        lspg::pg_call([&]() { a = PG_GETARG_ARRAYTYPE_P(0); });
+        const double* s = state_data(a);
+        const double n = s[1];
+        if (n == 0) PG_RETURN_NULL();
+        switch (static_cast<int>(s[0])) {
+            case LogLoss:
+            case Brier:
+            case Accuracy:
+            case Mae: PG_RETURN_FLOAT8(s[2] / n);
+            case Rmse: PG_RETURN_FLOAT8(std::sqrt(s[2] / n));
+            case Calibration: {
+                double ece = 0;
+                for (int b = 0; b < kBins; ++b) ece += std::fabs(s[3 + 3 * b] - s[4 + 3 * b]);
+                PG_RETURN_FLOAT8(ece / n);
+            }
         }
-    }
-    PG_RETURN_NULL();
+        PG_RETURN_NULL();
+    });
 }
 
 // ls_auc_accum(state bytea, score float8, label float8) -- not strict (NULL initial state)
 Datum ls_auc_accum(PG_FUNCTION_ARGS) {
-    bytea* state = PG_ARGISNULL(0) ? nullptr : auc_checked(PG_GETARG_BYTEA_P(0));
-    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
-        if (!state) PG_RETURN_NULL();
-        PG_RETURN_BYTEA_P(state);
+    // The per-row path (a valid row appended in place to a state with room)
+    // needs neither exceptions nor guarded(); no C++ object lives here, so
+    // PostgreSQL may raise while detoasting.
+    bytea* state = PG_ARGISNULL(0) ? nullptr : PG_GETARG_BYTEA_P(0);
+    const bool row = !PG_ARGISNULL(1) && !PG_ARGISNULL(2);
+    if (state && row && AggCheckCallContext(fcinfo, nullptr) && VARSIZE(state) >= VARHDRSZ + sizeof(AucHeader)) {
+        const double pair[2] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2)};
+        int64 count;
+        std::memcpy(&count, VARDATA(state), sizeof count);
+        if (count >= 0 && count < auc_capacity(state) && !std::isnan(pair[0]) && (pair[1] == 0.0 || pair[1] == 1.0)) {
+            std::memcpy(auc_pairs(state) + 2 * count, pair, kPair);
+            ++count;
+            std::memcpy(VARDATA(state), &count, sizeof count);
+            PG_RETURN_BYTEA_P(state);
+        }
     }
-    double pair[2] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2)};
-    if (std::isnan(pair[0])) bad_input("auc: the score must not be NaN");
-    check_label(pair[1]);
-    PG_RETURN_BYTEA_P(auc_append(fcinfo, state, pair, 1));
+    return lspg::guarded([&]() -> Datum {
+        if (state) auc_checked(state, false);
+        if (!row) {
+            if (!state) PG_RETURN_NULL();
+            PG_RETURN_BYTEA_P(state);
+        }
+        double pair[2] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2)};
+        if (std::isnan(pair[0])) bad_input("auc: the score must not be NaN");
+        check_label(pair[1]);
+        PG_RETURN_BYTEA_P(auc_append(fcinfo, state, pair, 1));
+    });
 }
 
 // Concatenates two pair lists -- STRICT
 Datum ls_auc_combine(PG_FUNCTION_ARGS) {
-    bytea* a = auc_checked(PG_GETARG_BYTEA_P(0));
-    bytea* b = auc_checked(PG_GETARG_BYTEA_P(1));
-    PG_RETURN_BYTEA_P(auc_append(fcinfo, a, auc_pairs(b), auc_count(b)));
+    return lspg::guarded([&]() -> Datum {
+        bytea* a = auc_checked(bytea_arg(fcinfo, 0), true);
+        bytea* b = auc_checked(bytea_arg(fcinfo, 1), true);
+        PG_RETURN_BYTEA_P(auc_append(fcinfo, a, auc_pairs(b), auc_count(b)));
+    });
 }
 
 // Exact AUC (ties count one half); NULL without rows or with one class only.
 Datum ls_auc_final(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-    bytea* state = auc_checked(PG_GETARG_BYTEA_P(0));
-    const int64 n = auc_count(state);
-    const double* p = auc_pairs(state);
-    double pos = 0;
-    for (int64 i = 0; i < n; ++i) pos += p[2 * i + 1];
-    if (n == 0 || pos == 0 || pos == n) PG_RETURN_NULL();
     return lspg::guarded([&]() -> Datum {
+        bytea* state = auc_checked(bytea_arg(fcinfo, 0), true);
+        const int64 n = auc_count(state);
+        const double* p = auc_pairs(state);
+        double pos = 0;
+        for (int64 i = 0; i < n; ++i) pos += p[2 * i + 1];
+        if (n == 0 || pos == 0 || pos == n) PG_RETURN_NULL();
         std::vector<std::pair<double, double>> pairs(static_cast<std::size_t>(n));
         for (int64 i = 0; i < n; ++i) pairs[i] = {p[2 * i], p[2 * i + 1]};
         PG_RETURN_FLOAT8(ls::metrics::auc(pairs));

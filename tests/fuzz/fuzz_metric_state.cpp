@@ -1,0 +1,93 @@
+// libFuzzer target: the decoders of the metric aggregate states
+// (src/core/metric_state.h), then what the final functions do with a state
+// that decoded (the sums per kind, the exact AUC's sort of every pair).
+// Inputs that do not decode must end in ls::Error; anything else is a finding.
+// Byte 0 picks the decoder and whether the kind and length are forced valid.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "core/metric_state.h"
+#include "core/metrics.h"
+
+namespace lm = ls::metrics;
+
+namespace {
+
+volatile double g_sink;
+
+void metric_input(const uint8_t* p, std::size_t n, bool forced) {
+    std::vector<double> s;
+    if (!forced) {
+        s.assign(n / 8, 0.0);
+        if (!s.empty()) std::memcpy(s.data(), p, s.size() * 8);
+    } else {
+        if (n < 1) return;
+        const int kind = 1 + p[0] % 6;
+        s.assign(lm::metric_state_length(kind), 0.0);
+        if (n > 1) std::memcpy(s.data(), p + 1, std::min(n - 1, s.size() * 8));
+        s[0] = kind;
+        if (p[0] & 0x80) {  // small integral counts some of the time
+            s[1] = p[0] >> 4;
+            if (kind == lm::kCalibration) {
+                for (int b = 0; b < lm::kCalibrationBins; ++b) s[2 + 3 * b] = b == 0 ? s[1] : 0;
+            }
+        }
+    }
+    int kind;
+    try {
+        kind = lm::decode_metric_state(s.data(), s.size());
+    } catch (const ls::Error&) {
+        return;
+    }
+    const double rows = s[1];
+    if (rows == 0) return;
+    double r = kind == lm::kRmse ? std::sqrt(s[2] / rows) : s[2] / rows;
+    if (kind == lm::kCalibration) {
+        r = 0;
+        for (int b = 0; b < lm::kCalibrationBins; ++b) r += std::fabs(s[3 + 3 * b] - s[4 + 3 * b]);
+    }
+    g_sink = r;
+}
+
+void auc_input(const uint8_t* p, std::size_t n, bool forced) {
+    if (n < 1) return;
+    std::vector<double> buf((n + 7) / 8 + 1, 0.0);  // aligned, as a palloc'd payload
+    std::memcpy(buf.data(), p, n);
+    std::size_t len = n;
+    if (forced && n >= 8) {  // a count within the capacity
+        const std::int64_t cap = static_cast<std::int64_t>((n - 8) / 16);
+        const std::int64_t count = cap ? p[0] % (cap + 1) : 0;
+        std::memcpy(buf.data(), &count, 8);
+    }
+    lm::AucState st;
+    try {
+        st = (p[0] & 1) ? lm::decode_auc_header(buf.data(), len) : lm::decode_auc_state(buf.data(), len);
+    } catch (const ls::Error&) {
+        return;
+    }
+    double pos = 0;
+    for (std::int64_t i = 0; i < st.count; ++i) pos += st.pairs[2 * i + 1];
+    if (!(p[0] & 1) && st.count > 0 && pos > 0 && pos < st.count) {
+        std::vector<std::pair<double, double>> pairs(static_cast<std::size_t>(st.count));
+        for (std::int64_t i = 0; i < st.count; ++i) pairs[i] = {st.pairs[2 * i], st.pairs[2 * i + 1]};
+        g_sink = lm::auc(pairs);
+    }
+    g_sink = pos;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
+    if (size < 1) return 0;
+    const uint8_t mode = data[0] % 4;
+    ++data;
+    --size;
+    if (mode < 2) metric_input(data, size, mode == 1);
+    else auc_input(data, size, mode == 3);
+    return 0;
+}
