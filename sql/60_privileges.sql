@@ -34,6 +34,10 @@ SELECT p.oid::regprocedure AS internal_routine_without_a_kind
  WHERE p.pronamespace = 'learnerscore'::regnamespace AND p.proname LIKE '\_%' AND a.kind IS NULL
    AND p.proname <> '_routine_access'
    AND p.prorettype <> 'trigger'::regtype
+   -- the test-only extension learnerscore_test has its own revokes
+   AND EXISTS (SELECT 1 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+                WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+                  AND e.extname = 'learnerscore')
    AND NOT EXISTS (SELECT 1 FROM pg_aggregate g
                     WHERE p.oid IN (g.aggtransfn, g.aggfinalfn, g.aggcombinefn, g.aggserialfn, g.aggdeserialfn))
  ORDER BY 1::text;
