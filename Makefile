@@ -4,8 +4,12 @@ PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 
 EXTVERSION   = 0.1.0
 MODULE_big   = learnerscore
-CORE_SRCS    = $(sort $(wildcard src/core/*.cpp))
-PG_SRCS      = $(sort $(wildcard src/pg/*.cpp))
+# learnerscore.so links only the domains the server uses; src/core/files (CSV
+# reading, encodings, digests) and src/core/gen (synthetic platforms) are the
+# CLI's (CMake's learnerscore_client library). docs/architecture.md has the map.
+SERVER_DOMAINS = base load views features models metrics causal
+CORE_SRCS    = $(sort $(foreach d,$(SERVER_DOMAINS),$(wildcard src/core/$(d)/*.cpp)))
+PG_SRCS      = $(sort $(wildcard src/pg/*/*.cpp))
 OBJS         = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 SQL_FRAGMENTS = $(sort $(wildcard extension/sql/*.sql))
@@ -13,13 +17,17 @@ DATA          = extension/learnerscore.control $(wildcard extension/learnerscore
 DATA_built    = extension/learnerscore--$(EXTVERSION).sql
 MODULEDIR     = extension
 
-# Every sql/<name>.sql is a regression test with expected/<name>.out.
-REGRESS       = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
-REGRESS_OPTS  = --inputdir=. --outputdir=build/regress
+# Every tests/regress/sql/<domain>/<NN_name>.sql is a regression test with
+# tests/regress/expected/<domain>/<NN_name>.out; they run in NN order.
+REGRESS_FILES = $(wildcard tests/regress/sql/*/*.sql)
+REGRESS_KEYS  = $(sort $(foreach f,$(REGRESS_FILES),$(notdir $(basename $f))@$(notdir $(patsubst %/,%,$(dir $f)))))
+REGRESS       = $(foreach k,$(REGRESS_KEYS),$(word 2,$(subst @, ,$k))/$(word 1,$(subst @, ,$k)))
+REGRESS_DOMAINS = $(sort $(dir $(REGRESS)))
+REGRESS_OPTS  = --inputdir=tests/regress --outputdir=build/regress
 
 PG_CPPFLAGS  = -Isrc -isystem /usr/include/eigen3 -MMD -MP -DEIGEN_NO_DEBUG
 PG_CXXFLAGS  = -std=c++17 -Wno-register -Wall -fPIC
-# No -lxgboost: the library is loaded on first use (src/core/xgboost_library.h).
+# No -lxgboost: the library is loaded on first use (src/core/models/xgboost_library.h).
 SHLIB_LINK   = -lstdc++
 EXTRA_CLEAN  = $(OBJS:.o=.d) build/regress
 
@@ -40,6 +48,19 @@ $(DATA_built): $(SQL_FRAGMENTS)
 
 installcheck: | build/regress
 build/regress:
-	mkdir -p $@
+	mkdir -p $(addprefix $@/results/,$(REGRESS_DOMAINS))
+.PHONY: build/regress
+
+# The layer rule, enforced: src/core is compiled without PostgreSQL's include
+# directories, so `#include "postgres.h"` (or any server header) in src/core
+# fails here as it does under CMake. tests/e2e/layer_rule.sh proves it.
+PG_INCLUDE_FLAGS = -I$(includedir_server) -I$(includedir_internal) -I$(includedir)
+CORE_CPPFLAGS    = $(filter-out $(PG_INCLUDE_FLAGS),$(CPPFLAGS))
+$(CORE_SRCS:.cpp=.o): override CPPFLAGS := $(CORE_CPPFLAGS)
+print-regress:
+	@echo $(REGRESS)
+print-core-compile:
+	@echo $(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS)
+.PHONY: print-core-compile print-regress
 
 -include $(OBJS:.o=.d)

@@ -1,5 +1,5 @@
 -- Online-status filter, part 1: the hashtag-change parser and tag-set helpers
--- (C++ in src/core/tag_parser.cpp, glue in src/pg/tag_fns.cpp). See docs/views.md.
+-- (C++ in src/core/views/tag_parser.cpp, glue in src/pg/views/tag_fns.cpp). See docs/views.md.
 
 CREATE FUNCTION learnerscore.parse_tag_change(comment text,
         OUT tags_before text[], OUT tags_after text[],

@@ -27,7 +27,7 @@ GRANT learnerscore_analyst TO learnerscore_owner;
 -- starting with "_") not listed here is executable by nobody but the extension's
 -- owner: aggregate support functions (PostgreSQL checks the aggregate owner's
 -- right to call them, not the caller's) and trigger functions (not checked when
--- they fire). sql/60_privileges.sql fails when a function is missing from this list.
+-- they fire). tests/regress/sql/security/60_privileges.sql fails when a function is missing from this list.
 CREATE FUNCTION learnerscore._routine_access(OUT routine text, OUT kind text)
 RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC

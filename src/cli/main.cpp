@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cli/command.h"
-#include "core/version.h"
+#include "core/base/version.h"
 
 namespace lscli {
 std::vector<Command>& commands() {

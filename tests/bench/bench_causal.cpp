@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "core/causal_propensity.h"
+#include "core/causal/causal_propensity.h"
 
 namespace {
 

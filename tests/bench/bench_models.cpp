@@ -8,10 +8,10 @@
 #include <cstdlib>
 #include <random>
 
-#include "core/linear_models.h"
-#include "core/model.h"
-#include "core/xgboost_booster.h"
-#include "core/xgboost_trees.h"
+#include "core/models/linear_models.h"
+#include "core/models/model.h"
+#include "core/models/xgboost_booster.h"
+#include "core/models/xgboost_trees.h"
 
 namespace {
 

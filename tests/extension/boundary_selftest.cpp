@@ -1,8 +1,8 @@
 // learnerscore._boundary_selftest(kind): proves the C++/PostgreSQL error
-// boundary (src/pg/boundary.h, linked into this test module): C++ exceptions
+// boundary (src/pg/base/boundary.h, linked into this test module): C++ exceptions
 // become ERRORs with the right SQLSTATE, destructors run on error paths, a
 // PostgreSQL ERROR inside C++ keeps its SQLSTATE, cancellation stops C++ loops,
-// and the backend survives. Used by sql/00_boundary.sql; test-only, so it is
+// and the backend survives. Used by tests/regress/sql/base/00_boundary.sql; test-only, so it is
 // not part of the learnerscore extension.
 #include <atomic>
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "pg/boundary.h"
+#include "pg/base/boundary.h"
 
 extern "C" {
 #include "utils/builtins.h"

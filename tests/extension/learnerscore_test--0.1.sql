@@ -1,5 +1,5 @@
--- Test-only helpers for the learnerscore regression tests (sql/00_boundary.sql,
--- sql/51_aggregates_without_expression.sql, sql/52_hostile_states.sql).
+-- Test-only helpers for the learnerscore regression tests (tests/regress/sql/base/00_boundary.sql,
+-- tests/regress/sql/security/51_aggregates_without_expression.sql, tests/regress/sql/security/52_hostile_states.sql).
 \echo Use "CREATE EXTENSION learnerscore_test" to load this file. \quit
 
 -- Internal: proves the C++/PostgreSQL error boundary.
@@ -8,7 +8,7 @@ CREATE FUNCTION learnerscore._boundary_selftest(kind text) RETURNS text
     LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION learnerscore._boundary_selftest(text) IS
   'Test-only self-test of the C++/PostgreSQL error boundary: raises a C++ exception of the given kind.';
--- Internal like every learnerscore._ routine: not executable by PUBLIC (sql/60_privileges.sql checks it).
+-- Internal like every learnerscore._ routine: not executable by PUBLIC (tests/regress/sql/security/60_privileges.sql checks it).
 REVOKE EXECUTE ON FUNCTION learnerscore._boundary_selftest(text) FROM PUBLIC;
 
 CREATE FUNCTION learnerscore_test.aggregate_without_expression(aggregate regprocedure, query text, split int DEFAULT NULL)

@@ -4,7 +4,7 @@
 // regression tests need to build states byte by byte.
 #include <cstring>
 
-#include "pg/boundary.h"
+#include "pg/base/boundary.h"
 
 extern "C" {
 #include "utils/array.h"

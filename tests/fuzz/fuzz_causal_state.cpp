@@ -1,5 +1,5 @@
 // libFuzzer target: the decoders of the causal aggregate states
-// (src/core/causal_state.h), then what the SQL glue does with a state that
+// (src/core/causal/causal_state.h), then what the SQL glue does with a state that
 // decoded: read every element its bounds promise and run the estimators the
 // final functions run. Inputs that do not decode must end in ls::Error;
 // anything else (an out-of-bounds read, undefined behaviour such as a NaN cast
@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "core/causal_propensity.h"
-#include "core/causal_state.h"
-#include "core/causal_stats.h"
-#include "core/error.h"
+#include "core/causal/causal_propensity.h"
+#include "core/causal/causal_state.h"
+#include "core/causal/causal_stats.h"
+#include "core/base/error.h"
 
 namespace lc = ls::causal;
 

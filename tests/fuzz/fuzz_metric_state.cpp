@@ -1,5 +1,5 @@
 // libFuzzer target: the decoders of the metric aggregate states
-// (src/core/metric_state.h), then what the final functions do with a state
+// (src/core/metrics/metric_state.h), then what the final functions do with a state
 // that decoded (the sums per kind, the exact AUC's sort of every pair).
 // Inputs that do not decode must end in ls::Error; anything else is a finding.
 // Byte 0 picks the decoder and whether the kind and length are forced valid.
@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/error.h"
-#include "core/metric_state.h"
-#include "core/metrics.h"
+#include "core/base/error.h"
+#include "core/metrics/metric_state.h"
+#include "core/metrics/metrics.h"
 
 namespace lm = ls::metrics;
 

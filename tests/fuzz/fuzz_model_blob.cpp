@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "core/model.h"
-#include "core/xgboost_ubjson.h"
+#include "core/base/error.h"
+#include "core/models/model.h"
+#include "core/models/xgboost_ubjson.h"
 
 namespace {
 

@@ -26,26 +26,28 @@ CXXFLAGS=(-std=c++17 -O1 -g -Isrc -isystem /usr/include/eigen3 -DEIGEN_NO_DEBUG 
 
 command -v "$CXX" >/dev/null || { echo "fuzz: $CXX not found (scripts/install-deps.sh installs clang-14 libclang-rt-14-dev)" >&2; exit 1; }
 mkdir -p "$OUT/obj"
+# src/core/<domain>/<name>.cpp -> <domain>__<name>.o (names repeat across domains)
+obj_name() { local p=${1#src/core/}; p=${p//\//__}; echo "${p%.cpp}.o"; }
 
 # ---- src/core -> build/fuzz/libcore.a (a source is recompiled when it or any core header is newer than its object)
-newest_header=$(ls -t src/core/*.h | head -1)
+newest_header=$(ls -t src/core/*/*.h | head -1)
 srcs=()
-for f in src/core/*.cpp; do
+for f in src/core/*/*.cpp; do
   skip=0; for x in "${CORE_EXCLUDE[@]:-}"; do [ "$f" = "$x" ] && skip=1; done
   [ $skip = 1 ] || srcs+=("$f")
 done
 stale=()
 for f in "${srcs[@]}"; do
-  o="$OUT/obj/$(basename "${f%.cpp}").o"
+  o="$OUT/obj/$(obj_name "$f")"
   if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ "$newest_header" -nt "$o" ]; then stale+=("$f"); fi
 done
 if ((${#stale[@]})); then
   echo "== fuzz: compiling ${#stale[@]} src/core sources"
-  printf '%s\n' "${stale[@]}" | xargs -P "$JOBS" -I{} sh -c \
-    '"$0" "$@" -c {} -o "'"$OUT"'/obj/$(basename {} .cpp).o"' "$CXX" "${CXXFLAGS[@]}" "${SAN[@]}" -fsanitize=fuzzer-no-link
+  for f in "${stale[@]}"; do printf '%s\n%s\n' "$f" "$OUT/obj/$(obj_name "$f")"; done |
+    xargs -d '\n' -n 2 -P "$JOBS" sh -c 'exec '"$CXX ${CXXFLAGS[*]} ${SAN[*]}"' -fsanitize=fuzzer-no-link -c "$0" -o "$1"'
 fi
 rm -f "$OUT/libcore.a"
-objs=(); for f in "${srcs[@]}"; do objs+=("$OUT/obj/$(basename "${f%.cpp}").o"); done
+objs=(); for f in "${srcs[@]}"; do objs+=("$OUT/obj/$(obj_name "$f")"); done
 ar rcs "$OUT/libcore.a" "${objs[@]}"
 
 # ---- targets

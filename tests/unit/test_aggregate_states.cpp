@@ -1,5 +1,5 @@
-// The validating decoders of the aggregate states (src/core/causal_state.h,
-// src/core/metric_state.h): valid states decode to what the glue reads,
+// The validating decoders of the aggregate states (src/core/causal/causal_state.h,
+// src/core/metrics/metric_state.h): valid states decode to what the glue reads,
 // anything else is ls::Error of kind InvalidBinary (SQLSTATE 22P03).
 #include <gtest/gtest.h>
 
@@ -9,9 +9,9 @@
 #include <limits>
 #include <vector>
 
-#include "core/causal_state.h"
-#include "core/error.h"
-#include "core/metric_state.h"
+#include "core/causal/causal_state.h"
+#include "core/base/error.h"
+#include "core/metrics/metric_state.h"
 
 namespace lc = ls::causal;
 namespace lm = ls::metrics;

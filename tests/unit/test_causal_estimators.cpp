@@ -5,9 +5,9 @@
 #include <cmath>
 #include <vector>
 
-#include "core/causal_propensity.h"
-#include "core/causal_stats.h"
-#include "core/error.h"
+#include "core/causal/causal_propensity.h"
+#include "core/causal/causal_stats.h"
+#include "core/base/error.h"
 
 using namespace ls::causal;
 

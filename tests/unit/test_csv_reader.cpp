@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/csv_reader.h"
+#include "core/files/csv_reader.h"
 
 namespace {
 

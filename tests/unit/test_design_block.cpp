@@ -5,8 +5,8 @@
 #include <cmath>
 #include <memory>
 
-#include "core/encoding.h"
-#include "core/model.h"
+#include "core/models/encoding.h"
+#include "core/models/model.h"
 
 using namespace ls::models;
 

@@ -4,9 +4,9 @@
 
 #include <map>
 
-#include "core/error.h"
-#include "core/feature_engine.h"
-#include "core/feature_tags.h"
+#include "core/base/error.h"
+#include "core/features/feature_engine.h"
+#include "core/features/feature_tags.h"
 
 using namespace ls::features;
 

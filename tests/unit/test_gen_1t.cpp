@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "core/gen_1t.h"
-#include "core/gen_1t_catalog.h"
-#include "core/gen_1t_csv.h"
+#include "core/base/error.h"
+#include "core/gen/gen_1t.h"
+#include "core/gen/gen_1t_catalog.h"
+#include "core/gen/gen_1t_csv.h"
 
 namespace fs = std::filesystem;
 using namespace ls::gen1t;

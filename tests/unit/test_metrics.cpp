@@ -4,8 +4,8 @@
 #include <cmath>
 #include <random>
 
-#include "core/error.h"
-#include "core/metrics.h"
+#include "core/base/error.h"
+#include "core/metrics/metrics.h"
 
 using namespace ls::metrics;
 

@@ -3,10 +3,10 @@
 #include <cmath>
 #include <random>
 
-#include "core/error.h"
-#include "core/linear_models.h"
-#include "core/model.h"
-#include "core/xgboost_library.h"
+#include "core/base/error.h"
+#include "core/models/linear_models.h"
+#include "core/models/model.h"
+#include "core/models/xgboost_library.h"
 
 using namespace ls::models;
 

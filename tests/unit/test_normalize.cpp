@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "core/normalize.h"
+#include "core/load/normalize.h"
 
 using namespace ls::norm;
 

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "core/error.h"
-#include "core/power.h"
+#include "core/base/error.h"
+#include "core/causal/power.h"
 
 using namespace ls::power;
 

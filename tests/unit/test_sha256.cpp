@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "core/sha256.h"
+#include "core/files/sha256.h"
 
 namespace {
 std::string sha(const std::string& s) {

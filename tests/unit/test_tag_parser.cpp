@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "core/tag_parser.h"
+#include "core/views/tag_parser.h"
 
 using namespace ls::tags;
 

@@ -1,4 +1,4 @@
-// The loader's encoding check (src/core/text_encoding.h): UTF-8 validation with
+// The loader's encoding check (src/core/files/text_encoding.h): UTF-8 validation with
 // line accounting, the "whole file in another encoding" rule, and the guess of
 // which encoding. The test texts are converted with glibc's iconv(3), so the
 // code-page tables of text_encoding.cpp are checked against an independent
@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/text_encoding.h"
+#include "core/files/text_encoding.h"
 
 namespace {
 

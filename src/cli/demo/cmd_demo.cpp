@@ -1,0 +1,99 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/demo/demo.h"
+#include "cli/base/private_cluster.h"
+#include "cli/base/signals.h"
+
+namespace lscli {
+
+namespace {
+struct Step {
+    int order;
+    const char* title;
+    DemoStepFn fn;
+};
+std::vector<Step>& steps() {
+    static std::vector<Step> all;
+    return all;
+}
+
+int run_demo(const std::vector<std::string>& args) {
+    Options opt(args, {"keep-data"});
+    opt.require_known({"dsn", "learners", "seed", "schema", "workdir", "keep-data", "employees", "courses"});
+    install_signal_handlers();
+    std::unique_ptr<PrivateCluster> cluster;
+    std::string dsn = opt.get("dsn");
+    if (dsn.empty()) {
+        cluster = std::make_unique<PrivateCluster>();
+        dsn = cluster->dsn();
+    }
+    std::string workdir = opt.get("workdir");
+    bool own_workdir = workdir.empty();
+    if (own_workdir) {
+        char tmpl[] = "/tmp/learnerscore-data-XXXXXX";
+        if (!mkdtemp(tmpl)) throw std::runtime_error("cannot create a temporary directory");
+        workdir = tmpl;
+    }
+    struct Cleanup {
+        std::string dir;
+        bool remove;
+        ~Cleanup() {
+            std::error_code ec;
+            if (remove) std::filesystem::remove_all(dir, ec);
+        }
+    } cleanup{workdir, own_workdir && !opt.has("keep-data")};
+
+    int rc = 0;
+    try {
+        PgConn conn(dsn);
+        conn.exec("SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS learnerscore CASCADE");
+        auto v = conn.query("SELECT learnerscore.version()");
+        std::printf("== learnerscore %s installed\n", v.get(0, 0).c_str());
+        DemoContext ctx{conn, dsn, workdir, opt.get("schema", "onet"), opt.get_int("learners", 2734),
+                        opt.get_int("seed", 42), opt};
+        auto all = steps();
+        std::stable_sort(all.begin(), all.end(), [](const Step& a, const Step& b) { return a.order < b.order; });
+        for (const auto& s : all) {
+            throw_if_interrupted();
+            auto t0 = std::chrono::steady_clock::now();
+            std::printf("\n== %s\n", s.title);
+            std::fflush(stdout);
+            s.fn(ctx);
+            double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            std::printf("   (%.1f s)\n", secs);
+        }
+        std::printf("\n== demo finished\n");
+    } catch (const Interrupted&) {
+        std::fprintf(stderr, "\ndemo interrupted; cleaning up\n");
+        rc = 130;
+    } catch (const std::exception& e) {
+        if (interrupted()) {  // Ctrl-C cancelled the running query: not a failure
+            std::fprintf(stderr, "\ndemo interrupted; cleaning up\n");
+            rc = 130;
+        } else {
+            std::fprintf(stderr, "demo failed: %s\n", e.what());
+            rc = 1;
+        }
+    }
+    return rc;  // the private cluster is stopped by its destructor
+}
+
+CommandRegistrar reg("demo", "run the end-to-end demo (a private throw-away cluster unless --dsn is given)",
+                     "usage: learnerscore demo [--dsn DSN] [--learners N] [--seed K] [--schema S] [--workdir DIR] [--keep-data]\n"
+                     "  Without --dsn, starts a private PostgreSQL cluster in a temporary directory (as the postgres\n"
+                     "  account when run as root), installs the extension, generates a cohort, loads it, and prints\n"
+                     "  what each part of learnerscore computes; the cluster is stopped on exit and on Ctrl-C.",
+                     &run_demo);
+}  // namespace
+
+DemoStepRegistrar::DemoStepRegistrar(int order, const char* title, DemoStepFn fn) { steps().push_back({order, title, fn}); }
+
+}  // namespace lscli

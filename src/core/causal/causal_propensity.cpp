@@ -1,0 +1,522 @@
+#include "core/causal/causal_propensity.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "core/base/error.h"
+#include "core/base/interrupt.h"
+
+namespace ls::causal {
+
+namespace {
+
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+constexpr std::size_t kBlock = 4096;
+constexpr double kExtreme = 1e-8;  // a propensity this close to 0 or 1 means no overlap
+
+double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z)); }
+
+// Column standardization of the covariates: mean, 1/sd, and the columns kept.
+struct Scaler {
+    std::vector<std::size_t> cols;
+    std::vector<double> mean, inv_sd;
+    std::size_t q() const { return cols.size() + 1; }  // with the intercept
+    // Fills the design block [1, standardized x] for rows [start, start+nb).
+    void block(const RowView& r, std::size_t start, std::size_t nb, MatrixXd& z) const {
+        z.resize(nb, q());
+        for (std::size_t i = 0; i < nb; ++i) {
+            const double* x = r.x(start + i);
+            z(i, 0) = 1.0;
+            for (std::size_t j = 0; j < cols.size(); ++j) z(i, j + 1) = (x[cols[j]] - mean[j]) * inv_sd[j];
+        }
+    }
+};
+
+// Row-major design block for the Newton passes: with row-major storage the
+// standardization reads and writes contiguous memory and vectorizes (the
+// column-major fill above scatters its writes; it dominated the fit).
+void design_block(const Scaler& sc, const RowView& r, std::size_t start, std::size_t nb, RowMat& z) {
+    const std::size_t q = sc.q();
+    z.resize(nb, q);
+    z.col(0).setOnes();
+    if (sc.cols.size() == r.k && r.k > 0) {
+        using Stride = Eigen::OuterStride<>;
+        Eigen::Map<const RowMat, 0, Stride> x(r.x(start), nb, r.k, Stride(r.k + 2));
+        Eigen::Map<const Eigen::RowVectorXd> mean(sc.mean.data(), r.k), inv_sd(sc.inv_sd.data(), r.k);
+        z.rightCols(r.k) = (x.rowwise() - mean).array().rowwise() * inv_sd.array();
+        return;
+    }
+    for (std::size_t i = 0; i < nb; ++i) {
+        const double* xi = r.x(start + i);
+        for (std::size_t j = 0; j < sc.cols.size(); ++j) z(i, j + 1) = (xi[sc.cols[j]] - sc.mean[j]) * sc.inv_sd[j];
+    }
+}
+
+Scaler make_scaler(const RowView& r) {
+    Scaler s;
+    std::vector<Moments> m(r.k);
+    for (std::size_t i = 0; i < r.n; ++i) {
+        const double* x = r.x(i);
+        for (std::size_t j = 0; j < r.k; ++j) m[j].add(x[j]);
+    }
+    for (std::size_t j = 0; j < r.k; ++j) {
+        double sd = std::sqrt(m[j].n > 0 ? m[j].m2 / m[j].n : 0.0);
+        if (sd > 1e-12 * std::max(1.0, std::fabs(m[j].mean))) {
+            s.cols.push_back(j);
+            s.mean.push_back(m[j].mean);
+            s.inv_sd.push_back(1.0 / sd);
+        }
+    }
+    return s;
+}
+
+VectorXd solve_psd(const MatrixXd& h, const VectorXd& g) {
+    Eigen::LDLT<MatrixXd> ldlt(h);
+    if (ldlt.info() == Eigen::Success && ldlt.isPositive()) {
+        VectorXd d = ldlt.solve(g);
+        if (d.allFinite() && (h * d - g).norm() <= 1e-8 * (g.norm() + 1e-300) + 1e-12) return d;
+    }
+    Eigen::CompleteOrthogonalDecomposition<MatrixXd> cod(h);
+    return cod.solve(g);
+}
+
+void count_arms(const RowView& r, long long& n1, long long& n0) {
+    n1 = n0 = 0;
+    for (std::size_t i = 0; i < r.n; ++i) (r.t(i) > 0.5 ? n1 : n0)++;
+}
+
+Effect empty_effect(const std::string& method, long long n1, long long n0, const std::string& why) {
+    Effect e;
+    e.method = method;
+    e.n_treated = n1;
+    e.n_control = n0;
+    e.warning = method + ": " + why;
+    return e;
+}
+
+// Rows kept after trimming (all when trim == 0); checks overlap.
+struct Prepared {
+    PropensityFit fit;
+    std::vector<std::size_t> keep;
+    long long n1 = 0, n0 = 0;
+    std::string problem;
+};
+
+Prepared prepare(const RowView& r, const PropensityOptions& o, const std::string& method) {
+    Prepared p;
+    if (!(o.trim >= 0 && o.trim < 0.5))
+        fail(ErrorKind::InvalidParameter, method + ": trim must be in [0, 0.5), got " + std::to_string(o.trim));
+    check_alpha(o.alpha);
+    long long n1, n0;
+    count_arms(r, n1, n0);
+    p.n1 = n1;
+    p.n0 = n0;
+    if (n1 < 2 || n0 < 2) {
+        p.problem = "needs at least two treated and two control rows (treated " + std::to_string(n1) +
+                    ", control " + std::to_string(n0) + ")";
+        return p;
+    }
+    p.fit = fit_propensity(r);
+    p.n1 = p.n0 = 0;
+    for (std::size_t i = 0; i < r.n; ++i) {
+        double e = p.fit.p[i];
+        if (o.trim > 0 && (e < o.trim || e > 1 - o.trim)) continue;
+        p.keep.push_back(i);
+        (r.t(i) > 0.5 ? p.n1 : p.n0)++;
+    }
+    if (p.n1 < 2 || p.n0 < 2) {
+        p.problem = "too few rows left after trimming (treated " + std::to_string(p.n1) + ", control " +
+                    std::to_string(p.n0) + ")";
+        return p;
+    }
+    double lo = 1, hi = 0;
+    for (std::size_t i : p.keep) {
+        lo = std::min(lo, p.fit.p[i]);
+        hi = std::max(hi, p.fit.p[i]);
+    }
+    // the ATT weights controls by e/(1-e): only propensities near 1 break it
+    const bool att = o.estimand == Estimand::ATT;
+    if ((!att && lo < kExtreme) || hi > 1 - kExtreme)
+        p.problem = "propensity scores of 0 or 1 (no overlap: the covariates separate treated from control); "
+                    "pass a trim such as 0.01 or drop the separating covariate";
+    return p;
+}
+
+// OLS of y on [1, x] within one arm of the kept rows, via co-moments.
+struct ArmModel {
+    double intercept = 0;
+    std::vector<double> beta;
+    double predict(const double* x) const {
+        double v = intercept;
+        for (std::size_t j = 0; j < beta.size(); ++j) v += beta[j] * x[j];
+        return v;
+    }
+};
+
+ArmModel fit_arm(const RowView& r, const std::vector<std::size_t>& keep, bool treated_arm) {
+    const std::size_t d = r.k + 1;
+    std::vector<double> buf(CoMoments::buffer_size(d), 0.0), row(d);
+    CoMoments cm(buf.data(), d);
+    for (std::size_t i : keep) {
+        if ((r.t(i) > 0.5) != treated_arm) continue;
+        row[0] = r.y(i);
+        std::copy(r.x(i), r.x(i) + r.k, row.begin() + 1);
+        cm.add(row.data());
+    }
+    ArmModel m;
+    m.beta.assign(r.k, 0.0);
+    if (r.k == 0) {
+        m.intercept = cm.mean()[0];
+        return m;
+    }
+    // With fewer rows than parameters the fit is still the minimum-norm
+    // least-squares one (pinv), as statsmodels would give.
+    OlsFit f = ols_from_comoments(cm);
+    if (!f.beta.empty()) {
+        m.beta = f.beta;
+        m.intercept = f.intercept;
+    } else {
+        m.intercept = cm.mean()[0];
+    }
+    return m;
+}
+
+}  // namespace
+
+PropensityFit fit_propensity(const RowView& r) {
+    PropensityFit out;
+    Scaler sc = make_scaler(r);
+    const std::size_t q = sc.q();
+    VectorXd beta = VectorXd::Zero(q), step = VectorXd::Zero(q);
+    {
+        double tbar = 0;
+        for (std::size_t i = 0; i < r.n; ++i) tbar += r.t(i);
+        tbar /= static_cast<double>(r.n);
+        if (tbar > 0 && tbar < 1) beta(0) = std::log(tbar / (1 - tbar));
+    }
+    // Per-block buffers, allocated once: the design block, and the same block
+    // scaled by sqrt(w) for the symmetric rank update of the Hessian.
+    RowMat z, zw(kBlock, q);
+    VectorXd eta(kBlock), sw(kBlock), resid(kBlock);
+    double prev_ll = -INFINITY;
+    InterruptTicker ticker(16);
+    for (int it = 0; it < 100; ++it) {
+        MatrixXd h = MatrixXd::Zero(q, q);
+        VectorXd g = VectorXd::Zero(q);
+        double ll = 0;
+        for (std::size_t s = 0; s < r.n; s += kBlock) {
+            ticker.tick();
+            std::size_t nb = std::min(kBlock, r.n - s);
+            design_block(sc, r, s, nb, z);
+            auto eta_b = eta.head(nb);
+            eta_b.noalias() = z * beta;
+            for (std::size_t i = 0; i < nb; ++i) {
+                // one exp per row serves the sigmoid and the log-likelihood
+                const double a = eta(i), u = std::exp(-std::fabs(a)), t = r.t(s + i);
+                const double e = a >= 0 ? 1.0 / (1.0 + u) : u / (1.0 + u);
+                sw(i) = std::sqrt(e * (1 - e));
+                resid(i) = t - e;
+                // log-likelihood in a form that stays finite for large |eta|
+                ll += t * a - (a > 0 ? a + std::log1p(u) : std::log1p(u));
+            }
+            g.noalias() += z.transpose() * resid.head(nb);
+            auto zw_b = zw.topRows(nb);
+            zw_b = z.array().colwise() * sw.head(nb).array();
+            h.selfadjointView<Eigen::Lower>().rankUpdate(zw_b.transpose());
+        }
+        h = h.selfadjointView<Eigen::Lower>();
+        out.iterations = it + 1;
+        if (it > 0 && ll < prev_ll - 1e-10 * std::fabs(prev_ll)) {
+            // overshoot: halve the last step and re-evaluate
+            step *= 0.5;
+            beta -= step;
+            if (step.lpNorm<Eigen::Infinity>() < 1e-14) break;
+            continue;
+        }
+        step = solve_psd(h, g);
+        beta += step;
+        bool small_step = step.lpNorm<Eigen::Infinity>() < 1e-10;
+        bool flat = it > 0 && std::fabs(ll - prev_ll) < 1e-15 * std::max(1.0, std::fabs(ll)) &&
+                    step.lpNorm<Eigen::Infinity>() < 1e-6;
+        prev_ll = ll;
+        if (small_step || flat) {
+            out.converged = true;
+            break;
+        }
+    }
+    out.p.resize(r.n);
+    for (std::size_t s = 0; s < r.n; s += kBlock) {
+        std::size_t nb = std::min(kBlock, r.n - s);
+        design_block(sc, r, s, nb, z);
+        VectorXd eta = z * beta;
+        for (std::size_t i = 0; i < nb; ++i) {
+            double e = sigmoid(eta(i));
+            out.p[s + i] = e;
+            out.min_p = std::min(out.min_p, e);
+            out.max_p = std::max(out.max_p, e);
+        }
+    }
+    return out;
+}
+
+Effect ipw(const RowView& r, const PropensityOptions& o) {
+    const bool att = o.estimand == Estimand::ATT;
+    const std::string method = att ? "att_ipw" : "ipw";
+    Prepared p = prepare(r, o, method);
+    if (!p.problem.empty()) return empty_effect(method, p.n1, p.n0, p.problem);
+    // Hajek means
+    double s1 = 0, s1y = 0, s0 = 0, s0y = 0;
+    for (std::size_t i : p.keep) {
+        double e = p.fit.p[i], t = r.t(i), y = r.y(i);
+        double w1 = att ? t : t / e;
+        double w0 = att ? (1 - t) * e / (1 - e) : (1 - t) / (1 - e);
+        s1 += w1;
+        s1y += w1 * y;
+        s0 += w0;
+        s0y += w0 * y;
+    }
+    const double mu1 = s1y / s1, mu0 = s0y / s0;
+    // Stacked M-estimation sandwich over theta = (beta, mu1, mu0), computed
+    // on the kept rows with the standardized logistic design.
+    Scaler sc = make_scaler(r);
+    const std::size_t q = sc.q(), dim = q + 2;
+    const double n = static_cast<double>(p.keep.size());
+    MatrixXd jac = MatrixXd::Zero(dim, dim), bmat = MatrixXd::Zero(dim, dim);
+    MatrixXd z;
+    VectorXd gi(dim);
+    for (std::size_t i : p.keep) {
+        sc.block(r, i, 1, z);
+        const double e = p.fit.p[i], t = r.t(i), y = r.y(i), odds = e / (1 - e);
+        auto zi = z.row(0).transpose();
+        gi.head(q) = (t - e) * zi;
+        jac.topLeftCorner(q, q).noalias() -= e * (1 - e) * zi * zi.transpose();
+        if (att) {
+            gi(q) = t * (y - mu1);
+            gi(q + 1) = (1 - t) * odds * (y - mu0);
+            jac(q, q) -= t;
+            jac.block(q + 1, 0, 1, q).noalias() += ((1 - t) * (y - mu0) * odds) * zi.transpose();
+            jac(q + 1, q + 1) -= (1 - t) * odds;
+        } else {
+            gi(q) = t * (y - mu1) / e;
+            gi(q + 1) = (1 - t) * (y - mu0) / (1 - e);
+            jac.block(q, 0, 1, q).noalias() += (-t * (y - mu1) * (1 - e) / e) * zi.transpose();
+            jac(q, q) -= t / e;
+            jac.block(q + 1, 0, 1, q).noalias() += ((1 - t) * (y - mu0) * odds) * zi.transpose();
+            jac(q + 1, q + 1) -= (1 - t) / (1 - e);
+        }
+        bmat.noalias() += gi * gi.transpose();
+    }
+    jac /= n;
+    bmat /= n;
+    Eigen::CompleteOrthogonalDecomposition<MatrixXd> cod(jac);
+    MatrixXd jinv = cod.pseudoInverse();
+    MatrixXd v = jinv * bmat * jinv.transpose() / n;
+    const double var = v(q, q) + v(q + 1, q + 1) - 2 * v(q, q + 1);
+    Effect e = make_effect(mu1 - mu0, std::sqrt(std::max(0.0, var)), 0, o.alpha, p.n1, p.n0, method);
+    if (!p.fit.converged) e.warning = method + ": the propensity model did not converge";
+    return e;
+}
+
+Effect aipw(const RowView& r, const PropensityOptions& o) {
+    const bool att = o.estimand == Estimand::ATT;
+    const std::string method = att ? "att_aipw" : "aipw";
+    Prepared p = prepare(r, o, method);
+    if (!p.problem.empty()) return empty_effect(method, p.n1, p.n0, p.problem);
+    ArmModel m0 = fit_arm(r, p.keep, false);
+    const double n = static_cast<double>(p.keep.size());
+    double est, se;
+    if (!att) {
+        ArmModel m1 = fit_arm(r, p.keep, true);
+        std::vector<double> psi;
+        psi.reserve(p.keep.size());
+        double sum = 0;
+        for (std::size_t i : p.keep) {
+            const double e = p.fit.p[i], t = r.t(i), y = r.y(i);
+            const double mu1 = m1.predict(r.x(i)), mu0 = m0.predict(r.x(i));
+            double v = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e);
+            psi.push_back(v);
+            sum += v;
+        }
+        est = sum / n;
+        double ss = 0;
+        for (double v : psi) ss += (v - est) * (v - est);
+        se = std::sqrt(ss / n / n);
+    } else {
+        double num = 0, pt = 0;
+        for (std::size_t i : p.keep) {
+            const double e = p.fit.p[i], t = r.t(i), res = r.y(i) - m0.predict(r.x(i));
+            num += t * res - (1 - t) * e / (1 - e) * res;
+            pt += t;
+        }
+        est = num / pt;
+        const double pbar = pt / n;
+        double ss = 0;
+        for (std::size_t i : p.keep) {
+            const double e = p.fit.p[i], t = r.t(i), res = r.y(i) - m0.predict(r.x(i));
+            double inf = (t * res - (1 - t) * e / (1 - e) * res - t * est) / pbar;
+            ss += inf * inf;
+        }
+        se = std::sqrt(ss / n / n);
+    }
+    Effect e = make_effect(est, se, 0, o.alpha, p.n1, p.n0, method);
+    if (!p.fit.converged) e.warning = method + ": the propensity model did not converge";
+    return e;
+}
+
+Effect estimate_rows(const RowView& r, const std::string& method, const PropensityOptions& o) {
+    if (method == "ipw") return ipw(r, o);
+    if (method == "aipw") return aipw(r, o);
+    long long n1, n0;
+    count_arms(r, n1, n0);
+    if (method == "diff") {
+        Moments a, b;
+        for (std::size_t i = 0; i < r.n; ++i) (r.t(i) > 0.5 ? a : b).add(r.y(i));
+        return diff_in_means(a, b, o.alpha);
+    }
+    if (method == "regression") {
+        check_alpha(o.alpha);
+        const std::size_t d = r.k + 2;
+        std::vector<double> buf(CoMoments::buffer_size(d), 0.0);
+        CoMoments cm(buf.data(), d);
+        for (std::size_t i = 0; i < r.n; ++i) cm.add(r.data + i * d);
+        if (n1 < 1 || n0 < 1) return empty_effect("regression", n1, n0, "needs treated and control rows");
+        OlsFit f = ols_from_comoments(cm);
+        if (!f.ok) return empty_effect("regression", n1, n0, "too few rows for the covariates");
+        return make_effect(f.beta[0], f.se[0], f.df_resid, o.alpha, n1, n0, "regression");
+    }
+    fail(ErrorKind::InvalidParameter, "unknown method \"" + method + "\"", "use diff, regression, ipw or aipw");
+}
+
+std::vector<BalanceRow> balance(const RowView& r, double trim) {
+    PropensityOptions o;
+    o.trim = trim;
+    Prepared p = prepare(r, o, "balance");
+    std::vector<BalanceRow> out;
+    if (p.keep.empty() && p.n1 + p.n0 > 0 && !p.problem.empty() && p.fit.p.empty()) {
+        // too few rows to fit a propensity: report unweighted figures only
+        for (std::size_t i = 0; i < r.n; ++i) p.keep.push_back(i);
+    }
+    const bool weighted = !p.fit.p.empty() && p.problem.empty();
+    for (std::size_t j = 0; j < r.k; ++j) {
+        Moments a, b, aw, bw;
+        for (std::size_t i : p.keep) {
+            double x = r.x(i)[j];
+            bool t = r.t(i) > 0.5;
+            (t ? a : b).add(x);
+            if (weighted) {
+                double e = p.fit.p[i];
+                if (t) aw.add(x, 1 / e);
+                else bw.add(x, 1 / (1 - e));
+            }
+        }
+        BalanceRow br;
+        br.covariate = static_cast<int>(j + 1);
+        br.mean_treated = a.mean;
+        br.mean_control = b.mean;
+        double sd = std::sqrt((a.var() + b.var()) / 2);
+        br.smd_before = sd > 0 ? (a.mean - b.mean) / sd : 0;
+        if (weighted) {
+            br.mean_treated_weighted = aw.mean;
+            br.mean_control_weighted = bw.mean;
+            br.smd_after = sd > 0 ? (aw.mean - bw.mean) / sd : 0;
+        } else {
+            br.mean_treated_weighted = br.mean_control_weighted = br.smd_after = NAN;
+        }
+        out.push_back(br);
+    }
+    return out;
+}
+
+Overlap overlap(const RowView& r) {
+    Overlap ov;
+    long long n1, n0;
+    count_arms(r, n1, n0);
+    ov.n_treated = n1;
+    ov.n_control = n0;
+    if (n1 < 1 || n0 < 1) return ov;
+    PropensityFit f = fit_propensity(r);
+    ov.converged = f.converged;
+    ov.min_treated = ov.min_control = 1;
+    ov.max_treated = ov.max_control = 0;
+    double sw1 = 0, sw1sq = 0, sw0 = 0, sw0sq = 0, extreme = 0;
+    for (std::size_t i = 0; i < r.n; ++i) {
+        double e = f.p[i];
+        if (e < 0.05 || e > 0.95) extreme += 1;
+        if (r.t(i) > 0.5) {
+            ov.min_treated = std::min(ov.min_treated, e);
+            ov.max_treated = std::max(ov.max_treated, e);
+            sw1 += 1 / e;
+            sw1sq += 1 / (e * e);
+        } else {
+            ov.min_control = std::min(ov.min_control, e);
+            ov.max_control = std::max(ov.max_control, e);
+            sw0 += 1 / (1 - e);
+            sw0sq += 1 / ((1 - e) * (1 - e));
+        }
+    }
+    ov.share_extreme = extreme / static_cast<double>(r.n);
+    ov.ess_treated = std::isfinite(sw1sq) && sw1sq > 0 ? sw1 * sw1 / sw1sq : 0;
+    ov.ess_control = std::isfinite(sw0sq) && sw0sq > 0 ? sw0 * sw0 / sw0sq : 0;
+    return ov;
+}
+
+std::vector<Refutation> refute(const RowView& r, const std::string& method, const PropensityOptions& o,
+                               std::uint64_t seed) {
+    std::vector<Refutation> out;
+    Effect base = estimate_rows(r, method, o);
+    if (!base.valid) return out;
+    std::mt19937_64 rng(seed);
+    const std::size_t w = r.k + 2;
+    // 1. placebo: permuted treatment
+    {
+        std::vector<double> data(r.data, r.data + r.n * w);
+        std::vector<double> t(r.n);
+        for (std::size_t i = 0; i < r.n; ++i) t[i] = r.t(i);
+        std::shuffle(t.begin(), t.end(), rng);
+        for (std::size_t i = 0; i < r.n; ++i) data[i * w + 1] = t[i];
+        Effect e = estimate_rows(RowView{data.data(), r.n, r.k}, method, o);
+        Refutation f{"placebo_treatment", base.estimate, e.valid ? e.estimate : NAN, e.valid ? e.p_value : NAN,
+                     e.valid && e.p_value > o.alpha};
+        out.push_back(f);
+    }
+    // the estimate on perturbed data should move by no more than sampling
+    // noise: |change| <= z * se * sqrt(1/0.8 - 1) (the subset's extra noise)
+    const double threshold = 1.959963984540054 * base.std_error * 0.5;
+    // 2. random common cause
+    {
+        std::vector<double> data(r.n * (w + 1));
+        std::normal_distribution<double> nd;
+        for (std::size_t i = 0; i < r.n; ++i) {
+            std::copy(r.data + i * w, r.data + (i + 1) * w, data.begin() + i * (w + 1));
+            data[i * (w + 1) + w] = nd(rng);
+        }
+        Effect e = estimate_rows(RowView{data.data(), r.n, r.k + 1}, method, o);
+        double ch = e.valid ? std::fabs(e.estimate - base.estimate) : NAN;
+        out.push_back({"random_common_cause", base.estimate, e.valid ? e.estimate : NAN,
+                       threshold > 0 ? ch / threshold : NAN, e.valid && ch <= threshold});
+    }
+    // 3. random 80 % subset
+    {
+        std::vector<double> data;
+        data.reserve(r.n * w);
+        std::bernoulli_distribution keep(0.8);
+        std::size_t m = 0;
+        for (std::size_t i = 0; i < r.n; ++i)
+            if (keep(rng)) {
+                data.insert(data.end(), r.data + i * w, r.data + (i + 1) * w);
+                ++m;
+            }
+        Effect e = estimate_rows(RowView{data.data(), m, r.k}, method, o);
+        double ch = e.valid ? std::fabs(e.estimate - base.estimate) : NAN;
+        out.push_back({"random_subset", base.estimate, e.valid ? e.estimate : NAN,
+                       threshold > 0 ? ch / threshold : NAN, e.valid && ch <= threshold});
+    }
+    return out;
+}
+
+}  // namespace ls::causal

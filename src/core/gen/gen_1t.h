@@ -1,0 +1,49 @@
+// Synthetic data for the 1T learner-scoring scenario (seed 001): writes the
+// nine raw CSV files of DESIGN §2 in the platform's exact formats, plus a
+// ground-truth folder `_truth/` (planted learner parameters, daily latent
+// states as spells, malformed and duplicate lines). Deterministic for a seed.
+// The model is documented in docs/generator-1t.md.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/gen/gen_1t_learner.h"
+
+namespace ls::gen1t {
+
+struct Options {
+    long long learners = 2734;      // seed 001's cohort size
+    unsigned long long seed = 42;
+    double malformed_rate = 0.001;  // per good line of the files that take them; 0 disables
+    double duplicate_rate = 0.002;  // exact duplicate event lines; 0 disables
+    HazardParams hazard;
+    void (*progress)(long long done, long long total) = nullptr;  // called every 1,000 learners
+};
+
+struct FileStats {
+    std::string name;
+    long long data_lines = 0;  // physical lines after the header
+    long long good = 0;        // lines a strict loader accepts (duplicates included)
+    long long malformed = 0;
+    long long duplicates = 0;
+    long long bytes = 0;
+};
+
+struct Summary {
+    std::vector<FileStats> files;
+    long long learners = 0, no_show = 0, late_joiners = 0, offline = 0, without_tags = 0;
+    long long completed = 0, dropout = 0, asleep_at_end = 0, no_data = 0, attested = 0;
+    long long learner_days = 0, agreeing_days = 0;
+    long long confusion[3][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};  // [planted][observed]
+    double agreement() const { return learner_days ? static_cast<double>(agreeing_days) / learner_days : 0.0; }
+    long long total_malformed() const;
+    long long total_data_lines() const;
+};
+
+// Writes everything into `out_dir` (created if missing). Throws ls::Error.
+Summary generate(const Options& options, const std::string& out_dir);
+
+// The nine raw files in DESIGN §2 order.
+const std::vector<std::string>& raw_file_names();
+
+}  // namespace ls::gen1t

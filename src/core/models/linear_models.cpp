@@ -1,0 +1,211 @@
+#include "core/models/linear_models.h"
+
+#include <cmath>
+#include <limits>
+
+#include "core/base/error.h"
+#include "core/base/interrupt.h"
+
+namespace ls::models {
+
+namespace {
+
+constexpr Eigen::Index kBlock = 8192;  // rows per pass block: keeps the weighted block in cache
+
+// Penalty matrix diagonal: l2 for every coefficient but the intercept.
+void add_penalty(Eigen::MatrixXd& H, double l2) {
+    for (Eigen::Index j = 1; j < H.rows(); ++j) H(j, j) += l2;
+}
+
+// Symmetric positive-definite solve on the diagonally scaled matrix
+// D^-1/2 A D^-1/2, so the singularity test does not depend on feature units.
+struct ScaledSolver {
+    Eigen::VectorXd inv_d;
+    Eigen::LDLT<Eigen::MatrixXd> ldlt;
+    bool compute(const Eigen::MatrixXd& A) {
+        Eigen::VectorXd d = A.diagonal();
+        if (!(d.minCoeff() > 0)) return false;
+        inv_d = d.cwiseSqrt().cwiseInverse();
+        ldlt.compute(inv_d.asDiagonal() * A * inv_d.asDiagonal());
+        if (ldlt.info() != Eigen::Success) return false;
+        // LDLT's rcond() estimate misses an exactly zero pivot: test the pivots too.
+        const Eigen::VectorXd D = ldlt.vectorD();
+        return D.minCoeff() > 1e-12 * D.cwiseAbs().maxCoeff() && ldlt.rcond() > 1e-12;
+    }
+    Eigen::VectorXd solve(const Eigen::VectorXd& b) const {
+        return inv_d.asDiagonal() * ldlt.solve(inv_d.asDiagonal() * b);
+    }
+    Eigen::MatrixXd inverse() const {
+        const Eigen::Index p = inv_d.size();
+        return inv_d.asDiagonal() * ldlt.solve(Eigen::MatrixXd(inv_d.asDiagonal() * Eigen::MatrixXd::Identity(p, p)));
+    }
+};
+
+// Names the columns that make X'X singular, for the error message.
+std::string collinear_columns(const Eigen::MatrixXd& XtX, const std::vector<std::string>& names) {
+    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(XtX);
+    qr.setThreshold(1e-10);
+    std::string out;
+    auto perm = qr.colsPermutation().indices();
+    for (Eigen::Index k = qr.rank(); k < perm.size(); ++k) {
+        Eigen::Index c = perm[k];
+        if (!out.empty()) out += ", ";
+        out += c < static_cast<Eigen::Index>(names.size()) ? names[c] : std::to_string(c);
+    }
+    return out;
+}
+
+void check_dims(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y) {
+    if (X.rows() == 0) fail(ErrorKind::InvalidParameter, "the training set is empty");
+    if (X.rows() != y.size()) fail(ErrorKind::Internal, "design matrix and target differ in length");
+    if (!X.allFinite() || !y.allFinite())
+        fail(ErrorKind::InvalidParameter, "training data contain NaN or Infinity");
+}
+
+}  // namespace
+
+LinearFit fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y, const LinearOptions& opt,
+                       const std::vector<std::string>& names) {
+    check_dims(X, y);
+    if (!(opt.l2 >= 0) || !std::isfinite(opt.l2)) fail(ErrorKind::InvalidParameter, "l2 must be a finite number >= 0");
+    const Eigen::Index n = X.rows(), p = X.cols();
+    double pos = y.sum();
+    for (Eigen::Index i = 0; i < n; ++i)
+        if (y[i] != 0.0 && y[i] != 1.0)
+            fail(ErrorKind::InvalidParameter, "the logistic target must be 0/1 (or boolean)",
+                 "Found the value " + std::to_string(y[i]) + ".");
+    if (pos == 0 || pos == n)
+        fail(ErrorKind::InvalidParameter, "the logistic target has a single class",
+             "Both 0 and 1 must occur in the training set.");
+
+    LinearFit fit;
+    fit.coef = Eigen::VectorXd::Zero(p);
+    fit.coef[0] = std::log(pos / (n - pos));  // start at the base rate
+    Eigen::MatrixXd H(p, p);
+    Eigen::VectorXd g(p);
+    Eigen::VectorXd eta(n);
+
+    auto objective = [&](const Eigen::VectorXd& b, Eigen::VectorXd& lin) {
+        lin.noalias() = X * b;
+        double nll = 0;
+        for (Eigen::Index i = 0; i < n; ++i) {
+            double z = lin[i];
+            // log(1 + e^z) - y z, computed stably
+            nll += (z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z))) - y[i] * z;
+        }
+        return nll + 0.5 * opt.l2 * b.tail(p - 1).squaredNorm();
+    };
+
+    double f = objective(fit.coef, eta);
+    InterruptTicker ticker(1);
+    bool converged = false;
+    ScaledSolver ldlt;
+    Eigen::VectorXd trial(p), eta_new(n);  // reused by every iteration's line search
+    for (int it = 1; it <= opt.max_iterations; ++it) {
+        ticker.tick();
+        H.setZero();
+        g.setZero();
+        // H = X' W X, g = X'(y - mu), accumulated block by block.
+        for (Eigen::Index r0 = 0; r0 < n; r0 += kBlock) {
+            Eigen::Index m = std::min(kBlock, n - r0);
+            auto Xb = X.middleRows(r0, m);
+            Eigen::VectorXd mu(m), sw(m);
+            for (Eigen::Index i = 0; i < m; ++i) {
+                mu[i] = sigmoid(eta[r0 + i]);
+                sw[i] = std::sqrt(mu[i] * (1.0 - mu[i]));
+            }
+            g.noalias() += Xb.transpose() * (y.segment(r0, m) - mu);
+            Eigen::MatrixXd Xw = sw.asDiagonal() * Xb;
+            H.selfadjointView<Eigen::Lower>().rankUpdate(Xw.transpose());
+            check_interrupts();
+        }
+        H.triangularView<Eigen::Upper>() = H.transpose();
+        add_penalty(H, opt.l2);
+        for (Eigen::Index j = 1; j < p; ++j) g[j] -= opt.l2 * fit.coef[j];
+        if (!ldlt.compute(H)) {
+            // Weights p(1-p) are all positive at the start: a singular Hessian
+            // later means fitted probabilities reached 0/1, i.e. separation.
+            if (it > 1 && opt.l2 == 0)
+                fail(ErrorKind::InvalidParameter,
+                     "logistic regression did not converge: the classes are (quasi-)perfectly separated by the features",
+                     "Set params {\"l2\": 1} (ridge penalty) to get finite coefficients.");
+            std::string cols = collinear_columns(H, names);
+            fail(ErrorKind::InvalidParameter,
+                 "logistic regression: the features are collinear or constant" + (cols.empty() ? "" : " (" + cols + ")"),
+                 "Drop the redundant features or set params {\"l2\": 1}.");
+        }
+        Eigen::VectorXd step = ldlt.solve(g);
+        // Step halving keeps Newton monotone when far from the optimum.
+        double t = 1.0, f_new = f;
+        for (int half = 0; half < 30; ++half) {
+            trial = fit.coef + t * step;
+            f_new = objective(trial, eta_new);
+            if (std::isfinite(f_new) && f_new <= f + 1e-12 * std::fabs(f)) break;
+            t *= 0.5;
+        }
+        double change = (t * step).cwiseAbs().cwiseQuotient((1.0 + fit.coef.cwiseAbs().array()).matrix()).maxCoeff();
+        fit.coef = trial;
+        eta.swap(eta_new);
+        f = f_new;
+        fit.iterations = it;
+        if (!fit.coef.allFinite() || (opt.l2 == 0 && fit.coef.tail(p - 1).cwiseAbs().maxCoeff() > 1e6))
+            break;
+        if (change < opt.tolerance) {
+            converged = true;
+            break;
+        }
+    }
+    if (!converged || !fit.coef.allFinite()) {
+        if (opt.l2 == 0)
+            fail(ErrorKind::InvalidParameter,
+                 "logistic regression did not converge: the classes are (quasi-)perfectly separated by the features",
+                 "Set params {\"l2\": 1} (ridge penalty) to get finite coefficients.");
+        fail(ErrorKind::InvalidParameter, "logistic regression did not converge in " + std::to_string(opt.max_iterations) +
+                                              " iterations", "Raise params max_iterations or l2.");
+    }
+    fit.objective = f;
+    // Standard errors from the inverse (penalized) Hessian at the optimum.
+    Eigen::MatrixXd Hinv = ldlt.inverse();
+    fit.std_err = Hinv.diagonal().cwiseMax(0).cwiseSqrt();
+    return fit;
+}
+
+LinearFit fit_linear(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y, const LinearOptions& opt,
+                     const std::vector<std::string>& names) {
+    check_dims(X, y);
+    if (!(opt.l2 >= 0) || !std::isfinite(opt.l2)) fail(ErrorKind::InvalidParameter, "l2 must be a finite number >= 0");
+    const Eigen::Index n = X.rows(), p = X.cols();
+    Eigen::MatrixXd XtX = Eigen::MatrixXd::Zero(p, p);
+    Eigen::VectorXd Xty = Eigen::VectorXd::Zero(p);
+    for (Eigen::Index r0 = 0; r0 < n; r0 += kBlock) {
+        Eigen::Index m = std::min(kBlock, n - r0);
+        auto Xb = X.middleRows(r0, m);
+        XtX.selfadjointView<Eigen::Lower>().rankUpdate(Xb.transpose());
+        Xty.noalias() += Xb.transpose() * y.segment(r0, m);
+        check_interrupts();
+    }
+    XtX.triangularView<Eigen::Upper>() = XtX.transpose();
+    Eigen::MatrixXd A = XtX;
+    add_penalty(A, opt.l2);
+    ScaledSolver ldlt;
+    if (!ldlt.compute(A)) {
+        std::string cols = collinear_columns(A, names);
+        fail(ErrorKind::InvalidParameter,
+             "linear regression: the features are collinear or constant" + (cols.empty() ? "" : " (" + cols + ")"),
+             "Drop the redundant features or set params {\"l2\": 1} (ridge).");
+    }
+    LinearFit fit;
+    fit.coef = ldlt.solve(Xty);
+    Eigen::VectorXd resid = y - X * fit.coef;
+    fit.objective = resid.squaredNorm();
+    fit.iterations = 1;
+    double dof = static_cast<double>(n - p);
+    fit.sigma2 = dof > 0 ? fit.objective / dof : std::numeric_limits<double>::quiet_NaN();
+    // Var(beta) = sigma^2 A^-1 X'X A^-1 (= sigma^2 (X'X)^-1 for OLS).
+    Eigen::MatrixXd Ainv = ldlt.inverse();
+    Eigen::MatrixXd V = opt.l2 > 0 ? Eigen::MatrixXd(Ainv * XtX * Ainv) : Ainv;
+    fit.std_err = (fit.sigma2 * V.diagonal()).cwiseMax(0).cwiseSqrt();
+    return fit;
+}
+
+}  // namespace ls::models

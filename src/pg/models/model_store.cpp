@@ -1,0 +1,161 @@
+#include "pg/models/model_store.h"
+
+#include <memory>
+#include <unordered_map>
+
+#include "core/base/error.h"
+#include "pg/base/boundary.h"
+#include "pg/models/model_registry.h"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+}
+
+namespace lspg {
+
+namespace {
+
+constexpr std::size_t kMaxCached = 64;
+// Deliberately never destroyed: at backend exit, static destructors would free
+// XGBoost boosters after XGBoost's own statics are gone (a crash on exit).
+using Cache = std::unordered_map<std::int64_t, std::unique_ptr<ls::models::Model>>;
+Cache& g_cache = *new Cache();
+std::uint64_t g_generation = 1;
+
+// Looked up per FmgrInfo; plain data only (it lives in fn_mcxt).
+struct CallCache {
+    std::uint64_t generation;
+    std::int64_t id;
+    const ls::models::Model* model;
+    bool by_name;
+    std::int64_t key_id;
+    int name_len;
+    char name[256];
+    void* call_site;  // the caller's own per-call-site data (call_site_slot)
+};
+
+}  // namespace
+
+std::int64_t model_id_by_name(const std::string& name) {
+    bool found = false;
+    std::int64_t id = 0;
+    // Read as the registry's owner: scoring needs no grant on learnerscore.models.
+    auto body = [&]() {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        Oid types[1] = {TEXTOID};
+        Datum args[1] = {PointerGetDatum(cstring_to_text_with_len(name.data(), static_cast<int>(name.size())))};
+        int rc = SPI_execute_with_args("SELECT id FROM learnerscore.models WHERE name OPERATOR(pg_catalog.=) $1", 1,
+                                       types, args, nullptr, true, 1);
+        if (rc == SPI_OK_SELECT && SPI_processed == 1) {
+            bool isnull;
+            Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+            if (!isnull) { found = true; id = DatumGetInt64(d); }
+        }
+        SPI_finish();
+    };
+    pg_call([&]() { as_registry_owner(body); });
+    if (!found) ls::fail(ls::ErrorKind::UndefinedObject, "model \"" + name + "\" does not exist",
+                         "See SELECT name FROM learnerscore.models.");
+    return id;
+}
+
+const ls::models::Model& model_by_id(std::int64_t id) {
+    auto it = g_cache.find(id);
+    if (it != g_cache.end()) return *it->second;
+    bytea* copy = nullptr;
+    auto body = [&]() {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        Oid types[1] = {INT8OID};
+        Datum args[1] = {Int64GetDatum(id)};
+        int rc = SPI_execute_with_args("SELECT model FROM learnerscore.models WHERE id OPERATOR(pg_catalog.=) $1", 1,
+                                       types, args, nullptr, true, 1);
+        if (rc == SPI_OK_SELECT && SPI_processed == 1) {
+            bool isnull;
+            Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+            if (!isnull) {
+                bytea* b = DatumGetByteaPP(d);
+                Size len = VARSIZE_ANY_EXHDR(b);
+                copy = static_cast<bytea*>(SPI_palloc(len + VARHDRSZ));
+                SET_VARSIZE(copy, len + VARHDRSZ);
+                memcpy(VARDATA(copy), VARDATA_ANY(b), len);
+            }
+        }
+        SPI_finish();
+    };
+    pg_call([&]() { as_registry_owner(body); });
+    if (!copy) ls::fail(ls::ErrorKind::UndefinedObject, "model " + std::to_string(id) + " does not exist");
+    std::unique_ptr<ls::models::Model> m;
+    try {
+        m = ls::models::Model::deserialize(VARDATA(copy), VARSIZE(copy) - VARHDRSZ);
+    } catch (...) {
+        pfree(copy);
+        throw;
+    }
+    pfree(copy);
+    if (g_cache.size() >= kMaxCached) {  // bounded: drop everything, rarely hit
+        g_cache.clear();
+        ++g_generation;
+    }
+    auto& slot = g_cache[id];
+    slot = std::move(m);
+    return *slot;
+}
+
+std::uint64_t model_cache_generation() { return g_generation; }
+
+void evict_model(std::int64_t id) {
+    if (g_cache.erase(id)) ++g_generation;
+}
+
+void*& call_site_slot(FunctionCallInfo fcinfo) {
+    auto* cc = static_cast<CallCache*>(fcinfo->flinfo->fn_extra);
+    if (!cc) ls::fail(ls::ErrorKind::Internal, "call_site_slot before model_for_call");
+    return cc->call_site;
+}
+
+const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std::int64_t* id_out) {
+    Oid argtype = get_fn_expr_argtype(fcinfo->flinfo, argno);
+    bool by_name = argtype != INT8OID;
+    std::int64_t key_id = 0;
+    const char* name = nullptr;
+    int name_len = 0;
+    if (by_name) {
+        text* t = reinterpret_cast<text*>(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno)));
+        name = VARDATA_ANY(t);
+        name_len = static_cast<int>(VARSIZE_ANY_EXHDR(t));
+    } else {
+        key_id = PG_GETARG_INT64(argno);
+    }
+    auto* cc = static_cast<CallCache*>(fcinfo->flinfo->fn_extra);
+    if (cc && cc->generation == g_generation && cc->by_name == by_name &&
+        (by_name ? (cc->name_len == name_len && memcmp(cc->name, name, name_len) == 0) : cc->key_id == key_id)) {
+        if (id_out) *id_out = cc->id;
+        return *cc->model;
+    }
+    std::int64_t id = by_name ? model_id_by_name(std::string(name, name_len)) : key_id;
+    const ls::models::Model& m = model_by_id(id);
+    if (!cc) {
+        void* mem = nullptr;
+        pg_call([&]() { mem = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallCache)); });
+        cc = static_cast<CallCache*>(mem);
+        fcinfo->flinfo->fn_extra = cc;
+    }
+    cc->generation = g_generation;
+    cc->id = id;
+    cc->model = &m;
+    cc->by_name = by_name;
+    cc->key_id = key_id;
+    if (by_name && name_len <= static_cast<int>(sizeof cc->name)) {
+        cc->name_len = name_len;
+        memcpy(cc->name, name, name_len);
+    } else {
+        cc->name_len = -1;  // too long to remember: resolve on every call
+    }
+    if (id_out) *id_out = id;
+    return m;
+}
+
+}  // namespace lspg
