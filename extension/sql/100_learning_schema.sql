@@ -1,4 +1,4 @@
--- The 1T learning data model (DESIGN §2): nine clean tables plus load_rejects
+-- The 1T learning data model (docs/loading.md): nine clean tables plus load_rejects
 -- and load_log, created in a schema the user owns (not extension members, so
 -- pg_dump and DROP EXTENSION never lose data). Idempotent; any schema name is
 -- safe because every identifier goes through format('%I').

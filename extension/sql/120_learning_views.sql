@@ -1,4 +1,4 @@
--- Analyst views of DESIGN §3 and the online-status filter (DESIGN §2), created
+-- Analyst views of docs/views.md and the online-status filter (docs/loading.md), created
 -- per learning schema by create_learning_schema() through
 -- learnerscore._create_learning_views(schema). Plain views (CREATE OR REPLACE,
 -- idempotent), so they always show the data as loaded — no refresh step to
@@ -355,7 +355,7 @@ BEGIN
         ('m_online_students', 'Every learner of users with learning_format (online / offline / NULL unknown) at reference_date = the course start (earliest date_shown of the course); if the tag log says nothing about that instant, the earliest format stated later, else the latest stated earlier. Never stale: the rows of m_online_students_cache while analyst_view_cache says fresh (set by learnerscore.refresh_analyst_views, which learnerscore load calls; cleared by any write to users, users_logs or schedule), else the live query m_online_students_live.'),
         ('m_online_students_live', 'The live query behind m_online_students, always computed from the clean tables (same columns and rows). m_online_students reads it whenever its cache is stale.'),
         ('students_v3', 'The learners the customer analyses: rows of m_online_students whose learning_format is online (columns of users).'),
-        ('dataset_h', 'Online learner × schedule row of the learner''s course × matching page views × results, horizontally (seed 001 dataset_h_v3). Skipped results (Пропуск), m2_progress "Нет данных" and m2_attestation "Не сдана" are NULL (the seed showed -1). Never stale: the rows of dataset_h_cache while analyst_view_cache says fresh (set by learnerscore.refresh_analyst_views, which learnerscore load calls; cleared by any write to a source table), else the live query dataset_h_live. No ORDER BY: add ORDER BY user_id, date_shown for the seed''s order (an index scan on the cache).'),
+        ('dataset_h', 'Online learner × schedule row of the learner''s course × matching page views × results, horizontally (the 1T scoring specification dataset_h_v3). Skipped results (Пропуск), m2_progress "Нет данных" and m2_attestation "Не сдана" are NULL (the specification's SQL showed -1). Never stale: the rows of dataset_h_cache while analyst_view_cache says fresh (set by learnerscore.refresh_analyst_views, which learnerscore load calls; cleared by any write to a source table), else the live query dataset_h_live. No ORDER BY: add ORDER BY user_id, date_shown for the specification''s order (an index scan on the cache).'),
         ('dataset_h_live', 'The live query behind dataset_h, always computed from the clean tables (same columns and rows as dataset_h). dataset_h reads it whenever its cache is stale.'),
         ('dataset_v', 'All events of the online learners vertically: authorization, users_logs events, attestation, history (page views), results, webinar events. Columns that do not apply to an event are NULL (the seed used 0 / empty strings).'),
         ('m_course_params', 'One row per course: name, schedule span, counts of tasks and activities by kind, attestation activities and their types, and webinars attended by the course''s learners.'),
@@ -377,10 +377,10 @@ BEGIN
         ('m_online_students', 'reference_date', 'The course start: earliest date_shown of the learner''s course (NULL when the course has no schedule).'),
         ('dataset_h', 'created_at', 'Time of a view of the row''s page (lesson page for занятие, activity page for активность); NULL when never viewed.'),
         ('dataset_h', 'result_time', 'Time of a result (attempt) on the activity; NULL when never attempted.'),
-        ('dataset_h', 'result', 'Score of that attempt; NULL for a skipped attempt (Пропуск, the seed showed -1) or no attempt.'),
+        ('dataset_h', 'result', 'Score of that attempt; NULL for a skipped attempt (Пропуск, the specification's SQL showed -1) or no attempt.'),
         ('dataset_h', 'obyaz_priznak', 'Required flag of the activity (activities_guide.obyaz_priznak).'),
-        ('dataset_h', 'm2_progress', 'Final module-2 progress; NULL for "Нет данных" (the seed showed -1).'),
-        ('dataset_h', 'm2_attestation', 'Module-2 attestation score; NULL for "Не сдана" (the seed showed -1).'),
+        ('dataset_h', 'm2_progress', 'Final module-2 progress; NULL for "Нет данных" (the specification's SQL showed -1).'),
+        ('dataset_h', 'm2_attestation', 'Module-2 attestation score; NULL for "Не сдана" (the specification's SQL showed -1).'),
         ('dataset_v', 'event', 'authorization, the users_logs event name, attestation, history (page view), results, or the webinar event name.'),
         ('dataset_v', 'task_id', 'Lesson of a lesson view, task of an activity view or result (from activities_guide).'),
         ('dataset_v', 'activity_id', 'Activity of a view or result; the webinar_id for webinar events.'),

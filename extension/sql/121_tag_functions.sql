@@ -30,7 +30,7 @@ CREATE FUNCTION learnerscore.has_payment(tags text[]) RETURNS boolean
     AS 'MODULE_PATHNAME', 'ls_has_payment'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION learnerscore.has_payment(text[]) IS
-  'True when some tag ends in -оплачен (paid, e.g. #M1-оплачен), case-insensitively (DESIGN §4, column payment).';
+  'True when some tag ends in -оплачен (paid, e.g. #M1-оплачен), case-insensitively (docs/features.md, column payment).';
 
 CREATE FUNCTION learnerscore.tag_modules(tags text[], status text) RETURNS int[]
     AS 'MODULE_PATHNAME', 'ls_tag_modules'

@@ -1,4 +1,4 @@
--- Learner daily time series (DESIGN §4): the C++ feature engine as
+-- Learner daily time series (docs/features.md): the C++ feature engine as
 -- set-returning functions, the activity status, a refresh procedure that
 -- materializes <schema>.learner_daily / learner_activity incrementally, the
 -- status and critical-point views, and the weekly leak-free feature sets.
@@ -20,7 +20,7 @@ RETURNS TABLE (
 AS 'MODULE_PATHNAME', 'ls_learner_daily'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED ROWS 500000;
 COMMENT ON FUNCTION learnerscore.learner_daily(text, date, date, interval) IS
-  'The 39-column daily time series of seed 001 for every learner of <schema>.users and every date from_date..to_date by step (whole days): each value is as of the end of cur_date and uses only events before cur_date + 1 day. Computed by the C++ engine learner by learner (memory bounded by one learner). Definitions: docs/features.md.';
+  'The 39-column daily time series of the 1T scoring specification for every learner of <schema>.users and every date from_date..to_date by step (whole days): each value is as of the end of cur_date and uses only events before cur_date + 1 day. Computed by the C++ engine learner by learner (memory bounded by one learner). Definitions: docs/features.md.';
 
 CREATE FUNCTION learnerscore.learner_activity(
     schema text, from_date date, to_date date, step interval DEFAULT '1 day',
@@ -111,7 +111,7 @@ BEGIN
         online_rate float8, mean_result float8, progress float8, cur_date date NOT NULL,
         PRIMARY KEY (user_id, cur_date))$$, s);
     EXECUTE format('COMMENT ON TABLE %s.learner_daily IS %L', s,
-        'Daily learner time series (seed 001, 39 columns), materialized by CALL learnerscore.refresh_learner_daily; one row per learner per cur_date, every value as of the end of cur_date (no later event is used). Definitions: docs/features.md.');
+        'Daily learner time series (the 1T scoring specification, 39 columns), materialized by CALL learnerscore.refresh_learner_daily; one row per learner per cur_date, every value as of the end of cur_date (no later event is used). Definitions: docs/features.md.');
     FOR c IN SELECT * FROM (VALUES
         ('payment', '1 when the tag set in force contains a tag ending in -оплачен (paid), else 0'),
         ('time_zone', 'offset from UTC in hours (+05:30 -> 5.5); NULL when absent or malformed'),
@@ -341,7 +341,7 @@ $$;
 COMMENT ON PROCEDURE learnerscore.refresh_learner_daily(text, date, date, int, int, boolean) IS
   'Materializes <schema>.learner_daily (39 columns) and <schema>.learner_activity (status) for every learner from from_date (default: the earliest course opening) to to_date (default: the day of the latest event). Incremental: a later run computes only the days after the last materialized one; full_refresh => true recomputes everything (needed after late-arriving events or new learners). Changing the thresholds re-labels the stored statuses. Creates the views learner_status, learner_critical_points and critical_points.';
 
--- Weekly leak-free feature sets (seed 001): <feature>_<j>_week is the value at
+-- Weekly leak-free feature sets (the 1T scoring specification): <feature>_<j>_week is the value at
 -- the end of week j of the learner's course (course start + 7j - 1 days).
 CREATE FUNCTION learnerscore._weekly_feature_names() RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
@@ -417,7 +417,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION learnerscore.weekly_features(text, int) IS
-  'Leak-free weekly feature set for week k (seed 001): per learner, the static features (age, time_zone, tg_bot, flow_num) and <feature>_<j>_week for j = 1..k (value at the end of week j of the learner''s course, from <schema>.learner_daily; NULL when that day is not materialized) as jsonb, plus the targets m2_progress and m2_attestation. For flat columns use CALL learnerscore.create_weekly_features_view(schema, k).';
+  'Leak-free weekly feature set for week k (the 1T scoring specification): per learner, the static features (age, time_zone, tg_bot, flow_num) and <feature>_<j>_week for j = 1..k (value at the end of week j of the learner''s course, from <schema>.learner_daily; NULL when that day is not materialized) as jsonb, plus the targets m2_progress and m2_attestation. For flat columns use CALL learnerscore.create_weekly_features_view(schema, k).';
 
 CREATE PROCEDURE learnerscore.create_weekly_features_view(schema_name text, week int)
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $$

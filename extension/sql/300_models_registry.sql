@@ -1,4 +1,4 @@
--- Model registry (DESIGN §5): one row per trained model. An extension
+-- Model registry (docs/models.md): one row per trained model. An extension
 -- configuration table, so pg_dump dumps its rows; a trained model is
 -- immutable, and deleting one is explicit (learnerscore.drop_model).
 --

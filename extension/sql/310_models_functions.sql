@@ -1,4 +1,4 @@
--- Training, cross-validation, scoring and explanations (DESIGN §5).
+-- Training, cross-validation, scoring and explanations (docs/models.md).
 
 CREATE FUNCTION learnerscore.train(name text, source text, target text, features text[], algorithm text,
                                    params jsonb DEFAULT '{}') RETURNS bigint

@@ -1,4 +1,4 @@
--- Model metrics as parallel-safe aggregates (DESIGN §5, §8): float8[] or
+-- Model metrics as parallel-safe aggregates (docs/models.md, docs/architecture.md): float8[] or
 -- bytea states with combine functions, so they run under parallel query
 -- (Partial/Finalize Aggregate) and under Citus.
 

@@ -1,9 +1,9 @@
--- Learner scoring (DESIGN §5, seeds 001 and 002): per-week leak-free models of
+-- Learner scoring (docs/models.md, the 1T scoring specification and the at-risk ranking brief): per-week leak-free models of
 -- dropout, module-2 completion and m2_progress, validated on held-out courses,
 -- and the scored at-risk list <schema>.learner_scores.
 --
 -- Definitions (documented in docs/models.md):
---   completion = m2_attestation >= 50 AND m2_progress >= 50 (seed 001's rule; NULL counts as not completed)
+--   completion = m2_attestation >= 50 AND m2_progress >= 50 (the 1T scoring specification's rule; NULL counts as not completed)
 --   dropout    = the learner ends asleep (status on the latest materialized date) OR does not complete module 2
 --   week k features = static features (age, time_zone, tg_bot) and <feature>_<j>_week for j = 1..k, the
 --   learner_daily value at the end of week j of the course (course start + 7j - 1 days), as in weekly_features.
@@ -67,7 +67,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                  'sum_exercise_attempts_mean', 'sum_result', 'mean_result', 'progress', 'conn']
 $$;
 COMMENT ON FUNCTION learnerscore.learner_model_features() IS
-  'The learner_daily columns the weekly learner models use by default (seed 001''s choice plus log-ins, webinars, payment and the module-2 delay): '
+  'The learner_daily columns the weekly learner models use by default (the 1T scoring specification''s choice plus log-ins, webinars, payment and the module-2 delay): '
   'each becomes <feature>_<j>_week for j = 1..k in the week-k model.';
 
 -- Week-end rows of learner_daily (one per learner and course week), a view so it is always current.

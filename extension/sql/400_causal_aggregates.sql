@@ -1,4 +1,4 @@
--- Causal effects (DESIGN §6): result types, estimators as parallel-safe
+-- Causal effects (docs/course-effects.md): result types, estimators as parallel-safe
 -- aggregates (float8[] or bytea states with combine functions, never
 -- internal), diagnostics and a column-reading table function.
 

@@ -1,4 +1,4 @@
--- Course effects (seed 000, DESIGN §6): the five source tables, settings,
+-- Course effects (the course-effects brief, docs/course-effects.md): the five source tables, settings,
 -- per-employee KPI windows, the employee x course panel, the course_effects
 -- materialized view, verdicts and recommendations. Everything lives in a
 -- schema the user owns; identifiers go through format('%I').

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): the analyst views against seed 001's own SQL on the
+# Benchmark (not a test): the analyst views against the 1T scoring specification's own SQL on the
 # same data, in the same run, on the same server. Prints one line per query:
 # wall time of COPY (query) TO '/dev/null' (every row produced and formatted
 # as text, nothing sent to the client) and the ratio seed / ours.
@@ -48,7 +48,7 @@ else
   echo "data: tests/bench/views_synth.sql ($LEARNERS learners; generator/loader not available)"
   "${PSQL[@]}" -v schema="$SCHEMA" -v learners="$LEARNERS" -f tests/bench/views_synth.sql >/dev/null
 fi
-"${PSQL[@]}" -c "ANALYZE" -v src="$SCHEMA" -f tests/bench/seed001_tables.sql 2>/dev/null
+"${PSQL[@]}" -c "ANALYZE" -v src="$SCHEMA" -f tests/bench/spec1t_tables.sql 2>/dev/null
 # No loader (or one without the cache): refresh as the loader would.
 if [ "$(psql -X -At -c "SELECT bool_and(fresh) FROM $SCHEMA.analyst_view_cache")" != "t" ]; then
   LOAD_REFRESH="$(psql -X -At -F' ' -c "SELECT sum(row_count) FILTER (WHERE view_name = 'dataset_h'), 'rows in', round(sum(seconds)::numeric, 1), 's (explicit refresh: data not loaded by learnerscore load)' FROM learnerscore.refresh_analyst_views('$SCHEMA')")"
@@ -76,8 +76,8 @@ time_query() { in_session "$1" "COPY ($2) TO '/dev/null'" 'Time: \K[0-9.]+'; }
 exec_time() { in_session "$1" "EXPLAIN (ANALYZE, TIMING OFF) $2" 'Execution Time: \K[0-9.]+' | cut -d' ' -f2; }
 rows() { psql -X -q -At -c "SET search_path = $1, public" -c "SELECT count(*) FROM ($2) q"; }
 
-SEED_H=$(cat tests/bench/seed001_dataset_h.sql)
-SEED_CP=$(grep -v '^--' tests/bench/seed001_course_params.sql)
+SEED_H=$(cat tests/bench/spec1t_dataset_h.sql)
+SEED_CP=$(grep -v '^--' tests/bench/spec1t_course_params.sql)
 SEED_ONLINE="SELECT * FROM students_v3"
 
 W=56
@@ -113,7 +113,7 @@ report "m_course_params (seed-style reference*)" "SELECT * FROM m_course_params 
 echo "dataset_h cached = read after \`learnerscore load\` refreshed the cache; that refresh: ${LOAD_REFRESH:-?}"
 echo "  (an explicit learnerscore.refresh_analyst_views: ${REFRESH_MS%.*} ms, best of $RUNS). Every write to a source"
 echo "  table makes dataset_h read dataset_h_live until the next refresh; the seed's SQL is measured once per run."
-echo "* seed 001 gives m_course_params' columns but not its SQL; see tests/bench/seed001_course_params.sql"
+echo "* the 1T scoring specification gives m_course_params' columns but not its SQL; see tests/bench/spec1t_course_params.sql"
 echo "rows differ where the seed's SQL differs: its LIKE filter misses learners switched #офлайн -> #онлайн,"
 echo "its dataset_h pairs lesson rows with any page whose id equals the task id, and keeps schedule rows of"
 echo "courses without online learners (user_id NULL). Server load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The generator's planted truth, checked from the loaded data with plain SQL:
 # the rejected lines are exactly the planted malformed ones, and the activity
-# status computed in SQL from the loaded events (DESIGN §4: <7 / 7-19 / >=20
+# status computed in SQL from the loaded events (docs/features.md: <7 / 7-19 / >=20
 # days since the last activity event or the course start) agrees with the
 # planted daily state on the same number of learner-days the generator reports.
 set -euo pipefail

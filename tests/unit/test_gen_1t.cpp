@@ -1,5 +1,5 @@
 // Tests of the synthetic 1T generator (src/core/gen_1t*): determinism, the raw
-// formats of seed 001, planted malformed/duplicate lines, planted shares and
+// formats of the 1T scoring specification, planted malformed/duplicate lines, planted shares and
 // the agreement between the planted state and the observable activity status.
 #include <gtest/gtest.h>
 
@@ -230,7 +230,7 @@ TEST(Gen1t, HeadersAndLineFormats) {
         }
     }
     EXPECT_GT(planted, 50);
-    // Raw value formats of seed 001.
+    // Raw value formats of the 1T scoring specification.
     std::string users = slurp(d.path + "/users.csv");
     for (const char* v : {",1.00,", ",—,", "Нет данных", "Не сдана"}) EXPECT_NE(users.find(v), std::string::npos) << v;
     std::string res = slurp(d.path + "/exercise_results.csv");

@@ -13,7 +13,7 @@ struct DemoContext {
     std::string dsn;
     std::string workdir;  // scratch directory for generated files
     std::string schema;   // learning schema (default "onet")
-    long long learners;   // cohort size (default 2,734 as in seed 001)
+    long long learners;   // cohort size (default 2,734 as in the 1T scoring specification)
     long long seed;
     const Options& options;
 };

@@ -1,4 +1,4 @@
-// Demo step 400: which courses change call-centre KPIs (seed 000). Generates
+// Demo step 400: which courses change call-centre KPIs (the course-effects brief). Generates
 // the courses scenario, loads it, refreshes course_effects and prints the
 // verdict table by method (the naive estimate's bias beside IV and AIPW), the
 // planted truth, and recommendations for a few employees.
@@ -109,7 +109,7 @@ void demo_courses(DemoContext& ctx) {
     (void)cmd;
 }
 
-DemoStepRegistrar reg(400, "Course effects: naive vs AIPW vs IV, verdicts, recommendations (seed 000)", &demo_courses);
+DemoStepRegistrar reg(400, "Course effects: naive vs AIPW vs IV, verdicts, recommendations (the course-effects brief)", &demo_courses);
 
 }  // namespace
 }  // namespace lscli

@@ -1,6 +1,6 @@
 // Demo step 300: per-week learner models (dropout, completion, m2_progress)
 // trained inside the database, their held-out metrics week by week (as in
-// seed 001), and the top of the at-risk contact list with reasons (seed 002).
+// the 1T scoring specification), and the top of the at-risk contact list with reasons (the at-risk ranking brief).
 #include <chrono>
 #include <cstdio>
 
@@ -48,7 +48,7 @@ void demo_models(DemoContext& ctx) {
         " round(max(brier) FILTER (WHERE target = 'completion')::numeric, 3) AS completion_brier,"
         " round(max(mae) FILTER (WHERE target = 'm2_progress')::numeric, 2) AS m2_progress_mae"
         " FROM " + s + ".learner_model_metrics GROUP BY week ORDER BY week"));
-    std::printf("\n   (seed 001's random forests: m2_progress MAE 7.99 at week 1 falling to 2.86 at week 10, on its own data)\n");
+    std::printf("\n   (the 1T scoring specification's random forests: m2_progress MAE 7.99 at week 1 falling to 2.86 at week 10, on its own data)\n");
     std::printf("\n   Contact first (SELECT ... FROM %s.learner_scores WHERE risk_rank <= 3), per course:\n\n",
                 ctx.schema.c_str());
     print_table(ctx.conn.query(

@@ -1,4 +1,4 @@
-// `learnerscore generate --scenario 1t`: the 1T learner cohort of seed 001
+// `learnerscore generate --scenario 1t`: the 1T learner cohort of the 1T scoring specification
 // (nine raw CSV files + _truth/). The model lives in src/core/gen_1t*.
 #include <unistd.h>
 
@@ -46,7 +46,7 @@ void generate_1t(const Options& opt, const std::string& out) {
 }
 
 ScenarioRegistrar reg({"1t",
-                       "1T learner cohort of seed 001: nine raw CSV files + _truth/ (docs/generator-1t.md)",
+                       "1T learner cohort of the 1T scoring specification: nine raw CSV files + _truth/ (docs/generator-1t.md)",
                        "--learners N (2734) --seed K (42) --malformed-rate R (0.001; 0 disables) --duplicate-rate R (0.002) --quiet",
                        &generate_1t});
 

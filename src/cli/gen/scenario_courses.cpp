@@ -1,5 +1,5 @@
 // `learnerscore generate --scenario courses`: the call-centre course-effects
-// data of seed 000 (five CSV files + _truth/course_effects.csv). The model and
+// data of the course-effects brief (five CSV files + _truth/course_effects.csv). The model and
 // its planted truth live in src/core/gen_courses.*; docs/course-effects.md.
 #include <chrono>
 #include <cstdio>
@@ -87,7 +87,7 @@ void generate_courses(const Options& opt, const std::string& out) {
 }
 
 ScenarioRegistrar reg({"courses",
-                       "call-centre employees, KPIs, courses and random invitations of seed 000, with planted course effects "
+                       "call-centre employees, KPIs, courses and random invitations of the course-effects brief, with planted course effects "
                        "(docs/course-effects.md)",
                        "--employees N (2000) --courses M (8) --seed K (42) --invite-rate R (0.3) --quiet",
                        &generate_courses});

@@ -26,7 +26,7 @@ struct FieldValue {
 using ValueConverter = std::string (*)(std::string_view raw, FieldValue& out);
 
 struct ColumnSpec {
-    std::string column;                // clean column name (DESIGN §2)
+    std::string column;                // clean column name (docs/loading.md)
     std::vector<std::string> headers;  // accepted raw headers; matched case-, space-,
                                        // '_'- and '-'-insensitively (see normalize_header)
     ValueConverter convert;

@@ -1,4 +1,4 @@
-// The nine files of the 1T platform export (seed 001, DESIGN §2): raw header
+// The nine files of the 1T platform export (the 1T scoring specification, docs/loading.md): raw header
 // spellings (typos and Russian headers included) and value converters per
 // clean column. Headers compare case-, space-, '_'- and '-'-insensitively, so
 // "window size", "window_size" and "WindowSize" are one spelling.

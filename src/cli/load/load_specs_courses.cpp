@@ -1,4 +1,4 @@
-// The five files of the course-effects data (seed 000, DESIGN §6), loaded by
+// The five files of the course-effects data (the course-effects brief, docs/course-effects.md), loaded by
 // `learnerscore load DIR --schema S` into the tables of
 // learnerscore.create_course_effects_schema.
 #include <cerrno>

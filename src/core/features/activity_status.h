@@ -1,4 +1,4 @@
-// Activity status of a learner on a day (seed 001): active, falling asleep,
+// Activity status of a learner on a day (the 1T scoring specification): active, falling asleep,
 // asleep, from the whole days since the last activity event.
 #pragma once
 #include <optional>

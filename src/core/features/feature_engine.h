@@ -1,4 +1,4 @@
-// The learner daily time-series engine (DESIGN §4): one ordered pass over a
+// The learner daily time-series engine (docs/features.md): one ordered pass over a
 // learner's events and the course schedule produces the 39 columns of
 // <schema>.learner_daily plus the activity status for each requested date.
 // Pure C++17; times are PostgreSQL's own representation (microseconds and days
@@ -125,7 +125,7 @@ struct LearnerEvents {
     std::size_t size() const { return auth.size() + views.size() + results.size() + webinars.size() + tags.size(); }
 };
 
-// The 39 columns (#0..#38 of DESIGN §4) plus the activity status.
+// The 39 columns (#0..#38 of docs/features.md) plus the activity status.
 struct DailyRow {
     int user_id = 0;
     int payment = 0;
@@ -149,7 +149,7 @@ struct DailyRow {
     int conn = 0;
     double online_rate = 0, mean_result = 0, progress = 0;
     Day cur_date = 0;
-    // activity status (DESIGN §4 "Activity status") and course position
+    // activity status (docs/features.md "Activity status") and course position
     std::optional<Micros> last_activity_at;
     std::optional<int> days_inactive;
     ActivityStatus status = ActivityStatus::Unknown;

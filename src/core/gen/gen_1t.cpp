@@ -18,7 +18,7 @@ namespace {
 
 enum FileNo { kUat = 0, kAuth, kSchedule, kViews, kWebinars, kResults, kUsersLogs, kUsers, kGuide, kFileCount };
 
-// Headers exactly as seed 001 shows them (typos `activivtyID`, `created_a`,
+// Headers exactly as the 1T scoring specification shows them (typos `activivtyID`, `created_a`,
 // `window size`; Russian headers in webinars_logs and activities_guide).
 const FileSpec kSpecs[kFileCount] = {
     {"users_age_timezone.csv", "userID,timeZone,age", 3, 0, -1, 0, false, true},

@@ -1,5 +1,5 @@
-// Synthetic data for the 1T learner-scoring scenario (seed 001): writes the
-// nine raw CSV files of DESIGN §2 in the platform's exact formats, plus a
+// Synthetic data for the 1T learner-scoring scenario (the 1T scoring specification): writes the
+// nine raw CSV files of docs/loading.md in the platform's exact formats, plus a
 // ground-truth folder `_truth/` (planted learner parameters, daily latent
 // states as spells, malformed and duplicate lines). Deterministic for a seed.
 // The model is documented in docs/generator-1t.md.
@@ -12,7 +12,7 @@
 namespace ls::gen1t {
 
 struct Options {
-    long long learners = 2734;      // seed 001's cohort size
+    long long learners = 2734;      // the 1T scoring specification's cohort size
     unsigned long long seed = 42;
     double malformed_rate = 0.001;  // per good line of the files that take them; 0 disables
     double duplicate_rate = 0.002;  // exact duplicate event lines; 0 disables
@@ -43,7 +43,7 @@ struct Summary {
 // Writes everything into `out_dir` (created if missing). Throws ls::Error.
 Summary generate(const Options& options, const std::string& out_dir);
 
-// The nine raw files in DESIGN §2 order.
+// The nine raw files in docs/loading.md order.
 const std::vector<std::string>& raw_file_names();
 
 }  // namespace ls::gen1t

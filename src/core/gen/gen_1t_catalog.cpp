@@ -40,7 +40,7 @@ const char* kLessonNames[] = {
     "Юнит-тесты", "SQL: выборка, фильтрация и сортировка", "Практикум", "Разбор задач",
     "Аттестация по модулю 2", "Подготовка проекта", "Защита проекта"};
 
-// Activity types and their shares (seed 001: m_course_params counts these).
+// Activity types and their shares (the 1T scoring specification: m_course_params counts these).
 const char* kTypes[] = {"slide", "exercise", "question", "interactive", "CodeExercise", ""};
 const double kTypeWeights[] = {0.36, 0.20, 0.16, 0.10, 0.14, 0.04};
 const char* kTypeNames[] = {"Слайд", "Упражнение", "Тест", "Интерактив", "Тренажер", ""};

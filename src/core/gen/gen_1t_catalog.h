@@ -8,7 +8,7 @@
 
 namespace ls::gen1t {
 
-constexpr int kHorizonDays = 210;  // simulated days from each course's start date (seed 001)
+constexpr int kHorizonDays = 210;  // simulated days from each course's start date (the 1T scoring specification)
 
 struct Activity {
     int activity_id = 0;
@@ -73,7 +73,7 @@ struct Catalog {
     std::vector<Course> courses;
 };
 
-// Courses 3, 49, 71, 77 as in seed 001, starting 2023-12-01..05.
+// Courses 3, 49, 71, 77 as in the 1T scoring specification, starting 2023-12-01..05.
 Catalog build_catalog(unsigned long long seed);
 
 }  // namespace ls::gen1t

@@ -51,7 +51,7 @@ std::string join_tags(const std::vector<std::string>& tags, const char* sep = " 
 }
 
 // Hashtag log of one learner: keeps the tag set in force and writes the
-// platform's comment for each change, in the variants seed 001 shows.
+// platform's comment for each change, in the variants the 1T scoring specification shows.
 class TagLog {
 public:
     TagLog(Rng& rng, std::vector<TagEvent>& out) : rng_(rng), out_(out) {}

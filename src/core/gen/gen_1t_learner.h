@@ -77,7 +77,7 @@ extern const int kWindowSizeCount;
 // (seed, index), so a larger cohort extends a smaller one. Reuses `out`'s buffers.
 void simulate_learner(const Catalog& catalog, unsigned long long seed, int index, const HazardParams& hp, Learner& out);
 
-// Compares the planted state with the activity status of DESIGN §4 computed
+// Compares the planted state with the activity status of docs/features.md computed
 // from the learner's emitted activity days (calendar days since the last
 // activity day, or since the course start date when none yet: <7 active,
 // 7-19 falling asleep, >=20 asleep) on each of the 210 days; adds them to

@@ -1,4 +1,4 @@
-// Synthetic call-centre data for the course-effects scenario (seed 000) with a
+// Synthetic call-centre data for the course-effects scenario (the course-effects brief) with a
 // planted, documented ground truth:
 //  * employees in departments; a latent motivation m ~ N(0, 1) raises both
 //    each KPI level and the chance of taking courses, so naive comparisons

@@ -1,4 +1,4 @@
-// Normalization of the learning platform's raw CSV values (seed 001) into clean
+// Normalization of the learning platform's raw CSV values (the 1T scoring specification) into clean
 // values. Pure C++ (no PostgreSQL header): used by the CLI loader and by the
 // SQL functions learnerscore.parse_*. Every parser returns either a value, a
 // NULL (the raw text is an empty cell or a documented "no data" marker), or

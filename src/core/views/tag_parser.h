@@ -1,4 +1,4 @@
-// Parsing of the hashtag-change comments of users_logs (seed 001) and the
+// Parsing of the hashtag-change comments of users_logs (the 1T scoring specification) and the
 // tag-set arithmetic built on them (learning format, payment, completion, and
 // the fold that gives the tag set in force after a sequence of changes).
 //
@@ -58,7 +58,7 @@ Format learning_format(const TagList& tags);
 // Modules whose tag '#M<n>-<status>' is in the set ('M' Latin or Cyrillic, any
 // case), sorted and distinct; status e.g. "оплачен" (paid), "завершил" (finished).
 std::vector<int> modules_with_status(const TagList& tags, std::string_view status);
-// True when some tag ends in "-оплачен" (paid), case-insensitively (DESIGN §4).
+// True when some tag ends in "-оплачен" (paid), case-insensitively (docs/features.md).
 bool has_payment(const TagList& tags);
 
 // The fold "tag set in force after a sequence of changes" as a monoid, so it

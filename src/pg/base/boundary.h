@@ -1,4 +1,4 @@
-// The C++/PostgreSQL error boundary (DESIGN §1). Every fmgr entry point wraps
+// The C++/PostgreSQL error boundary (docs/architecture.md). Every fmgr entry point wraps
 // its body in lspg::guarded(); C++ exceptions become ereport(ERROR) with a
 // proper SQLSTATE *after* the catch block has ended, so no destructor is
 // pending when PostgreSQL longjmps. PostgreSQL calls that may raise an ERROR

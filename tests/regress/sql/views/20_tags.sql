@@ -1,5 +1,5 @@
 -- The hashtag-change parser and the tag-set helpers: every comment shape of
--- seed 001, the typos, spacing/order/duplicates/unknown tags, malformed input.
+-- the 1T scoring specification, the typos, spacing/order/duplicates/unknown tags, malformed input.
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS learnerscore;

@@ -1,6 +1,6 @@
--- The seed's table layout (seed 001: *_v2 tables with varchar results and
+-- The seed's table layout (the 1T scoring specification: *_v2 tables with varchar results and
 -- markers) filled from a clean learning schema, so the seed's own SQL runs
--- unchanged on the same data: psql -v src=SCHEMA -f seed001_tables.sql
+-- unchanged on the same data: psql -v src=SCHEMA -f spec1t_tables.sql
 \set ON_ERROR_STOP on
 DROP SCHEMA IF EXISTS seed001 CASCADE;
 CREATE SCHEMA seed001;
