@@ -2,7 +2,8 @@
 # The CLI, unit tests and benchmarks are built by CMake (see README).
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 
-EXTVERSION   = 0.1.0
+# The version is written once, in VERSION; the control file and version.h take it from here.
+EXTVERSION  := $(strip $(shell cat VERSION))
 MODULE_big   = learnerscore
 # learnerscore.so links only the domains the server uses; src/core/files (CSV
 # reading, encodings, digests) and src/core/gen (synthetic platforms) are the
@@ -13,8 +14,8 @@ PG_SRCS      = $(sort $(wildcard src/pg/*/*.cpp))
 OBJS         = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 SQL_FRAGMENTS = $(sort $(wildcard extension/sql/*.sql))
-DATA          = extension/learnerscore.control $(wildcard extension/learnerscore--*--*.sql)
-DATA_built    = extension/learnerscore--$(EXTVERSION).sql
+DATA          = $(wildcard extension/learnerscore--*--*.sql)
+DATA_built    = extension/learnerscore.control extension/learnerscore--$(EXTVERSION).sql
 MODULEDIR     = extension
 
 # Every tests/regress/sql/<domain>/<NN_name>.sql is a regression test with
@@ -25,7 +26,7 @@ REGRESS       = $(foreach k,$(REGRESS_KEYS),$(word 2,$(subst @, ,$k))/$(word 1,$
 REGRESS_DOMAINS = $(sort $(dir $(REGRESS)))
 REGRESS_OPTS  = --inputdir=tests/regress --outputdir=build/regress
 
-PG_CPPFLAGS  = -Isrc -isystem /usr/include/eigen3 -MMD -MP -DEIGEN_NO_DEBUG
+PG_CPPFLAGS  = -Isrc -isystem /usr/include/eigen3 -MMD -MP -DEIGEN_NO_DEBUG -DLS_VERSION='"$(EXTVERSION)"'
 PG_CXXFLAGS  = -std=c++17 -Wno-register -Wall -fPIC
 # No -lxgboost: the library is loaded on first use (src/core/models/xgboost_library.h).
 SHLIB_LINK   = -lstdc++
@@ -43,8 +44,14 @@ include $(PGXS)
 # Release build the in-memory benchmarks use. Appended, so it wins.
 override CXXFLAGS += -O3
 
-$(DATA_built): $(SQL_FRAGMENTS)
+extension/learnerscore--$(EXTVERSION).sql: $(SQL_FRAGMENTS)
 	cat $^ > $@
+
+extension/learnerscore.control: extension/learnerscore.control.in VERSION
+	sed 's/@EXTVERSION@/$(EXTVERSION)/' $< > $@
+
+# A new VERSION rebuilds the objects that print it.
+src/pg/base/module.o: VERSION
 
 installcheck: | build/regress
 build/regress:

@@ -12,13 +12,10 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PY=/usr/bin/python3
 ROWS=${ROWS:-1000000}
 PART=${PART:-all}
-WORK=$(mktemp -d /tmp/ls-models-bench-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-chmod 777 "$WORK"
+source "$ROOT/tests/e2e/lib/scratch_db.sh"
+scratch_dir models-bench 777
 DB=ls_models_bench
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-export PGDATABASE=$DB
-PSQL="psql -X -q -v ON_ERROR_STOP=1"
+fresh_database $DB
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc -l | xargs printf "%.3f"; }
 ratio() { echo "$1 / $2" | bc -l | xargs printf "%.2f"; }

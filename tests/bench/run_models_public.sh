@@ -1,19 +1,16 @@
 #!/usr/bin/env bash
 # Cross-validated metrics of learnerscore models on public student data, next
-# to the baselines in ../shared/external/*/SOURCE.md (not a test: prints a table).
+# to the baselines of the public data sets (docs/architecture.md; not a test: prints a table).
 #   UCI "Predict students' dropout and academic success" (4,424 students)
 #   OULAD (32,593 registrations), target Fail or Withdrawn, features known by day 60
 # Needs PGHOST/PGPORT/PGUSER of a server with learnerscore installed.
 set -euo pipefail
 EXT=${EXT:-/work/shared/external}
 PY=/usr/bin/python3
-WORK=$(mktemp -d /tmp/ls-models-public-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-chmod 755 "$WORK"
+source "$(dirname "$0")/../e2e/lib/scratch_db.sh"
+scratch_dir models-public
 DB=ls_models_public
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-export PGDATABASE=$DB
-PSQL="psql -X -q -v ON_ERROR_STOP=1"
+fresh_database $DB
 $PSQL -c "CREATE EXTENSION learnerscore"
 
 # UCI: snake_case column names (the export's headers have spaces and parentheses).

@@ -4,14 +4,11 @@
 # must reach AUC >= 0.8 and the metrics must improve from week 1 to the last
 # week; learner_scores must rank every learner within its course with reasons.
 set -euo pipefail
-WORK=$(mktemp -d /tmp/ls-models-scores-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-chmod 755 "$WORK"
+source "$(dirname "$0")/lib/scratch_db.sh"
+scratch_dir models-scores
 DB=ls_models_scores
 WEEKS=6
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-export PGDATABASE=$DB
-PSQL="psql -X -q -v ON_ERROR_STOP=1"
+fresh_database $DB
 echo "== generating and loading a 1,500-learner cohort"
 learnerscore generate --scenario 1t --learners 1500 --seed 7 --out "$WORK/1t" >/dev/null
 $PSQL -c "CREATE EXTENSION IF NOT EXISTS learnerscore"
@@ -31,23 +28,20 @@ check() {  # name, SQL returning one boolean
 }
 check "week-5 dropout AUC >= 0.8 (held-out courses)" \
   "SELECT auc >= 0.8 FROM onet.learner_model_metrics WHERE target = 'dropout' AND week = 5"
-check "dropout AUC improves from week 1 to week $WEEKS" \
-  "SELECT (SELECT auc FROM onet.learner_model_metrics WHERE target = 'dropout' AND week = $WEEKS) >
-          (SELECT auc FROM onet.learner_model_metrics WHERE target = 'dropout' AND week = 1)"
-check "dropout Brier score falls from week 1 to week $WEEKS" \
-  "SELECT (SELECT brier FROM onet.learner_model_metrics WHERE target = 'dropout' AND week = $WEEKS) <
-          (SELECT brier FROM onet.learner_model_metrics WHERE target = 'dropout' AND week = 1)"
-check "completion AUC improves from week 1 to week $WEEKS" \
-  "SELECT (SELECT auc FROM onet.learner_model_metrics WHERE target = 'completion' AND week = $WEEKS) >
-          (SELECT auc FROM onet.learner_model_metrics WHERE target = 'completion' AND week = 1)"
-check "m2_progress MAE falls from week 1 to week $WEEKS" \
-  "SELECT (SELECT mae FROM onet.learner_model_metrics WHERE target = 'm2_progress' AND week = $WEEKS) <
-          (SELECT mae FROM onet.learner_model_metrics WHERE target = 'm2_progress' AND week = 1)"
+# SQL: is metric $2 of target $1 at week $WEEKS $3 than at week 1?
+last_vs_first() {
+  echo "SELECT (SELECT $2 FROM onet.learner_model_metrics WHERE target = '$1' AND week = $WEEKS) $3
+               (SELECT $2 FROM onet.learner_model_metrics WHERE target = '$1' AND week = 1)"
+}
+check "dropout AUC improves from week 1 to week $WEEKS" "$(last_vs_first dropout auc '>')"
+check "dropout Brier score falls from week 1 to week $WEEKS" "$(last_vs_first dropout brier '<')"
+check "completion AUC improves from week 1 to week $WEEKS" "$(last_vs_first completion auc '>')"
+check "m2_progress MAE falls from week 1 to week $WEEKS" "$(last_vs_first m2_progress mae '<')"
 check "validated on held-out courses" \
   "SELECT bool_and(validation = 'leave-one-course-out') FROM onet.learner_model_metrics"
 check "3 models per week in the registry" \
   "SELECT count(*) = 3 * $WEEKS FROM learnerscore.models WHERE name LIKE 'onet.%'"
-$PSQL -c "CREATE TABLE onet.scored AS SELECT * FROM onet.learner_scores" 
+$PSQL -c "CREATE TABLE onet.scored AS SELECT * FROM onet.learner_scores"
 check "learner_scores has every learner once" \
   "SELECT count(*) = (SELECT count(*) FROM onet.users) AND count(DISTINCT user_id) = count(*) FROM onet.scored s"
 check "probabilities in [0,1], progress in [0,100]" \

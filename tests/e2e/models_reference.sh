@@ -6,15 +6,12 @@
 #   XGBoost predictions from the registry equal the same booster in Python.
 set -euo pipefail
 PY=/usr/bin/python3
-WORK=$(mktemp -d /tmp/ls-models-ref-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-chmod 755 "$WORK"
+source "$(dirname "$0")/lib/scratch_db.sh"
+scratch_dir models-ref
 DB=ls_models_ref
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-export PGDATABASE=$DB
+fresh_database $DB
 # A backend crash (even at exit) restarts the server: compare start times at the end.
 STARTED=$(psql -X -A -t -c "SELECT pg_postmaster_start_time()")
-PSQL="psql -X -q -v ON_ERROR_STOP=1"
 
 echo "== generating reference data (2,000 rows, 5 numeric features, a text feature)"
 $PY - "$WORK" <<'PY'
