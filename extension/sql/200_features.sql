@@ -88,6 +88,7 @@ DECLARE
     c record;
     state regclass := to_regclass(quote_ident(schema_name) || '.learning_schema_ddl');
     done boolean;
+    created boolean;
 BEGIN
     IF state IS NOT NULL AND has_table_privilege(state, 'SELECT') THEN
         EXECUTE format('SELECT code_fingerprint = $1 AND catalog_fingerprint = $2 FROM %s WHERE part = ''features''', state)
@@ -98,18 +99,14 @@ BEGIN
         END IF;
     END IF;
     PERFORM learnerscore._lock_learning_schema(schema_name, learnerscore._feature_relations());
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.learner_daily (
-        user_id int NOT NULL, payment int, time_zone float8, age int, unti_id int, course_id int,
-        flow_num float8, tg_bot int, m2_progress int, m2_attestation int, module int, m2_delay float8,
-        sum_auth int, sum_schedule_activities int, sum_required_activity int, sum_attestation_activity int,
-        view_delay_first float8, view_delay_sum float8, sum_activity_viewed int,
-        sum_required_activity_viewed int, sum_attestation_activity_viewed int, w_view_hours float8,
-        sum_exercise int, sum_required_exercises int, sum_attestation_exercises int,
-        exercise_delay_first float8, exercise_delay_sum float8, result_delay_mean float8,
-        result_delay_sum float8, sum_exercise_attempts_mean float8, mean_required_result float8,
-        mean_non_req_result float8, mean_attestation_result float8, sum_result bigint, conn int,
-        online_rate float8, mean_result float8, progress float8, cur_date date NOT NULL,
-        PRIMARY KEY (user_id, cur_date))$$, s);
+    -- The columns of learnerscore.learner_daily (their one list above); WITH NO
+    -- DATA takes them from the query without running it.
+    created := to_regclass(s || '.learner_daily') IS NULL;
+    EXECUTE format('CREATE TABLE IF NOT EXISTS %s.learner_daily AS
+        SELECT * FROM learnerscore.learner_daily(%L, NULL::date, NULL::date) WITH NO DATA', s, schema_name);
+    IF created THEN
+        EXECUTE format('ALTER TABLE %s.learner_daily ADD PRIMARY KEY (user_id, cur_date)', s);
+    END IF;
     EXECUTE format('COMMENT ON TABLE %s.learner_daily IS %L', s,
         'Daily learner time series (the 1T scoring specification, 39 columns), materialized by CALL learnerscore.refresh_learner_daily; one row per learner per cur_date, every value as of the end of cur_date (no later event is used). Definitions: docs/features.md.');
     FOR c IN SELECT * FROM (VALUES

@@ -2,9 +2,15 @@
 // sequence with hand-computed expected values.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <fstream>
 #include <map>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/base/error.h"
+#include "core/features/daily_columns.h"
 #include "core/features/feature_engine.h"
 #include "core/features/feature_tags.h"
 
@@ -27,25 +33,10 @@ Micros ts(int m, int d, int hh, int mm = 0, int y = 2023) {
 constexpr double kH = 1.0 / 24.0;  // one hour in days
 
 ScheduleRow act(int activity_id, int task_id, const char* type, int att, Micros shown) {
-    ScheduleRow r;
-    r.course_id = 1;
-    r.is_activity = true;
-    r.activity_id = activity_id;
-    r.task_id = task_id;
-    r.activity_type = type;
-    r.is_attestation = att;
-    r.date_shown = shown;
-    return r;
+    return ScheduleRow{1, true, task_id, activity_id, std::string(type), att, shown};
 }
 GuideRow guide(int activity_id, int module, int theme, int task, const char* type, int required) {
-    GuideRow g;
-    g.activity_id = activity_id;
-    g.module = module;
-    g.theme_id = theme;
-    g.task_id = task;
-    g.activity_type = type;
-    g.obyaz_priznak = required;
-    return g;
+    return GuideRow{activity_id, module, theme, task, std::string(type), required};
 }
 
 // Course 1: task 10 opens 12-01 10:00 (lesson + activities 101 slide, 102
@@ -410,4 +401,129 @@ TEST(FeaturesStatus, ThresholdsAndRanges) {
     EXPECT_EQ(day_of(-1), -1);
     EXPECT_EQ(day_of(0), 0);
     EXPECT_EQ(day_of(kMicrosPerDay - 1), 0);
+}
+
+// ---------------------------------------------------------------- the row contract in SQL
+// extension/sql/200_features.sql spells the daily columns out where PostgreSQL
+// needs them; each list must be core/features/daily_columns.h exactly (name,
+// type, order), so a column added or moved on one side only fails here.
+
+namespace {
+
+std::string features_sql() {
+    std::string here = __FILE__;  // <repo>/tests/unit/test_features_engine.cpp
+    for (int up = 0; up < 3; ++up) here = here.substr(0, here.find_last_of('/'));
+    std::ifstream in(here + "/extension/sql/200_features.sql");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string squeeze(const std::string& s) {  // white space runs -> one blank, trimmed
+    std::string out;
+    for (char c : s) {
+        const bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+        if (space && (out.empty() || out.back() == ' ')) continue;
+        out += space ? ' ' : c;
+    }
+    if (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+// The comma-separated items between `open` (the first one after `anchor`) and
+// the matching close, squeezed; `close_at`, when given, ends the list early.
+std::vector<std::string> items_after(const std::string& sql, const std::string& anchor, const std::string& open,
+                                     const std::string& close_at = "") {
+    const std::size_t a = sql.find(anchor);
+    if (a == std::string::npos) ADD_FAILURE() << "200_features.sql lacks: " << anchor;
+    if (a == std::string::npos) return {};
+    std::size_t i = sql.find(open, a + anchor.size()) + open.size();
+    std::vector<std::string> out;
+    std::string cur;
+    int depth = 0;
+    for (; i < sql.size(); ++i) {
+        const char c = sql[i];
+        if (!close_at.empty() && sql.compare(i, close_at.size(), close_at) == 0) break;
+        if (c == '(' || c == '[') ++depth;
+        if ((c == ')' || c == ']') && depth-- == 0) break;
+        if (c == ',' && depth == 0) {
+            out.push_back(squeeze(cur));
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    if (!squeeze(cur).empty()) out.push_back(squeeze(cur));  // a list cut at close_at ends in a comma
+    return out;
+}
+
+std::vector<std::string> typed_columns() {  // "name type", as in RETURNS TABLE
+    std::vector<std::string> out;
+    for (const DailyColumn& c : kDailyColumns) out.push_back(std::string(c.name) + " " + std::string(c.sql_type()));
+    return out;
+}
+
+std::vector<std::string> column_names(bool weekly_only) {
+    std::vector<std::string> out;
+    for (const DailyColumn& c : kDailyColumns)
+        if (!weekly_only || c.weekly) out.push_back(std::string(c.name));
+    return out;
+}
+
+}  // namespace
+
+TEST(FeaturesRowContract, LearnerDailyReturnsTheColumnsOfDailyColumnsH) {
+    const std::string sql = features_sql();
+    ASSERT_FALSE(sql.empty()) << "cannot read extension/sql/200_features.sql";
+    EXPECT_EQ(items_after(sql, "CREATE FUNCTION learnerscore.learner_daily(", "RETURNS TABLE ("), typed_columns());
+}
+
+TEST(FeaturesRowContract, LearnerDailyAllStartsWithTheSameColumns) {
+    std::vector<std::string> all =
+        items_after(features_sql(), "CREATE FUNCTION learnerscore._learner_daily_all(", "RETURNS TABLE (");
+    std::vector<std::string> expected = typed_columns();
+    for (const char* tail : {"last_activity_at timestamp", "days_inactive int", "status text", "theme_id int",
+                             "task_id int"})
+        expected.push_back(tail);
+    EXPECT_EQ(all, expected);
+}
+
+TEST(FeaturesRowContract, MaterializedTableTakesTheColumnsOfLearnerDaily) {
+    // <schema>.learner_daily is made from the function's result type, not from a list of its own.
+    const std::string sql = squeeze(features_sql());
+    EXPECT_NE(sql.find("CREATE TABLE IF NOT EXISTS %s.learner_daily AS SELECT * FROM "
+                       "learnerscore.learner_daily(%L, NULL::date, NULL::date) WITH NO DATA"),
+              std::string::npos);
+    EXPECT_NE(sql.find("ALTER TABLE %s.learner_daily ADD PRIMARY KEY (user_id, cur_date)"), std::string::npos);
+}
+
+TEST(FeaturesRowContract, RefreshInsertsTheColumnsInOrder) {
+    EXPECT_EQ(items_after(features_sql(), "INSERT INTO %6$s.learner_daily", "SELECT ", " FROM src"),
+              column_names(false));
+}
+
+TEST(FeaturesRowContract, WeeklyFeatureNamesAreTheTimeVaryingColumns) {
+    std::vector<std::string> quoted =
+        items_after(features_sql(), "CREATE FUNCTION learnerscore._weekly_feature_names()", "ARRAY[");
+    std::vector<std::string> names;
+    for (const std::string& q : quoted) names.push_back(q.substr(1, q.size() - 2));  // 'name' -> name
+    EXPECT_EQ(names, column_names(true));
+}
+
+TEST(FeaturesRowContract, ColumnCommentsNameDailyColumnsInOrder) {
+    const std::string sql = features_sql();
+    const std::size_t from = sql.find("COMMENT ON TABLE %s.learner_daily IS");
+    const std::size_t to = sql.find("COMMENT ON COLUMN %s.learner_daily.%I", from);
+    ASSERT_NE(from, std::string::npos);
+    ASSERT_NE(to, std::string::npos);
+    const std::vector<std::string> all = column_names(false);
+    std::size_t k = 0, commented = 0;
+    for (std::size_t at = sql.find("\n        ('", from); at < to; at = sql.find("\n        ('", at + 1)) {
+        const std::size_t name_at = at + 11;
+        const std::string name = sql.substr(name_at, sql.find('\'', name_at) - name_at);
+        while (k < all.size() && all[k] != name) ++k;
+        EXPECT_LT(k, all.size()) << "COMMENT ON COLUMN learner_daily." << name << " is not a daily column, or out of order";
+        ++commented;
+    }
+    EXPECT_EQ(commented, 33u);
 }

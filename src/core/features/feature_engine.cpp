@@ -201,193 +201,267 @@ std::vector<Day> date_range(Day from, Day to, int step_days) {
     return out;
 }
 
-void FeatureEngine::compute(const Learner& learner, LearnerEvents& ev, const std::vector<Day>& dates,
-                            std::vector<DailyRow>& out) {
-    normalize(ev);
-    const Course* course = catalog_.find(learner.course_id);
-    static const std::vector<Activity> kNoActivities;
-    const std::vector<Activity>& acts = course ? course->activities : kNoActivities;
-    scratch_.assign(acts.size(), ActivityState{});
-    auto index_of = [&](int activity_id) -> long {
-        if (!course) return -1;
-        auto it = course->index.find(activity_id);
-        return it == course->index.end() ? -1 : static_cast<long>(it->second);
-    };
-    const std::optional<Micros> start = course ? course->start : std::nullopt;
-    // Log-ins count from the beginning of the course's first day.
-    const Micros auth_from =
-        start ? static_cast<Micros>(day_of(*start)) * kMicrosPerDay : std::numeric_limits<Micros>::min();
+// One learner's pass over the dates: running counters "as of the cursor
+// positions", moved to the end of each date one event stream at a time, and
+// read off into a row one column group at a time.
+class FeatureEngine::Pass {
+public:
+    Pass(const Course* course, const Learner& learner, const LearnerEvents& ev, std::vector<ActivityState>& state)
+        : course_(course), learner_(learner), ev_(ev), acts_(course ? course->activities : kNoActivities),
+          state_(state), start_(course ? course->start : std::nullopt),
+          // Log-ins count from the beginning of the course's first day.
+          auth_from_(start_ ? static_cast<Micros>(day_of(*start_)) * kMicrosPerDay
+                            : std::numeric_limits<Micros>::min()) {
+        state_.assign(acts_.size(), ActivityState{});
+    }
 
-    // Running state: every counter below is "as of the cursor positions".
-    std::size_t i_open = 0, i_auth = 0, i_view = 0, i_res = 0, i_web = 0, i_tag = 0;
-    int sum_auth = 0, opened = 0, opened_req = 0, opened_att = 0;
-    int viewed = 0, viewed_req = 0, viewed_att = 0;
-    int viewed_opened = 0;
-    Micros viewed_opened_delay = 0;          // sum of (first view - opening) over viewed opened
-    int unviewed_opened = 0;
-    __int128 unviewed_opened_shown = 0;      // sum of openings of opened, unviewed activities
-    int attempted = 0, passed = 0, passed_req = 0, passed_att = 0, attempts = 0;
-    Micros first_result_delay = 0, first_success_delay = 0;
-    BestSum best_all, best_req, best_nonreq, best_att;
-    int rb_opened = 0, rb_opened_passed = 0;
-    int conn = 0, conn_online = 0;
-    Micros webinar_time = 0;
-    std::unordered_map<int, std::vector<Micros>> pending_connects;
-    PaymentTracker payment;
-    std::optional<Micros> last_activity;
-    auto touch = [&](Micros t) {
-        if (!last_activity || t > *last_activity) last_activity = t;
-    };
+    // Takes in everything before T (the exclusive end of a date).
+    void advance_to(Micros T) {
+        open_activities(T);
+        read_auth(T);
+        read_views(T);
+        read_results(T);
+        read_webinars(T);
+        for (; i_tag_ < ev_.tags.size() && ev_.tags[i_tag_].t < T; ++i_tag_) payment_.apply(ev_.tags[i_tag_].comment);
+    }
 
-    for (Day d : dates) {
-        const Micros T = (static_cast<Micros>(d) + 1) * kMicrosPerDay;  // end of cur_date (exclusive)
+    DailyRow row(Day d, Micros T, const StatusThresholds& thresholds) const {
+        DailyRow row;
+        put_learner(row);
+        put_course_position(row, T);
+        put_schedule(row, T);
+        put_exercises(row);
+        put_webinars(row);
+        row.cur_date = d;
+        put_status(row, d, thresholds);
+        return row;
+    }
 
-        for (; i_open < acts.size() && acts[i_open].shown < T; ++i_open) {
-            const Activity& a = acts[i_open];
-            ActivityState& s = scratch_[i_open];
+private:
+    static inline const std::vector<Activity> kNoActivities{};
+
+    long index_of(int activity_id) const {
+        if (!course_) return -1;
+        auto it = course_->index.find(activity_id);
+        return it == course_->index.end() ? -1 : static_cast<long>(it->second);
+    }
+    void touch(Micros t) {
+        if (!last_activity_ || t > *last_activity_) last_activity_ = t;
+    }
+
+    void open_activities(Micros T) {
+        for (; i_open_ < acts_.size() && acts_[i_open_].shown < T; ++i_open_) {
+            const Activity& a = acts_[i_open_];
+            ActivityState& s = state_[i_open_];
             s.opened = true;
-            ++opened;
-            opened_req += a.required;
-            opened_att += a.attestation;
+            ++opened_;
+            opened_req_ += a.required;
+            opened_att_ += a.attestation;
             if (s.first_view) {
-                ++viewed_opened;
-                viewed_opened_delay += *s.first_view - a.shown;
+                ++viewed_opened_;
+                viewed_opened_delay_ += *s.first_view - a.shown;
             } else {
-                ++unviewed_opened;
-                unviewed_opened_shown += a.shown;
+                ++unviewed_opened_;
+                unviewed_opened_shown_ += a.shown;
             }
             if (a.result_bearing) {
-                ++rb_opened;
-                rb_opened_passed += s.passed;
+                ++rb_opened_;
+                rb_opened_passed_ += s.passed;
             }
         }
-        for (; i_auth < ev.auth.size() && ev.auth[i_auth] < T; ++i_auth) {
-            Micros t = ev.auth[i_auth];
+    }
+
+    void read_auth(Micros T) {
+        for (; i_auth_ < ev_.auth.size() && ev_.auth[i_auth_] < T; ++i_auth_) {
+            Micros t = ev_.auth[i_auth_];
             touch(t);
-            if (t >= auth_from) ++sum_auth;
+            if (t >= auth_from_) ++sum_auth_;
         }
-        for (; i_view < ev.views.size() && ev.views[i_view].t < T; ++i_view) {
-            const ViewEvent& v = ev.views[i_view];
+    }
+
+    void read_views(Micros T) {
+        for (; i_view_ < ev_.views.size() && ev_.views[i_view_].t < T; ++i_view_) {
+            const ViewEvent& v = ev_.views[i_view_];
             touch(v.t);
             if (!v.activity_page) continue;
             long k = index_of(v.page_id);
             if (k < 0) continue;
-            ActivityState& s = scratch_[k];
+            ActivityState& s = state_[k];
             if (s.first_view) continue;
             s.first_view = v.t;
-            const Activity& a = acts[k];
-            ++viewed;
-            viewed_req += a.required;
-            viewed_att += a.attestation;
+            const Activity& a = acts_[k];
+            ++viewed_;
+            viewed_req_ += a.required;
+            viewed_att_ += a.attestation;
             if (s.opened) {
-                --unviewed_opened;
-                unviewed_opened_shown -= a.shown;
-                ++viewed_opened;
-                viewed_opened_delay += v.t - a.shown;
+                --unviewed_opened_;
+                unviewed_opened_shown_ -= a.shown;
+                ++viewed_opened_;
+                viewed_opened_delay_ += v.t - a.shown;
             }
         }
-        for (; i_res < ev.results.size() && ev.results[i_res].t < T; ++i_res) {
-            const ResultEvent& r = ev.results[i_res];
+    }
+
+    void read_results(Micros T) {
+        for (; i_res_ < ev_.results.size() && ev_.results[i_res_].t < T; ++i_res_) {
+            const ResultEvent& r = ev_.results[i_res_];
             touch(r.t);
             long k = index_of(r.activity_id);
-            if (k < 0) continue;
-            ActivityState& s = scratch_[k];
-            const Activity& a = acts[k];
-            if (s.attempts == 0) {
-                ++attempted;
-                first_result_delay += r.t - a.deadline;
-            }
-            ++s.attempts;
-            ++attempts;
-            if (r.success == 1 && !s.passed) {
-                s.passed = true;
-                ++passed;
-                passed_req += a.required;
-                passed_att += a.attestation;
-                first_success_delay += r.t - a.deadline;
-                if (s.opened && a.result_bearing) ++rb_opened_passed;
-            }
-            if (r.result && (!s.best || *r.result > *s.best)) {
-                best_all.replace(s.best, *r.result);
-                (a.required ? best_req : best_nonreq).replace(s.best, *r.result);
-                if (a.attestation) best_att.replace(s.best, *r.result);
-                s.best = r.result;
-            }
+            if (k >= 0) take_result(r, acts_[k], state_[k]);
         }
-        for (; i_web < ev.webinars.size() && ev.webinars[i_web].t < T; ++i_web) {
-            const WebinarEvent& w = ev.webinars[i_web];
+    }
+
+    void take_result(const ResultEvent& r, const Activity& a, ActivityState& s) {
+        if (s.attempts == 0) {
+            ++attempted_;
+            first_result_delay_ += r.t - a.deadline;
+        }
+        ++s.attempts;
+        ++attempts_;
+        if (r.success == 1 && !s.passed) {
+            s.passed = true;
+            ++passed_;
+            passed_req_ += a.required;
+            passed_att_ += a.attestation;
+            first_success_delay_ += r.t - a.deadline;
+            if (s.opened && a.result_bearing) ++rb_opened_passed_;
+        }
+        if (r.result && (!s.best || *r.result > *s.best)) {
+            best_all_.replace(s.best, *r.result);
+            (a.required ? best_req_ : best_nonreq_).replace(s.best, *r.result);
+            if (a.attestation) best_att_.replace(s.best, *r.result);
+            s.best = r.result;
+        }
+    }
+
+    void read_webinars(Micros T) {
+        for (; i_web_ < ev_.webinars.size() && ev_.webinars[i_web_].t < T; ++i_web_) {
+            const WebinarEvent& w = ev_.webinars[i_web_];
             if (w.kind == WebinarKind::Connect) {
                 touch(w.t);
-                ++conn;
-                conn_online += w.online;
-                pending_connects[w.webinar_id].push_back(w.t);
+                ++conn_;
+                conn_online_ += w.online;
+                pending_connects_[w.webinar_id].push_back(w.t);
             } else if (w.kind == WebinarKind::Disconnect) {
-                auto it = pending_connects.find(w.webinar_id);
-                if (it == pending_connects.end()) continue;
-                for (Micros c : it->second) webinar_time += std::min(w.t - c, kWebinarPairCap);
+                auto it = pending_connects_.find(w.webinar_id);
+                if (it == pending_connects_.end()) continue;
+                for (Micros c : it->second) webinar_time_ += std::min(w.t - c, kWebinarPairCap);
                 it->second.clear();
             }
         }
-        for (; i_tag < ev.tags.size() && ev.tags[i_tag].t < T; ++i_tag) payment.apply(ev.tags[i_tag].comment);
+    }
 
-        DailyRow row;
-        row.user_id = learner.user_id;
-        row.payment = payment.paid() ? 1 : 0;
-        row.time_zone = learner.time_zone;
-        row.age = learner.age;
-        row.unti_id = learner.unti_id;
-        row.course_id = learner.course_id;
-        row.flow_num = learner.flow_num;
-        row.tg_bot = learner.tg_bot;
-        row.m2_progress = learner.m2_progress;
-        row.m2_attestation = learner.m2_attestation;
-        if (i_open > 0) {
-            const Activity& last = acts[i_open - 1];
+    // user_id .. m2_attestation: the learner's own columns, and payment.
+    void put_learner(DailyRow& row) const {
+        row.user_id = learner_.user_id;
+        row.payment = payment_.paid() ? 1 : 0;
+        row.time_zone = learner_.time_zone;
+        row.age = learner_.age;
+        row.unti_id = learner_.unti_id;
+        row.course_id = learner_.course_id;
+        row.flow_num = learner_.flow_num;
+        row.tg_bot = learner_.tg_bot;
+        row.m2_progress = learner_.m2_progress;
+        row.m2_attestation = learner_.m2_attestation;
+    }
+
+    // module (and theme_id, task_id) of the most recently opened activity; m2_delay.
+    void put_course_position(DailyRow& row, Micros T) const {
+        if (i_open_ > 0) {
+            const Activity& last = acts_[i_open_ - 1];
             row.module = last.module;
             row.theme_id = last.theme_id;
             row.task_id = last.task_id;
         }
-        if (course && course->attestation_deadline) {
-            const Micros dl = *course->attestation_deadline;
-            if (learner.m2_attestation_date && *learner.m2_attestation_date < T)
-                row.m2_delay = days(*learner.m2_attestation_date - dl);
+        if (course_ && course_->attestation_deadline) {
+            const Micros dl = *course_->attestation_deadline;
+            if (learner_.m2_attestation_date && *learner_.m2_attestation_date < T)
+                row.m2_delay = days(*learner_.m2_attestation_date - dl);
             else if (T > dl)
                 row.m2_delay = days(T - dl);
         }
-        row.sum_auth = sum_auth;
-        row.sum_schedule_activities = opened;
-        row.sum_required_activity = opened_req;
-        row.sum_attestation_activity = opened_att;
-        row.view_delay_first = viewed_opened ? days(viewed_opened_delay) / viewed_opened : 0.0;
-        row.view_delay_sum =
-            days(static_cast<Micros>(static_cast<__int128>(unviewed_opened) * T - unviewed_opened_shown));
-        row.sum_activity_viewed = viewed;
-        row.sum_required_activity_viewed = viewed_req;
-        row.sum_attestation_activity_viewed = viewed_att;
-        row.w_view_hours = static_cast<double>(webinar_time) / static_cast<double>(kMicrosPerHour);
-        row.sum_exercise = passed;
-        row.sum_required_exercises = passed_req;
-        row.sum_attestation_exercises = passed_att;
-        row.exercise_delay_sum = days(first_result_delay);
-        row.exercise_delay_first = attempted ? row.exercise_delay_sum / attempted : 0.0;
-        row.result_delay_sum = days(first_success_delay);
-        row.result_delay_mean = passed ? row.result_delay_sum / passed : 0.0;
-        row.sum_exercise_attempts_mean = attempted ? static_cast<double>(attempts) / attempted : 0.0;
-        row.mean_required_result = best_req.mean();
-        row.mean_non_req_result = best_nonreq.mean();
-        row.mean_attestation_result = best_att.mean();
-        row.sum_result = best_all.sum;
-        row.conn = conn;
-        row.online_rate = conn ? static_cast<double>(conn_online) / conn : 0.0;
-        row.mean_result = best_all.mean();
-        row.progress = rb_opened ? 100.0 * rb_opened_passed / rb_opened : 0.0;
-        row.cur_date = d;
+    }
 
-        row.last_activity_at = last_activity;
-        std::optional<Micros> ref = last_activity ? last_activity : start;
+    // sum_auth, the opened activities and their views.
+    void put_schedule(DailyRow& row, Micros T) const {
+        row.sum_auth = sum_auth_;
+        row.sum_schedule_activities = opened_;
+        row.sum_required_activity = opened_req_;
+        row.sum_attestation_activity = opened_att_;
+        row.view_delay_first = viewed_opened_ ? days(viewed_opened_delay_) / viewed_opened_ : 0.0;
+        row.view_delay_sum =
+            days(static_cast<Micros>(static_cast<__int128>(unviewed_opened_) * T - unviewed_opened_shown_));
+        row.sum_activity_viewed = viewed_;
+        row.sum_required_activity_viewed = viewed_req_;
+        row.sum_attestation_activity_viewed = viewed_att_;
+    }
+
+    // sum_exercise .. sum_result, mean_result and progress: the exercise results.
+    void put_exercises(DailyRow& row) const {
+        row.sum_exercise = passed_;
+        row.sum_required_exercises = passed_req_;
+        row.sum_attestation_exercises = passed_att_;
+        row.exercise_delay_sum = days(first_result_delay_);
+        row.exercise_delay_first = attempted_ ? row.exercise_delay_sum / attempted_ : 0.0;
+        row.result_delay_sum = days(first_success_delay_);
+        row.result_delay_mean = passed_ ? row.result_delay_sum / passed_ : 0.0;
+        row.sum_exercise_attempts_mean = attempted_ ? static_cast<double>(attempts_) / attempted_ : 0.0;
+        row.mean_required_result = best_req_.mean();
+        row.mean_non_req_result = best_nonreq_.mean();
+        row.mean_attestation_result = best_att_.mean();
+        row.sum_result = best_all_.sum;
+        row.mean_result = best_all_.mean();
+        row.progress = rb_opened_ ? 100.0 * rb_opened_passed_ / rb_opened_ : 0.0;
+    }
+
+    // w_view_hours, conn, online_rate.
+    void put_webinars(DailyRow& row) const {
+        row.w_view_hours = static_cast<double>(webinar_time_) / static_cast<double>(kMicrosPerHour);
+        row.conn = conn_;
+        row.online_rate = conn_ ? static_cast<double>(conn_online_) / conn_ : 0.0;
+    }
+
+    void put_status(DailyRow& row, Day d, const StatusThresholds& thresholds) const {
+        row.last_activity_at = last_activity_;
+        std::optional<Micros> ref = last_activity_ ? last_activity_ : start_;
         if (ref) row.days_inactive = d - day_of(*ref);
-        row.status = classify(row.days_inactive, thresholds_);
-        out.push_back(std::move(row));
+        row.status = classify(row.days_inactive, thresholds);
+    }
+
+    const Course* course_;
+    const Learner& learner_;
+    const LearnerEvents& ev_;
+    const std::vector<Activity>& acts_;
+    std::vector<ActivityState>& state_;
+    const std::optional<Micros> start_;
+    const Micros auth_from_;
+
+    std::size_t i_open_ = 0, i_auth_ = 0, i_view_ = 0, i_res_ = 0, i_web_ = 0, i_tag_ = 0;
+    int sum_auth_ = 0, opened_ = 0, opened_req_ = 0, opened_att_ = 0;
+    int viewed_ = 0, viewed_req_ = 0, viewed_att_ = 0;
+    int viewed_opened_ = 0;
+    Micros viewed_opened_delay_ = 0;      // sum of (first view - opening) over viewed opened
+    int unviewed_opened_ = 0;
+    __int128 unviewed_opened_shown_ = 0;  // sum of openings of opened, unviewed activities
+    int attempted_ = 0, passed_ = 0, passed_req_ = 0, passed_att_ = 0, attempts_ = 0;
+    Micros first_result_delay_ = 0, first_success_delay_ = 0;
+    BestSum best_all_, best_req_, best_nonreq_, best_att_;
+    int rb_opened_ = 0, rb_opened_passed_ = 0;
+    int conn_ = 0, conn_online_ = 0;
+    Micros webinar_time_ = 0;
+    std::unordered_map<int, std::vector<Micros>> pending_connects_;
+    PaymentTracker payment_;
+    std::optional<Micros> last_activity_;
+};
+
+void FeatureEngine::compute(const Learner& learner, LearnerEvents& ev, const std::vector<Day>& dates,
+                            std::vector<DailyRow>& out) {
+    normalize(ev);
+    Pass pass(catalog_.find(learner.course_id), learner, ev, scratch_);
+    for (Day d : dates) {
+        const Micros T = (static_cast<Micros>(d) + 1) * kMicrosPerDay;  // end of cur_date (exclusive)
+        pass.advance_to(T);
+        out.push_back(pass.row(d, T, thresholds_));
     }
 }
 

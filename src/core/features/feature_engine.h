@@ -9,10 +9,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
 #include "core/features/activity_status.h"
+#include "core/features/daily_columns.h"
 
 namespace ls::features {
 
@@ -125,30 +127,13 @@ struct LearnerEvents {
     std::size_t size() const { return auth.size() + views.size() + results.size() + webinars.size() + tags.size(); }
 };
 
-// The 39 columns (#0..#38 of docs/features.md) plus the activity status.
+// The 39 columns (#0..#38 of docs/features.md, members generated from
+// daily_columns.h in SQL order; numbers 0, optionals NULL) plus the activity status.
+static_assert(std::is_same_v<daily_kind::Date, Day>, "cur_date is a Day");
 struct DailyRow {
-    int user_id = 0;
-    int payment = 0;
-    std::optional<double> time_zone;
-    std::optional<int> age, unti_id, course_id;
-    std::optional<double> flow_num;
-    std::optional<int> tg_bot, m2_progress, m2_attestation;
-    std::optional<int> module;
-    double m2_delay = 0;
-    int sum_auth = 0;
-    int sum_schedule_activities = 0, sum_required_activity = 0, sum_attestation_activity = 0;
-    double view_delay_first = 0, view_delay_sum = 0;
-    int sum_activity_viewed = 0, sum_required_activity_viewed = 0, sum_attestation_activity_viewed = 0;
-    double w_view_hours = 0;
-    int sum_exercise = 0, sum_required_exercises = 0, sum_attestation_exercises = 0;
-    double exercise_delay_first = 0, exercise_delay_sum = 0;
-    double result_delay_mean = 0, result_delay_sum = 0;
-    double sum_exercise_attempts_mean = 0;
-    double mean_required_result = 0, mean_non_req_result = 0, mean_attestation_result = 0;
-    std::int64_t sum_result = 0;
-    int conn = 0;
-    double online_rate = 0, mean_result = 0, progress = 0;
-    Day cur_date = 0;
+#define LS_DAILY_MEMBER(name, kind, weekly) daily_kind::kind name{};
+    LS_DAILY_COLUMNS(LS_DAILY_MEMBER)
+#undef LS_DAILY_MEMBER
     // activity status (docs/features.md "Activity status") and course position
     std::optional<Micros> last_activity_at;
     std::optional<int> days_inactive;
@@ -166,6 +151,7 @@ public:
                  std::vector<DailyRow>& out);
 
 private:
+    class Pass;  // one learner's pass over the dates (feature_engine.cpp)
     struct ActivityState {  // per course activity, for the learner being computed
         bool opened = false;
         std::optional<Micros> first_view;

@@ -32,7 +32,7 @@ namespace f = ls::features;
 
 enum class Shape { Features, Activity, All };
 
-constexpr int kFeatureCols = 39;
+constexpr int kFeatureCols = static_cast<int>(f::kDailyColumnCount);
 constexpr int kActivityCols = 8;
 constexpr int kAllCols = kFeatureCols + 5;
 constexpr std::size_t kMaxDates = 100000;
@@ -86,61 +86,34 @@ inline Datum opt_float(const std::optional<double>& v, bool& null) {
     return Float8GetDatum(v.value_or(0));
 }
 
-// Fills the 39 feature columns; returns the next free column.
+// One Datum maker per column kind of core/features/daily_columns.h.
+inline Datum datum_Int(int v, bool& null) {
+    null = false;
+    return Int32GetDatum(v);
+}
+inline Datum datum_OptInt(const std::optional<int>& v, bool& null) { return opt_int(v, null); }
+inline Datum datum_Float(double v, bool& null) {
+    null = false;
+    return Float8GetDatum(v);
+}
+inline Datum datum_OptFloat(const std::optional<double>& v, bool& null) { return opt_float(v, null); }
+inline Datum datum_BigInt(std::int64_t v, bool& null) {
+    null = false;
+    return Int64GetDatum(v);
+}
+inline Datum datum_Date(f::Day v, bool& null) {
+    null = false;
+    return DateADTGetDatum(v);
+}
+
+// Fills the 39 feature columns in the order of daily_columns.h; returns the next free column.
 int put_features(const f::DailyRow& r, Datum* v, bool* n) {
     int i = 0;
-    auto put = [&](Datum d) {
-        v[i] = d;
-        n[i] = false;
-        ++i;
-    };
-    auto put_int = [&](const std::optional<int>& x) {
-        v[i] = opt_int(x, n[i]);
-        ++i;
-    };
-    auto put_float = [&](const std::optional<double>& x) {
-        v[i] = opt_float(x, n[i]);
-        ++i;
-    };
-    put(Int32GetDatum(r.user_id));
-    put(Int32GetDatum(r.payment));
-    put_float(r.time_zone);
-    put_int(r.age);
-    put_int(r.unti_id);
-    put_int(r.course_id);
-    put_float(r.flow_num);
-    put_int(r.tg_bot);
-    put_int(r.m2_progress);
-    put_int(r.m2_attestation);
-    put_int(r.module);
-    put(Float8GetDatum(r.m2_delay));
-    put(Int32GetDatum(r.sum_auth));
-    put(Int32GetDatum(r.sum_schedule_activities));
-    put(Int32GetDatum(r.sum_required_activity));
-    put(Int32GetDatum(r.sum_attestation_activity));
-    put(Float8GetDatum(r.view_delay_first));
-    put(Float8GetDatum(r.view_delay_sum));
-    put(Int32GetDatum(r.sum_activity_viewed));
-    put(Int32GetDatum(r.sum_required_activity_viewed));
-    put(Int32GetDatum(r.sum_attestation_activity_viewed));
-    put(Float8GetDatum(r.w_view_hours));
-    put(Int32GetDatum(r.sum_exercise));
-    put(Int32GetDatum(r.sum_required_exercises));
-    put(Int32GetDatum(r.sum_attestation_exercises));
-    put(Float8GetDatum(r.exercise_delay_first));
-    put(Float8GetDatum(r.exercise_delay_sum));
-    put(Float8GetDatum(r.result_delay_mean));
-    put(Float8GetDatum(r.result_delay_sum));
-    put(Float8GetDatum(r.sum_exercise_attempts_mean));
-    put(Float8GetDatum(r.mean_required_result));
-    put(Float8GetDatum(r.mean_non_req_result));
-    put(Float8GetDatum(r.mean_attestation_result));
-    put(Int64GetDatum(r.sum_result));
-    put(Int32GetDatum(r.conn));
-    put(Float8GetDatum(r.online_rate));
-    put(Float8GetDatum(r.mean_result));
-    put(Float8GetDatum(r.progress));
-    put(DateADTGetDatum(r.cur_date));
+#define LS_PUT_COLUMN(name, kind, weekly) \
+    v[i] = datum_##kind(r.name, n[i]);    \
+    ++i;
+    LS_DAILY_COLUMNS(LS_PUT_COLUMN)
+#undef LS_PUT_COLUMN
     return i;
 }
 

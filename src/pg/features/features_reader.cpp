@@ -167,44 +167,35 @@ void check_learning_schema(const std::string& schema) {
     }
 }
 
+namespace {
+
+// Every row of `sql` (no parameters), each made by `make(cursor)`.
+template <class Row, class Make>
+std::vector<Row> read_all(const std::string& sql, Make make) {
+    std::vector<Row> out;
+    SpiCursor c(sql, std::nullopt);
+    for (; c.valid(); c.advance()) out.push_back(make(c));
+    c.close();
+    return out;
+}
+
+}  // namespace
+
 ls::features::CourseCatalog read_course_catalog(const std::string& schema) {
-    std::vector<ls::features::ScheduleRow> schedule;
-    std::vector<ls::features::GuideRow> guide;
-    {
-        SpiCursor c("SELECT course_id, type = 'активность', task_id, activity_id, activity_type, "
-                    "coalesce(is_attestation, 0), date_shown FROM " + qualified(schema, "schedule") +
-                        " WHERE course_id IS NOT NULL",
-                    std::nullopt);
-        for (; c.valid(); c.advance()) {
-            ls::features::ScheduleRow r;
-            r.course_id = *c.int4(1);
-            r.is_activity = c.boolean(2);
-            r.task_id = c.int4(3);
-            r.activity_id = c.int4(4);
-            r.activity_type = c.str(5);
-            r.is_attestation = *c.int4(6);
-            r.date_shown = c.timestamp(7);
-            schedule.push_back(std::move(r));
-        }
-        c.close();
-    }
-    {
-        SpiCursor c("SELECT activity_id, module, theme_id, task_id, activity_type, coalesce(obyaz_priznak, 0) FROM " +
-                        qualified(schema, "activities_guide") + " WHERE activity_id IS NOT NULL",
-                    std::nullopt);
-        for (; c.valid(); c.advance()) {
-            ls::features::GuideRow g;
-            g.activity_id = *c.int4(1);
-            g.module = c.int4(2);
-            g.theme_id = c.int4(3);
-            g.task_id = c.int4(4);
-            g.activity_type = c.str(5);
-            g.obyaz_priznak = *c.int4(6);
-            guide.push_back(std::move(g));
-        }
-        c.close();
-    }
-    return ls::features::CourseCatalog::build(schedule, guide);
+    namespace f = ls::features;
+    auto schedule = read_all<f::ScheduleRow>(
+        "SELECT course_id, type = 'активность', task_id, activity_id, activity_type, "
+        "coalesce(is_attestation, 0), date_shown FROM " + qualified(schema, "schedule") +
+            " WHERE course_id IS NOT NULL",
+        [](SpiCursor& c) {
+            return f::ScheduleRow{*c.int4(1), c.boolean(2), c.int4(3), c.int4(4), c.str(5), *c.int4(6),
+                                  c.timestamp(7)};
+        });
+    auto guide = read_all<f::GuideRow>(
+        "SELECT activity_id, module, theme_id, task_id, activity_type, coalesce(obyaz_priznak, 0) FROM " +
+            qualified(schema, "activities_guide") + " WHERE activity_id IS NOT NULL",
+        [](SpiCursor& c) { return f::GuideRow{*c.int4(1), c.int4(2), c.int4(3), c.int4(4), c.str(5), *c.int4(6)}; });
+    return f::CourseCatalog::build(schedule, guide);
 }
 
 LearnerStream::LearnerStream(const std::string& schema, Micros cutoff) {
