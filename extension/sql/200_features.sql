@@ -63,7 +63,7 @@ RETURN CASE WHEN days_inactive IS NULL THEN NULL
             WHEN days_inactive < asleep_days THEN 'falling_asleep'
             ELSE 'asleep' END;
 COMMENT ON FUNCTION learnerscore.activity_status(int, int, int) IS
-  'Seed 001 activity status from whole days without activity: active under falling_asleep_days (7), falling_asleep under asleep_days (20), asleep from then on; NULL for NULL.';
+  'Activity status (the 1T scoring specification) from whole days without activity: active under falling_asleep_days (7), falling_asleep under asleep_days (20), asleep from then on; NULL for NULL.';
 
 -- The relations _create_feature_objects makes in a learning schema.
 CREATE FUNCTION learnerscore._feature_relations() RETURNS text[]
