@@ -15,10 +15,10 @@
 #include <unordered_map>
 
 #include "core/files/csv_reader.h"
+#include "cli/load/file_digest.h"
 #include "cli/load/load_spec.h"
 #include "cli/base/signals.h"
 #include "core/load/normalize.h"
-#include "core/files/sha256.h"
 #include "core/files/text_encoding.h"
 
 namespace lscli {
@@ -297,12 +297,6 @@ std::string list_columns(const PgConn& conn, const FileSpec& spec) {
     return s;
 }
 
-std::string sha256_of(std::string_view data) {
-    ls::Sha256 h;
-    h.update(data);
-    return h.hex_digest();
-}
-
 void rollback_quietly(PgConn& conn) {
     try {
         conn.exec("ROLLBACK");
@@ -381,10 +375,10 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
         std::future<std::string> sha_async;
         bool same_size = prev.rows() == 1 && !prev.is_null(0, 5) && prev.get(0, 5) == std::to_string(res.bytes);
         if (!opts.force && same_size) {
-            res.sha256 = sha256_of(reader.data());
+            res.sha256 = sha256_hex(reader.data());
             trace(res.file, "sha256", tp);
         } else {
-            sha_async = std::async(std::launch::async, [&reader]() { return sha256_of(reader.data()); });
+            sha_async = std::async(std::launch::async, [&reader]() { return sha256_hex(reader.data()); });
         }
         if (!opts.force && same_size && prev.get(0, 0) == res.sha256) {
             conn.exec("COMMIT");
