@@ -69,8 +69,8 @@ LoadOptions parse_load_options(const Options& opt) {
 void print_summary(const LoadSummary& s, const std::string& schema, bool quiet) {
     if (quiet) {
         for (const auto& f : s.files)
-            if (f.status == "failed") std::fprintf(stderr, "%s\n", format_result(f).c_str());
-        if (s.cache.status == "failed") std::fprintf(stderr, "%s\n", format_cache(s.cache).c_str());
+            if (f.status == FileStatus::failed) std::fprintf(stderr, "%s\n", format_result(f).c_str());
+        if (s.cache.status == CacheStatus::failed) std::fprintf(stderr, "%s\n", format_cache(s.cache).c_str());
         return;
     }
     for (const auto& f : s.ignored) std::printf("  %-28s ignored (no file spec)\n", f.c_str());
@@ -92,7 +92,7 @@ int run_load(const Options& opt) {
         std::fflush(stdout);
         LoadSummary s = load_directory(conn, dir, schema, lo);
         print_summary(s, schema, quiet);
-        return s.ok() && s.cache.status != "failed" ? 0 : 1;
+        return s.ok() && s.cache.status != CacheStatus::failed ? 0 : 1;
     } catch (const Interrupted&) {
         std::fprintf(stderr, "\nload interrupted; the file being loaded (or the view cache refresh) was rolled back\n");
         return 130;

@@ -28,9 +28,29 @@ using ls::CsvReader;
 using ls::CsvRecord;
 using ls::detect_delimiter;
 
+const char* to_text(FileStatus s) {
+    switch (s) {
+        case FileStatus::loaded: return "loaded";
+        case FileStatus::unchanged: return "unchanged";
+        case FileStatus::failed: return "failed";
+    }
+    return "";
+}
+
+const char* to_text(CacheStatus s) {
+    switch (s) {
+        case CacheStatus::none: return "";
+        case CacheStatus::refreshed: return "refreshed";
+        case CacheStatus::fresh: return "fresh";
+        case CacheStatus::skipped: return "skipped";
+        case CacheStatus::failed: return "failed";
+    }
+    return "";
+}
+
 bool LoadSummary::ok() const {
     for (const auto& f : files)
-        if (f.status == "failed") return false;
+        if (f.status == FileStatus::failed) return false;
     return true;
 }
 // Totals over the files whose rows are in the tables (a failed file's counts
@@ -38,13 +58,13 @@ bool LoadSummary::ok() const {
 long long LoadSummary::loaded() const {
     long long n = 0;
     for (const auto& f : files)
-        if (f.status != "failed") n += f.loaded;
+        if (f.status != FileStatus::failed) n += f.loaded;
     return n;
 }
 long long LoadSummary::rejected() const {
     long long n = 0;
     for (const auto& f : files)
-        if (f.status != "failed") n += f.rejected;
+        if (f.status != FileStatus::failed) n += f.rejected;
     return n;
 }
 
@@ -317,7 +337,7 @@ std::string ratio_text(double r) {
 }
 
 FileLoadResult failed(FileLoadResult res, const std::string& error, std::vector<std::string> details = {}) {
-    res.status = "failed";
+    res.status = FileStatus::failed;
     res.error = error;
     res.details = std::move(details);
     return res;
@@ -382,7 +402,7 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
         }
         if (!opts.force && same_size && prev.get(0, 0) == res.sha256) {
             conn.exec("COMMIT");
-            res.status = "unchanged";
+            res.status = FileStatus::unchanged;
             res.read = std::stoll(prev.get(0, 1));
             res.loaded = std::stoll(prev.get(0, 2));
             res.rejected = std::stoll(prev.get(0, 3));
@@ -533,7 +553,7 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
                     std::to_string(res.blank), spec.table, std::to_string(res.bytes), std::to_string(res.seconds)});
         conn.exec("COMMIT");
         trace(res.file, "commit", tp);
-        res.status = "loaded";
+        res.status = FileStatus::loaded;
     } catch (const Interrupted&) {
         rollback_quietly(conn);
         throw;
@@ -544,10 +564,10 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
         rollback_quietly(conn);
         if (interrupted()) throw Interrupted();
         if (PQstatus(conn.raw()) != CONNECTION_OK) throw;
-        res = failed(FileLoadResult{res.file, res.table, "", "", {}, res.sha256, res.bytes}, e.what());
+        res = failed(FileLoadResult{res.file, res.table, FileStatus::failed, "", {}, res.sha256, res.bytes}, e.what());
     } catch (const std::exception& e) {
         rollback_quietly(conn);
-        res = failed(FileLoadResult{res.file, res.table, "", "", {}, res.sha256, res.bytes}, e.what());
+        res = failed(FileLoadResult{res.file, res.table, FileStatus::failed, "", {}, res.sha256, res.bytes}, e.what());
     }
     res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     progress.file_done(res.bytes);
@@ -558,7 +578,7 @@ FileLoadResult load_file(PgConn& conn, const FileSpec& spec, const fs::path& pat
 
 std::string format_result(const FileLoadResult& r) {
     char buf[512];
-    if (r.status == "failed") {
+    if (r.status == FileStatus::failed) {
         std::snprintf(buf, sizeof buf, "  %-28s FAILED: ", r.file.c_str());
         std::string s = buf + r.error;
         for (const auto& d : r.details) s += "\n      " + d;
@@ -569,8 +589,8 @@ std::string format_result(const FileLoadResult& r) {
     double rate = r.seconds > 0 ? double(r.read) / r.seconds : 0;
     std::snprintf(buf, sizeof buf, "  %-28s → %-24s read %10s  loaded %10s  rejected %6s  %7.2f s  %10s rows/s%s",
                   r.file.c_str(), r.table.c_str(), grouped(r.read).c_str(), grouped(r.loaded).c_str(),
-                  grouped(r.rejected).c_str(), r.seconds, r.status == "unchanged" ? "-" : grouped((long long)rate).c_str(),
-                  r.status == "unchanged" ? "  (unchanged, skipped)" : "");
+                  grouped(r.rejected).c_str(), r.seconds, r.status == FileStatus::unchanged ? "-" : grouped((long long)rate).c_str(),
+                  r.status == FileStatus::unchanged ? (std::string("  (") + to_text(r.status) + ", skipped)").c_str() : "");
     std::string s = buf;
     if (r.blank) s += "  (" + grouped(r.blank) + " blank lines)";
     return s;
@@ -597,7 +617,7 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
     if (has.get(0, 0) != "t") return c;
     auto st = conn.query("SELECT bool_and(fresh) FROM " + conn.qualified(schema, "analyst_view_cache"));
     if (st.rows() == 1 && st.get(0, 0) == "t") {
-        c.status = "fresh";
+        c.status = CacheStatus::fresh;
         return c;
     }
     auto t0 = Clock::now();
@@ -614,7 +634,7 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
                             "  FROM learnerscore.refresh_analyst_views($1)", {schema});
         conn.exec("COMMIT");
         c.rows = std::stoll(r.get(0, 0));
-        c.status = "refreshed";
+        c.status = CacheStatus::refreshed;
         // Sets the new rows' hint bits and the visibility map now, so the first
         // reader (often a dashboard) does not pay for rewriting the whole cache.
         // Best effort: a VACUUM that cannot run leaves the cache correct.
@@ -626,7 +646,7 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
     } catch (const PgError& e) {
         try { conn.exec("ROLLBACK"); } catch (const PgError&) {}
         throw_if_interrupted();
-        c.status = "failed";
+        c.status = CacheStatus::failed;
         c.detail = e.what();
         c.detail = c.detail.substr(0, c.detail.find('\n'));   // the message, not the CONTEXT lines
         if (e.sqlstate() == "55P03")
@@ -642,14 +662,14 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
 std::string format_cache(const CacheRefresh& c) {
     char buf[160];
     const std::string& how = c.retry;
-    if (c.status == "refreshed") {
+    if (c.status == CacheStatus::refreshed) {
         std::snprintf(buf, sizeof buf, "dataset_h cache: %s rows in %.1f s", grouped(c.rows).c_str(), c.seconds);
         return buf;
     }
-    if (c.status == "fresh") return "dataset_h cache: fresh (its source tables did not change)";
-    if (c.status == "skipped")
+    if (c.status == CacheStatus::fresh) return "dataset_h cache: fresh (its source tables did not change)";
+    if (c.status == CacheStatus::skipped)
         return "dataset_h cache: not refreshed (" + c.detail + "); dataset_h reads the live query until " + how;
-    if (c.status == "failed")
+    if (c.status == CacheStatus::failed)
         return "dataset_h cache: refresh FAILED, dataset_h reads the live query (correct, slower): " + c.detail;
     return "";
 }
@@ -729,22 +749,22 @@ LoadSummary load_directory(PgConn& conn, const std::string& dir, const std::stri
     // got there yet (a refresh on never-analyzed tables took 2x as long).
     std::string loaded_tables;
     for (const auto& f : sum.files)
-        if (f.status == "loaded" && !f.table.empty())
+        if (f.status == FileStatus::loaded && !f.table.empty())
             loaded_tables += (loaded_tables.empty() ? "" : ", ") + conn.qualified(schema, f.table);
     if (!loaded_tables.empty()) conn.exec("ANALYZE " + loaded_tables);
     if (!opts.refresh) {
-        sum.cache.status = "skipped";
+        sum.cache.status = CacheStatus::skipped;
         sum.cache.detail = "--no-refresh";
     } else if (!sum.ok()) {
-        sum.cache.status = "skipped";
+        sum.cache.status = CacheStatus::skipped;
         sum.cache.detail = "a file failed";
     } else {
         sum.cache = refresh_cache(conn, schema);
     }
     sum.cache.retry = refresh_sql(conn, schema);
-    if (opts.out && !sum.cache.status.empty()) {
+    if (opts.out && sum.cache.status != CacheStatus::none) {
         // Only say "skipped" when there is a cache to skip.
-        bool has_cache = sum.cache.status != "skipped" ||
+        bool has_cache = sum.cache.status != CacheStatus::skipped ||
             conn.query("SELECT to_regclass($1) IS NOT NULL", {conn.qualified(schema, "analyst_view_cache")}).get(0, 0) == "t";
         if (has_cache) {
             std::fprintf(opts.out, "%s\n", format_cache(sum.cache).c_str());
