@@ -108,6 +108,10 @@ double Options::get_double(const std::string& key, double fallback) const {
     return convert_value<double>(key, it->second, "a number", [](const std::string& s, size_t* pos) { return std::stod(s, pos); });
 }
 
+void Options::require_no_positional() const {
+    if (!positional_.empty()) throw UsageError("unexpected argument \"" + positional_[0] + "\"");
+}
+
 void Options::require_known(const std::set<std::string>& known) const {
     for (const auto& kv : values_)
         if (kv.first != help_option().name && !known.count(kv.first)) throw UsageError("unknown option --" + kv.first);

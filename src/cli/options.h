@@ -34,6 +34,8 @@ public:
     long long get_int(const std::string& key, long long fallback) const;
     double get_double(const std::string& key, double fallback) const;
     const std::vector<std::string>& positional() const { return positional_; }
+    // Throws UsageError naming the first positional argument, if any.
+    void require_no_positional() const;
     // Throws UsageError naming an option that was given and is not in `known`.
     void require_known(const std::set<std::string>& known) const;
 

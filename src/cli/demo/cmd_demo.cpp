@@ -49,7 +49,7 @@ std::string demo_usage() {
 }
 
 int run_demo(const Options& opt) {
-    if (!opt.positional().empty()) throw UsageError("unexpected argument \"" + opt.positional()[0] + "\"");
+    opt.require_no_positional();
     install_signal_handlers();
     std::unique_ptr<PrivateCluster> cluster;
     std::string dsn = opt.get("dsn");

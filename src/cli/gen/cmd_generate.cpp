@@ -57,7 +57,7 @@ std::string generate_usage() {
 }
 
 int run_generate(const Options& opt) {
-    if (!opt.positional().empty()) throw UsageError("unexpected argument \"" + opt.positional()[0] + "\"");
+    opt.require_no_positional();
     const Scenario& scenario = find_scenario(opt.get("scenario", "1t"));
     std::set<std::string> known;
     for (const auto& o : common_options()) known.insert(o.name);
