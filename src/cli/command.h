@@ -5,23 +5,26 @@
 #include <string>
 #include <vector>
 
-namespace lscli {
+#include "cli/options.h"
 
-using CommandFn = int (*)(const std::vector<std::string>& args);
+namespace lscli {
 
 struct Command {
     std::string name;
-    std::string summary;  // one line for `learnerscore --help`
-    std::string usage;    // full usage text for `learnerscore <cmd> --help`
-    CommandFn run;
+    std::string summary;                      // one line for `learnerscore --help`
+    std::vector<OptionSpec> (*options)();     // what getopt_long accepts (--help is implied)
+    std::string (*usage)();                   // full usage text, every option included
+    int (*run)(const Options& options);       // throws UsageError, std::invalid_argument (exit 2) or std::exception (1)
 };
 
 std::vector<Command>& commands();
 
+// "usage: ...synopsis...\n<description>\noptions:\n<the options>": the usage of a
+// command whose options all come from `options`.
+std::string usage_text(const std::string& synopsis_and_description, const std::vector<OptionSpec>& options);
+
 struct CommandRegistrar {
-    CommandRegistrar(std::string name, std::string summary, std::string usage, CommandFn fn) {
-        commands().push_back(Command{std::move(name), std::move(summary), std::move(usage), fn});
-    }
+    explicit CommandRegistrar(Command c) { commands().push_back(std::move(c)); }
 };
 
 }  // namespace lscli

@@ -9,50 +9,59 @@
 #include "cli/command.h"
 #include "core/base/version.h"
 
-namespace lscli {
-std::vector<Command>& commands() {
-    static std::vector<Command> all;
-    return all;
-}
-}  // namespace lscli
+namespace {
 
-static void print_help() {
-    std::printf("learnerscore %s — learning analytics inside PostgreSQL\n\nusage: learnerscore <command> [options]\n\ncommands:\n",
-                ls::kVersion);
+std::vector<lscli::Command> sorted_commands() {
     auto cmds = lscli::commands();
     std::sort(cmds.begin(), cmds.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    for (const auto& c : cmds) std::printf("  %-10s %s\n", c.name.c_str(), c.summary.c_str());
-    std::printf("\n`learnerscore <command> --help` shows a command's options.\n");
+    return cmds;
 }
 
-int main(int argc, char** argv) {
-    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" || std::string(argv[1]) == "help") {
-        print_help();
-        return argc < 2 ? 2 : 0;
+// The command list, then every command's usage: `learnerscore --help` shows every option.
+void print_help(std::FILE* to) {
+    std::fprintf(to, "learnerscore %s — learning analytics inside PostgreSQL\n\nusage: learnerscore <command> [options]\n"
+                     "       learnerscore --help | --version\n\ncommands:\n", ls::kVersion);
+    auto cmds = sorted_commands();
+    for (const auto& c : cmds) std::fprintf(to, "  %-10s %s\n", c.name.c_str(), c.summary.c_str());
+    std::fprintf(to, "\n`learnerscore <command> --help` shows one command's options.\n");
+    for (const auto& c : cmds) std::fprintf(to, "\n%s", c.usage().c_str());
+}
+
+int run_command(const lscli::Command& c, const std::vector<std::string>& args) {
+    try {
+        lscli::Options opt = lscli::Options::parse(c.options(), args);
+        if (opt.has("help")) {
+            std::printf("%s", c.usage().c_str());
+            return 0;
+        }
+        return c.run(opt);
+    } catch (const lscli::UsageError& e) {  // the command line itself is wrong: say how it goes
+        std::fprintf(stderr, "learnerscore %s: error: %s\n\n%s", c.name.c_str(), e.what(), c.usage().c_str());
+        return 2;
+    } catch (const std::invalid_argument& e) {  // a bad value or argument found later (e.g. not a folder)
+        std::fprintf(stderr, "learnerscore %s: error: %s\n", c.name.c_str(), e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "learnerscore %s: error: %s\n", c.name.c_str(), e.what());
+        return 1;
     }
-    std::string name = argv[1];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string name = argc < 2 ? "" : argv[1];
+    if (name == "--help" || name == "-h" || name == "help") {
+        print_help(stdout);
+        return 0;
+    }
     if (name == "--version") {
         std::printf("learnerscore %s\n", ls::kVersion);
         return 0;
     }
-    std::vector<std::string> args(argv + 2, argv + argc);
-    for (const auto& c : lscli::commands()) {
-        if (c.name != name) continue;
-        if (std::find(args.begin(), args.end(), "--help") != args.end()) {
-            std::printf("%s\n", c.usage.c_str());
-            return 0;
-        }
-        try {
-            return c.run(args);
-        } catch (const std::invalid_argument& e) {  // a usage error: bad option, value or argument
-            std::fprintf(stderr, "learnerscore %s: error: %s\n", name.c_str(), e.what());
-            return 2;
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "learnerscore %s: error: %s\n", name.c_str(), e.what());
-            return 1;
-        }
-    }
-    std::fprintf(stderr, "learnerscore: unknown command \"%s\"\n", name.c_str());
-    print_help();
+    for (const auto& c : lscli::commands())
+        if (c.name == name) return run_command(c, std::vector<std::string>(argv + 2, argv + argc));
+    if (!name.empty()) std::fprintf(stderr, "learnerscore: unknown command \"%s\"\n\n", name.c_str());
+    print_help(stderr);
     return 2;
 }

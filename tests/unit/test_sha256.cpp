@@ -2,16 +2,17 @@
 
 #include <string>
 
-#include "core/files/sha256.h"
+#include "cli/load/file_digest.h"
 
 namespace {
 std::string sha(const std::string& s) {
-    ls::Sha256 h;
+    lscli::Sha256Digest h;
     h.update(s);
     return h.hex_digest();
 }
 }  // namespace
 
+// FIPS 180-4 example vectors, through OpenSSL (src/cli/load/file_digest.cpp).
 TEST(Sha256, KnownVectors) {
     EXPECT_EQ(sha(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     EXPECT_EQ(sha("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
@@ -24,8 +25,13 @@ TEST(Sha256, IncrementalEqualsOneShot) {
     std::string data;
     for (int i = 0; i < 5000; ++i) data += char('a' + i % 26);
     for (size_t step : {1u, 7u, 63u, 64u, 65u, 1000u}) {
-        ls::Sha256 h;
+        lscli::Sha256Digest h;
         for (size_t i = 0; i < data.size(); i += step) h.update(std::string_view(data).substr(i, step));
         EXPECT_EQ(h.hex_digest(), sha(data)) << step;
     }
+}
+
+TEST(Sha256, OneShotHelper) {
+    EXPECT_EQ(lscli::sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(lscli::sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }

@@ -25,9 +25,31 @@ std::vector<Step>& steps() {
     return all;
 }
 
-int run_demo(const std::vector<std::string>& args) {
-    Options opt(args, {"keep-data"});
-    opt.require_known({"dsn", "learners", "seed", "schema", "workdir", "keep-data", "employees", "courses"});
+std::vector<OptionSpec> demo_options() {
+    return {
+        {"dsn", 0, "DSN", "run in this database instead of a private throw-away cluster"},
+        {"learners", 0, "N", "1T cohort size (default 2734)"},
+        {"seed", 0, "K", "random seed of the generated data (default 42)"},
+        {"schema", 0, "S", "learning schema (default onet)"},
+        {"workdir", 0, "DIR", "folder for the generated files (default: a temporary one, removed at the end)"},
+        {"keep-data", 0, "", "keep the temporary folder of generated files"},
+        {"employees", 0, "N", "call-centre employees of the course-effects step (default 2000)"},
+        {"courses", 0, "M", "courses of the course-effects step (default 8)"},
+    };
+}
+
+std::string demo_usage() {
+    return usage_text(
+        "usage: learnerscore demo [--dsn DSN] [--learners N] [--seed K] [--schema S] [--workdir DIR] [--keep-data]\n"
+        "                         [--employees N] [--courses M]\n"
+        "  Without --dsn, starts a private PostgreSQL cluster in a temporary directory (as the postgres\n"
+        "  account when run as root), installs the extension, generates a cohort, loads it, and prints\n"
+        "  what each part of learnerscore computes; the cluster is stopped on exit and on Ctrl-C.\n",
+        demo_options());
+}
+
+int run_demo(const Options& opt) {
+    opt.require_no_positional();
     install_signal_handlers();
     std::unique_ptr<PrivateCluster> cluster;
     std::string dsn = opt.get("dsn");
@@ -86,12 +108,8 @@ int run_demo(const std::vector<std::string>& args) {
     return rc;  // the private cluster is stopped by its destructor
 }
 
-CommandRegistrar reg("demo", "run the end-to-end demo (a private throw-away cluster unless --dsn is given)",
-                     "usage: learnerscore demo [--dsn DSN] [--learners N] [--seed K] [--schema S] [--workdir DIR] [--keep-data]\n"
-                     "  Without --dsn, starts a private PostgreSQL cluster in a temporary directory (as the postgres\n"
-                     "  account when run as root), installs the extension, generates a cohort, loads it, and prints\n"
-                     "  what each part of learnerscore computes; the cluster is stopped on exit and on Ctrl-C.",
-                     &run_demo);
+CommandRegistrar reg({"demo", "run the end-to-end demo (a private throw-away cluster unless --dsn is given)", &demo_options,
+                      &demo_usage, &run_demo});
 }  // namespace
 
 DemoStepRegistrar::DemoStepRegistrar(int order, const char* title, DemoStepFn fn) { steps().push_back({order, title, fn}); }

@@ -28,7 +28,7 @@ void demo_courses(DemoContext& ctx) {
         std::vector<std::string> args = {"--scenario", "courses", "--employees", std::to_string(employees), "--courses",
                                          std::to_string(courses), "--seed", std::to_string(cfg.seed), "--out", dir,
                                          "--quiet"};
-        Options gopt(args, {"quiet"});
+        Options gopt = Options::parse(generate_options(), args);
         find_scenario("courses").generate(gopt, dir);
     }
     std::printf("   Generated %lld employees in 4 departments, %lld courses, random invitations (seed %llu) into %s.\n",

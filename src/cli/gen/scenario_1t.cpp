@@ -20,7 +20,6 @@ void print_progress(long long done, long long total) {
 }
 
 void generate_1t(const Options& opt, const std::string& out) {
-    opt.require_known({"scenario", "out", "learners", "seed", "malformed-rate", "duplicate-rate", "quiet"});
     ls::gen1t::Options g;
     g.learners = opt.get_int("learners", 2734);
     long long seed = opt.get_int("seed", 42);
@@ -47,7 +46,9 @@ void generate_1t(const Options& opt, const std::string& out) {
 
 ScenarioRegistrar reg({"1t",
                        "1T learner cohort of the 1T scoring specification: nine raw CSV files + _truth/ (docs/generator-1t.md)",
-                       "--learners N (2734) --seed K (42) --malformed-rate R (0.001; 0 disables) --duplicate-rate R (0.002) --quiet",
+                       {{"learners", 0, "N", "cohort size, 0 ... 10,000,000 (default 2734)"},
+                        {"malformed-rate", 0, "R", "per good data line, chance of a malformed line after it (default 0.001; 0 disables)"},
+                        {"duplicate-rate", 0, "R", "per good event line, chance of repeating it exactly (default 0.002)"}},
                        &generate_1t});
 
 }  // namespace

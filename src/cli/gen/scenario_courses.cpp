@@ -24,7 +24,6 @@ struct File {
 };
 
 void generate_courses(const Options& opt, const std::string& out) {
-    opt.require_known({"scenario", "out", "employees", "courses", "seed", "invite-rate", "quiet"});
     ls::gen::CoursesConfig cfg;
     cfg.employees = static_cast<int>(opt.get_int("employees", 2000));
     cfg.courses = static_cast<int>(opt.get_int("courses", 8));
@@ -89,7 +88,9 @@ void generate_courses(const Options& opt, const std::string& out) {
 ScenarioRegistrar reg({"courses",
                        "call-centre employees, KPIs, courses and random invitations of the course-effects brief, with planted course effects "
                        "(docs/course-effects.md)",
-                       "--employees N (2000) --courses M (8) --seed K (42) --invite-rate R (0.3) --quiet",
+                       {{"employees", 0, "N", "call-centre employees (default 2000)"},
+                        {"courses", 0, "M", "courses (default 8)"},
+                        {"invite-rate", 0, "R", "chance of an invitation per employee and course, in (0, 1) (default 0.3)"}},
                        &generate_courses});
 
 }  // namespace

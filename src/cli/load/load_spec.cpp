@@ -44,85 +44,54 @@ std::string normalize_header(std::string_view raw) {
 namespace conv {
 
 namespace {
-template <class T>
-std::string fail_or_null(const ls::norm::Parsed<T>& p, FieldValue& out) {
+// A parsed value into `out`: the parse error, NULL, or the value as `format` writes it.
+template <class T, class Format>
+std::string store(ls::norm::Parsed<T>&& p, FieldValue& out, Format format) {
     if (!p.ok()) return p.error;
-    out.null = true;
+    out.null = p.is_null();
+    if (!out.null) out.text = format(*p.value);
     return {};
 }
+
+std::string as_decimal(long long v) { return std::to_string(v); }
 }  // namespace
 
 std::string text(std::string_view raw, FieldValue& out) {
-    auto p = ls::norm::parse_text(raw);
-    if (!p.ok() || p.is_null()) return fail_or_null(p, out);
-    out.null = false;
-    out.text = std::move(*p.value);
-    return {};
+    return store(ls::norm::parse_text(raw), out, [](std::string& v) { return std::move(v); });
 }
 
-std::string integer(std::string_view raw, FieldValue& out) {
-    auto p = ls::norm::parse_int(raw);
-    if (!p.ok() || p.is_null()) return fail_or_null(p, out);
-    out.null = false;
-    out.text = std::to_string(*p.value);
-    return {};
-}
+std::string integer(std::string_view raw, FieldValue& out) { return store(ls::norm::parse_int(raw), out, as_decimal); }
 
 std::string real(std::string_view raw, FieldValue& out) {
     auto p = ls::norm::parse_real(raw);
-    if (!p.ok() || p.is_null()) return fail_or_null(p, out);
-    double v = *p.value;
-    if (std::fabs(v) > FLT_MAX) return "number out of range for real";
-    float f = static_cast<float>(v);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(f));  // round-trips a float4 exactly
-    out.null = false;
-    out.text = buf;
-    return {};
+    if (p.ok() && !p.is_null() && std::fabs(*p.value) > FLT_MAX) return "number out of range for real";
+    return store(std::move(p), out, [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(static_cast<float>(v)));  // round-trips a float4 exactly
+        return std::string(buf);
+    });
 }
 
 std::string timestamp(std::string_view raw, FieldValue& out) {
-    auto p = ls::norm::parse_timestamp(raw);
-    if (!p.ok() || p.is_null()) return fail_or_null(p, out);
-    out.null = false;
-    out.text = p.value->iso();
-    return {};
+    return store(ls::norm::parse_timestamp(raw), out, [](const auto& v) { return v.iso(); });
 }
 
-std::string result(std::string_view raw, FieldValue& out) {
-    auto p = ls::norm::parse_result(raw);
-    if (!p.ok() || p.is_null()) return fail_or_null(p, out);
-    out.null = false;
-    out.text = std::to_string(*p.value);
-    return {};
-}
+std::string result(std::string_view raw, FieldValue& out) { return store(ls::norm::parse_result(raw), out, as_decimal); }
 
 std::string int_or_marker(std::string_view raw, FieldValue& out) {
-    auto p = ls::norm::parse_int_or_marker(raw);
-    if (!p.ok() || p.is_null()) return fail_or_null(p, out);
-    out.null = false;
-    out.text = std::to_string(*p.value);
-    return {};
+    return store(ls::norm::parse_int_or_marker(raw), out, as_decimal);
 }
 
-std::string tg_bot(std::string_view raw, FieldValue& out) {
-    auto p = ls::norm::parse_tg_bot(raw);
-    if (!p.ok() || p.is_null()) return fail_or_null(p, out);
-    out.null = false;
-    out.text = std::to_string(*p.value);
-    return {};
-}
+std::string tg_bot(std::string_view raw, FieldValue& out) { return store(ls::norm::parse_tg_bot(raw), out, as_decimal); }
 
 std::string tz_offset(std::string_view raw, FieldValue& out) {
-    auto p = ls::norm::parse_tz_offset(raw);
-    if (!p.ok() || p.is_null()) return fail_or_null(p, out);
-    // Canonical "+HH:MM", so "+3", "UTC+3" and "+03:00" group together.
-    long minutes = std::lround(std::fabs(*p.value) * 60.0);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%c%02ld:%02ld", *p.value < 0 ? '-' : '+', minutes / 60, minutes % 60);
-    out.null = false;
-    out.text = buf;
-    return {};
+    return store(ls::norm::parse_tz_offset(raw), out, [](double hours) {
+        // Canonical "+HH:MM", so "+3", "UTC+3" and "+03:00" group together.
+        long minutes = std::lround(std::fabs(hours) * 60.0);
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%c%02ld:%02ld", hours < 0 ? '-' : '+', minutes / 60, minutes % 60);
+        return std::string(buf);
+    });
 }
 
 }  // namespace conv

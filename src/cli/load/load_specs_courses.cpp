@@ -14,11 +14,14 @@ namespace {
 
 using namespace conv;
 
+// "" is NULL: true (and `out` NULL) when `raw` is empty.
+bool empty_is_null(std::string_view raw, FieldValue& out) {
+    out.null = raw.empty();
+    return out.null;
+}
+
 std::string float8(std::string_view raw, FieldValue& out) {
-    if (raw.empty()) {
-        out.null = true;
-        return {};
-    }
+    if (empty_is_null(raw, out)) return {};
     std::string s(raw);
     char* end = nullptr;
     errno = 0;
@@ -26,34 +29,25 @@ std::string float8(std::string_view raw, FieldValue& out) {
     if (end == s.c_str() || *end != '\0' || errno == ERANGE || !std::isfinite(v)) return "not a finite number: " + s;
     char buf[40];
     std::snprintf(buf, sizeof buf, "%.17g", v);
-    out.null = false;
     out.text = buf;
     return {};
 }
 
 std::string bigint(std::string_view raw, FieldValue& out) {
-    if (raw.empty()) {
-        out.null = true;
-        return {};
-    }
+    if (empty_is_null(raw, out)) return {};
     std::string s(raw);
     char* end = nullptr;
     errno = 0;
     long long v = std::strtoll(s.c_str(), &end, 10);
     if (end == s.c_str() || *end != '\0' || errno == ERANGE) return "not an integer: " + s;
-    out.null = false;
     out.text = std::to_string(v);
     return {};
 }
 
 std::string boolean(std::string_view raw, FieldValue& out) {
+    if (empty_is_null(raw, out)) return {};
     std::string s(raw);
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.null = false;
-    if (s.empty()) {
-        out.null = true;
-        return {};
-    }
     if (s == "1" || s == "true" || s == "t" || s == "yes") out.text = "true";
     else if (s == "0" || s == "false" || s == "f" || s == "no") out.text = "false";
     else return "not a boolean: " + std::string(raw);
@@ -61,16 +55,12 @@ std::string boolean(std::string_view raw, FieldValue& out) {
 }
 
 std::string date(std::string_view raw, FieldValue& out) {
-    if (raw.empty()) {
-        out.null = true;
-        return {};
-    }
+    if (empty_is_null(raw, out)) return {};
     int y, m, d;
     char tail;
     std::string s(raw);
     if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
         return "not a date (YYYY-MM-DD): " + s;
-    out.null = false;
     out.text = s;
     return {};
 }

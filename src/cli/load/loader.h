@@ -27,11 +27,22 @@ struct LoadOptions {
     bool refresh = true;     // refresh the analyst view cache after a successful load
 };
 
+// What became of a file: its rows replaced, skipped (same SHA-256 as the last load), or
+// nothing of it kept.
+enum class FileStatus { loaded, unchanged, failed };
+
+// What became of the view caches after the files: none (no cache: older extension or data
+// set), refreshed, fresh (nothing changed), skipped (--no-refresh or a failed file), failed.
+enum class CacheStatus { none, refreshed, fresh, skipped, failed };
+
+// "loaded", "unchanged", "failed" / "", "refreshed", "fresh", "skipped", "failed".
+const char* to_text(FileStatus s);
+const char* to_text(CacheStatus s);
+
 // The view caches (m_user_tags_history, m_online_students, dataset_h) after the load
 // (learnerscore.refresh_analyst_views); rows = dataset_h's.
 struct CacheRefresh {
-    std::string status;   // "refreshed", "fresh" (nothing changed), "skipped" (--no-refresh or a
-                          // failed file), "failed", or "" (no cache: older extension or data set)
+    CacheStatus status = CacheStatus::none;
     std::string detail;   // why skipped / the error
     std::string retry;    // the SQL that refreshes the caches by hand (shown when skipped or failed)
     long long rows = 0;
@@ -41,9 +52,9 @@ struct CacheRefresh {
 struct FileLoadResult {
     std::string file;     // file name in the folder
     std::string table;    // target table (unqualified)
-    std::string status;   // "loaded", "unchanged", "failed"
-    std::string error;    // for "failed"
-    std::vector<std::string> details;  // for "failed": further lines (most frequent reject reasons)
+    FileStatus status = FileStatus::failed;
+    std::string error;    // when failed
+    std::vector<std::string> details;  // when failed: further lines (most frequent reject reasons)
     std::string sha256;
     long long bytes = 0;
     long long read = 0;      // data lines read (header and blank lines excluded)
