@@ -51,6 +51,11 @@ private:
     SplitMix64 stream_;
 };
 
+// A uniform second of [from_hour:00, to_hour:00) on the day starting at `day_start`.
+inline long long random_time_of_day(Rng& r, long long day_start, int from_hour, int to_hour) {
+    return day_start + r.integer(from_hour * 3600LL, to_hour * 3600LL - 1);
+}
+
 inline double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
