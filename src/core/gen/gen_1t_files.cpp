@@ -39,23 +39,30 @@ void set_iso(std::string& s, long long ts) {
     s.clear();
     append_iso(s, ts);
 }
-void set_dmy(std::string& s, long long ts) {
-    s.clear();
-    append_dmy(s, ts);
-}
 
-// The fields of an event line: the user id and the time, in the places and the
-// time style the file's spec gives.
-std::vector<std::string>& event_row(CsvFile& f, const std::string& uid, long long ts) {
-    auto& r = f.row();
-    const FileSpec& spec = f.spec();
-    r[static_cast<size_t>(spec.id_field)] = uid;
-    if (spec.ts_style == 'i')
-        set_iso(r[static_cast<size_t>(spec.ts_field)], ts);
-    else
-        set_dmy(r[static_cast<size_t>(spec.ts_field)], ts);
-    return r;
-}
+// The event lines of one file: each starts with the user id and the time, in
+// the places and the time style the file's spec gives (read once per learner).
+class EventRows {
+public:
+    explicit EventRows(CsvFile& f)
+        : f_(f),
+          id_(static_cast<size_t>(f.spec().id_field)),
+          ts_(static_cast<size_t>(f.spec().ts_field)),
+          append_time_(f.spec().ts_style == 'i' ? &append_iso : &append_dmy) {}
+    std::vector<std::string>& row(const std::string& uid, long long ts) {
+        auto& r = f_.row();
+        r[id_] = uid;
+        r[ts_].clear();
+        append_time_(r[ts_], ts);
+        return r;
+    }
+    void write() { f_.write(); }
+
+private:
+    CsvFile& f_;
+    const size_t id_, ts_;
+    void (*const append_time_)(std::string&, long long);
+};
 
 void write_task_row(const Course& c, const Task& t, CsvFile& schedule) {
     auto& r = schedule.row();
@@ -100,8 +107,9 @@ void write_activity_rows(const Course& c, const Task& t, const Activity& a, CsvF
 }
 
 void write_views(const Course& C, const Learner& L, const std::string& uid, CsvFile& f) {
+    EventRows rows(f);
     for (const auto& e : L.views) {
-        auto& r = event_row(f, uid, e.ts);
+        auto& r = rows.row(uid, e.ts);
         if (e.activity < 0) {
             const Task& t = C.tasks[static_cast<size_t>(e.task)];
             r[2] = "занятие";
@@ -117,27 +125,29 @@ void write_views(const Course& C, const Learner& L, const std::string& uid, CsvF
             set_int(r[5], a.attestation);
             r[6] = a.type;
         }
-        f.write();
+        rows.write();
     }
 }
 
 void write_webinars(const Course& C, const Learner& L, const std::string& uid, CsvFile& f) {
+    EventRows rows(f);
     for (const auto& e : L.webinars) {
         const Webinar& w = C.webinars[static_cast<size_t>(e.webinar)];
-        auto& r = event_row(f, uid, e.ts);
+        auto& r = rows.row(uid, e.ts);
         r[2] = e.connect ? "Подключение" : "Отключение";
         set_int(r[3], w.webinar_id);
         r[4] = e.online ? "онлайн" : "офлайн";
         r[5] = w.intro ? "1" : "0";
         set_int(r[6], w.module);
-        f.write();
+        rows.write();
     }
 }
 
 void write_results(const Course& C, const Learner& L, const std::string& uid, CsvFile& f) {
+    EventRows rows(f);
     for (const auto& e : L.results) {
         const Activity& a = C.activities[static_cast<size_t>(e.activity)];
-        auto& r = event_row(f, uid, e.ts);
+        auto& r = rows.row(uid, e.ts);
         set_int(r[0], a.module);
         set_int(r[1], a.activity_id);
         if (e.result < 0)
@@ -145,7 +155,7 @@ void write_results(const Course& C, const Learner& L, const std::string& uid, Cs
         else
             set_int(r[4], e.result);
         r[5] = e.success ? "1" : "0";
-        f.write();
+        rows.write();
     }
 }
 
@@ -190,20 +200,22 @@ void write_learner_rows(const Course& C, const Learner& L, const std::string& ui
         set_int(r[2], L.age);
         files[kUat]->write();
     }
+    EventRows auths(*files[kAuth]);
     for (const auto& e : L.auths) {
-        auto& r = event_row(*files[kAuth], uid, e.ts);
+        auto& r = auths.row(uid, e.ts);
         r[2] = kUserAgents[e.agent];
         r[3] = kWindowSizes[e.window];
-        files[kAuth]->write();
+        auths.write();
     }
     write_views(C, L, uid, *files[kViews]);
     write_webinars(C, L, uid, *files[kWebinars]);
     write_results(C, L, uid, *files[kResults]);
+    EventRows tags(*files[kUsersLogs]);
     for (const auto& e : L.tags) {
-        auto& r = event_row(*files[kUsersLogs], uid, e.ts);
+        auto& r = tags.row(uid, e.ts);
         r[2] = "tags-changed";
         r[3] = e.comment;
-        files[kUsersLogs]->write();
+        tags.write();
     }
     write_user(C, L, uid, *files[kUsers]);
 }

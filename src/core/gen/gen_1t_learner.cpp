@@ -275,8 +275,12 @@ void DailyProcess::work_on_next(long long& ts) {
 
 // Caught up (or just peeking): looks at one of the last activities already open.
 void DailyProcess::look_back(long long ts) {
-    int opened = 0;
-    while (opened < static_cast<int>(nact_) && is_open(static_cast<size_t>(opened), ts)) ++opened;
+    // The open activities are a prefix of the course order (tasks open in order).
+    const auto& acts = C_.activities;
+    auto first_closed = std::partition_point(acts.begin(), acts.end(), [&](const Activity& a) {
+        return C_.tasks[static_cast<size_t>(a.task)].open_ts <= ts;
+    });
+    int opened = static_cast<int>(first_closed - acts.begin());
     if (opened > 0 && r_.bernoulli(0.5)) {
         int idx = static_cast<int>(r_.integer(std::max(0, opened - 8), opened - 1));
         L_.views.push_back({ts, task_of(static_cast<size_t>(idx)), idx});
