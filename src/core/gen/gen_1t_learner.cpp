@@ -232,6 +232,7 @@ bool DailyProcess::recover(double base, double near_factor, bool near_attestatio
     return true;
 }
 
+// Whether day t has a session: most active days, and rarely one while falling asleep.
 bool DailyProcess::emits_activity(int t) {
     if (s_ == State::Active) {
         bool active_day = force_event_ || r_.bernoulli(L_.regularity);
