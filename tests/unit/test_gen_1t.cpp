@@ -364,6 +364,19 @@ TEST(Gen1t, CatalogMatchesTheSeed) {
         EXPECT_EQ(types.count(t), 1u) << t;
 }
 
+// The learner simulation counts the open activities by binary search: that
+// needs their opening times to be non-decreasing in course order.
+TEST(Gen1t, ActivitiesOpenInCourseOrder) {
+    for (unsigned long long seed : {1ULL, 7ULL, 42ULL}) {
+        Catalog cat = build_catalog(seed);
+        for (const auto& c : cat.courses)
+            for (size_t i = 1; i < c.activities.size(); ++i)
+                EXPECT_LE(c.tasks[static_cast<size_t>(c.activities[i - 1].task)].open_ts,
+                          c.tasks[static_cast<size_t>(c.activities[i].task)].open_ts)
+                    << "course " << c.course_id << " activity " << i;
+    }
+}
+
 TEST(Gen1t, RejectsBadOptions) {
     TmpDir d("opt");
     Options o;

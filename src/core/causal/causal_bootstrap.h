@@ -6,14 +6,9 @@
 #include <cstdint>
 #include <cstring>
 
-namespace ls::causal {
+#include "core/base/rng.h"
 
-inline std::uint64_t splitmix64(std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
+namespace ls::causal {
 
 inline std::uint64_t hash_doubles(const double* v, int n, std::uint64_t seed) {
     std::uint64_t h = splitmix64(seed);

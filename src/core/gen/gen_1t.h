@@ -1,5 +1,6 @@
-// Synthetic data for the 1T learner-scoring scenario (the 1T scoring specification): writes the
-// nine raw CSV files of docs/loading.md in the platform's exact formats, plus a
+// "1T" is the learning platform whose CSV export the 1T scoring specification (the
+// customer's document) describes; this generator writes synthetic data in that
+// platform's export formats: the nine raw CSV files of docs/loading.md, plus a
 // ground-truth folder `_truth/` (planted learner parameters, daily latent
 // states as spells, malformed and duplicate lines). Deterministic for a seed.
 // The model is documented in docs/generator-1t.md.

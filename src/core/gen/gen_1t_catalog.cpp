@@ -17,7 +17,7 @@ struct CourseSpec {
     int open_hour;
 };
 
-// Seed 001 names course 3 "Нейро.PY"; the others are invented. Course 77's
+// The 1T scoring specification names course 3 "Нейро.PY"; the others are invented. Course 77's
 // name contains commas, which must be quoted in activities_guide.csv.
 const CourseSpec kCourses[] = {
     {3, "Нейро.PY", 0.16, 5, 11},
@@ -50,149 +50,206 @@ bool bears_result(const std::string& t) {
     return t == "exercise" || t == "question" || t == "interactive" || t == "CodeExercise";
 }
 
-}  // namespace
+// Ids run on across the courses, with the gaps of the platform's numbering.
+struct NextIds {
+    int task = 81, activity = 8719, theme = 13, webinar = 13370;
+};
 
-Catalog build_catalog(unsigned long long seed) {
-    Rng rng(seed, 0xca7a10ULL);
-    Catalog cat;
-    int next_task_id = 81, next_activity_id = 8719, next_theme_id = 13, next_webinar_id = 13370;
-    for (const auto& spec : kCourses) {
-        Course c;
-        c.course_id = spec.id;
-        c.name = spec.name;
-        c.weight = spec.weight;
-        c.start_ts = seconds_at(2023, 12, static_cast<unsigned>(spec.start_d), static_cast<unsigned>(spec.open_hour));
-        c.start_day = days_from_civil(2023, 12, static_cast<unsigned>(spec.start_d));
+struct Slot { int day; int module; bool att; };
 
-        // Opening days: module 1 every 3.5 days over four weeks, module 2 the
-        // same over the next ~5 weeks then an attestation task on day 63,
-        // module 3 weekly until day 196.
-        struct Slot { int day; int module; bool att; };
-        std::vector<Slot> slots;
-        for (int i = 0; i < 8; ++i) slots.push_back({(i * 7 + 1) / 2, 1, false});
-        for (int i = 0; i < 10; ++i) slots.push_back({28 + (i * 7 + 1) / 2, 2, false});
-        slots.push_back({63, 2, true});
-        for (int i = 0; i < 19; ++i) slots.push_back({70 + 7 * i, 3, false});
+const int kThemesPerModule[] = {0, 2, 3, 4};  // themes: 2 in module 1, 3 in module 2, 4 in module 3
 
-        // Themes: 2 in module 1, 3 in module 2, 4 in module 3.
-        const int themes_per_module[] = {0, 2, 3, 4};
-        int theme_name = static_cast<int>(rng.integer(0, 15));
-        for (int m = 1; m <= 3; ++m)
-            for (int k = 0; k < themes_per_module[m]; ++k) {
-                Theme th;
-                th.theme_id = next_theme_id++;
-                th.module = m;
-                th.name = kThemeNames[(theme_name++) % 16];
-                c.themes.push_back(th);
-            }
-        int lesson_name = static_cast<int>(rng.integer(0, 23));
-        for (size_t s = 0; s < slots.size(); ++s) {
-            Task t;
-            t.task_id = next_task_id;
-            next_task_id += static_cast<int>(rng.integer(1, 3));
-            t.module = slots[s].module;
-            t.attestation = slots[s].att;
-            t.open_day = slots[s].day;
-            t.open_ts = c.start_ts + slots[s].day * kDay;
-            // theme: tasks of a module are spread evenly over its themes
-            int first_theme = 0, n_module_slots = 0, idx_in_module = 0;
-            for (int m = 1; m < t.module; ++m) first_theme += themes_per_module[m];
-            for (size_t q = 0; q < slots.size(); ++q)
-                if (slots[q].module == t.module) {
-                    if (q < s) ++idx_in_module;
-                    ++n_module_slots;
-                }
-            int th = idx_in_module * themes_per_module[t.module] / n_module_slots;
-            t.theme = first_theme + th;
-            int pos = 1;
-            for (const auto& prev : c.tasks)
-                if (prev.theme == t.theme) ++pos;
-            t.position = pos;
-            t.name = t.attestation ? "Аттестация по модулю 2" : kLessonNames[(lesson_name++) % 24];
-            int idx = static_cast<int>(c.tasks.size());
+// Opening days: module 1 every 3.5 days over four weeks, module 2 the
+// same over the next ~5 weeks then an attestation task on day 63,
+// module 3 weekly until day 196.
+std::vector<Slot> opening_slots() {
+    std::vector<Slot> slots;
+    for (int i = 0; i < 8; ++i) slots.push_back({(i * 7 + 1) / 2, 1, false});
+    for (int i = 0; i < 10; ++i) slots.push_back({28 + (i * 7 + 1) / 2, 2, false});
+    slots.push_back({63, 2, true});
+    for (int i = 0; i < 19; ++i) slots.push_back({70 + 7 * i, 3, false});
+    return slots;
+}
 
-            auto add = [&](const std::string& type, const std::string& name, bool att, bool req, double diff) {
-                Activity a;
-                a.activity_id = next_activity_id;
-                next_activity_id += static_cast<int>(rng.integer(1, 4));
-                a.task = idx;
-                a.type = type;
-                a.name = name;
-                a.result_bearing = bears_result(type);
-                a.attestation = att;
-                a.required = req;
-                a.module = t.module;
-                a.difficulty = diff;
-                t.activities.push_back(static_cast<int>(c.activities.size()));
-                c.activities.push_back(a);
-            };
-            if (t.attestation) {
-                add("question", "Итоговый тест модуля 2", true, true, 0.4);
-                add("CodeExercise", "Итоговое задание модуля 2", true, true, 0.8);
-                if (rng.bernoulli(0.5)) add("exercise", "Аттестационное упражнение", true, true, 0.5);
-            } else {
-                int n = static_cast<int>(rng.integer(3, 7));
-                int counters[6] = {0, 0, 0, 0, 0, 0};
-                for (int k = 0; k < n; ++k) {
-                    int ty = k == 0 ? 0 : rng.choose(std::begin(kTypeWeights), std::end(kTypeWeights));
-                    ++counters[ty];
-                    std::string name = ty == 5 ? std::string() : std::string(kTypeNames[ty]) + " " + std::to_string(counters[ty]);
-                    bool rb = bears_result(kTypes[ty]);
-                    bool req = rng.bernoulli(rb ? 0.6 : 0.1);
-                    add(kTypes[ty], name, false, req, kTypeDifficulty[ty] + rng.normal(0, 0.3));
-                }
-                if (s % 3 == 1) {  // a webinar every third task; its recording is an activity
-                    Webinar w;
-                    w.webinar_id = next_webinar_id++;
-                    w.day = t.open_day + 1;
-                    w.start_ts = c.start_ts - spec.open_hour * 3600LL + w.day * kDay + 19 * 3600LL;
-                    w.module = t.module;
-                    c.webinars.push_back(w);
-                    add("webinar", "Вебинар " + std::to_string(c.webinars.size()), false, false, 0);
-                }
-            }
-            c.tasks.push_back(std::move(t));
+void add_themes(Course& c, NextIds& ids, int theme_name) {
+    for (int m = 1; m <= 3; ++m)
+        for (int k = 0; k < kThemesPerModule[m]; ++k) {
+            Theme th;
+            th.theme_id = ids.theme++;
+            th.module = m;
+            th.name = kThemeNames[(theme_name++) % 16];
+            c.themes.push_back(th);
         }
-        for (size_t s = 0; s < c.tasks.size(); ++s) {
-            auto& t = c.tasks[s];
-            if (s + 1 < c.tasks.size()) {
-                t.deadline_ts = c.tasks[s + 1].open_ts;
-                t.deadline_day = c.tasks[s + 1].open_day;
+}
+
+// Theme and position of task `s`: the tasks of a module are spread evenly over its themes.
+void place_in_theme(const Course& c, const std::vector<Slot>& slots, size_t s, Task& t) {
+    int first_theme = 0, n_module_slots = 0, idx_in_module = 0;
+    for (int m = 1; m < t.module; ++m) first_theme += kThemesPerModule[m];
+    for (size_t q = 0; q < slots.size(); ++q)
+        if (slots[q].module == t.module) {
+            if (q < s) ++idx_in_module;
+            ++n_module_slots;
+        }
+    int th = idx_in_module * kThemesPerModule[t.module] / n_module_slots;
+    t.theme = first_theme + th;
+    int pos = 1;
+    for (const auto& prev : c.tasks)
+        if (prev.theme == t.theme) ++pos;
+    t.position = pos;
+}
+
+// Builds one course; every draw comes from the catalog's stream in a fixed order.
+class CourseBuilder {
+public:
+    CourseBuilder(const CourseSpec& spec, Rng& rng, NextIds& ids) : spec_(spec), rng_(rng), ids_(ids) {}
+
+    Course build() {
+        c_.course_id = spec_.id;
+        c_.name = spec_.name;
+        c_.weight = spec_.weight;
+        c_.start_ts = seconds_at(2023, 12, static_cast<unsigned>(spec_.start_d), static_cast<unsigned>(spec_.open_hour));
+        c_.start_day = days_from_civil(2023, 12, static_cast<unsigned>(spec_.start_d));
+        const std::vector<Slot> slots = opening_slots();
+        add_themes(c_, ids_, static_cast<int>(rng_.integer(0, 15)));
+        int lesson_name = static_cast<int>(rng_.integer(0, 23));
+        for (size_t s = 0; s < slots.size(); ++s) add_task(slots, s, lesson_name);
+        set_deadlines();
+        add_intro_webinar();
+        count_openings();
+        index_activities();
+        return std::move(c_);
+    }
+
+private:
+    void add_task(const std::vector<Slot>& slots, size_t s, int& lesson_name) {
+        Task t;
+        t.task_id = ids_.task;
+        ids_.task += static_cast<int>(rng_.integer(1, 3));
+        t.module = slots[s].module;
+        t.attestation = slots[s].att;
+        t.open_day = slots[s].day;
+        t.open_ts = c_.start_ts + slots[s].day * kDay;
+        place_in_theme(c_, slots, s, t);
+        t.name = t.attestation ? "Аттестация по модулю 2" : kLessonNames[(lesson_name++) % 24];
+        if (t.attestation) {
+            add_activity(t, "question", "Итоговый тест модуля 2", true, true, 0.4);
+            add_activity(t, "CodeExercise", "Итоговое задание модуля 2", true, true, 0.8);
+            if (rng_.bernoulli(0.5)) add_activity(t, "exercise", "Аттестационное упражнение", true, true, 0.5);
+        } else {
+            add_lesson_activities(t);
+            if (s % 3 == 1) add_webinar(t);  // a webinar every third task; its recording is an activity
+        }
+        c_.tasks.push_back(std::move(t));
+    }
+
+    // 3 to 7 activities, the first a slide, the others of random types.
+    void add_lesson_activities(Task& t) {
+        int n = static_cast<int>(rng_.integer(3, 7));
+        int counters[6] = {0, 0, 0, 0, 0, 0};
+        for (int k = 0; k < n; ++k) {
+            int ty = k == 0 ? 0 : rng_.choose(std::begin(kTypeWeights), std::end(kTypeWeights));
+            ++counters[ty];
+            std::string name = ty == 5 ? std::string() : std::string(kTypeNames[ty]) + " " + std::to_string(counters[ty]);
+            bool rb = bears_result(kTypes[ty]);
+            bool req = rng_.bernoulli(rb ? 0.6 : 0.1);
+            add_activity(t, kTypes[ty], name, false, req, kTypeDifficulty[ty] + rng_.normal(0, 0.3));
+        }
+    }
+
+    // The task being built is the next one of c_.tasks.
+    void add_activity(Task& t, const std::string& type, const std::string& name, bool att, bool req, double diff) {
+        Activity a;
+        a.activity_id = ids_.activity;
+        ids_.activity += static_cast<int>(rng_.integer(1, 4));
+        a.task = static_cast<int>(c_.tasks.size());
+        a.type = type;
+        a.name = name;
+        a.result_bearing = bears_result(type);
+        a.attestation = att;
+        a.required = req;
+        a.module = t.module;
+        a.difficulty = diff;
+        t.activities.push_back(static_cast<int>(c_.activities.size()));
+        c_.activities.push_back(a);
+    }
+
+    // A live webinar the day after the task opens, at 19:00.
+    void add_webinar(Task& t) {
+        Webinar w;
+        w.webinar_id = ids_.webinar++;
+        w.day = t.open_day + 1;
+        w.start_ts = c_.start_ts - spec_.open_hour * 3600LL + w.day * kDay + 19 * 3600LL;
+        w.module = t.module;
+        c_.webinars.push_back(w);
+        add_activity(t, "webinar", "Вебинар " + std::to_string(c_.webinars.size()), false, false, 0);
+    }
+
+    // A task's deadline is the opening of the next one; the last task has a week.
+    void set_deadlines() {
+        for (size_t s = 0; s < c_.tasks.size(); ++s) {
+            auto& t = c_.tasks[s];
+            if (s + 1 < c_.tasks.size()) {
+                t.deadline_ts = c_.tasks[s + 1].open_ts;
+                t.deadline_day = c_.tasks[s + 1].open_day;
             } else {
                 t.deadline_ts = t.open_ts + 7 * kDay;
                 t.deadline_day = t.open_day + 7;
             }
         }
-        // Intro webinar on the start day (вводный вебинар = 1).
+    }
+
+    // Intro webinar on the start day (вводный вебинар = 1).
+    void add_intro_webinar() {
         Webinar intro;
-        intro.webinar_id = next_webinar_id++;
+        intro.webinar_id = ids_.webinar++;
         intro.day = 0;
-        intro.start_ts = c.start_ts - spec.open_hour * 3600LL + 18 * 3600LL;
+        intro.start_ts = c_.start_ts - spec_.open_hour * 3600LL + 18 * 3600LL;
         intro.module = 1;
         intro.intro = true;
-        c.webinars.insert(c.webinars.begin(), intro);
+        c_.webinars.insert(c_.webinars.begin(), intro);
+    }
 
-        c.opened_prefix.assign(kHorizonDays + 1, 0);
-        c.opened_result_bearing.assign(kHorizonDays + 1, 0);
+    void count_openings() {
+        c_.opened_prefix.assign(kHorizonDays + 1, 0);
+        c_.opened_result_bearing.assign(kHorizonDays + 1, 0);
         for (int d = 0; d <= kHorizonDays; ++d) {
             int n = 0, rb = 0;
-            for (const auto& a : c.activities) {
-                if (c.tasks[a.task].open_day > d) break;
+            for (const auto& a : c_.activities) {
+                if (c_.tasks[a.task].open_day > d) break;
                 ++n;
                 rb += a.result_bearing;
             }
-            c.opened_prefix[d] = n;
-            c.opened_result_bearing[d] = rb;
+            c_.opened_prefix[d] = n;
+            c_.opened_result_bearing[d] = rb;
         }
-        for (size_t i = 0; i < c.activities.size(); ++i) {
-            const auto& a = c.activities[i];
-            if (a.module == 2 && a.result_bearing) c.m2_result_bearing.push_back(static_cast<int>(i));
-            if (a.module == 2 && a.attestation) c.m2_attestation.push_back(static_cast<int>(i));
-            if (a.attestation) c.attestation_deadline_day = std::max(c.attestation_deadline_day, c.tasks[a.task].open_day);
+    }
+
+    void index_activities() {
+        for (size_t i = 0; i < c_.activities.size(); ++i) {
+            const auto& a = c_.activities[i];
+            if (a.module == 2 && a.result_bearing) c_.m2_result_bearing.push_back(static_cast<int>(i));
+            if (a.module == 2 && a.attestation) c_.m2_attestation.push_back(static_cast<int>(i));
+            if (a.attestation) c_.attestation_deadline_day = std::max(c_.attestation_deadline_day, c_.tasks[a.task].open_day);
         }
-        next_task_id += 10;
-        next_activity_id += 100;
-        cat.courses.push_back(std::move(c));
+    }
+
+    const CourseSpec& spec_;
+    Rng& rng_;
+    NextIds& ids_;
+    Course c_;
+};
+
+}  // namespace
+
+Catalog build_catalog(unsigned long long seed) {
+    Rng rng(seed, 0xca7a10ULL);
+    Catalog cat;
+    NextIds ids;
+    for (const auto& spec : kCourses) {
+        cat.courses.push_back(CourseBuilder(spec, rng, ids).build());
+        ids.task += 10;
+        ids.activity += 100;
     }
     return cat;
 }

@@ -6,27 +6,16 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/base/rng.h"
+
 namespace ls::gen1t {
 
-// SplitMix64 (Steele, Lea, Flood 2014): tiny state, passes BigCrush, and a
-// good way to derive independent sub-streams from (seed, key) pairs.
-inline std::uint64_t mix64(std::uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
+// A stream per (seed, key) pair: the key picks an independent SplitMix64 sub-stream.
 class Rng {
 public:
-    explicit Rng(std::uint64_t seed, std::uint64_t stream = 0) : s_(mix64(seed ^ mix64(stream + 0x51ed2701ULL))) {}
-    std::uint64_t next() {
-        s_ += 0x9e3779b97f4a7c15ULL;
-        std::uint64_t z = s_;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-    }
+    explicit Rng(std::uint64_t seed, std::uint64_t stream = 0)
+        : stream_(splitmix64(seed ^ splitmix64(stream + 0x51ed2701ULL))) {}
+    std::uint64_t next() { return stream_.next(); }
     // Uniform in [0, 1) with 53 random bits.
     double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
     double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
@@ -59,8 +48,13 @@ public:
     }
 
 private:
-    std::uint64_t s_;
+    SplitMix64 stream_;
 };
+
+// A uniform second of [from_hour:00, to_hour:00) on the day starting at `day_start`.
+inline long long random_time_of_day(Rng& r, long long day_start, int from_hour, int to_hour) {
+    return day_start + r.integer(from_hour * 3600LL, to_hour * 3600LL - 1);
+}
 
 inline double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }

@@ -202,7 +202,7 @@ Datum ls_diff_boot_trans(PG_FUNCTION_ARGS) {
         std::uint64_t h = ls::causal::hash_doubles(key, 2, ms.seed);
         add_to(s + 4 + (t ? 0 : 3), y);
         for (int r = 1; r <= nb; ++r) {
-            h = ls::causal::splitmix64(h + static_cast<std::uint64_t>(r));
+            h = ls::splitmix64(h + static_cast<std::uint64_t>(r));
             int w = ls::causal::poisson1(h);
             if (w == 0) continue;
             double* g = s + 4 + r * 6 + (t ? 0 : 3);
