@@ -1,6 +1,6 @@
 // `learnerscore generate --scenario courses`: the call-centre course-effects
 // data of the course-effects brief (five CSV files + _truth/course_effects.csv). The model and
-// its planted truth live in src/core/gen_courses.*; docs/course-effects.md.
+// its planted truth live in src/core/gen/gen_courses.*; docs/course-effects.md.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
