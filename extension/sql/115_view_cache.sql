@@ -97,7 +97,7 @@ COMMENT ON FUNCTION learnerscore._mark_view_cache_stale() IS
 
 -- Creates (idempotently) <view>_cache, analyst_view_cache, the triggers and
 -- the gated <view>, for a view of _cached_views() whose <view>_live exists.
--- (_create_learning_views marks the caches stale when a definition changed.)
+-- (_invalidate_view_caches marks them stale when a definition changed.)
 CREATE FUNCTION learnerscore._create_view_cache(schema_name text, cached_view text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
@@ -293,3 +293,20 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg
 $fn$;
 COMMENT ON FUNCTION learnerscore._view_definitions(text) IS
   'Internal: the definitions of the views create_learning_schema makes in a schema (learnerscore._learning_schema_relations()), as one text (compared before and after it re-creates them).';
+
+-- A changed definition (a new version of the extension) invalidates every
+-- cache: a live query's text may be unchanged while a view it reads changed.
+-- So do missing views: DROP EXTENSION ... CASCADE drops the views and the
+-- staleness triggers but keeps the tables, and writes made meanwhile were
+-- not tracked. (A new schema's caches start stale anyway.)
+CREATE FUNCTION learnerscore._invalidate_view_caches(schema_name text, defs_before text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    IF defs_before IS DISTINCT FROM learnerscore._view_definitions(schema_name) THEN
+        EXECUTE format('UPDATE %s.analyst_view_cache SET fresh = false, stale_since = now(),
+                               stale_cause = ''definition changed'' WHERE fresh', quote_ident(schema_name));
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._invalidate_view_caches(text, text) IS
+  'Internal: marks every cache of the schema stale (stale_cause ''definition changed'') when its view definitions differ from defs_before (learnerscore._view_definitions taken before the views were re-created).';
