@@ -57,7 +57,9 @@ BEGIN ATOMIC
         ('_learning_schema_fingerprint', 'owner'), ('_lock_learning_schema', 'owner'),
         ('_learning_schema_relations', 'owner'), ('_extension_fingerprint', 'owner'),
         ('_relations_fingerprint', 'owner'), ('_feature_relations', 'owner'),
-        ('_comment_table', 'owner'),
+        ('_comment_table', 'owner'), ('_create_table', 'owner'), ('_create_schema_if_missing', 'owner'),
+        ('_create_course_effects_tables', 'owner'), ('_create_course_effects_panel', 'owner'),
+        ('_create_course_effects_results', 'owner'),
         -- CREATE TRIGGER needs EXECUTE on the trigger function (firing it does not)
         ('_mark_view_cache_stale', 'owner'))
         AS t(r, k);
