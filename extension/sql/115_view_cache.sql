@@ -3,7 +3,7 @@
 -- to be fresh. Cached: m_user_tags_history (the C++ tag parser over the whole
 -- tag log; learning_format_at / is_online look up one learner in it),
 -- m_online_students (the online filter every other view starts from) and
--- dataset_h (the seed's big join). See docs/views.md ("The view caches").
+-- dataset_h (the 1T scoring specification's big join). See docs/views.md ("The view caches").
 --
 -- Freshness guarantee. Every base table that <view>_live reads (found from
 -- the catalog, so the list follows the definition) carries a statement-level

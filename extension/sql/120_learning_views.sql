@@ -9,7 +9,7 @@
 -- costs speed, never correctness. Every identifier goes through format('%I').
 -- See docs/views.md.
 --
--- Values: the clean tables hold NULL where the seed's SQL showed -1
+-- Values: the clean tables hold NULL where the 1T scoring specification's SQL showed -1
 -- ("Пропуск" result, "Нет данных" m2_progress, "Не сдана" m2_attestation);
 -- the views show those NULLs unchanged.
 --
@@ -146,7 +146,7 @@ COMMENT ON FUNCTION learnerscore._create_view_students_v3(text) IS
   'Internal: creates (CREATE OR REPLACE) the view students_v3 in the given learning schema; one step of learnerscore._create_learning_views.';
 
 -- dataset_h: online learner × schedule row of the learner's course ×
--- matching views × results (the seed's shape: every view of a row is
+-- matching views × results (the specification's shape: every view of a row is
 -- paired with every result). Lessons (занятие) match views of lesson pages
 -- (page_id = task_id), activities (активность) views of activity pages
 -- (page_id = activity_id). Built per learner (LATERAL): one index range
@@ -486,8 +486,10 @@ DECLARE
     defs_before text := learnerscore._view_definitions(schema_name);
 BEGIN
     PERFORM learnerscore._create_view_m_user_tags_history_live(schema_name);
+    -- learning_format_at / is_online read one learner of it: an index lookup in the cache.
     PERFORM learnerscore._create_view_cache(schema_name, 'm_user_tags_history');
     PERFORM learnerscore._create_view_m_online_students_live(schema_name);
+    -- Every view reading the online filter reads this cache when it is fresh.
     PERFORM learnerscore._create_view_cache(schema_name, 'm_online_students');
     PERFORM learnerscore._create_view_students_v3(schema_name);
     PERFORM learnerscore._create_view_dataset_h_live(schema_name);
