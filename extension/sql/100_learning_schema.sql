@@ -16,35 +16,62 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._comment_table(text, text) IS
   'Internal: COMMENT ON TABLE tbl IS txt, unless that already is its comment (no lock then).';
 
+-- Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even then.
+CREATE FUNCTION learnerscore._create_schema_if_missing(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    IF to_regnamespace(quote_ident(schema_name)) IS NULL THEN
+        EXECUTE format('CREATE SCHEMA %I', schema_name);
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_schema_if_missing(text) IS
+  'Internal: CREATE SCHEMA schema_name unless it exists (without needing CREATE on the database then).';
+
+-- A table of a schema learnerscore creates: CREATE TABLE IF NOT EXISTS, each
+-- index ('name (columns)') only when missing (CREATE INDEX IF NOT EXISTS
+-- takes a SHARE lock on the table even when the index exists) and the
+-- comment only when it differs (_comment_table): an unchanged table costs no lock.
+CREATE FUNCTION learnerscore._create_table(schema_name text, table_name text, columns text, comment text,
+                                           VARIADIC indexes text[] DEFAULT '{}') RETURNS void
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    tbl text := format('%I.%I', schema_name, table_name);
+    ix text;
+BEGIN
+    EXECUTE format('CREATE TABLE IF NOT EXISTS %s (%s)', tbl, columns);
+    FOREACH ix IN ARRAY indexes LOOP
+        IF to_regclass(format('%I.%I', schema_name, split_part(ix, ' ', 1))) IS NULL THEN
+            EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s %s', split_part(ix, ' ', 1), tbl,
+                           substr(ix, length(split_part(ix, ' ', 1)) + 2));
+        END IF;
+    END LOOP;
+    PERFORM learnerscore._comment_table(tbl, comment);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_table(text, text, text, text, text[]) IS
+  'Internal: creates schema_name.table_name (columns: the column list as SQL) if missing, each index given as ''name (columns)'' if missing, and sets its comment if different; no lock when all exist.';
+
 -- Bookkeeping of `learnerscore load` (any data set): rejected lines and one
 -- row per loaded file. Separate so that other data sets' schemas get them too.
 CREATE FUNCTION learnerscore._create_load_tables(schema_name text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
-DECLARE
-    s text := quote_ident(schema_name);
 BEGIN
-    -- only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even then
-    IF to_regnamespace(s) IS NULL THEN
-        EXECUTE format('CREATE SCHEMA %s', s);
-    END IF;
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.load_rejects (
+    -- The loader of every data set calls this before each load: only what is
+    -- missing or different is (re)done (_create_table), so that an unchanged
+    -- schema costs no lock.
+    PERFORM learnerscore._create_schema_if_missing(schema_name);
+    PERFORM learnerscore._create_table(schema_name, 'load_rejects', $$
         id          bigserial PRIMARY KEY,
         file        text NOT NULL,
         line_number bigint NOT NULL,
         raw_line    text,
         reason      text NOT NULL,
-        loaded_at   timestamptz NOT NULL DEFAULT now())$$, s);
-    -- The loader of every data set calls this before each load: only what is
-    -- missing or different is (re)done, so that an unchanged schema costs no
-    -- lock (CREATE INDEX IF NOT EXISTS takes a SHARE lock on the table even
-    -- when the index exists; COMMENT a SHARE UPDATE EXCLUSIVE one).
-    IF to_regclass(s || '.load_rejects_file_line_idx') IS NULL THEN
-        EXECUTE format('CREATE INDEX IF NOT EXISTS load_rejects_file_line_idx ON %s.load_rejects (file, line_number)', s);
-    END IF;
-    PERFORM learnerscore._comment_table(s || '.load_rejects',
-        'CSV lines the loader could not parse: file, 1-based physical line number (the header is line 1), the raw text (invalid UTF-8 bytes shown as U+FFFD) and the reason. Nothing is dropped silently; re-loading a changed file replaces that file''s rejects.');
+        loaded_at   timestamptz NOT NULL DEFAULT now()$$,
+        'CSV lines the loader could not parse: file, 1-based physical line number (the header is line 1), the raw text (invalid UTF-8 bytes shown as U+FFFD) and the reason. Nothing is dropped silently; re-loading a changed file replaces that file''s rejects.',
+        'load_rejects_file_line_idx (file, line_number)');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.load_log (
+    PERFORM learnerscore._create_table(schema_name, 'load_log', $$
         file        text PRIMARY KEY,
         sha256      text NOT NULL,
         lines_read  bigint NOT NULL,
@@ -54,8 +81,7 @@ BEGIN
         table_name  text,
         bytes       bigint,
         seconds     double precision,
-        loaded_at   timestamptz NOT NULL DEFAULT now())$$, s);
-    PERFORM learnerscore._comment_table(s || '.load_log',
+        loaded_at   timestamptz NOT NULL DEFAULT now()$$,
         'One row per loaded file: its SHA-256, the data lines read (header and blank lines excluded), loaded and rejected. Loading a file with the same checksum again is a no-op; a changed file replaces its table''s rows and its rejects in one transaction.');
 END
 $fn$;
@@ -64,15 +90,10 @@ COMMENT ON FUNCTION learnerscore._create_load_tables(text) IS
 
 CREATE FUNCTION learnerscore._create_learning_tables(schema_name text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
-DECLARE
-    s text := quote_ident(schema_name);
 BEGIN
-    -- only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even then
-    IF to_regnamespace(s) IS NULL THEN
-        EXECUTE format('CREATE SCHEMA %s', s);
-    END IF;
+    PERFORM learnerscore._create_schema_if_missing(schema_name);
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.users (
+    PERFORM learnerscore._create_table(schema_name, 'users', $$
         unti_id             int,
         user_id             int PRIMARY KEY,
         course_id           int,
@@ -80,26 +101,24 @@ BEGIN
         tg_bot              int CHECK (tg_bot IN (0, 1, 2)),
         m2_progress         int,
         m2_attestation      int,
-        m2_attestation_date timestamp)$$, s);
-    EXECUTE format('COMMENT ON TABLE %s.users IS %L', s,
+        m2_attestation_date timestamp$$,
         'Learners (users.csv): course, flow, Telegram bot (0 none, 1 connected, 2 stopped), final module-2 progress and attestation (NULL = "Нет данных" / "Не сдана").');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.users_age_timezone (
+    PERFORM learnerscore._create_table(schema_name, 'users_age_timezone', $$
         user_id   int PRIMARY KEY,
         time_zone text,
-        age       int)$$, s);
-    EXECUTE format('COMMENT ON TABLE %s.users_age_timezone IS %L', s,
+        age       int$$,
         'Learner age and time zone (users_age_timezone.csv); time_zone as exported, e.g. +03:00.');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s."authorization" (
+    PERFORM learnerscore._create_table(schema_name, 'authorization', $$
         user_id     int NOT NULL,
         created_at  timestamp NOT NULL,
         user_agent  text,
-        window_size text)$$, s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS authorization_user_time_idx ON %s."authorization" (user_id, created_at)', s);
-    EXECUTE format('COMMENT ON TABLE %s."authorization" IS %L', s, 'Log-ins to the platform (authorization.csv).');
+        window_size text$$,
+        'Log-ins to the platform (authorization.csv).',
+        'authorization_user_time_idx (user_id, created_at)');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.schedule (
+    PERFORM learnerscore._create_table(schema_name, 'schedule', $$
         course_id      int NOT NULL,
         type           text NOT NULL,
         task_id        int,
@@ -108,57 +127,52 @@ BEGIN
         is_attestation int,
         visibility     text,
         flows          int,
-        date_shown     timestamp)$$, s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS schedule_course_idx ON %s.schedule (course_id, date_shown)', s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS schedule_activity_idx ON %s.schedule (activity_id)', s);
-    EXECUTE format('COMMENT ON TABLE %s.schedule IS %L', s,
-        'Course schedule (schedule.csv): lessons (type занятие) and activities (type активность) with the time they open (date_shown).');
+        date_shown     timestamp$$,
+        'Course schedule (schedule.csv): lessons (type занятие) and activities (type активность) with the time they open (date_shown).',
+        'schedule_course_idx (course_id, date_shown)',
+        'schedule_activity_idx (activity_id)');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.activity_history_viewed (
+    PERFORM learnerscore._create_table(schema_name, 'activity_history_viewed', $$
         user_id       int NOT NULL,
         created_at    timestamp NOT NULL,
         page_type     text,
         page_id       int,
         module        int,
         attestation   int,
-        activity_type text)$$, s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS activity_history_viewed_user_page_idx ON %s.activity_history_viewed (user_id, page_id)', s);
-    EXECUTE format('COMMENT ON TABLE %s.activity_history_viewed IS %L', s,
-        'Page views (activity_history_viewed.csv); page_id is a task_id for lessons (занятие) and an activity_id for activities (активность).');
+        activity_type text$$,
+        'Page views (activity_history_viewed.csv); page_id is a task_id for lessons (занятие) and an activity_id for activities (активность).',
+        'activity_history_viewed_user_page_idx (user_id, page_id)');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.webinars_logs (
+    PERFORM learnerscore._create_table(schema_name, 'webinars_logs', $$
         user_id      int NOT NULL,
         datetime     timestamp NOT NULL,
         event_name   text,
         webinar_id   int,
         conn_format  text,
         webinar_vvod int,
-        module       int)$$, s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS webinars_logs_user_time_idx ON %s.webinars_logs (user_id, datetime)', s);
-    EXECUTE format('COMMENT ON TABLE %s.webinars_logs IS %L', s,
-        'Webinar connect (Подключение) / disconnect (Отключение) events with format онлайн/офлайн (webinars_logs.csv).');
+        module       int$$,
+        'Webinar connect (Подключение) / disconnect (Отключение) events with format онлайн/офлайн (webinars_logs.csv).',
+        'webinars_logs_user_time_idx (user_id, datetime)');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.exercise_results (
+    PERFORM learnerscore._create_table(schema_name, 'exercise_results', $$
         module      int,
         activity_id int NOT NULL,
         user_id     int NOT NULL,
         created_at  timestamp NOT NULL,
         result      int,
-        success     int)$$, s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS exercise_results_user_activity_idx ON %s.exercise_results (user_id, activity_id)', s);
-    EXECUTE format('COMMENT ON TABLE %s.exercise_results IS %L', s,
-        'Exercise attempts (exercise_results.csv); result NULL = skipped (Пропуск).');
+        success     int$$,
+        'Exercise attempts (exercise_results.csv); result NULL = skipped (Пропуск).',
+        'exercise_results_user_activity_idx (user_id, activity_id)');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.users_logs (
+    PERFORM learnerscore._create_table(schema_name, 'users_logs', $$
         user_id    int NOT NULL,
         created_at timestamp NOT NULL,
         event      text,
-        comment    text)$$, s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS users_logs_user_time_idx ON %s.users_logs (user_id, created_at)', s);
-    EXECUTE format('COMMENT ON TABLE %s.users_logs IS %L', s,
-        'Learner log (users_logs.csv), mainly hashtag changes: "Были хештеги: ..., стали: ..." and "Установлен хештег ...".');
+        comment    text$$,
+        'Learner log (users_logs.csv), mainly hashtag changes: "Были хештеги: ..., стали: ..." and "Установлен хештег ...".',
+        'users_logs_user_time_idx (user_id, created_at)');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.activities_guide (
+    PERFORM learnerscore._create_table(schema_name, 'activities_guide', $$
         course_id     int,
         course        text,
         provider      text,
@@ -173,10 +187,9 @@ BEGIN
         activity_type text,
         activity      text,
         obyaz_priznak int,
-        visibility    text)$$, s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS activities_guide_task_idx ON %s.activities_guide (course_id, task_id)', s);
-    EXECUTE format('COMMENT ON TABLE %s.activities_guide IS %L', s,
-        'Course structure (activities_guide.csv): course, module, theme, task, activity, attestation flag (att_priznak) and required flag (obyaz_priznak).');
+        visibility    text$$,
+        'Course structure (activities_guide.csv): course, module, theme, task, activity, attestation flag (att_priznak) and required flag (obyaz_priznak).',
+        'activities_guide_task_idx (course_id, task_id)');
 
     PERFORM learnerscore._create_load_tables(schema_name);
 END
@@ -193,7 +206,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore,
         -- clean tables and the loader's bookkeeping (100_learning_schema.sql)
         'users', 'users_age_timezone', 'authorization', 'schedule', 'activity_history_viewed',
         'webinars_logs', 'exercise_results', 'users_logs', 'activities_guide', 'load_rejects', 'load_log',
-        -- analyst views (120_learning_views.sql) and their caches (122_view_cache.sql)
+        -- analyst views (120_learning_views.sql) and their caches (115_view_cache.sql)
         'dataset_v', 'm_online_users_exercise', 'm_exercise_lag_time_series', 'm_date_interval', 'm_course_params',
         'dataset_h', 'dataset_h_live', 'dataset_h_cache', 'students_v3',
         'm_online_students', 'm_online_students_live', 'm_online_students_cache',
@@ -309,56 +322,3 @@ END
 $fn$;
 COMMENT ON FUNCTION learnerscore._lock_learning_schema(text, text[]) IS
   'Internal: locks every existing relation create_learning_schema re-creates in a schema (or the named ones) (and, through the views, what they read) in ACCESS EXCLUSIVE, all at once with NOWAIT, retrying with back-off: it never waits holding a lock, so re-creating a schema cannot deadlock with readers, loads or refreshes. 55P03 after lock_timeout (30 s when 0).';
-
-CREATE PROCEDURE learnerscore.create_learning_schema(schema_name text)
-LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $$
-DECLARE
-    s text;
-    state regclass;
-    fp record;
-    done boolean;
-BEGIN
-    IF schema_name IS NULL OR btrim(schema_name) = '' THEN
-        RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
-    END IF;
-    s := quote_ident(schema_name);
-    -- Nothing changed since the last run (the loader runs this before every
-    -- load): no DDL at all, so no lock that readers, loads or refreshes wait for.
-    -- Checked twice: the second time after waiting for a concurrent run.
-    FOR attempt IN 1 .. 2 LOOP
-        state := to_regclass(s || '.learning_schema_ddl');
-        IF state IS NOT NULL AND has_table_privilege(state, 'SELECT') THEN
-            fp := learnerscore._learning_schema_fingerprint(schema_name);
-            EXECUTE format('SELECT code_fingerprint = $1 AND catalog_fingerprint = $2 FROM %s WHERE part = ''learning_schema''', state)
-               INTO done USING fp.code, fp.catalog;
-            IF done THEN
-                RETURN;
-            END IF;
-        END IF;
-        IF attempt = 1 THEN
-            -- One re-creation of a schema at a time (two would collide creating
-            -- the same relations); taken before any relation lock.
-            PERFORM pg_advisory_xact_lock(hashtext('learnerscore.create_learning_schema'), hashtext(schema_name));
-        END IF;
-    END LOOP;
-    PERFORM learnerscore._lock_learning_schema(schema_name);
-    PERFORM learnerscore._create_learning_tables(schema_name);
-    PERFORM learnerscore._create_learning_views(schema_name);
-
-    EXECUTE format($t$CREATE TABLE IF NOT EXISTS %s.learning_schema_ddl (
-        part                text PRIMARY KEY,
-        code_fingerprint    text NOT NULL,
-        catalog_fingerprint text NOT NULL,
-        created_at          timestamptz NOT NULL DEFAULT now())$t$, s);
-    EXECUTE format('COMMENT ON TABLE %s.learning_schema_ddl IS %L', s,
-        'One row per part of the schema that learnerscore creates (learning_schema: by create_learning_schema; features: the learner-feature tables and views of refresh_learner_daily), written after it was (re)created: fingerprints of the extension''s routines and of those relations'' catalog entries. While both are unchanged, the next run does no DDL (create_learning_schema runs before every learnerscore load). Deleting a row makes the next run re-create that part.');
-    fp := learnerscore._learning_schema_fingerprint(schema_name);
-    EXECUTE format('INSERT INTO %s.learning_schema_ddl AS d (part, code_fingerprint, catalog_fingerprint)
-                    VALUES (''learning_schema'', $1, $2)
-                    ON CONFLICT (part) DO UPDATE
-                    SET code_fingerprint = EXCLUDED.code_fingerprint, catalog_fingerprint = EXCLUDED.catalog_fingerprint,
-                        created_at = EXCLUDED.created_at', s) USING fp.code, fp.catalog;
-END
-$$;
-COMMENT ON PROCEDURE learnerscore.create_learning_schema(text) IS
-  'Creates (idempotently) the nine clean tables of the 1T data model, load_rejects, load_log and the analyst views in the given schema. A no-op without any lock on the schema''s relations when neither the extension nor the schema changed since its last run (fingerprints in <schema>.learning_schema_ddl); otherwise it first locks the relations it re-creates, all at once or none (NOWAIT, retried), so it never deadlocks with readers, loads or refreshes.';

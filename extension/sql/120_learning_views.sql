@@ -3,35 +3,45 @@
 -- learnerscore._create_learning_views(schema). Plain views (CREATE OR REPLACE,
 -- idempotent), so they always show the data as loaded — no refresh step to
 -- forget. m_user_tags_history, m_online_students and dataset_h have a cache
--- (122_view_cache.sql): their live queries are <view>_live, and the view reads
+-- (115_view_cache.sql): their live queries are <view>_live, and the view reads
 -- the cache only while no source table has changed since the last refresh,
 -- else the live query — a forgotten refresh
 -- costs speed, never correctness. Every identifier goes through format('%I').
 -- See docs/views.md.
 --
--- Values: the clean tables hold NULL where the seed's SQL showed -1
+-- Values: the clean tables hold NULL where the 1T scoring specification's SQL showed -1
 -- ("Пропуск" result, "Нет данных" m2_progress, "Не сдана" m2_attestation);
 -- the views show those NULLs unchanged.
+--
+-- One function per view (_create_view_<name>), each CREATE OR REPLACE VIEW
+-- of one view; _create_learning_views at the end of this file runs them
+-- bottom up, with the cache steps of 115_view_cache.sql in between.
 
-CREATE FUNCTION learnerscore._create_learning_views(schema_name text) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
-DECLARE
-    s text := quote_ident(schema_name);
-    c record;
-    defs_before text;
+-- students_v3 filters with this instead of learning_format = 'online': the
+-- planner estimates equality on a computed column at 0.5 % of the rows (so a
+-- few learners, and plans built for a few), a boolean function at 1/3 — much
+-- closer to the real online share. plpgsql so that it is not inlined. Public
+-- (no leading underscore): every role that reads students_v3 calls it.
+CREATE FUNCTION learnerscore.is_online_format(learning_format text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 BEGIN
-    -- Every view definition of the schema, to tell whether re-creating them
-    -- changed what a cached view computes (its live query or one it reads).
-    defs_before := learnerscore._view_definitions(schema_name);
-    ---------------------------------------------------------------------------
-    -- m_user_tags_history: per learner, intervals [from_datetime, to_datetime)
-    -- with the tag set in force. Each users_logs row whose comment parses as a
-    -- tag change opens an interval; several changes at the same instant
-    -- collapse into one (the last in load order wins). The first change's
-    -- stated before-set gives an opening interval (from_datetime NULL);
-    -- learners of `users` with no tag change get one row with tag NULL.
-    -- This is m_user_tags_history_live; m_user_tags_history (created by
-    -- _create_view_cache below) shows the cache of it when fresh, else it.
+    RETURN learning_format IS NOT DISTINCT FROM 'online';
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.is_online_format(text) IS
+  'Whether a learning_format value means online (NULL → false); students_v3 filters with it (a boolean function, so the planner estimates the online share sensibly). Executable by every role: the analyst views call it.';
+
+-- m_user_tags_history: per learner, intervals [from_datetime, to_datetime)
+-- with the tag set in force. Each users_logs row whose comment parses as a
+-- tag change opens an interval; several changes at the same instant
+-- collapse into one (the last in load order wins). The first change's
+-- stated before-set gives an opening interval (from_datetime NULL);
+-- learners of `users` with no tag change get one row with tag NULL.
+-- This is m_user_tags_history_live; m_user_tags_history (created by
+-- _create_view_cache in _create_learning_views) shows the cache of it when fresh, else it.
+CREATE FUNCTION learnerscore._create_view_m_user_tags_history_live(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_user_tags_history_live AS
     WITH changes AS (
@@ -74,18 +84,22 @@ BEGIN
            NULL::text[], NULL::text
       FROM %1$s.users u
      WHERE NOT EXISTS (SELECT 1 FROM firsts f WHERE f.user_id = u.user_id)
-    $v$, s);
-    -- learning_format_at / is_online read one learner of it: an index lookup in the cache.
-    PERFORM learnerscore._create_view_cache(schema_name, 'm_user_tags_history');
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_m_user_tags_history_live(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view m_user_tags_history_live in the given learning schema; one step of learnerscore._create_learning_views.';
 
-    ---------------------------------------------------------------------------
-    -- m_online_students: every learner of `users` with the learning format in
-    -- force at the course's reference date (the course start: the earliest
-    -- date_shown of the course's schedule). When the log says nothing about
-    -- that instant, the earliest format stated after it, else the latest
-    -- before it; for a course with no schedule, the latest stated format.
-    -- This is m_online_students_live; m_online_students (created by
-    -- _create_view_cache below) shows the cache of it when fresh, else it.
+-- m_online_students: every learner of `users` with the learning format in
+-- force at the course's reference date (the course start: the earliest
+-- date_shown of the course's schedule). When the log says nothing about
+-- that instant, the earliest format stated after it, else the latest
+-- before it; for a course with no schedule, the latest stated format.
+-- This is m_online_students_live; m_online_students (created by
+-- _create_view_cache in _create_learning_views) shows the cache of it when fresh, else it.
+CREATE FUNCTION learnerscore._create_view_m_online_students_live(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_online_students_live AS
     WITH course_ref AS (
@@ -111,29 +125,40 @@ BEGIN
       FROM %1$s.users u
       LEFT JOIN pick p ON p.user_id = u.user_id
       LEFT JOIN course_ref r ON r.course_id = u.course_id
-    $v$, s);
-    -- Every view reading the online filter reads this cache when it is fresh.
-    PERFORM learnerscore._create_view_cache(schema_name, 'm_online_students');
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_m_online_students_live(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view m_online_students_live in the given learning schema; one step of learnerscore._create_learning_views.';
 
+CREATE FUNCTION learnerscore._create_view_students_v3(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.students_v3 AS
     SELECT unti_id, user_id, course_id, flow_num, tg_bot, m2_progress, m2_attestation, m2_attestation_date
       FROM %1$s.m_online_students
      WHERE learnerscore.is_online_format(learning_format)
-    $v$, s);
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_students_v3(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view students_v3 in the given learning schema; one step of learnerscore._create_learning_views.';
 
-    ---------------------------------------------------------------------------
-    -- dataset_h: online learner × schedule row of the learner's course ×
-    -- matching views × results (the seed's shape: every view of a row is
-    -- paired with every result). Lessons (занятие) match views of lesson pages
-    -- (page_id = task_id), activities (активность) views of activity pages
-    -- (page_id = activity_id). Built per learner (LATERAL): one index range
-    -- scan of the learner's views and results, joined in memory with the
-    -- course's schedule, so the plan stays linear whatever the planner thinks
-    -- of the online filter's size and never needs work_mem-sized hash tables
-    -- or sorts. No ORDER BY: add ORDER BY user_id, date_shown when needed.
-    -- This is dataset_h_live; dataset_h (created by _create_view_cache
-    -- below) shows the cache of it when fresh, else it.
+-- dataset_h: online learner × schedule row of the learner's course ×
+-- matching views × results (the specification's shape: every view of a row is
+-- paired with every result). Lessons (занятие) match views of lesson pages
+-- (page_id = task_id), activities (активность) views of activity pages
+-- (page_id = activity_id). Built per learner (LATERAL): one index range
+-- scan of the learner's views and results, joined in memory with the
+-- course's schedule, so the plan stays linear whatever the planner thinks
+-- of the online filter's size and never needs work_mem-sized hash tables
+-- or sorts. No ORDER BY: add ORDER BY user_id, date_shown when needed.
+-- This is dataset_h_live; dataset_h (created by _create_view_cache
+-- in _create_learning_views) shows the cache of it when fresh, else it.
+CREATE FUNCTION learnerscore._create_view_dataset_h_live(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.dataset_h_live AS
     WITH course_rows AS MATERIALIZED (   -- schedule rows with their required flag, read once
@@ -160,14 +185,17 @@ BEGIN
                  ON r.activity_id = sc.activity_id
          WHERE sc.course_id = st.course_id
         OFFSET 0) x   -- keeps the per-learner plan (no pull-up into one big join)
-    $v$, s);
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_dataset_h_live(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view dataset_h_live in the given learning schema; one step of learnerscore._create_learning_views.';
 
-    -- The cache table, its state, the staleness triggers and the gated dataset_h.
-    PERFORM learnerscore._create_view_cache(schema_name, 'dataset_h');
-
-    ---------------------------------------------------------------------------
-    -- dataset_v: every event of the online learners, one per row. Per
-    -- learner (LATERAL): one index range scan per event table.
+-- dataset_v: every event of the online learners, one per row. Per
+-- learner (LATERAL): one index range scan per event table.
+CREATE FUNCTION learnerscore._create_view_dataset_v(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.dataset_v AS
     SELECT st.user_id, st.course_id, e.time, e.event, e.type,
@@ -202,10 +230,16 @@ BEGIN
      ) e
       LEFT JOIN %1$s.activities_guide ag
              ON e.type = 'активность' AND e.event IN ('history', 'results') AND ag.activity_id = e.activity_id
-    $v$, s);
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_dataset_v(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view dataset_v in the given learning schema; one step of learnerscore._create_learning_views.';
 
-    ---------------------------------------------------------------------------
-    -- m_course_params: one row per course of the schedule (or of the guide).
+-- m_course_params: one row per course of the schedule (or of the guide).
+CREATE FUNCTION learnerscore._create_view_m_course_params(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_course_params AS
     WITH sched AS (
@@ -245,12 +279,18 @@ BEGIN
       FROM sched s
       FULL JOIN names n ON n.course_id = s.course_id
       LEFT JOIN web w ON w.course_id = coalesce(s.course_id, n.course_id)
-    $v$, s);
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_m_course_params(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view m_course_params in the given learning schema; one step of learnerscore._create_learning_views.';
 
-    ---------------------------------------------------------------------------
-    -- m_online_users_exercise: online learner × task (with activities) of the
-    -- learner's course, with the learner's results on them (read per learner
-    -- through the (user_id, activity_id) index).
+-- m_online_users_exercise: online learner × task (with activities) of the
+-- learner's course, with the learner's results on them (read per learner
+-- through the (user_id, activity_id) index).
+CREATE FUNCTION learnerscore._create_view_m_online_users_exercise(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_online_users_exercise AS
     WITH task_acts AS MATERIALIZED (
@@ -286,11 +326,17 @@ BEGIN
                  GROUP BY ta.task_id) pt ON pt.task_id = t.task_id
          WHERE t.course_id = st.course_id
         OFFSET 0) x
-    $v$, s);
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_m_online_users_exercise(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view m_online_users_exercise in the given learning schema; one step of learnerscore._create_learning_views.';
 
-    ---------------------------------------------------------------------------
-    -- m_date_interval: the calendar of the cohort, from the first day any
-    -- schedule row opens to the last day of the schedule or of an attestation.
+-- m_date_interval: the calendar of the cohort, from the first day any
+-- schedule row opens to the last day of the schedule or of an attestation.
+CREATE FUNCTION learnerscore._create_view_m_date_interval(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_date_interval AS
     WITH b AS (
@@ -300,16 +346,22 @@ BEGIN
     )
     SELECT (d::date - b.first_day) + 1 AS day_num, d::date AS date_column
       FROM b, generate_series(b.first_day::timestamp, b.last_day::timestamp, interval '1 day') d
-    $v$, s);
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_m_date_interval(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view m_date_interval in the given learning schema; one step of learnerscore._create_learning_views.';
 
-    ---------------------------------------------------------------------------
-    -- m_exercise_lag_time_series: online learner × day of m_date_interval;
-    -- sum_lag = Σ over result-bearing activities of the course (exercise,
-    -- CodeExercise, question, interactive) opened by the end of the day and not
-    -- yet passed (success = 1) by then, of (end of day − date_shown) in days.
-    -- Computed as running sums: opened(course) − passed(learner), each as a
-    -- count and a sum of opening times (days since the first day), so it is
-    -- linear in learners × days; the learner's passes are read per learner.
+-- m_exercise_lag_time_series: online learner × day of m_date_interval;
+-- sum_lag = Σ over result-bearing activities of the course (exercise,
+-- CodeExercise, question, interactive) opened by the end of the day and not
+-- yet passed (success = 1) by then, of (end of day − date_shown) in days.
+-- Computed as running sums: opened(course) − passed(learner), each as a
+-- count and a sum of opening times (days since the first day), so it is
+-- linear in learners × days; the learner's passes are read per learner.
+CREATE FUNCTION learnerscore._create_view_m_exercise_lag_time_series(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_exercise_lag_time_series AS
     WITH b AS MATERIALIZED (
@@ -346,9 +398,20 @@ BEGIN
                  GROUP BY 1) p ON p.day_num = d.day_num
         WINDOW w AS (ORDER BY d.day_num)
      ) x
-    $v$, s);
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_m_exercise_lag_time_series(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view m_exercise_lag_time_series in the given learning schema; one step of learnerscore._create_learning_views.';
 
-    ---------------------------------------------------------------------------
+-- The COMMENTs of the analyst views and of their columns (a cached view's
+-- column comments also go on its <view>_live and <view>_cache).
+CREATE FUNCTION learnerscore._comment_learning_views(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    c record;
+BEGIN
     FOR c IN SELECT * FROM (VALUES
         ('m_user_tags_history', 'Per learner, intervals [from_datetime, to_datetime) with the hashtag set in force, from users_logs comments parsed by learnerscore.parse_tag_change. from_datetime NULL = since the beginning, to_datetime NULL = still in force. Never stale: the rows of m_user_tags_history_cache while analyst_view_cache says fresh (cleared by any write to users or users_logs), else the live query m_user_tags_history_live.'),
         ('m_user_tags_history_live', 'The live query behind m_user_tags_history, always computed from the clean tables (same columns and rows). m_user_tags_history reads it whenever its cache is stale.'),
@@ -406,34 +469,42 @@ BEGIN
             EXECUTE format('COMMENT ON COLUMN %s.%I.%I IS %L', s, c.view_name || '_cache', c.col, c.txt);
         END IF;
     END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._comment_learning_views(text) IS
+  'Internal: sets the COMMENTs of the analyst views of the given learning schema and of their columns (also on the live views and caches of the cached ones); one step of learnerscore._create_learning_views.';
 
-    -- A changed definition (a new version of the extension) invalidates every
-    -- cache: a live query's text may be unchanged while a view it reads changed.
-    -- So do missing views: DROP EXTENSION ... CASCADE drops the views and the
-    -- staleness triggers but keeps the tables, and writes made meanwhile were
-    -- not tracked. (A new schema's caches start stale anyway.)
-    IF defs_before IS DISTINCT FROM learnerscore._view_definitions(schema_name) THEN
-        EXECUTE format('UPDATE %s.analyst_view_cache SET fresh = false, stale_since = now(),
-                               stale_cause = ''definition changed'' WHERE fresh', s);
-    END IF;
+-- Bottom up: a view after those it reads; a cached view (its cache, state,
+-- staleness triggers and gated view, _create_view_cache) right after its
+-- live query, before the views that read it. Then the comments, and the
+-- caches are marked stale when a definition changed.
+CREATE FUNCTION learnerscore._create_learning_views(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    -- Every view definition of the schema, to tell whether re-creating them
+    -- changed what a cached view computes (its live query or one it reads).
+    defs_before text := learnerscore._view_definitions(schema_name);
+BEGIN
+    PERFORM learnerscore._create_view_m_user_tags_history_live(schema_name);
+    -- learning_format_at / is_online read one learner of it: an index lookup in the cache.
+    PERFORM learnerscore._create_view_cache(schema_name, 'm_user_tags_history');
+    PERFORM learnerscore._create_view_m_online_students_live(schema_name);
+    -- Every view reading the online filter reads this cache when it is fresh.
+    PERFORM learnerscore._create_view_cache(schema_name, 'm_online_students');
+    PERFORM learnerscore._create_view_students_v3(schema_name);
+    PERFORM learnerscore._create_view_dataset_h_live(schema_name);
+    PERFORM learnerscore._create_view_cache(schema_name, 'dataset_h');
+    PERFORM learnerscore._create_view_dataset_v(schema_name);
+    PERFORM learnerscore._create_view_m_course_params(schema_name);
+    PERFORM learnerscore._create_view_m_online_users_exercise(schema_name);
+    PERFORM learnerscore._create_view_m_date_interval(schema_name);
+    PERFORM learnerscore._create_view_m_exercise_lag_time_series(schema_name);
+    PERFORM learnerscore._comment_learning_views(schema_name);
+    PERFORM learnerscore._invalidate_view_caches(schema_name, defs_before);
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._create_learning_views(text) IS
   'Internal: creates (CREATE OR REPLACE, idempotent) the analyst views and the online-status filter views in the given schema.';
-
--- students_v3 filters with this instead of learning_format = 'online': the
--- planner estimates equality on a computed column at 0.5 % of the rows (so a
--- few learners, and plans built for a few), a boolean function at 1/3 — much
--- closer to the real online share. plpgsql so that it is not inlined. Public
--- (no leading underscore): every role that reads students_v3 calls it.
-CREATE FUNCTION learnerscore.is_online_format(learning_format text) RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
-BEGIN
-    RETURN learning_format IS NOT DISTINCT FROM 'online';
-END
-$fn$;
-COMMENT ON FUNCTION learnerscore.is_online_format(text) IS
-  'Whether a learning_format value means online (NULL → false); students_v3 filters with it (a boolean function, so the planner estimates the online share sensibly). Executable by every role: the analyst views call it.';
 
 -- "Was this learner online at time t?" over m_user_tags_history of a schema.
 CREATE FUNCTION learnerscore.learning_format_at(schema_name text, user_id int, at timestamp) RETURNS text

@@ -3,67 +3,61 @@
 -- materialized view, verdicts and recommendations. Everything lives in a
 -- schema the user owns; identifiers go through format('%I').
 
-CREATE PROCEDURE learnerscore.create_course_effects_schema(schema_name text)
-LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $proc$
+-- The five source tables and the two settings tables (with their default rows).
+CREATE FUNCTION learnerscore._create_course_effects_tables(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
 BEGIN
-    -- only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even then
-    IF to_regnamespace(s) IS NULL THEN
-        EXECUTE format('CREATE SCHEMA %s', s);
-    END IF;
+    PERFORM learnerscore._create_schema_if_missing(schema_name);
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.employees (
+    PERFORM learnerscore._create_table(schema_name, 'employees', $$
         employee_id int PRIMARY KEY,
         department  text NOT NULL,
         position    text,
         hire_date   date,
-        team_id     int)$$, s);
-    EXECUTE format('COMMENT ON TABLE %s.employees IS %L', s,
-        'Call-centre employees: department, position, hire date and team (the unit of a team-randomized A/B test).');
-    EXECUTE format('CREATE INDEX IF NOT EXISTS employees_department_idx ON %s.employees (department)', s);
+        team_id     int$$,
+        'Call-centre employees: department, position, hire date and team (the unit of a team-randomized A/B test).',
+        'employees_department_idx (department)');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.communications (
+    PERFORM learnerscore._create_table(schema_name, 'communications', $$
         communication_id bigint PRIMARY KEY,
         employee_id      int NOT NULL,
         started_at       timestamp NOT NULL,
         channel          text,
         duration_sec     int CHECK (duration_sec >= 0),
         csat             float8,
-        resolved         boolean)$$, s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS communications_employee_time_idx ON %s.communications (employee_id, started_at)', s);
-    EXECUTE format('COMMENT ON TABLE %s.communications IS %L', s,
-        'One row per customer call or chat with its KPIs: duration_sec (handle time, lower is better), csat (customer satisfaction score) and resolved (first-contact resolution).');
+        resolved         boolean$$,
+        'One row per customer call or chat with its KPIs: duration_sec (handle time, lower is better), csat (customer satisfaction score) and resolved (first-contact resolution).',
+        'communications_employee_time_idx (employee_id, started_at)');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.courses_info (
+    PERFORM learnerscore._create_table(schema_name, 'courses_info', $$
         course_id int PRIMARY KEY,
         title     text,
         topic     text,
-        duration  float8)$$, s);
-    EXECUTE format('COMMENT ON TABLE %s.courses_info IS %L', s, 'Training courses of the EdTech platform (duration in hours).');
+        duration  float8$$,
+        'Training courses of the EdTech platform (duration in hours).');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.courses_passing (
+    PERFORM learnerscore._create_table(schema_name, 'courses_passing', $$
         employee_id int NOT NULL,
         course_id   int NOT NULL,
         started_at  timestamp,
         finished_at timestamp,
         status      text,
         score       float8,
-        PRIMARY KEY (employee_id, course_id))$$, s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS courses_passing_course_idx ON %s.courses_passing (course_id)', s);
-    EXECUTE format('COMMENT ON TABLE %s.courses_passing IS %L', s,
-        'Course taking: status finished / dropped / in_progress; an employee is treated by a course when it was finished before the post-period.');
+        PRIMARY KEY (employee_id, course_id)$$,
+        'Course taking: status finished / dropped / in_progress; an employee is treated by a course when it was finished before the post-period.',
+        'courses_passing_course_idx (course_id)');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.course_employee_sms (
+    PERFORM learnerscore._create_table(schema_name, 'course_employee_sms', $$
         employee_id int NOT NULL,
         course_id   int NOT NULL,
         sent_at     timestamp,
-        PRIMARY KEY (employee_id, course_id))$$, s);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS course_employee_sms_course_idx ON %s.course_employee_sms (course_id)', s);
-    EXECUTE format('COMMENT ON TABLE %s.course_employee_sms IS %L', s,
-        'Invitations to courses, sent at random: the instrument of the IV estimates.');
+        PRIMARY KEY (employee_id, course_id)$$,
+        'Invitations to courses, sent at random: the instrument of the IV estimates.',
+        'course_employee_sms_course_idx (course_id)');
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.course_effect_settings (
+    PERFORM learnerscore._create_table(schema_name, 'course_effect_settings', $$
         id             int PRIMARY KEY DEFAULT 1 CHECK (id = 1),
         pre_start      timestamp,
         pre_end        timestamp,
@@ -71,20 +65,28 @@ BEGIN
         post_end       timestamp,
         primary_method text NOT NULL DEFAULT 'iv' CHECK (primary_method IN ('naive', 'regression', 'aipw', 'iv')),
         alpha          float8 NOT NULL DEFAULT 0.05 CHECK (alpha > 0 AND alpha < 1),
-        power          float8 NOT NULL DEFAULT 0.8 CHECK (power > 0 AND power < 1))$$, s);
-    EXECUTE format('INSERT INTO %s.course_effect_settings (id) VALUES (1) ON CONFLICT DO NOTHING', s);
-    EXECUTE format('COMMENT ON TABLE %s.course_effect_settings IS %L', s,
+        power          float8 NOT NULL DEFAULT 0.8 CHECK (power > 0 AND power < 1)$$,
         'Study windows and verdict settings. NULL windows are derived from the first invitation date I: pre-period [I - 60 days, I), post-period [I + 30 days, I + 90 days). primary_method drives recommend_courses.');
+    EXECUTE format('INSERT INTO %s.course_effect_settings (id) VALUES (1) ON CONFLICT DO NOTHING', s);
 
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.kpi_settings (
+    PERFORM learnerscore._create_table(schema_name, 'kpi_settings', $$
         kpi               text PRIMARY KEY,
         higher_is_better  boolean NOT NULL,
-        min_useful_effect float8 NOT NULL CHECK (min_useful_effect > 0))$$, s);
+        min_useful_effect float8 NOT NULL CHECK (min_useful_effect > 0)$$,
+        'Per KPI: direction and the minimal useful effect (in KPI units: csat points, share of resolved contacts, seconds of handle time) against which verdicts are made.');
     EXECUTE format($$INSERT INTO %s.kpi_settings VALUES ('csat', true, 1.5), ('resolved_rate', true, 0.02),
         ('handle_time', false, 10) ON CONFLICT DO NOTHING$$, s);
-    EXECUTE format('COMMENT ON TABLE %s.kpi_settings IS %L', s,
-        'Per KPI: direction and the minimal useful effect (in KPI units: csat points, share of resolved contacts, seconds of handle time) against which verdicts are made.');
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_course_effects_tables(text) IS
+  'Internal: creates (idempotently) the course-effects source tables (employees, communications, courses_info, courses_passing, course_employee_sms) and the settings tables with their defaults in the given schema; a step of create_course_effects_schema.';
 
+-- The study windows, the per-employee KPIs and the employee x course x KPI panel.
+CREATE FUNCTION learnerscore._create_course_effects_panel(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+BEGIN
     EXECUTE format($$CREATE OR REPLACE VIEW %1$s.study_windows AS
         SELECT coalesce(st.pre_start, i.d - interval '60 days') AS pre_start,
                coalesce(st.pre_end, i.d) AS pre_end,
@@ -141,7 +143,17 @@ BEGIN
         WHERE k.post_value IS NOT NULL$$, s);
     EXECUTE format('COMMENT ON VIEW %s.course_panel IS %L', s,
         'Employee x course x KPI: post-period outcome, treated (finished the course before the post-period), invited (random SMS: the instrument) and covariates [csat_pre, resolved_rate_pre, handle_time_pre, tenure_years, department dummies].');
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_course_effects_panel(text) IS
+  'Internal: creates (CREATE OR REPLACE) the views study_windows, employee_profile, employee_kpis and course_panel of a course-effects schema; a step of create_course_effects_schema.';
 
+-- The estimates (materialized: refresh_course_effects recomputes them) and the verdicts.
+CREATE FUNCTION learnerscore._create_course_effects_results(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+BEGIN
     IF to_regclass(s || '.course_effects') IS NULL THEN
     EXECUTE format($$CREATE MATERIALIZED VIEW %1$s.course_effects AS
         SELECT g.course_id, g.kpi, coalesce(g.department, 'ALL') AS department, m.method,
@@ -183,6 +195,17 @@ BEGIN
                                    CASE WHEN ks.higher_is_better THEN e.ci_high ELSE -e.ci_low END AS benefit_high) b$$, s);
     EXECUTE format('COMMENT ON VIEW %s.course_verdicts IS %L', s,
         'Verdict per course x KPI x department x method, benefit = effect signed so that positive is good: recommend when the interval excludes 0 and the estimate reaches the minimal useful effect; remove when the whole interval lies below the minimal useful effect (harmful when below 0); else inconclusive, with the per-group A/B sample size that would detect the minimal useful effect.');
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_course_effects_results(text) IS
+  'Internal: creates the materialized view course_effects (if missing) with its key index and the view course_verdicts of a course-effects schema; a step of create_course_effects_schema.';
+
+CREATE PROCEDURE learnerscore.create_course_effects_schema(schema_name text)
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $proc$
+BEGIN
+    PERFORM learnerscore._create_course_effects_tables(schema_name);
+    PERFORM learnerscore._create_course_effects_panel(schema_name);
+    PERFORM learnerscore._create_course_effects_results(schema_name);
 END
 $proc$;
 COMMENT ON PROCEDURE learnerscore.create_course_effects_schema(text) IS

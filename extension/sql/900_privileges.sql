@@ -33,28 +33,33 @@ RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
     SELECT r, k FROM (VALUES
         -- training and cross-validation (train() and cross_validate() are the public entry points)
-        ('train', 'analyst'), ('cross_validate', 'analyst'), ('drop_model', 'analyst'),
-        ('_read_source', 'analyst'), ('_models_normal_cdf', 'analyst'),
-        ('_weekly_feature_names', 'analyst'), ('_weekly_features_sql', 'analyst'),
-        ('_learner_daily_all', 'analyst'),
-        -- schemas, loads, refreshes, the learner-model pipeline
-        ('create_learning_schema', 'owner'), ('create_course_effects_schema', 'owner'),
-        ('refresh_analyst_views', 'owner'), ('refresh_learner_daily', 'owner'),
-        ('refresh_course_effects', 'owner'), ('train_learner_models', 'owner'),
-        ('create_weekly_features_view', 'owner'),
-        ('_create_load_tables', 'owner'), ('_create_learning_tables', 'owner'),
-        ('_create_learning_views', 'owner'), ('_create_view_cache', 'owner'),
-        ('_create_feature_objects', 'owner'), ('_create_learner_weekly_view', 'owner'),
-        ('_create_learner_scores_view', 'owner'), ('_learner_features_sql', 'owner'),
-        ('_learner_feature_names', 'owner'), ('_cached_views', 'owner'),
-        ('_view_base_tables', 'owner'), ('_view_definitions', 'owner'),
-        ('_learning_schema_fingerprint', 'owner'), ('_lock_learning_schema', 'owner'),
-        ('_learning_schema_relations', 'owner'), ('_extension_fingerprint', 'owner'),
-        ('_relations_fingerprint', 'owner'), ('_feature_relations', 'owner'),
-        ('_comment_table', 'owner'),
+        ('analyst', ARRAY['train', 'cross_validate', 'drop_model', '_read_source', '_models_normal_cdf',
+                          '_weekly_feature_names', '_weekly_features_sql', '_learner_daily_all']),
+        -- learning schemas (100_learning_schema.sql, 130_create_learning_schema.sql)
+        ('owner', ARRAY['create_learning_schema', '_create_load_tables', '_create_learning_tables',
+                        '_create_table', '_create_schema_if_missing', '_comment_table',
+                        '_learning_schema_relations', '_learning_schema_fingerprint', '_extension_fingerprint',
+                        '_relations_fingerprint', '_lock_learning_schema']),
+        -- the analyst views and their caches (115_view_cache.sql, 120_learning_views.sql)
+        ('owner', ARRAY['refresh_analyst_views', '_cached_views', '_view_base_tables', '_view_definitions',
+                        '_create_view_cache', '_invalidate_view_caches', '_lock_analyst_view_caches',
+                        '_create_learning_views',
+                        '_create_view_m_user_tags_history_live', '_create_view_m_online_students_live',
+                        '_create_view_students_v3', '_create_view_dataset_h_live', '_create_view_dataset_v',
+                        '_create_view_m_course_params', '_create_view_m_online_users_exercise',
+                        '_create_view_m_date_interval', '_create_view_m_exercise_lag_time_series',
+                        '_comment_learning_views']),
+        -- learner features and the learner-model pipeline (200_features.sql, 350_learner_models.sql)
+        ('owner', ARRAY['refresh_learner_daily', 'create_weekly_features_view', 'train_learner_models',
+                        '_create_feature_objects', '_feature_relations', '_create_learner_weekly_view',
+                        '_create_learner_scores_view', '_learner_features_sql', '_learner_feature_names']),
+        -- course effects (410_course_effects_schema.sql)
+        ('owner', ARRAY['create_course_effects_schema', 'refresh_course_effects', '_create_course_effects_tables',
+                        '_create_course_effects_panel', '_create_course_effects_results']),
         -- CREATE TRIGGER needs EXECUTE on the trigger function (firing it does not)
-        ('_mark_view_cache_stale', 'owner'))
-        AS t(r, k);
+        ('owner', ARRAY['_mark_view_cache_stale']))
+        AS t(k, routines)
+     CROSS JOIN LATERAL unnest(t.routines) AS u(r);
 END;
 COMMENT ON FUNCTION learnerscore._routine_access() IS
   'Internal: which kind of user (reader, analyst, owner) may execute each learnerscore routine that PUBLIC may not; internal routines not listed are for the extension owner only.';

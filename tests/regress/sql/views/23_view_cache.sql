@@ -1,4 +1,4 @@
--- The view caches (extension/sql/122_view_cache.sql) of dataset_h,
+-- The view caches (extension/sql/115_view_cache.sql) of dataset_h,
 -- m_online_students and m_user_tags_history: a view shows its cache only while it is fresh; any write
 -- to one of its source tables makes it stale in the writing transaction and
 -- the view shows the live query; refresh restores both; the gating is visible

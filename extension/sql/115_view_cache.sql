@@ -3,7 +3,7 @@
 -- to be fresh. Cached: m_user_tags_history (the C++ tag parser over the whole
 -- tag log; learning_format_at / is_online look up one learner in it),
 -- m_online_students (the online filter every other view starts from) and
--- dataset_h (the seed's big join). See docs/views.md ("The view caches").
+-- dataset_h (the 1T scoring specification's big join). See docs/views.md ("The view caches").
 --
 -- Freshness guarantee. Every base table that <view>_live reads (found from
 -- the catalog, so the list follows the definition) carries a statement-level
@@ -97,7 +97,7 @@ COMMENT ON FUNCTION learnerscore._mark_view_cache_stale() IS
 
 -- Creates (idempotently) <view>_cache, analyst_view_cache, the triggers and
 -- the gated <view>, for a view of _cached_views() whose <view>_live exists.
--- (_create_learning_views marks the caches stale when a definition changed.)
+-- (_invalidate_view_caches marks them stale when a definition changed.)
 CREATE FUNCTION learnerscore._create_view_cache(schema_name text, cached_view text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
@@ -188,7 +188,44 @@ COMMENT ON FUNCTION learnerscore._create_view_cache(text, text) IS
 --  3. the state table in ROW EXCLUSIVE (readers' ACCESS SHARE and writers'
 --     ROW EXCLUSIVE do not conflict with it).
 -- Reading the live queries afterwards takes only ACCESS SHARE locks on views
--- and on the tables already locked. jit = off: a JIT compilation cannot be
+-- and on the tables already locked.
+CREATE FUNCTION learnerscore._lock_analyst_view_caches(schema_name text, views text[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    src record;
+    caches text;
+BEGIN
+    -- Source tables never analyzed (just bulk-loaded by other means, before
+    -- autovacuum): the live queries' plans need their statistics (2x faster
+    -- at 2,734 learners). Only those this role may analyze; others are left
+    -- to autovacuum. Table by table in OID order, each ANALYZEd (if needed)
+    -- just before its SHARE lock: the two locks conflict with each other's
+    -- kind, so the sequence has to be monotonic for two refreshes (or a
+    -- refresh and create_learning_schema) never to wait for each other both ways.
+    FOR src IN SELECT d.t, c.reltuples < 0 AND pg_has_role(c.relowner, 'USAGE') AS unanalyzed
+                 FROM (SELECT DISTINCT t
+                         FROM unnest(views) w
+                        CROSS JOIN LATERAL learnerscore._view_base_tables(format('%s.%I', s, w || '_live')::regclass) t) d
+                 JOIN pg_class c ON c.oid = d.t
+                ORDER BY d.t::oid LOOP
+        IF src.unanalyzed THEN
+            EXECUTE 'ANALYZE ' || src.t::text;
+        END IF;
+        EXECUTE 'LOCK TABLE ' || src.t::text || ' IN SHARE MODE';
+    END LOOP;
+    SELECT string_agg(format('%s.%I', s, c.view_name || '_cache'), ', ' ORDER BY c.ord DESC) INTO caches
+      FROM learnerscore._cached_views() WITH ORDINALITY c(view_name, order_by, index_name, ord)
+     WHERE c.view_name = ANY (views);
+    EXECUTE 'LOCK TABLE ' || caches || ' IN ACCESS EXCLUSIVE MODE';
+    EXECUTE format('LOCK TABLE %s.analyst_view_cache IN ROW EXCLUSIVE MODE', s);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._lock_analyst_view_caches(text, text[]) IS
+  'Internal: takes every lock refresh_analyst_views needs, in its fixed order: the source tables of the given cached views in SHARE (in OID order, each ANALYZEd first if never analyzed and this role may), their caches in ACCESS EXCLUSIVE (in the order readers lock them), the state table in ROW EXCLUSIVE.';
+
+-- refresh_analyst_views: the locks (_lock_analyst_view_caches), then each
+-- live query into its cache. jit = off: a JIT compilation cannot be
 -- interrupted, so statement_timeout or a cancel stopped a refresh only after
 -- it (2.3 s for a 1 s timeout, 1.0 s without JIT); the live queries gain
 -- nothing from it at this size.
@@ -199,8 +236,6 @@ DECLARE
     s text;
     v record;
     views text[];
-    src record;
-    caches text;
     t0 timestamptz;
     n bigint;
 BEGIN
@@ -230,29 +265,7 @@ BEGIN
               HINT = 'Its lock on the source tables must precede the snapshot it reads them with.';
     END IF;
 
-    -- Source tables never analyzed (just bulk-loaded by other means, before
-    -- autovacuum): the live queries' plans need their statistics (2x faster
-    -- at 2,734 learners). Only those this role may analyze; others are left
-    -- to autovacuum. Table by table in OID order, each ANALYZEd (if needed)
-    -- just before its SHARE lock: the two locks conflict with each other's
-    -- kind, so the sequence has to be monotonic for two refreshes (or a
-    -- refresh and create_learning_schema) never to wait for each other both ways.
-    FOR src IN SELECT d.t, c.reltuples < 0 AND pg_has_role(c.relowner, 'USAGE') AS unanalyzed
-                 FROM (SELECT DISTINCT t
-                         FROM unnest(views) w
-                        CROSS JOIN LATERAL learnerscore._view_base_tables(format('%s.%I', s, w || '_live')::regclass) t) d
-                 JOIN pg_class c ON c.oid = d.t
-                ORDER BY d.t::oid LOOP
-        IF src.unanalyzed THEN
-            EXECUTE 'ANALYZE ' || src.t::text;
-        END IF;
-        EXECUTE 'LOCK TABLE ' || src.t::text || ' IN SHARE MODE';
-    END LOOP;
-    SELECT string_agg(format('%s.%I', s, c.view_name || '_cache'), ', ' ORDER BY c.ord DESC) INTO caches
-      FROM learnerscore._cached_views() WITH ORDINALITY c(view_name, order_by, index_name, ord)
-     WHERE c.view_name = ANY (views);
-    EXECUTE 'LOCK TABLE ' || caches || ' IN ACCESS EXCLUSIVE MODE';
-    EXECUTE format('LOCK TABLE %s.analyst_view_cache IN ROW EXCLUSIVE MODE', s);
+    PERFORM learnerscore._lock_analyst_view_caches(schema_name, views);
     -- In refresh order: a later live query reads the earlier caches, fresh by then.
     FOR v IN SELECT c.* FROM learnerscore._cached_views() c WHERE c.view_name = ANY (views) LOOP
         t0 := clock_timestamp();
@@ -293,3 +306,20 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg
 $fn$;
 COMMENT ON FUNCTION learnerscore._view_definitions(text) IS
   'Internal: the definitions of the views create_learning_schema makes in a schema (learnerscore._learning_schema_relations()), as one text (compared before and after it re-creates them).';
+
+-- A changed definition (a new version of the extension) invalidates every
+-- cache: a live query's text may be unchanged while a view it reads changed.
+-- So do missing views: DROP EXTENSION ... CASCADE drops the views and the
+-- staleness triggers but keeps the tables, and writes made meanwhile were
+-- not tracked. (A new schema's caches start stale anyway.)
+CREATE FUNCTION learnerscore._invalidate_view_caches(schema_name text, defs_before text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    IF defs_before IS DISTINCT FROM learnerscore._view_definitions(schema_name) THEN
+        EXECUTE format('UPDATE %s.analyst_view_cache SET fresh = false, stale_since = now(),
+                               stale_cause = ''definition changed'' WHERE fresh', quote_ident(schema_name));
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._invalidate_view_caches(text, text) IS
+  'Internal: marks every cache of the schema stale (stale_cause ''definition changed'') when its view definitions differ from defs_before (learnerscore._view_definitions taken before the views were re-created).';
