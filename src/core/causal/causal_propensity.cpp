@@ -8,6 +8,7 @@
 
 #include "core/base/error.h"
 #include "core/base/interrupt.h"
+#include "core/base/sigmoid.h"
 
 namespace ls::causal {
 
@@ -18,8 +19,6 @@ using Eigen::VectorXd;
 using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 constexpr std::size_t kBlock = 4096;
 constexpr double kExtreme = 1e-8;  // a propensity this close to 0 or 1 means no overlap
-
-double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z)); }
 
 // Column standardization of the covariates: mean, 1/sd, and the columns kept.
 struct Scaler {
