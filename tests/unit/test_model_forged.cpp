@@ -13,6 +13,7 @@
 
 #include "core/base/error.h"
 #include "core/models/model.h"
+#include "error_kind.h"
 #include "core/models/xgboost_ubjson.h"
 
 using namespace ls::models;
@@ -62,16 +63,6 @@ std::string xgboost_blob(const std::string& booster) {
     Blob b;
     b.xgboost_header(1).num_feature("x1").vec(0, 0).vec(0, 0).str(booster);
     return b.done();
-}
-
-// The kind of the ls::Error thrown by fn; Internal when none (a test failure).
-ls::ErrorKind kind_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const ls::Error& e) {
-        return e.kind();
-    }
-    return ls::ErrorKind::Internal;
 }
 
 std::string be64(std::uint64_t v) {

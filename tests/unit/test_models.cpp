@@ -6,6 +6,7 @@
 #include "core/base/error.h"
 #include "core/models/linear_models.h"
 #include "core/models/model.h"
+#include "error_kind.h"
 #include "core/models/xgboost_library.h"
 
 using namespace ls::models;
@@ -22,15 +23,6 @@ Dataset numeric(const std::vector<std::vector<double>>& cols, const std::vector<
     }
     d.y = y;
     return d;
-}
-
-ls::ErrorKind kind_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const ls::Error& e) {
-        return e.kind();
-    }
-    return ls::ErrorKind::Internal;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "core/base/error.h"
 #include "core/base/interrupt.h"
+#include "core/base/sigmoid.h"
 
 namespace ls::causal {
 
@@ -18,8 +19,6 @@ using Eigen::VectorXd;
 using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 constexpr std::size_t kBlock = 4096;
 constexpr double kExtreme = 1e-8;  // a propensity this close to 0 or 1 means no overlap
-
-double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z)); }
 
 // Column standardization of the covariates: mean, 1/sd, and the columns kept.
 struct Scaler {
@@ -147,6 +146,14 @@ Prepared prepare(const RowView& r, const PropensityOptions& o, const std::string
     return p;
 }
 
+// The effect of a propensity-weighted estimator on the prepared rows, with a
+// warning when the propensity model did not converge.
+Effect weighted_effect(double est, double se, const PropensityOptions& o, const Prepared& p, const std::string& method) {
+    Effect e = make_effect(est, se, 0, o.alpha, p.n1, p.n0, method);
+    if (!p.fit.converged) e.warning = method + ": the propensity model did not converge";
+    return e;
+}
+
 // OLS of y on [1, x] within one arm of the kept rows, via co-moments.
 struct ArmModel {
     double intercept = 0;
@@ -188,6 +195,14 @@ ArmModel fit_arm(const RowView& r, const std::vector<std::size_t>& keep, bool tr
 
 }  // namespace
 
+// Not ls::models::fit_logistic, on purpose: that one needs the design as a
+// materialized column-major matrix and fails on collinear, constant or
+// separated features; here the design is standardized block by block from the
+// rows, a singular Hessian falls back to the pseudo-inverse, and a fit that
+// does not converge is reported (a warning), not raised. Measured on 1M rows x
+// 20 covariates: both give the same propensities (max |difference| 3.3e-16,
+// 5 iterations each); this fit took 0.62-0.89 s, fit_logistic 0.75-0.82 s
+// after 0.16-0.23 s and 168 MB to materialize its design.
 PropensityFit fit_propensity(const RowView& r) {
     PropensityFit out;
     Scaler sc = make_scaler(r);
@@ -317,9 +332,7 @@ Effect ipw(const RowView& r, const PropensityOptions& o) {
     MatrixXd jinv = cod.pseudoInverse();
     MatrixXd v = jinv * bmat * jinv.transpose() / n;
     const double var = v(q, q) + v(q + 1, q + 1) - 2 * v(q, q + 1);
-    Effect e = make_effect(mu1 - mu0, std::sqrt(std::max(0.0, var)), 0, o.alpha, p.n1, p.n0, method);
-    if (!p.fit.converged) e.warning = method + ": the propensity model did not converge";
-    return e;
+    return weighted_effect(mu1 - mu0, std::sqrt(std::max(0.0, var)), o, p, method);
 }
 
 Effect aipw(const RowView& r, const PropensityOptions& o) {
@@ -363,9 +376,7 @@ Effect aipw(const RowView& r, const PropensityOptions& o) {
         }
         se = std::sqrt(ss / n / n);
     }
-    Effect e = make_effect(est, se, 0, o.alpha, p.n1, p.n0, method);
-    if (!p.fit.converged) e.warning = method + ": the propensity model did not converge";
-    return e;
+    return weighted_effect(est, se, o, p, method);
 }
 
 Effect estimate_rows(const RowView& r, const std::string& method, const PropensityOptions& o) {

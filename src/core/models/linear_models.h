@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/base/sigmoid.h"
+
 namespace ls::models {
 
 struct LinearOptions {
@@ -28,6 +30,6 @@ LinearFit fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::
 LinearFit fit_linear(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y, const LinearOptions& opt,
                      const std::vector<std::string>& names);
 
-inline double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z)); }
+using ls::sigmoid;
 
 }  // namespace ls::models

@@ -422,6 +422,19 @@ Datum ls_cuped_trans(PG_FUNCTION_ARGS) {
     });
 }
 
+namespace {
+// NULL with the WARNING `why`, for an estimate that cannot be made.
+Datum no_effect(FunctionCallInfo fcinfo, const std::string& method, long long n1, long long n0,
+                const std::string& why) {
+    Effect e;
+    e.method = method;
+    e.n_treated = n1;
+    e.n_control = n0;
+    e.warning = why;
+    return effect_datum(fcinfo, e);
+}
+}  // namespace
+
 Datum ls_regression_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
@@ -430,21 +443,14 @@ Datum ls_regression_final(PG_FUNCTION_ARGS) {
         const double* s = state_data(st);
         const int d = static_cast<int>(ms.d);
         auto n1 = ms.n1, n0 = ms.n0;
-        Effect e;
-        e.method = "regression";
-        e.n_treated = n1;
-        e.n_control = n0;
-        if (n1 < 1 || n0 < 1) {
-            e.warning = "ate_regression: needs treated and control rows (treated " + std::to_string(n1) + ", control " +
-                        std::to_string(n0) + ")";
-            return effect_datum(fcinfo, e);
-        }
+        if (n1 < 1 || n0 < 1)
+            return no_effect(fcinfo, "regression", n1, n0,
+                             "ate_regression: needs treated and control rows (treated " + std::to_string(n1) +
+                                 ", control " + std::to_string(n0) + ")");
         CoMoments cm(const_cast<double*>(s + kH), d);
         auto f = ls::causal::ols_from_comoments(cm);
-        if (!f.ok) {
-            e.warning = "ate_regression: too few rows for the number of covariates";
-            return effect_datum(fcinfo, e);
-        }
+        if (!f.ok)
+            return no_effect(fcinfo, "regression", n1, n0, "ate_regression: too few rows for the number of covariates");
         return effect_datum(fcinfo, ls::causal::make_effect(f.beta[0], f.se[0], f.df_resid, s[1], n1, n0, "regression"));
     });
 }
@@ -462,15 +468,8 @@ Datum ls_iv_final(PG_FUNCTION_ARGS) {
         const std::string method = (m == 1 && d == 3) ? "iv_wald" : "iv_2sls";
         CoMoments cm(const_cast<double*>(s + kH), d);
         auto f = ls::causal::tsls_from_comoments(cm, m);
-        Effect e;
-        e.method = method;
-        e.n_treated = n1;
-        e.n_control = n0;
-        if (!f.ok) {
-            e.warning = "ate_iv: " + f.problem;
-            return effect_datum(fcinfo, e);
-        }
-        e = ls::causal::make_effect(f.beta, f.se, f.df_resid, s[1], n1, n0, method);
+        if (!f.ok) return no_effect(fcinfo, method, n1, n0, "ate_iv: " + f.problem);
+        Effect e = ls::causal::make_effect(f.beta, f.se, f.df_resid, s[1], n1, n0, method);
         if (f.first_stage_f < 10)
             warn("ate_iv: weak instrument (first-stage F = " + std::to_string(f.first_stage_f) +
                  " < 10); the 2SLS estimate and its interval are unreliable");

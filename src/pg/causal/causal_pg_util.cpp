@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/huge_pages.h"
 #include "core/causal/causal_state.h"
 #include "pg/causal/causal_pg_util.h"
 
@@ -93,11 +94,11 @@ void* map_row_region(std::size_t max_bytes, MemoryContext owner) {
     m->cb.func = unmap_region;
     m->cb.arg = m;
     MemoryContextRegisterResetCallback(owner, &m->cb);
-    std::uintptr_t base = (reinterpret_cast<std::uintptr_t>(addr) + kHuge - 1) & ~std::uintptr_t(kHuge - 1);
-#ifdef MADV_HUGEPAGE
-    (void)madvise(reinterpret_cast<void*>(base), max_bytes & ~(kHuge - 1), MADV_HUGEPAGE);  // advisory only
-#endif
-    return reinterpret_cast<void*>(base);
+    // The spare 2 MB of the mapping lets its start move to a 2 MB boundary.
+    const std::uintptr_t start = (reinterpret_cast<std::uintptr_t>(addr) + kHuge - 1) & ~std::uintptr_t(kHuge - 1);
+    void* base = reinterpret_cast<void*>(start);
+    ls::advise_huge_pages(base, max_bytes);
+    return base;
 }
 
 void warn(const std::string& msg) {

@@ -375,17 +375,44 @@ Oid declared_result_type(FunctionCallInfo fcinfo) {
     return rettype;
 }
 
+// An array of the declared result's composite element type with n elements;
+// fill(i, values, nulls) sets element i's columns (nulls start false). May
+// ERROR: call inside pg_call.
+template <class Fill>
+Datum composite_array(FunctionCallInfo fcinfo, int n, Fill fill) {
+    Oid elemtype = get_element_type(declared_result_type(fcinfo));
+    TupleDesc desc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
+    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+    Datum* values = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
+    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
+    for (int i = 0; i < n; ++i) {
+        memset(nulls, 0, sizeof(bool) * desc->natts);
+        fill(i, values, nulls);
+        elems[i] = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+    }
+    int16 typlen;
+    bool typbyval;
+    char typalign;
+    get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+    return PointerGetDatum(construct_array(elems, n, elemtype, typlen, typbyval, typalign));
+}
+
 lc::RowView view_of(const StateView& v) {
     return lc::RowView{v.rows, static_cast<std::size_t>(v.h.rows), static_cast<std::size_t>(v.h.k)};
+}
+
+// The trim and alpha the aggregate's rows were collected with.
+lc::PropensityOptions options_of(const Header& h) {
+    lc::PropensityOptions o;
+    o.trim = h.trim;
+    o.alpha = h.alpha;
+    return o;
 }
 
 Datum propensity_final(FunctionCallInfo fcinfo, bool aipw, lc::Estimand est) {
     StateView st = view_datum(PG_GETARG_DATUM(0));
     if (st.empty) PG_RETURN_NULL();
-    const Header* h = &st.h;
-    lc::PropensityOptions o;
-    o.trim = h->trim;
-    o.alpha = h->alpha;
+    lc::PropensityOptions o = options_of(st.h);
     o.estimand = est;
     lc::Effect e = aipw ? lc::aipw(view_of(st), o) : lc::ipw(view_of(st), o);
     return effect_datum(fcinfo, e);
@@ -416,25 +443,19 @@ Datum ls_balance_final(PG_FUNCTION_ARGS) {
         const int n = static_cast<int>(rows.size());
         Datum result = 0;
         lspg::pg_call([&]() {
-            Oid elemtype = get_element_type(declared_result_type(fcinfo));
-            TupleDesc desc = lookup_rowtype_tupdesc_copy(elemtype, -1);
-            desc = BlessTupleDesc(desc);
-            Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-            for (int i = 0; i < n; ++i) {
+            result = composite_array(fcinfo, n, [&](int i, Datum* v, bool* nl) {
                 const auto& r = rows[i];
-                Datum v[7] = {Int32GetDatum(r.covariate),          Float8GetDatum(r.mean_treated),
-                              Float8GetDatum(r.mean_control),      Float8GetDatum(r.smd_before),
-                              Float8GetDatum(r.mean_treated_weighted), Float8GetDatum(r.mean_control_weighted),
-                              Float8GetDatum(r.smd_after)};
-                bool nl[7] = {false, false, false, false, std::isnan(r.mean_treated_weighted),
-                              std::isnan(r.mean_control_weighted), std::isnan(r.smd_after)};
-                elems[i] = HeapTupleGetDatum(heap_form_tuple(desc, v, nl));
-            }
-            int16 typlen;
-            bool typbyval;
-            char typalign;
-            get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-            result = PointerGetDatum(construct_array(elems, n, elemtype, typlen, typbyval, typalign));
+                v[0] = Int32GetDatum(r.covariate);
+                v[1] = Float8GetDatum(r.mean_treated);
+                v[2] = Float8GetDatum(r.mean_control);
+                v[3] = Float8GetDatum(r.smd_before);
+                v[4] = Float8GetDatum(r.mean_treated_weighted);
+                v[5] = Float8GetDatum(r.mean_control_weighted);
+                v[6] = Float8GetDatum(r.smd_after);
+                nl[4] = std::isnan(r.mean_treated_weighted);
+                nl[5] = std::isnan(r.mean_control_weighted);
+                nl[6] = std::isnan(r.smd_after);
+            });
         });
         return result;
     });
@@ -462,10 +483,8 @@ Datum ls_refute_final(PG_FUNCTION_ARGS) {
         StateView st = view_datum(PG_GETARG_DATUM(0));
         if (st.empty) PG_RETURN_NULL();
         const Header* h = &st.h;
-        lc::PropensityOptions o;
-        o.trim = h->trim;
-        o.alpha = h->alpha;
-        auto rows = lc::refute(view_of(st), method_name(static_cast<int>(h->method)), o, lc::seed_bits(h->seed));
+        auto rows =
+            lc::refute(view_of(st), method_name(static_cast<int>(h->method)), options_of(*h), lc::seed_bits(h->seed));
         if (rows.empty()) {
             warn("ate_refute: the estimate itself is not available");
             PG_RETURN_NULL();
@@ -475,21 +494,16 @@ Datum ls_refute_final(PG_FUNCTION_ARGS) {
         for (auto& r : rows) names.push_back(r.test);
         Datum result = 0;
         lspg::pg_call([&]() {
-            Oid elemtype = get_element_type(declared_result_type(fcinfo));
-            TupleDesc desc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
-            Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-            for (int i = 0; i < n; ++i) {
+            result = composite_array(fcinfo, n, [&](int i, Datum* v, bool* nl) {
                 const auto& r = rows[i];
-                Datum v[5] = {PointerGetDatum(cstring_to_text(names[i].c_str())), Float8GetDatum(r.estimate),
-                              Float8GetDatum(r.new_estimate), Float8GetDatum(r.statistic), BoolGetDatum(r.passed)};
-                bool nl[5] = {false, false, std::isnan(r.new_estimate), std::isnan(r.statistic), false};
-                elems[i] = HeapTupleGetDatum(heap_form_tuple(desc, v, nl));
-            }
-            int16 typlen;
-            bool typbyval;
-            char typalign;
-            get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-            result = PointerGetDatum(construct_array(elems, n, elemtype, typlen, typbyval, typalign));
+                v[0] = PointerGetDatum(cstring_to_text(names[i].c_str()));
+                v[1] = Float8GetDatum(r.estimate);
+                v[2] = Float8GetDatum(r.new_estimate);
+                v[3] = Float8GetDatum(r.statistic);
+                v[4] = BoolGetDatum(r.passed);
+                nl[2] = std::isnan(r.new_estimate);
+                nl[3] = std::isnan(r.statistic);
+            });
         });
         return result;
     });

@@ -128,7 +128,7 @@ std::int64_t insert_model(const NewModel& m) {
                     PointerGetDatum(cstring_to_text_with_len(m.algorithm.data(), static_cast<int>(m.algorithm.size()))),
                     PointerGetDatum(cstring_to_text_with_len(m.target.data(), static_cast<int>(m.target.size()))),
                     m.features,
-                    DirectFunctionCall1(jsonb_in, CStringGetDatum(m.hyperparameters.c_str())),
+                    m.hyperparameters,
                     Int64GetDatum(m.training_rows),
                     DirectFunctionCall1(jsonb_in, CStringGetDatum(m.metrics.c_str())),
                     PointerGetDatum(b),

@@ -48,7 +48,8 @@ void check_model_owner(const std::string& name, Oid owner, const char* action);
 struct NewModel {
     std::string name, algorithm, target;
     Datum features;          // text[] as given to train()
-    std::string hyperparameters, metrics;  // jsonb text
+    Datum hyperparameters = 0;  // jsonb
+    std::string metrics;        // jsonb text
     long long training_rows = 0;
     std::string blob;        // Model::serialize()
     Oid owner = InvalidOid;  // the training role

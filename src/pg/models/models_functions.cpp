@@ -10,6 +10,7 @@
 #include "core/base/error.h"
 #include "core/models/model.h"
 #include "pg/base/boundary.h"
+#include "pg/models/hyperparams.h"
 #include "pg/models/model_registry.h"
 #include "pg/models/model_store.h"
 #include "pg/models/models_reader.h"
@@ -93,45 +94,10 @@ struct FitArgs {
     ls::models::Params params;
 };
 
-// The hyper-parameter object: {"name": number | string | boolean, ...}, the
-// values as text (numbers as numeric_out prints them).
-ls::models::Params params_from_jsonb(FunctionCallInfo fcinfo, int argno) {
-    if (PG_ARGISNULL(argno)) fail(ErrorKind::InvalidParameter, "params must be a jsonb object, e.g. {\"l2\": 1}");
-    Jsonb* jb = PG_GETARG_JSONB_P(argno);
-    if (!JB_ROOT_IS_OBJECT(jb)) fail(ErrorKind::InvalidParameter, "params must be a jsonb object, e.g. {\"l2\": 1}");
-    const int n = static_cast<int>(JB_ROOT_COUNT(jb));
-    char** keys = nullptr;
-    char** vals = nullptr;
-    bool bad = false;
-    lspg::pg_call([&]() {
-        keys = static_cast<char**>(palloc0(sizeof(char*) * (n + 1)));
-        vals = static_cast<char**>(palloc0(sizeof(char*) * (n + 1)));
-        JsonbIterator* it = JsonbIteratorInit(&jb->root);
-        JsonbValue v;
-        JsonbIteratorToken tok;
-        int k = -1;
-        while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
-            if (tok == WJB_KEY && k + 1 < n) {
-                keys[++k] = pnstrdup(v.val.string.val, v.val.string.len);
-            } else if (tok == WJB_VALUE && k >= 0) {
-                if (v.type == jbvString) vals[k] = pnstrdup(v.val.string.val, v.val.string.len);
-                else if (v.type == jbvBool) vals[k] = pstrdup(v.val.boolean ? "true" : "false");
-                else if (v.type == jbvNumeric) vals[k] = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
-                else bad = true;  // null, object or array
-            }
-        }
-    });
-    if (bad) fail(ErrorKind::InvalidParameter, "params values must be numbers, strings or booleans");
-    ls::models::Params out;
-    for (int i = 0; i < n; ++i)
-        if (keys[i] && vals[i]) out[keys[i]] = vals[i];
-    return out;
-}
-
 // (source, target, features, algorithm, params jsonb) at arguments first..first+4.
 FitArgs fit_args(FunctionCallInfo fcinfo, int first) {
     // The parameters are checked first, as train() always did.
-    ls::models::Params params = params_from_jsonb(fcinfo, first + 4);
+    ls::models::Params params = lspg::params_from_jsonb(fcinfo, first + 4);
     for (int i = first; i < first + 4; ++i)
         if (PG_ARGISNULL(i)) fail(ErrorKind::InvalidParameter, "train arguments must not be NULL");
     FitArgs a;
@@ -324,7 +290,7 @@ std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::m
 // (as the registry's owner, recording the calling role as the model's owner).
 Datum ls_train(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        params_from_jsonb(fcinfo, 5);  // checked first, as train() always did
+        lspg::params_from_jsonb(fcinfo, 5);  // checked first, as train() always did
         const std::string name = PG_ARGISNULL(0) ? std::string() : lspg::text_to_string(PG_GETARG_TEXT_PP(0));
         if (name.empty()) fail(ErrorKind::InvalidParameter, "a model needs a non-empty name");
         // Two train()s of one name: the second waits here until the first
@@ -357,20 +323,12 @@ Datum ls_train(PG_FUNCTION_ARGS) {
         }
         metrics += ", \"encoded_columns\": " + std::to_string(m.encoder.width());
         metrics += ", \"skipped_null_target_rows\": " + std::to_string(skipped) + "}";
-        std::string params = "{";
-        for (const auto& [k, v] : res.effective_params) {
-            char* end = nullptr;
-            std::strtod(v.c_str(), &end);
-            bool numeric = !v.empty() && *end == '\0';
-            params += (params.size() > 1 ? ", " : "") + json_str(k) + ": " + (numeric ? v : json_str(v));
-        }
-        params += "}";
         lspg::NewModel nm;
         nm.name = name;
         nm.algorithm = a.algorithm;
         nm.target = a.spec.target;
         nm.features = PointerGetDatum(PG_GETARG_ARRAYTYPE_P(3));
-        nm.hyperparameters = std::move(params);
+        lspg::pg_call([&]() { nm.hyperparameters = lspg::params_to_jsonb(res.effective_params); });
         nm.metrics = std::move(metrics);
         nm.training_rows = static_cast<long long>(res.rows);
         nm.blob = m.serialize();
@@ -386,7 +344,7 @@ Datum ls_train(PG_FUNCTION_ARGS) {
 //   one row per fold (labelled by its number, or by the group value), then 'mean' and 'pooled'.
 Datum ls_cross_validate(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        params_from_jsonb(fcinfo, 4);  // checked first, as cross_validate() always did
+        lspg::params_from_jsonb(fcinfo, 4);  // checked first, as cross_validate() always did
         if (PG_ARGISNULL(5) || PG_ARGISNULL(6)) fail(ErrorKind::InvalidParameter, "k and seed must not be NULL");
         int k = PG_GETARG_INT32(5);
         int64 seed = PG_GETARG_INT64(6);
