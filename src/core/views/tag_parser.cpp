@@ -98,22 +98,10 @@ bool starts_with(const std::u32string& s, const std::u32string& prefix) {
 // Folding used only to recognise the format tags: ё→е, Latin look-alikes →
 // Cyrillic.
 char32_t fold_lookalike(char32_t c) {
-    switch (c) {
-        case U'ё': return U'е';
-        case U'a': return U'а';
-        case U'c': return U'с';
-        case U'e': return U'е';
-        case U'o': return U'о';
-        case U'p': return U'р';
-        case U'x': return U'х';
-        case U'y': return U'у';
-        case U'k': return U'к';
-        case U'm': return U'м';
-        case U'h': return U'н';
-        case U't': return U'т';
-        case U'b': return U'в';
-        default: return c;
-    }
+    static constexpr std::u32string_view kFrom = U"ёaceopxykmhtb";  // folds to the letter
+    static constexpr std::u32string_view kTo = U"еасеорхукмнтв";    // at the same position
+    const size_t i = kFrom.find(c);
+    return i == std::u32string_view::npos ? c : kTo[i];
 }
 
 enum class Mode { None, Before, After, Add, Remove };
