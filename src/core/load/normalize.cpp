@@ -25,6 +25,22 @@ int read_number(std::string_view s, size_t& i, int min_digits, int max_digits) {
     return v;
 }
 
+struct Digits {
+    int min, max;
+};
+
+// Reads the three numbers of a date, "<first><sep><month><sep><last>" at s[i]
+// (YYYY-MM-DD or DD.MM.YYYY), the month of 1..2 digits; false if it is not one.
+bool read_date_fields(std::string_view s, size_t& i, char sep, Digits first_digits, Digits last_digits, int& first,
+                      int& month, int& last) {
+    first = read_number(s, i, first_digits.min, first_digits.max);
+    if (first < 0 || i >= s.size() || s[i++] != sep) return false;
+    month = read_number(s, i, 1, 2);
+    if (month < 0 || i >= s.size() || s[i++] != sep) return false;
+    last = read_number(s, i, last_digits.min, last_digits.max);
+    return last >= 0;
+}
+
 bool iequals_ascii(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
@@ -359,23 +375,12 @@ Parsed<Timestamp> parse_timestamp(std::string_view raw) {
     // Date part: decide the layout by the first separator.
     size_t first_sep = s.find_first_not_of("0123456789");
     if (first_sep == std::string_view::npos) return bad();
-    if (s[first_sep] == '-' && first_sep == 4) {  // YYYY-MM-DD
-        t.year = read_number(s, i, 4, 4);
-        if (t.year < 0 || s[i++] != '-') return bad();
-        t.month = read_number(s, i, 1, 2);
-        if (t.month < 0 || i >= s.size() || s[i++] != '-') return bad();
-        t.day = read_number(s, i, 1, 2);
-        if (t.day < 0) return bad();
-    } else if (s[first_sep] == '.' && (first_sep == 1 || first_sep == 2)) {  // DD.MM.YYYY
-        t.day = read_number(s, i, 1, 2);
-        if (t.day < 0 || s[i++] != '.') return bad();
-        t.month = read_number(s, i, 1, 2);
-        if (t.month < 0 || i >= s.size() || s[i++] != '.') return bad();
-        t.year = read_number(s, i, 4, 4);
-        if (t.year < 0) return bad();
-    } else {
-        return bad();
-    }
+    bool date_ok = false;
+    if (s[first_sep] == '-' && first_sep == 4)  // YYYY-MM-DD
+        date_ok = read_date_fields(s, i, '-', {4, 4}, {1, 2}, t.year, t.month, t.day);
+    else if (s[first_sep] == '.' && (first_sep == 1 || first_sep == 2))  // DD.MM.YYYY
+        date_ok = read_date_fields(s, i, '.', {1, 2}, {4, 4}, t.day, t.month, t.year);
+    if (!date_ok) return bad();
     // Time part (optional).
     bool has_time = false;
     int frac_digits = 0;

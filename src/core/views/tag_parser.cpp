@@ -142,6 +142,16 @@ TagList difference(const TagList& a, const TagList& b) {
     return out;
 }
 
+// End of the tag or word continuing at s[i]: the next separator or the next '#'.
+size_t token_end(std::string_view s, size_t i) {
+    while (i < s.size()) {
+        size_t j = i;
+        if (const char32_t d = decode(s, j); is_separator(d) || d == '#') break;
+        i = j;
+    }
+    return i;
+}
+
 // Strips trailing sentence punctuation from a raw tag token.
 std::string_view trim_tag(std::string_view t) {
     while (t.size() > 1) {
@@ -194,27 +204,13 @@ TagChange parse_tag_change(std::string_view comment) {
         char32_t c = decode(comment, i);
         if (is_separator(c)) continue;
         if (c == '#') {
-            // A tag runs to the next separator or the next '#'.
-            size_t end = i;
-            while (end < n) {
-                size_t j = end;
-                char32_t d = decode(comment, j);
-                if (is_separator(d) || d == '#') break;
-                end = j;
-            }
+            const size_t end = token_end(comment, i);
             std::string_view raw = trim_tag(comment.substr(start, end - start));
             if (raw.size() > 1 && mode != Mode::None) lists[static_cast<int>(mode)].add(normalize_tag(raw));
             i = end;
             continue;
         }
-        // A word: read it up to the next separator or '#'.
-        size_t end = i;
-        while (end < n) {
-            size_t j = end;
-            char32_t d = decode(comment, j);
-            if (is_separator(d) || d == '#') break;
-            end = j;
-        }
+        const size_t end = token_end(comment, i);  // a word
         // Keywords are short; only the first few code points matter.
         std::u32string w = lower_cps(comment.substr(start, std::min<size_t>(end - start, 64)));
         Mode m = keyword_mode(w);
