@@ -17,20 +17,14 @@
 #include "core/causal/causal_propensity.h"
 #include "core/causal/causal_state.h"
 #include "core/causal/causal_stats.h"
-#include "core/base/error.h"
+#include "fuzz_input.h"
 
 namespace lc = ls::causal;
 
 namespace {
 
-volatile double g_sink;  // keeps the reads of the touched memory
-
-std::vector<double> doubles_of(const uint8_t* p, std::size_t n, std::size_t count) {
-    std::vector<double> v(count, 0.0);
-    const std::size_t bytes = std::min(n, count * sizeof(double));
-    if (bytes > 0) std::memcpy(v.data(), p, bytes);
-    return v;
-}
+using fuzz::doubles_of;
+using fuzz::g_sink;
 
 void use_rows(const lc::RowsState& st) {
     const std::size_t w = st.k + 2;
@@ -87,11 +81,8 @@ void rows_input(const uint8_t* p, std::size_t n, bool forced) {
         len = count * sizeof(double);
     }
     lc::RowsState st;
-    try {
-        if (!lc::decode_rows_state(buf.data(), len, st)) return;
-    } catch (const ls::Error&) {
-        return;
-    }
+    bool has_rows = false;
+    if (!fuzz::decodes([&] { has_rows = lc::decode_rows_state(buf.data(), len, st); }) || !has_rows) return;
     use_rows(st);
 }
 
@@ -164,12 +155,7 @@ void moments_input(const uint8_t* p, std::size_t n, int how) {
     }
     const bool values = how != 2;
     lc::MomentState ms;
-    try {
-        ms = lc::decode_moment_state(s.data(), s.size(), values);
-    } catch (const ls::Error&) {
-        return;
-    }
-    if (ms.tag == 0) return;
+    if (!fuzz::decodes([&] { ms = lc::decode_moment_state(s.data(), s.size(), values); }) || ms.tag == 0) return;
     if (values) use_moments(s.data(), s.size(), ms);
     else g_sink = s[s.size() - 1];  // a transition indexes the state within its length only
 }
@@ -177,10 +163,8 @@ void moments_input(const uint8_t* p, std::size_t n, int how) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
-    if (size < 1) return 0;
-    const uint8_t mode = data[0] % 5;
-    ++data;
-    --size;
+    int mode;
+    if (!fuzz::take_mode(data, size, 5, mode)) return 0;
     switch (mode) {
         case 0: rows_input(data, size, false); break;
         case 1: rows_input(data, size, true); break;

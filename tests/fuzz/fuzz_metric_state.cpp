@@ -10,15 +10,15 @@
 #include <utility>
 #include <vector>
 
-#include "core/base/error.h"
 #include "core/metrics/metric_state.h"
 #include "core/metrics/metrics.h"
+#include "fuzz_input.h"
 
 namespace lm = ls::metrics;
 
 namespace {
 
-volatile double g_sink;
+using fuzz::g_sink;
 
 void metric_input(const uint8_t* p, std::size_t n, bool forced) {
     std::vector<double> s;
@@ -38,12 +38,8 @@ void metric_input(const uint8_t* p, std::size_t n, bool forced) {
             }
         }
     }
-    int kind;
-    try {
-        kind = lm::decode_metric_state(s.data(), s.size());
-    } catch (const ls::Error&) {
-        return;
-    }
+    int kind = 0;
+    if (!fuzz::decodes([&] { kind = lm::decode_metric_state(s.data(), s.size()); })) return;
     const double rows = s[1];
     if (rows == 0) return;
     double r = kind == lm::kRmse ? std::sqrt(s[2] / rows) : s[2] / rows;
@@ -65,11 +61,8 @@ void auc_input(const uint8_t* p, std::size_t n, bool forced) {
         std::memcpy(buf.data(), &count, 8);
     }
     lm::AucState st;
-    try {
-        st = (p[0] & 1) ? lm::decode_auc_header(buf.data(), len) : lm::decode_auc_state(buf.data(), len);
-    } catch (const ls::Error&) {
+    if (!fuzz::decodes([&] { st = (p[0] & 1) ? lm::decode_auc_header(buf.data(), len) : lm::decode_auc_state(buf.data(), len); }))
         return;
-    }
     double pos = 0;
     for (std::int64_t i = 0; i < st.count; ++i) pos += st.pairs[2 * i + 1];
     if (!(p[0] & 1) && st.count > 0 && pos > 0 && pos < st.count) {
@@ -83,10 +76,8 @@ void auc_input(const uint8_t* p, std::size_t n, bool forced) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
-    if (size < 1) return 0;
-    const uint8_t mode = data[0] % 4;
-    ++data;
-    --size;
+    int mode;
+    if (!fuzz::take_mode(data, size, 4, mode)) return 0;
     if (mode < 2) metric_input(data, size, mode == 1);
     else auc_input(data, size, mode == 3);
     return 0;

@@ -13,34 +13,54 @@ std::string ts(std::string_view raw) {
     if (p.is_null()) return "NULL";
     return p.value->iso();
 }
+
+// One input and what it parses to.
+template <typename T>
+struct Case {
+    const char* raw;
+    T expected;
+};
+void expect_timestamps(std::initializer_list<Case<const char*>> cases) {
+    for (const auto& c : cases) EXPECT_EQ(ts(c.raw), c.expected) << c.raw;
+}
+void expect_ints(Parsed<std::int32_t> (*parse)(std::string_view), std::initializer_list<Case<std::int32_t>> cases) {
+    for (const auto& c : cases) EXPECT_EQ(*parse(c.raw).value, c.expected) << c.raw;
+}
+void expect_reals(Parsed<double> (*parse)(std::string_view), std::initializer_list<Case<double>> cases) {
+    for (const auto& c : cases) EXPECT_DOUBLE_EQ(*parse(c.raw).value, c.expected) << c.raw;
+}
 }  // namespace
 
 TEST(Normalize, TimestampPlatformFormats) {
-    EXPECT_EQ(ts("23.12.2023 12:10"), "2023-12-23 12:10:00");
-    EXPECT_EQ(ts("14.11.2023 15:07"), "2023-11-14 15:07:00");
-    EXPECT_EQ(ts("2022-12-07 17:43:14"), "2022-12-07 17:43:14");
-    EXPECT_EQ(ts("2022-12-07T17:43:14"), "2022-12-07 17:43:14");
-    EXPECT_EQ(ts("2022-12-07 17:43"), "2022-12-07 17:43:00");
-    EXPECT_EQ(ts("1.2.2024 9:05"), "2024-02-01 09:05:00");
-    EXPECT_EQ(ts("23.12.2023 12:10:59"), "2023-12-23 12:10:59");
-    EXPECT_EQ(ts("2023-12-05"), "2023-12-05 00:00:00");
-    EXPECT_EQ(ts("05.12.2023"), "2023-12-05 00:00:00");
-    EXPECT_EQ(ts("  2022-12-07 17:43:14\r"), "2022-12-07 17:43:14");
-    EXPECT_EQ(ts("\xEF\xBB\xBF" "2022-12-07 17:43:14"), "2022-12-07 17:43:14");
+    expect_timestamps({
+        {"23.12.2023 12:10", "2023-12-23 12:10:00"},
+        {"14.11.2023 15:07", "2023-11-14 15:07:00"},
+        {"2022-12-07 17:43:14", "2022-12-07 17:43:14"},
+        {"2022-12-07T17:43:14", "2022-12-07 17:43:14"},
+        {"2022-12-07 17:43", "2022-12-07 17:43:00"},
+        {"1.2.2024 9:05", "2024-02-01 09:05:00"},
+        {"23.12.2023 12:10:59", "2023-12-23 12:10:59"},
+        {"2023-12-05", "2023-12-05 00:00:00"},
+        {"05.12.2023", "2023-12-05 00:00:00"},
+        {"  2022-12-07 17:43:14\r", "2022-12-07 17:43:14"},
+        {"\xEF\xBB\xBF" "2022-12-07 17:43:14", "2022-12-07 17:43:14"},
+    });
 }
 
 TEST(Normalize, TimestampFractionsAndZones) {
-    EXPECT_EQ(ts("2022-12-07 17:43:14.25"), "2022-12-07 17:43:14.25");
-    EXPECT_EQ(ts("2022-12-07 17:43:14.123456"), "2022-12-07 17:43:14.123456");
-    EXPECT_EQ(ts("2022-12-07 17:43:14.1234564"), "2022-12-07 17:43:14.123456");
-    EXPECT_EQ(ts("2022-12-07 17:43:14.1234565"), "2022-12-07 17:43:14.123457");
-    // rounding carries over midnight and the new year
-    EXPECT_EQ(ts("2023-12-31 23:59:59.9999999"), "2024-01-01 00:00:00");
-    EXPECT_EQ(ts("2022-12-07 17:43:14+03:00"), "2022-12-07 17:43:14");
-    EXPECT_EQ(ts("2022-12-07T17:43:14Z"), "2022-12-07 17:43:14");
-    EXPECT_EQ(ts("2022-12-07 17:43:14 +0530"), "2022-12-07 17:43:14");
-    EXPECT_EQ(ts("2022-12-07 17:43:14-02"), "2022-12-07 17:43:14");
-    EXPECT_EQ(ts("2022-12-07 17:43:14 UTC"), "2022-12-07 17:43:14");
+    expect_timestamps({
+        {"2022-12-07 17:43:14.25", "2022-12-07 17:43:14.25"},
+        {"2022-12-07 17:43:14.123456", "2022-12-07 17:43:14.123456"},
+        {"2022-12-07 17:43:14.1234564", "2022-12-07 17:43:14.123456"},
+        {"2022-12-07 17:43:14.1234565", "2022-12-07 17:43:14.123457"},
+        // rounding carries over midnight and the new year
+        {"2023-12-31 23:59:59.9999999", "2024-01-01 00:00:00"},
+        {"2022-12-07 17:43:14+03:00", "2022-12-07 17:43:14"},
+        {"2022-12-07T17:43:14Z", "2022-12-07 17:43:14"},
+        {"2022-12-07 17:43:14 +0530", "2022-12-07 17:43:14"},
+        {"2022-12-07 17:43:14-02", "2022-12-07 17:43:14"},
+        {"2022-12-07 17:43:14 UTC", "2022-12-07 17:43:14"},
+    });
 }
 
 TEST(Normalize, TimestampStrictValidation) {
@@ -82,12 +102,14 @@ TEST(Normalize, TimestampPgMicros) {
 }
 
 TEST(Normalize, Integers) {
-    EXPECT_EQ(*parse_int("42").value, 42);
-    EXPECT_EQ(*parse_int(" -7 ").value, -7);
-    EXPECT_EQ(*parse_int("+5").value, 5);
-    EXPECT_EQ(*parse_int("13.00").value, 13);
-    EXPECT_EQ(*parse_int("2147483647").value, 2147483647);
-    EXPECT_EQ(*parse_int("-2147483648").value, -2147483647 - 1);
+    expect_ints(parse_int, {
+        {"42", 42},
+        {" -7 ", -7},
+        {"+5", 5},
+        {"13.00", 13},
+        {"2147483647", 2147483647},
+        {"-2147483648", -2147483647 - 1},
+    });
     EXPECT_TRUE(parse_int("").is_null());
     EXPECT_NE(parse_int("2147483648").error.find("out of range"), std::string::npos);
     EXPECT_NE(parse_int("99999999999999999999999").error.find("out of range"), std::string::npos);
@@ -97,12 +119,14 @@ TEST(Normalize, Integers) {
 }
 
 TEST(Normalize, Reals) {
-    EXPECT_DOUBLE_EQ(*parse_real("1.00").value, 1.0);
-    EXPECT_DOUBLE_EQ(*parse_real("-2.5e3").value, -2500.0);
-    EXPECT_DOUBLE_EQ(*parse_real(".5").value, 0.5);
-    EXPECT_DOUBLE_EQ(*parse_real("7.").value, 7.0);
-    EXPECT_DOUBLE_EQ(*parse_real("+3").value, 3.0);
-    EXPECT_DOUBLE_EQ(*parse_real("1e-400").value, 0.0);
+    expect_reals(parse_real, {
+        {"1.00", 1.0},
+        {"-2.5e3", -2500.0},
+        {".5", 0.5},
+        {"7.", 7.0},
+        {"+3", 3.0},
+        {"1e-400", 0.0},
+    });
     EXPECT_TRUE(parse_real(" ").is_null());
     for (const char* bad : {"nan", "NaN", "inf", "Infinity", "1e400", "0x1p3", "1,5", "abc", "1.0.0", "e5", "1e"})
         EXPECT_FALSE(parse_real(bad).ok()) << bad;
@@ -129,27 +153,31 @@ TEST(Normalize, ResultsAndMarkers) {
 }
 
 TEST(Normalize, TgBot) {
-    EXPECT_EQ(*parse_tg_bot("—").value, 0);
-    EXPECT_EQ(*parse_tg_bot("").value, 0);
-    EXPECT_EQ(*parse_tg_bot("-").value, 0);
-    EXPECT_EQ(*parse_tg_bot("1").value, 1);
-    EXPECT_EQ(*parse_tg_bot("2").value, 2);
-    EXPECT_EQ(*parse_tg_bot("0").value, 0);
+    expect_ints(parse_tg_bot, {
+        {"—", 0},
+        {"", 0},
+        {"-", 0},
+        {"1", 1},
+        {"2", 2},
+        {"0", 0},
+    });
     EXPECT_FALSE(parse_tg_bot("3").ok());
     EXPECT_FALSE(parse_tg_bot("yes").ok());
 }
 
 TEST(Normalize, TzOffset) {
-    EXPECT_DOUBLE_EQ(*parse_tz_offset("+03:00").value, 3.0);
-    EXPECT_DOUBLE_EQ(*parse_tz_offset("+05:30").value, 5.5);
-    EXPECT_DOUBLE_EQ(*parse_tz_offset("-02:00").value, -2.0);
-    EXPECT_DOUBLE_EQ(*parse_tz_offset("+0545").value, 5.75);
-    EXPECT_DOUBLE_EQ(*parse_tz_offset("+3").value, 3.0);
-    EXPECT_DOUBLE_EQ(*parse_tz_offset("UTC+3").value, 3.0);
-    EXPECT_DOUBLE_EQ(*parse_tz_offset("GMT-02:30").value, -2.5);
-    EXPECT_DOUBLE_EQ(*parse_tz_offset("Z").value, 0.0);
-    EXPECT_DOUBLE_EQ(*parse_tz_offset("UTC").value, 0.0);
-    EXPECT_DOUBLE_EQ(*parse_tz_offset("+14:00").value, 14.0);
+    expect_reals(parse_tz_offset, {
+        {"+03:00", 3.0},
+        {"+05:30", 5.5},
+        {"-02:00", -2.0},
+        {"+0545", 5.75},
+        {"+3", 3.0},
+        {"UTC+3", 3.0},
+        {"GMT-02:30", -2.5},
+        {"Z", 0.0},
+        {"UTC", 0.0},
+        {"+14:00", 14.0},
+    });
     EXPECT_TRUE(parse_tz_offset("").is_null());
     for (const char* bad : {"03:00", "+15:00", "+03:60", "+3:0", "+03:00x", "Moscow", "+", "++03:00", "+123"})
         EXPECT_FALSE(parse_tz_offset(bad).ok()) << bad;

@@ -21,6 +21,12 @@ const Scenario& find_scenario(const std::string& name) {
     throw UsageError("unknown scenario \"" + name + "\" (known: " + known + ")");
 }
 
+unsigned long long seed_option(const Options& opt) {
+    long long seed = opt.get_int("seed", 42);
+    if (seed < 0) throw std::invalid_argument("--seed must be a non-negative integer");
+    return static_cast<unsigned long long>(seed);
+}
+
 namespace {
 
 std::vector<OptionSpec> common_options() {

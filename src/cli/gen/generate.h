@@ -20,6 +20,9 @@ struct Scenario {
 std::vector<Scenario>& scenarios();
 const Scenario& find_scenario(const std::string& name);  // throws UsageError
 
+// The --seed option (default 42); throws std::invalid_argument when negative.
+unsigned long long seed_option(const Options& opt);
+
 // What `learnerscore generate` accepts: its own options and every scenario's.
 std::vector<OptionSpec> generate_options();
 

@@ -22,9 +22,7 @@ void print_progress(long long done, long long total) {
 void generate_1t(const Options& opt, const std::string& out) {
     ls::gen1t::Options g;
     g.learners = opt.get_int("learners", 2734);
-    long long seed = opt.get_int("seed", 42);
-    if (seed < 0) throw std::invalid_argument("--seed must be a non-negative integer");
-    g.seed = static_cast<unsigned long long>(seed);
+    g.seed = seed_option(opt);
     g.malformed_rate = opt.get_double("malformed-rate", g.malformed_rate);
     g.duplicate_rate = opt.get_double("duplicate-rate", g.duplicate_rate);
     bool quiet = opt.has("quiet");

@@ -27,9 +27,7 @@ void generate_courses(const Options& opt, const std::string& out) {
     ls::gen::CoursesConfig cfg;
     cfg.employees = static_cast<int>(opt.get_int("employees", 2000));
     cfg.courses = static_cast<int>(opt.get_int("courses", 8));
-    long long seed = opt.get_int("seed", 42);
-    if (seed < 0) throw std::invalid_argument("--seed must be a non-negative integer");
-    cfg.seed = static_cast<std::uint64_t>(seed);
+    cfg.seed = seed_option(opt);
     cfg.invite_rate = opt.get_double("invite-rate", cfg.invite_rate);
     if (!(cfg.invite_rate > 0 && cfg.invite_rate < 1)) throw std::invalid_argument("--invite-rate must be in (0, 1)");
     auto t0 = std::chrono::steady_clock::now();

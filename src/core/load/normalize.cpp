@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 namespace ls::norm {
 
@@ -22,6 +23,22 @@ int read_number(std::string_view s, size_t& i, int min_digits, int max_digits) {
         return -1;
     }
     return v;
+}
+
+struct Digits {
+    int min, max;
+};
+
+// Reads the three numbers of a date, "<first><sep><month><sep><last>" at s[i]
+// (YYYY-MM-DD or DD.MM.YYYY), the month of 1..2 digits; false if it is not one.
+bool read_date_fields(std::string_view s, size_t& i, char sep, Digits first_digits, Digits last_digits, int& first,
+                      int& month, int& last) {
+    first = read_number(s, i, first_digits.min, first_digits.max);
+    if (first < 0 || i >= s.size() || s[i++] != sep) return false;
+    month = read_number(s, i, 1, 2);
+    if (month < 0 || i >= s.size() || s[i++] != sep) return false;
+    last = read_number(s, i, last_digits.min, last_digits.max);
+    return last >= 0;
 }
 
 bool iequals_ascii(std::string_view a, std::string_view b) {
@@ -74,23 +91,17 @@ std::string quoted_prefix(std::string_view s) {
 }
 
 // Common prologue of scalar parsers: BOM, trimming, length and encoding.
-// Returns false (with `err` set) for unacceptable input; `out` is the trimmed text.
-bool scalar_prologue(std::string_view raw, std::string_view& out, std::string& err, Fault& fault) {
-    if (raw.size() > kMaxScalarLength * 4) {  // cheap guard before scanning
-        err = "value too long (" + std::to_string(raw.size()) + " bytes)";
-        return false;
-    }
+// Returns the early result (a failure, or NULL for blank input), or nothing
+// when `out`, the trimmed text, is to be parsed.
+template <typename T>
+std::optional<Parsed<T>> scalar_prologue(std::string_view raw, std::string_view& out) {
+    if (raw.size() > kMaxScalarLength * 4)  // cheap guard before scanning
+        return Parsed<T>::fail("value too long (" + std::to_string(raw.size()) + " bytes)");
     out = trim(strip_bom(raw));
-    if (out.size() > kMaxScalarLength) {
-        err = "value too long (" + std::to_string(out.size()) + " bytes)";
-        return false;
-    }
-    if (!valid_utf8(out)) {
-        err = "invalid UTF-8";
-        fault = Fault::Encoding;
-        return false;
-    }
-    return true;
+    if (out.size() > kMaxScalarLength) return Parsed<T>::fail("value too long (" + std::to_string(out.size()) + " bytes)");
+    if (!valid_utf8(out)) return Parsed<T>::fail("invalid UTF-8", Fault::Encoding);
+    if (out.empty()) return Parsed<T>::null();
+    return std::nullopt;
 }
 
 // Parses an optional trailing zone designator at s[i..]: "Z", "UTC", "GMT",
@@ -218,10 +229,7 @@ bool is_null_marker(std::string_view raw) {
 
 Parsed<std::int32_t> parse_int(std::string_view raw) {
     std::string_view s;
-    std::string err;
-    Fault fault = Fault::Syntax;
-    if (!scalar_prologue(raw, s, err, fault)) return Parsed<std::int32_t>::fail(err, fault);
-    if (s.empty()) return Parsed<std::int32_t>::null();
+    if (auto early = scalar_prologue<std::int32_t>(raw, s)) return *early;
     size_t i = 0;
     bool neg = false;
     if (s[0] == '+' || s[0] == '-') {
@@ -252,10 +260,7 @@ Parsed<std::int32_t> parse_int(std::string_view raw) {
 
 Parsed<double> parse_real(std::string_view raw) {
     std::string_view s;
-    std::string err;
-    Fault fault = Fault::Syntax;
-    if (!scalar_prologue(raw, s, err, fault)) return Parsed<double>::fail(err, fault);
-    if (s.empty()) return Parsed<double>::null();
+    if (auto early = scalar_prologue<double>(raw, s)) return *early;
     // Grammar check first: from_chars would also take "inf", "nan" and hex.
     size_t i = 0;
     if (s[0] == '+' || s[0] == '-') ++i;
@@ -313,10 +318,7 @@ Parsed<std::int32_t> parse_tg_bot(std::string_view raw) {
 
 Parsed<double> parse_tz_offset(std::string_view raw) {
     std::string_view s;
-    std::string err;
-    Fault fault = Fault::Syntax;
-    if (!scalar_prologue(raw, s, err, fault)) return Parsed<double>::fail(err, fault);
-    if (s.empty()) return Parsed<double>::null();
+    if (auto early = scalar_prologue<double>(raw, s)) return *early;
     std::string_view rest = s;
     bool prefixed = false;
     if (rest.size() >= 3 && (iequals_ascii(rest.substr(0, 3), "utc") || iequals_ascii(rest.substr(0, 3), "gmt"))) {
@@ -365,10 +367,7 @@ std::string Timestamp::iso() const {
 Parsed<Timestamp> parse_timestamp(std::string_view raw) {
     using P = Parsed<Timestamp>;
     std::string_view s;
-    std::string err;
-    Fault fault = Fault::Syntax;
-    if (!scalar_prologue(raw, s, err, fault)) return P::fail(err, fault);
-    if (s.empty()) return P::null();
+    if (auto early = scalar_prologue<Timestamp>(raw, s)) return *early;
     auto bad = [&]() { return P::fail("not a timestamp (DD.MM.YYYY HH:MM or YYYY-MM-DD HH:MM:SS): " + quoted_prefix(s)); };
 
     Timestamp t;
@@ -376,23 +375,12 @@ Parsed<Timestamp> parse_timestamp(std::string_view raw) {
     // Date part: decide the layout by the first separator.
     size_t first_sep = s.find_first_not_of("0123456789");
     if (first_sep == std::string_view::npos) return bad();
-    if (s[first_sep] == '-' && first_sep == 4) {  // YYYY-MM-DD
-        t.year = read_number(s, i, 4, 4);
-        if (t.year < 0 || s[i++] != '-') return bad();
-        t.month = read_number(s, i, 1, 2);
-        if (t.month < 0 || i >= s.size() || s[i++] != '-') return bad();
-        t.day = read_number(s, i, 1, 2);
-        if (t.day < 0) return bad();
-    } else if (s[first_sep] == '.' && (first_sep == 1 || first_sep == 2)) {  // DD.MM.YYYY
-        t.day = read_number(s, i, 1, 2);
-        if (t.day < 0 || s[i++] != '.') return bad();
-        t.month = read_number(s, i, 1, 2);
-        if (t.month < 0 || i >= s.size() || s[i++] != '.') return bad();
-        t.year = read_number(s, i, 4, 4);
-        if (t.year < 0) return bad();
-    } else {
-        return bad();
-    }
+    bool date_ok = false;
+    if (s[first_sep] == '-' && first_sep == 4)  // YYYY-MM-DD
+        date_ok = read_date_fields(s, i, '-', {4, 4}, {1, 2}, t.year, t.month, t.day);
+    else if (s[first_sep] == '.' && (first_sep == 1 || first_sep == 2))  // DD.MM.YYYY
+        date_ok = read_date_fields(s, i, '.', {1, 2}, {4, 4}, t.day, t.month, t.year);
+    if (!date_ok) return bad();
     // Time part (optional).
     bool has_time = false;
     int frac_digits = 0;

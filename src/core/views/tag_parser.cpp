@@ -98,22 +98,10 @@ bool starts_with(const std::u32string& s, const std::u32string& prefix) {
 // Folding used only to recognise the format tags: ё→е, Latin look-alikes →
 // Cyrillic.
 char32_t fold_lookalike(char32_t c) {
-    switch (c) {
-        case U'ё': return U'е';
-        case U'a': return U'а';
-        case U'c': return U'с';
-        case U'e': return U'е';
-        case U'o': return U'о';
-        case U'p': return U'р';
-        case U'x': return U'х';
-        case U'y': return U'у';
-        case U'k': return U'к';
-        case U'm': return U'м';
-        case U'h': return U'н';
-        case U't': return U'т';
-        case U'b': return U'в';
-        default: return c;
-    }
+    static constexpr std::u32string_view kFrom = U"ёaceopxykmhtb";  // folds to the letter
+    static constexpr std::u32string_view kTo = U"еасеорхукмнтв";    // at the same position
+    const size_t i = kFrom.find(c);
+    return i == std::u32string_view::npos ? c : kTo[i];
 }
 
 enum class Mode { None, Before, After, Add, Remove };
@@ -152,6 +140,16 @@ TagList difference(const TagList& a, const TagList& b) {
     for (const auto& x : a)
         if (!bs.count(x)) out.push_back(x);
     return out;
+}
+
+// End of the tag or word continuing at s[i]: the next separator or the next '#'.
+size_t token_end(std::string_view s, size_t i) {
+    while (i < s.size()) {
+        size_t j = i;
+        if (const char32_t d = decode(s, j); is_separator(d) || d == '#') break;
+        i = j;
+    }
+    return i;
 }
 
 // Strips trailing sentence punctuation from a raw tag token.
@@ -206,27 +204,13 @@ TagChange parse_tag_change(std::string_view comment) {
         char32_t c = decode(comment, i);
         if (is_separator(c)) continue;
         if (c == '#') {
-            // A tag runs to the next separator or the next '#'.
-            size_t end = i;
-            while (end < n) {
-                size_t j = end;
-                char32_t d = decode(comment, j);
-                if (is_separator(d) || d == '#') break;
-                end = j;
-            }
+            const size_t end = token_end(comment, i);
             std::string_view raw = trim_tag(comment.substr(start, end - start));
             if (raw.size() > 1 && mode != Mode::None) lists[static_cast<int>(mode)].add(normalize_tag(raw));
             i = end;
             continue;
         }
-        // A word: read it up to the next separator or '#'.
-        size_t end = i;
-        while (end < n) {
-            size_t j = end;
-            char32_t d = decode(comment, j);
-            if (is_separator(d) || d == '#') break;
-            end = j;
-        }
+        const size_t end = token_end(comment, i);  // a word
         // Keywords are short; only the first few code points matter.
         std::u32string w = lower_cps(comment.substr(start, std::min<size_t>(end - start, 64)));
         Mode m = keyword_mode(w);
