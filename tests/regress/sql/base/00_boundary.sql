@@ -7,25 +7,15 @@ CREATE EXTENSION learnerscore;
 CREATE EXTENSION learnerscore_test;
 SELECT learnerscore.version() = '0.1.0' AS version_ok;
 SELECT learnerscore._boundary_selftest('ok');
-SELECT learnerscore._boundary_selftest('invalid_parameter');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore._boundary_selftest('invalid_text');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore._boundary_selftest('numeric');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore._boundary_selftest('bad_alloc');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore._boundary_selftest('std');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore._boundary_selftest('unknown');
-\echo :LAST_ERROR_SQLSTATE
--- a PostgreSQL error raised inside C++ code keeps its own SQLSTATE
-SELECT learnerscore._boundary_selftest('pg_error');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore._boundary_selftest('cancel');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore._boundary_selftest('no such kind');
-\echo :LAST_ERROR_SQLSTATE
+-- the outcome of a statement: its SQLSTATE as code ('ok' when it succeeds) and what the error said
+CREATE FUNCTION pg_temp.outcome(q text, OUT code text, OUT message text, OUT detail text, OUT hint text)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$ BEGIN EXECUTE q; code := 'ok';
+EXCEPTION WHEN OTHERS OR query_canceled THEN GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE,
+    message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT; END $$;
+-- each C++ exception kind; pg_error: a PostgreSQL error raised inside C++ code keeps its own SQLSTATE
+SELECT k.kind, o.* FROM unnest(ARRAY['invalid_parameter', 'invalid_text', 'numeric', 'bad_alloc', 'std',
+    'unknown', 'pg_error', 'cancel', 'no such kind']) WITH ORDINALITY k(kind, i),
+  pg_temp.outcome(format('SELECT learnerscore._boundary_selftest(%L)', k.kind)) o ORDER BY k.i;
 -- every object constructed before those errors was destroyed
 SELECT learnerscore._boundary_selftest('live_objects') AS live_objects_after_errors;
 -- statement_timeout stops a long C++ loop

@@ -88,35 +88,30 @@ SELECT learnerscore.drop_model('m40_ols');
 \echo :LAST_ERROR_SQLSTATE
 SELECT learnerscore.drop_model('m40_ols', if_exists => true);
 
+-- the outcome of a statement: its SQLSTATE as code ('ok' when it succeeds) and what the error said
+CREATE FUNCTION pg_temp.outcome(q text, OUT code text, OUT message text, OUT detail text, OUT hint text)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$ BEGIN EXECUTE q; code := 'ok';
+EXCEPTION WHEN OTHERS THEN GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE,
+    message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT; END $$;
 -- bad input: clear errors with SQLSTATEs
-SELECT learnerscore.train('bad', 'm40', 'y', ARRAY['x1', 'nope'], 'logistic');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'm40', 'nope', ARRAY['x1'], 'logistic');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'no_such_table', 'y', ARRAY['x1'], 'logistic');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'm40', 'c', ARRAY['x1'], 'logistic');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'm40', 'n5', ARRAY['x1'], 'logistic');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'SELECT x1, 1 AS y FROM m40', 'y', ARRAY['x1'], 'logistic');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'SELECT * FROM m40 WHERE false', 'y', ARRAY['x1'], 'logistic');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'SELECT x1, y FROM m40 UNION ALL SELECT ''NaN'', 1', 'y', ARRAY['x1'], 'logistic');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'SELECT x1, y FROM m40 UNION ALL SELECT ''Infinity'', 1', 'y', ARRAY['x1'], 'linear');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'SELECT x1, now() AS t, y FROM m40', 'y', ARRAY['x1', 't'], 'logistic');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'm40', 'y', ARRAY['x1'], 'forest');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'm40', 'y', ARRAY['x1'], 'logistic', '{"C": 1}');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'm40', 'y', ARRAY['x1'], 'logistic', '[1]');
-\echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('bad', 'm40', 'y', ARRAY['x1', 'x1'], 'logistic');
-\echo :LAST_ERROR_SQLSTATE
+\x on
+SELECT c.call, o.* FROM unnest(ARRAY[
+  $q$learnerscore.train('bad', 'm40', 'y', ARRAY['x1', 'nope'], 'logistic')$q$,
+  $q$learnerscore.train('bad', 'm40', 'nope', ARRAY['x1'], 'logistic')$q$,
+  $q$learnerscore.train('bad', 'no_such_table', 'y', ARRAY['x1'], 'logistic')$q$,
+  $q$learnerscore.train('bad', 'm40', 'c', ARRAY['x1'], 'logistic')$q$,
+  $q$learnerscore.train('bad', 'm40', 'n5', ARRAY['x1'], 'logistic')$q$,
+  $q$learnerscore.train('bad', 'SELECT x1, 1 AS y FROM m40', 'y', ARRAY['x1'], 'logistic')$q$,
+  $q$learnerscore.train('bad', 'SELECT * FROM m40 WHERE false', 'y', ARRAY['x1'], 'logistic')$q$,
+  $q$learnerscore.train('bad', 'SELECT x1, y FROM m40 UNION ALL SELECT ''NaN'', 1', 'y', ARRAY['x1'], 'logistic')$q$,
+  $q$learnerscore.train('bad', 'SELECT x1, y FROM m40 UNION ALL SELECT ''Infinity'', 1', 'y', ARRAY['x1'], 'linear')$q$,
+  $q$learnerscore.train('bad', 'SELECT x1, now() AS t, y FROM m40', 'y', ARRAY['x1', 't'], 'logistic')$q$,
+  $q$learnerscore.train('bad', 'm40', 'y', ARRAY['x1'], 'forest')$q$,
+  $q$learnerscore.train('bad', 'm40', 'y', ARRAY['x1'], 'logistic', '{"C": 1}')$q$,
+  $q$learnerscore.train('bad', 'm40', 'y', ARRAY['x1'], 'logistic', '[1]')$q$,
+  $q$learnerscore.train('bad', 'm40', 'y', ARRAY['x1', 'x1'], 'logistic')$q$])
+  WITH ORDINALITY c(call, i), pg_temp.outcome('SELECT ' || c.call) o ORDER BY c.i;
+\x off
 -- perfect separation: rejected without a penalty, finite with the default l2
 SELECT learnerscore.train('bad', 'SELECT x1, (x1 > 3)::int AS y FROM m40', 'y', ARRAY['x1'], 'logistic', '{"l2": 0}');
 \echo :LAST_ERROR_SQLSTATE

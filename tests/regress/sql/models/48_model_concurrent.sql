@@ -22,16 +22,24 @@ BEGIN
     END LOOP;
 END $$;
 
+-- on connection conn, trains the model name that c1 is training in its open transaction, waits
+-- until conn waits for c1, commits c1, and returns what conn's train() reported
+CREATE FUNCTION pg_temp.train_after_c1(conn text, name text, OUT code text, OUT message text, OUT hint text)
+LANGUAGE plpgsql AS $f$
+BEGIN
+    PERFORM dblink_send_query(conn, format($$SELECT learnerscore.train(%L, 'm48', 'y', ARRAY['a'], 'linear')$$, name));
+    PERFORM pg_temp.await_name_lock_waiter();
+    PERFORM dblink_exec('c1', 'COMMIT');
+    PERFORM * FROM dblink_get_result(conn) AS t(id bigint);
+    code := 'ok';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+END $f$;
+
 -- READ COMMITTED: c1 trains m48 in an open transaction, c2 trains the same name
 SELECT dblink_exec('c1', 'BEGIN');
 SELECT trained FROM dblink('c1', $$SELECT learnerscore.train('m48', 'm48', 'y', ARRAY['a'], 'logistic') > 0$$) AS t(trained boolean);
-SELECT dblink_send_query('c2', $$SELECT learnerscore.train('m48', 'm48', 'y', ARRAY['a'], 'linear')$$) AS sent;
-SELECT pg_temp.await_name_lock_waiter();
-SELECT dblink_exec('c1', 'COMMIT');
-\set VERBOSITY default
-SELECT * FROM dblink_get_result('c2') AS t(id bigint);
-\echo :LAST_ERROR_SQLSTATE
-\set VERBOSITY terse
+SELECT * FROM pg_temp.train_after_c1('c2', 'm48');
 
 -- REPEATABLE READ: c3's snapshot predates c1's commit, so it cannot see the model; the insert's
 -- unique violation is reported as "already exists"
@@ -39,13 +47,7 @@ SELECT dblink_exec('c1', 'BEGIN');
 SELECT trained FROM dblink('c1', $$SELECT learnerscore.train('m48_rr', 'm48', 'y', ARRAY['a'], 'logistic') > 0$$) AS t(trained boolean);
 SELECT dblink_exec('c3', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
 SELECT n FROM dblink('c3', 'SELECT count(*) FROM learnerscore.models') AS t(n bigint) WHERE false;
-SELECT dblink_send_query('c3', $$SELECT learnerscore.train('m48_rr', 'm48', 'y', ARRAY['a'], 'linear')$$) AS sent;
-SELECT pg_temp.await_name_lock_waiter();
-SELECT dblink_exec('c1', 'COMMIT');
-\set VERBOSITY default
-SELECT * FROM dblink_get_result('c3') AS t(id bigint);
-\echo :LAST_ERROR_SQLSTATE
-\set VERBOSITY terse
+SELECT * FROM pg_temp.train_after_c1('c3', 'm48_rr');
 
 SELECT name, algorithm FROM learnerscore.models WHERE name LIKE 'm48%' ORDER BY name;
 SELECT dblink_disconnect('c1'), dblink_disconnect('c2'), dblink_disconnect('c3');

@@ -74,44 +74,48 @@ FROM (VALUES
   ('unknown_tag',           '{7,0.05,1,1,0,1,2,0}', true),
   ('two_dimensional',       '{{1,0.05,1,1},{0,1,2,0}}', true),
   ('null_element',          '{1,0.05,NULL,1,0,1,2,0}', true)) c(n, s, sh);
-INSERT INTO hostile SELECT 'boot', n, s, 'learnerscore._diff_boot_trans(''{}'', 1.0, true, 10, 1)', sh
-FROM (VALUES
-  ('valid',                 'learnerscore._diff_boot_trans(''{}'', 1.0, true, 10, 1)', false),
-  ('replicates_past_end',   '''{2,0.05,10000,0}''::float8[]', true),
-  ('nan_replicates',        '''{2,0.05,NaN,0}''::float8[]', true),
-  ('few_replicates',        'array_cat(''{2,0.05,5,0}''::float8[], array_fill(0::float8, ARRAY[36]))', true),
-  ('nan_seed',              'array_cat(''{2,0.05,10,NaN}''::float8[], array_fill(0::float8, ARRAY[66]))', true),
-  ('nan_replicate_count',   'array_cat(''{2,0.05,10,1,NaN}''::float8[], array_fill(0::float8, ARRAY[65]))', false),
-  ('a_difference_state',    '''{1,0.05,1,1,0,1,2,0}''::float8[]', true)) c(n, s, sh);
-INSERT INTO hostile SELECT 'regression', n, s,
-       'learnerscore._regression_trans(learnerscore._regression_trans(''{}'', 1.0, true, ARRAY[0.5]), 2.0, false, ARRAY[0.7])', sh
-FROM (VALUES
-  ('valid',                 'learnerscore._regression_trans(learnerscore._regression_trans(''{}'', 1.0, true, ARRAY[0.5]), 2.0, false, ARRAY[0.7])', false),
+-- the other moment families and the AUC states; each is combined with its family's valid state
+INSERT INTO hostile (family, name, state, shape) SELECT f, n, s, sh FROM (VALUES
+  ('boot', 'valid',                 'learnerscore._diff_boot_trans(''{}'', 1.0, true, 10, 1)', false),
+  ('boot', 'replicates_past_end',   '''{2,0.05,10000,0}''::float8[]', true),
+  ('boot', 'nan_replicates',        '''{2,0.05,NaN,0}''::float8[]', true),
+  ('boot', 'few_replicates',        'array_cat(''{2,0.05,5,0}''::float8[], array_fill(0::float8, ARRAY[36]))', true),
+  ('boot', 'nan_seed',              'array_cat(''{2,0.05,10,NaN}''::float8[], array_fill(0::float8, ARRAY[66]))', true),
+  ('boot', 'nan_replicate_count',   'array_cat(''{2,0.05,10,1,NaN}''::float8[], array_fill(0::float8, ARRAY[65]))', false),
+  ('boot', 'a_difference_state',    '''{1,0.05,1,1,0,1,2,0}''::float8[]', true),
+  ('regression', 'valid',                 'learnerscore._regression_trans(learnerscore._regression_trans(''{}'', 1.0, true, ARRAY[0.5]), 2.0, false, ARRAY[0.7])', false),
   -- d = 3: [3, alpha, d, m, n1, n0, continuous, n, mean x 3, C x 6]
-  ('dimension_past_end',    '''{3,0.05,1000000,0,1,1,0,2}''::float8[]', true),
-  ('nan_dimension',         '''{3,0.05,NaN,0,1,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', true),
-  ('instruments_in_regression', '''{3,0.05,3,1,1,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', true),
-  ('nan_treated_count',     '''{3,0.05,3,0,NaN,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', false),
-  ('counts_over_rows',      '''{3,0.05,3,0,5,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', false),
-  ('no_rows',               '''{3,0.05,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0}''::float8[]', false),
-  ('nan_moment',            '''{3,0.05,3,0,1,1,0,2,0,NaN,0,0,0,0,0,0,0}''::float8[]', false),
-  ('negative_squares',      '''{3,0.05,3,0,1,1,0,2,0,0,0,-1,0,0,0,0,0}''::float8[]', false),
-  ('a_cuped_state',         'learnerscore._cuped_trans(''{}'', 1.0, 2.0)', true)) c(n, s, sh);
-INSERT INTO hostile SELECT 'iv', n, s, 'learnerscore._iv_trans(learnerscore._iv_trans(''{}'', 1.0, 1.0, 1.0), 2.0, 0.0, 0.0)', sh
-FROM (VALUES
-  ('valid',                 'learnerscore._iv_trans(learnerscore._iv_trans(''{}'', 1.0, 1.0, 1.0), 2.0, 0.0, 0.0)', false),
-  ('instruments_past_dimension', '''{4,0.05,3,2,1,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', true),
-  ('no_instrument',         '''{4,0.05,3,0,1,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', true),
-  ('dimension_past_end',    '''{4,0.05,5000,1,1,1,0,2}''::float8[]', true),
-  ('continuous_flag_2',     '''{4,0.05,3,1,1,1,2,2,0,0,0,0,0,0,0,0,0}''::float8[]', false),
-  ('infinite_count',        '''{4,0.05,3,1,1,1,0,Infinity,0,0,0,0,0,0,0,0,0}''::float8[]', false)) c(n, s, sh);
-INSERT INTO hostile SELECT 'cuped', n, s, 'learnerscore._cuped_trans(learnerscore._cuped_trans(''{}'', 1.0, 2.0), 2.0, 1.0)', sh
-FROM (VALUES
-  ('valid',                 'learnerscore._cuped_trans(learnerscore._cuped_trans(''{}'', 1.0, 2.0), 2.0, 1.0)', false),
-  ('wrong_dimension',       '''{5,0.05,3,0,0,0,1,2,0,0,0,0,0,0,0,0,0}''::float8[]', true),
-  ('treatment_counts',      '''{5,0.05,2,0,1,0,1,2,0,0,0,0,0}''::float8[]', false),
-  ('nan_rows',              '''{5,0.05,2,0,0,0,1,NaN,0,0,0,0,0}''::float8[]', false),
-  ('a_regression_state',    'learnerscore._regression_trans(''{}'', 1.0, true, ARRAY[0.5])', true)) c(n, s, sh);
+  ('regression', 'dimension_past_end',    '''{3,0.05,1000000,0,1,1,0,2}''::float8[]', true),
+  ('regression', 'nan_dimension',         '''{3,0.05,NaN,0,1,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', true),
+  ('regression', 'instruments_in_regression', '''{3,0.05,3,1,1,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', true),
+  ('regression', 'nan_treated_count',     '''{3,0.05,3,0,NaN,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', false),
+  ('regression', 'counts_over_rows',      '''{3,0.05,3,0,5,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', false),
+  ('regression', 'no_rows',               '''{3,0.05,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0}''::float8[]', false),
+  ('regression', 'nan_moment',            '''{3,0.05,3,0,1,1,0,2,0,NaN,0,0,0,0,0,0,0}''::float8[]', false),
+  ('regression', 'negative_squares',      '''{3,0.05,3,0,1,1,0,2,0,0,0,-1,0,0,0,0,0}''::float8[]', false),
+  ('regression', 'a_cuped_state',         'learnerscore._cuped_trans(''{}'', 1.0, 2.0)', true),
+  ('iv', 'valid',                 'learnerscore._iv_trans(learnerscore._iv_trans(''{}'', 1.0, 1.0, 1.0), 2.0, 0.0, 0.0)', false),
+  ('iv', 'instruments_past_dimension', '''{4,0.05,3,2,1,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', true),
+  ('iv', 'no_instrument',         '''{4,0.05,3,0,1,1,0,2,0,0,0,0,0,0,0,0,0}''::float8[]', true),
+  ('iv', 'dimension_past_end',    '''{4,0.05,5000,1,1,1,0,2}''::float8[]', true),
+  ('iv', 'continuous_flag_2',     '''{4,0.05,3,1,1,1,2,2,0,0,0,0,0,0,0,0,0}''::float8[]', false),
+  ('iv', 'infinite_count',        '''{4,0.05,3,1,1,1,0,Infinity,0,0,0,0,0,0,0,0,0}''::float8[]', false),
+  ('cuped', 'valid',                 'learnerscore._cuped_trans(learnerscore._cuped_trans(''{}'', 1.0, 2.0), 2.0, 1.0)', false),
+  ('cuped', 'wrong_dimension',       '''{5,0.05,3,0,0,0,1,2,0,0,0,0,0,0,0,0,0}''::float8[]', true),
+  ('cuped', 'treatment_counts',      '''{5,0.05,2,0,1,0,1,2,0,0,0,0,0}''::float8[]', false),
+  ('cuped', 'nan_rows',              '''{5,0.05,2,0,0,0,1,NaN,0,0,0,0,0}''::float8[]', false),
+  ('cuped', 'a_regression_state',    'learnerscore._regression_trans(''{}'', 1.0, true, ARRAY[0.5])', true),
+  -- exact-AUC states (bytea): int64 count | (score, label) pairs | spare capacity
+  ('auc', 'valid',                 'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,0,0.7,1}'')', false),
+  ('auc', 'negative_count',        'learnerscore_test.int8_bytes(''{-1}'') || learnerscore_test.float8_bytes(''{0.3,0,0.7,1}'')', true),
+  ('auc', 'count_over_capacity',   'learnerscore_test.int8_bytes(''{3}'') || learnerscore_test.float8_bytes(''{0.3,0,0.7,1}'')', true),
+  ('auc', 'huge_count',            'learnerscore_test.int8_bytes(''{4611686018427387904}'') || learnerscore_test.float8_bytes(''{0.3,0,0.7,1}'')', true),
+  ('auc', 'shorter_than_header',   $$'\x0102'::bytea$$, true),
+  ('auc', 'nan_score',             'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{NaN,0,0.7,1}'')', false),
+  ('auc', 'label_not_0_or_1',      'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,2,0.7,1}'')', false),
+  ('auc', 'nan_label',             'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,NaN,0.7,1}'')', false)) c(f, n, s, sh);
+UPDATE hostile h SET partner = v.state FROM hostile v
+WHERE h.partner IS NULL AND v.family = h.family AND v.name = 'valid';
 -- metric states (float8[]): [kind, rows, sum, 0], calibration [6, rows, 10 x (rows, sum of scores, sum of labels)]
 INSERT INTO hostile SELECT 'metric', n, quote_literal(s) || '::float8[]', quote_literal(p) || '::float8[]',
        n IN ('unknown_kind', 'nan_kind', 'wrong_length', 'two_dimensional', 'null_element')
@@ -135,18 +139,6 @@ FROM (VALUES
                             '{6,1,1,0.5,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0}'),
   ('two_dimensional',       '{{1,2},{0.5,0}}', '{1,2,0.5,0}'),
   ('null_element',          '{1,NULL,0.5,0}', '{1,2,0.5,0}')) c(n, s, p);
--- exact-AUC states (bytea): int64 count | (score, label) pairs | spare capacity
-INSERT INTO hostile SELECT 'auc', n, s,
-       'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,0,0.7,1}'')', sh
-FROM (VALUES
-  ('valid',                 'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,0,0.7,1}'')', false),
-  ('negative_count',        'learnerscore_test.int8_bytes(''{-1}'') || learnerscore_test.float8_bytes(''{0.3,0,0.7,1}'')', true),
-  ('count_over_capacity',   'learnerscore_test.int8_bytes(''{3}'') || learnerscore_test.float8_bytes(''{0.3,0,0.7,1}'')', true),
-  ('huge_count',            'learnerscore_test.int8_bytes(''{4611686018427387904}'') || learnerscore_test.float8_bytes(''{0.3,0,0.7,1}'')', true),
-  ('shorter_than_header',   $$'\x0102'::bytea$$, true),
-  ('nan_score',             'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{NaN,0,0.7,1}'')', false),
-  ('label_not_0_or_1',      'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,2,0.7,1}'')', false),
-  ('nan_label',             'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,NaN,0.7,1}'')', false)) c(n, s, sh);
 
 -- (family, call: %1$s = the state, %2$s = a valid state of the family, transition)
 CREATE TEMP TABLE calls (family text, call text, transition boolean);
