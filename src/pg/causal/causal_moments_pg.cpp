@@ -423,6 +423,20 @@ Datum ls_cuped_trans(PG_FUNCTION_ARGS) {
 }
 
 namespace {
+// A co-moment final function's argument, fully checked (ms.tag 0: the empty
+// state '{}'); s[1] is alpha, cm the co-moments after the header.
+struct ComomFinal {
+    lc::MomentState ms;
+    const double* s;
+    CoMoments cm;
+};
+ComomFinal comom_final(FunctionCallInfo fcinfo, int tag) {
+    ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
+    lc::MomentState ms = final_state(st, tag);
+    double* s = state_data(st);
+    return ComomFinal{ms, s, CoMoments(s + kH, ms.d)};
+}
+
 // NULL with the WARNING `why`, for an estimate that cannot be made.
 Datum no_effect(FunctionCallInfo fcinfo, const std::string& method, long long n1, long long n0,
                 const std::string& why) {
@@ -437,39 +451,32 @@ Datum no_effect(FunctionCallInfo fcinfo, const std::string& method, long long n1
 
 Datum ls_regression_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
-        lc::MomentState ms = final_state(st, kReg);
-        if (ms.tag == 0) PG_RETURN_NULL();
-        const double* s = state_data(st);
-        const int d = static_cast<int>(ms.d);
-        auto n1 = ms.n1, n0 = ms.n0;
+        const ComomFinal st = comom_final(fcinfo, kReg);
+        if (st.ms.tag == 0) PG_RETURN_NULL();
+        auto n1 = st.ms.n1, n0 = st.ms.n0;
         if (n1 < 1 || n0 < 1)
             return no_effect(fcinfo, "regression", n1, n0,
                              "ate_regression: needs treated and control rows (treated " + std::to_string(n1) +
                                  ", control " + std::to_string(n0) + ")");
-        CoMoments cm(const_cast<double*>(s + kH), d);
-        auto f = ls::causal::ols_from_comoments(cm);
+        auto f = ls::causal::ols_from_comoments(st.cm);
         if (!f.ok)
             return no_effect(fcinfo, "regression", n1, n0, "ate_regression: too few rows for the number of covariates");
-        return effect_datum(fcinfo, ls::causal::make_effect(f.beta[0], f.se[0], f.df_resid, s[1], n1, n0, "regression"));
+        return effect_datum(fcinfo, ls::causal::make_effect(f.beta[0], f.se[0], f.df_resid, st.s[1], n1, n0, "regression"));
     });
 }
 
 Datum ls_iv_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
-        lc::MomentState ms = final_state(st, kIv);
-        if (ms.tag == 0) PG_RETURN_NULL();
-        const double* s = state_data(st);
-        const int d = static_cast<int>(ms.d);
-        const int m = static_cast<int>(ms.m);
-        const bool binary = !ms.continuous;
-        long long n1 = binary ? ms.n1 : -1, n0 = binary ? ms.n0 : -1;
+        const ComomFinal st = comom_final(fcinfo, kIv);
+        if (st.ms.tag == 0) PG_RETURN_NULL();
+        const int d = static_cast<int>(st.ms.d);
+        const int m = static_cast<int>(st.ms.m);
+        const bool binary = !st.ms.continuous;
+        long long n1 = binary ? st.ms.n1 : -1, n0 = binary ? st.ms.n0 : -1;
         const std::string method = (m == 1 && d == 3) ? "iv_wald" : "iv_2sls";
-        CoMoments cm(const_cast<double*>(s + kH), d);
-        auto f = ls::causal::tsls_from_comoments(cm, m);
+        auto f = ls::causal::tsls_from_comoments(st.cm, m);
         if (!f.ok) return no_effect(fcinfo, method, n1, n0, "ate_iv: " + f.problem);
-        Effect e = ls::causal::make_effect(f.beta, f.se, f.df_resid, s[1], n1, n0, method);
+        Effect e = ls::causal::make_effect(f.beta, f.se, f.df_resid, st.s[1], n1, n0, method);
         if (f.first_stage_f < 10)
             warn("ate_iv: weak instrument (first-stage F = " + std::to_string(f.first_stage_f) +
                  " < 10); the 2SLS estimate and its interval are unreliable");
@@ -479,12 +486,9 @@ Datum ls_iv_final(PG_FUNCTION_ARGS) {
 
 Datum ls_first_stage_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
-        lc::MomentState ms = final_state(st, kIv);
-        if (ms.tag == 0) PG_RETURN_NULL();
-        const double* s = state_data(st);
-        CoMoments cm(const_cast<double*>(s + kH), ms.d);
-        auto f = ls::causal::tsls_from_comoments(cm, ms.m);
+        const ComomFinal st = comom_final(fcinfo, kIv);
+        if (st.ms.tag == 0) PG_RETURN_NULL();
+        auto f = ls::causal::tsls_from_comoments(st.cm, st.ms.m);
         if (f.first_stage_f <= 0 && !f.problem.empty()) {
             warn("first_stage_f: " + f.problem);
             PG_RETURN_NULL();
@@ -495,10 +499,9 @@ Datum ls_first_stage_final(PG_FUNCTION_ARGS) {
 
 Datum ls_cuped_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        ArrayType* st = PG_GETARG_ARRAYTYPE_P(0);
-        if (final_state(st, kCuped).tag == 0) PG_RETURN_NULL();
-        const double* s = state_data(st);
-        CoMoments cm(const_cast<double*>(s + kH), 2);
+        const ComomFinal st = comom_final(fcinfo, kCuped);
+        if (st.ms.tag == 0) PG_RETURN_NULL();
+        const CoMoments& cm = st.cm;
         double vy = cm.c(0, 0), vx = cm.c(1, 1), cxy = cm.c(0, 1);
         if (!(vx > 0) || !(vy > 0) || cm.n() < 2) {
             warn("cuped: the value or the pre-period covariate is constant");

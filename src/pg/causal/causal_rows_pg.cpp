@@ -375,26 +375,31 @@ Oid declared_result_type(FunctionCallInfo fcinfo) {
     return rettype;
 }
 
-// An array of the declared result's composite element type with n elements;
-// fill(i, values, nulls) sets element i's columns (nulls start false). May
-// ERROR: call inside pg_call.
-template <class Fill>
-Datum composite_array(FunctionCallInfo fcinfo, int n, Fill fill) {
-    Oid elemtype = get_element_type(declared_result_type(fcinfo));
-    TupleDesc desc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
-    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-    Datum* values = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
-    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
-    for (int i = 0; i < n; ++i) {
-        memset(nulls, 0, sizeof(bool) * desc->natts);
-        fill(i, values, nulls);
-        elems[i] = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
-    }
-    int16 typlen;
-    bool typbyval;
-    char typalign;
-    get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-    return PointerGetDatum(construct_array(elems, n, elemtype, typlen, typbyval, typalign));
+// An array of the declared result's composite element type, one element per
+// row; fill(row, values, nulls) sets that element's columns (nulls start
+// false) and must not throw: it runs inside pg_call.
+template <class Rows, class Fill>
+Datum composite_array(FunctionCallInfo fcinfo, const Rows& rows, Fill fill) {
+    const int n = static_cast<int>(rows.size());
+    Datum result = 0;
+    lspg::pg_call([&]() {
+        Oid elemtype = get_element_type(declared_result_type(fcinfo));
+        TupleDesc desc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
+        Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+        Datum* values = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
+        bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
+        for (int i = 0; i < n; ++i) {
+            memset(nulls, 0, sizeof(bool) * desc->natts);
+            fill(rows[i], values, nulls);
+            elems[i] = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+        }
+        int16 typlen;
+        bool typbyval;
+        char typalign;
+        get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+        result = PointerGetDatum(construct_array(elems, n, elemtype, typlen, typbyval, typalign));
+    });
+    return result;
 }
 
 lc::RowView view_of(const StateView& v) {
@@ -440,24 +445,18 @@ Datum ls_balance_final(PG_FUNCTION_ARGS) {
         if (st.empty) PG_RETURN_NULL();
         auto rows = lc::balance(view_of(st), st.h.trim);
         if (rows.empty()) PG_RETURN_NULL();
-        const int n = static_cast<int>(rows.size());
-        Datum result = 0;
-        lspg::pg_call([&]() {
-            result = composite_array(fcinfo, n, [&](int i, Datum* v, bool* nl) {
-                const auto& r = rows[i];
-                v[0] = Int32GetDatum(r.covariate);
-                v[1] = Float8GetDatum(r.mean_treated);
-                v[2] = Float8GetDatum(r.mean_control);
-                v[3] = Float8GetDatum(r.smd_before);
-                v[4] = Float8GetDatum(r.mean_treated_weighted);
-                v[5] = Float8GetDatum(r.mean_control_weighted);
-                v[6] = Float8GetDatum(r.smd_after);
-                nl[4] = std::isnan(r.mean_treated_weighted);
-                nl[5] = std::isnan(r.mean_control_weighted);
-                nl[6] = std::isnan(r.smd_after);
-            });
+        return composite_array(fcinfo, rows, [](const lc::BalanceRow& r, Datum* v, bool* nl) {
+            v[0] = Int32GetDatum(r.covariate);
+            v[1] = Float8GetDatum(r.mean_treated);
+            v[2] = Float8GetDatum(r.mean_control);
+            v[3] = Float8GetDatum(r.smd_before);
+            v[4] = Float8GetDatum(r.mean_treated_weighted);
+            v[5] = Float8GetDatum(r.mean_control_weighted);
+            v[6] = Float8GetDatum(r.smd_after);
+            nl[4] = std::isnan(r.mean_treated_weighted);
+            nl[5] = std::isnan(r.mean_control_weighted);
+            nl[6] = std::isnan(r.smd_after);
         });
-        return result;
     });
 }
 
@@ -489,22 +488,14 @@ Datum ls_refute_final(PG_FUNCTION_ARGS) {
             warn("ate_refute: the estimate itself is not available");
             PG_RETURN_NULL();
         }
-        const int n = static_cast<int>(rows.size());
-        std::vector<std::string> names;
-        for (auto& r : rows) names.push_back(r.test);
-        Datum result = 0;
-        lspg::pg_call([&]() {
-            result = composite_array(fcinfo, n, [&](int i, Datum* v, bool* nl) {
-                const auto& r = rows[i];
-                v[0] = PointerGetDatum(cstring_to_text(names[i].c_str()));
-                v[1] = Float8GetDatum(r.estimate);
-                v[2] = Float8GetDatum(r.new_estimate);
-                v[3] = Float8GetDatum(r.statistic);
-                v[4] = BoolGetDatum(r.passed);
-                nl[2] = std::isnan(r.new_estimate);
-                nl[3] = std::isnan(r.statistic);
-            });
+        return composite_array(fcinfo, rows, [](const lc::Refutation& r, Datum* v, bool* nl) {
+            v[0] = PointerGetDatum(cstring_to_text(r.test.c_str()));
+            v[1] = Float8GetDatum(r.estimate);
+            v[2] = Float8GetDatum(r.new_estimate);
+            v[3] = Float8GetDatum(r.statistic);
+            v[4] = BoolGetDatum(r.passed);
+            nl[2] = std::isnan(r.new_estimate);
+            nl[3] = std::isnan(r.statistic);
         });
-        return result;
     });
 }
