@@ -7,40 +7,34 @@
 -- 22008 (date/time field out of range, e.g. '31.02.2023 25:61'), 22P02 (not a
 -- number / marker), 22003 (number out of range). parse_problem() tells why.
 
-CREATE FUNCTION learnerscore.parse_timestamp(raw text, strict boolean DEFAULT false) RETURNS timestamp
-    AS 'MODULE_PATHNAME', 'ls_parse_timestamp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION learnerscore.parse_timestamp(text, boolean) IS
-  'Platform timestamp → timestamp: "23.12.2023 12:10", "14.11.2023 15:07", "2022-12-07 17:43:14", with optional seconds, fractional seconds, "T", and a trailing zone (Z, UTC, +03:00) that is accepted and dropped (wall-clock time kept). Strictly validated (no 31 February, hour 0-23, minute/second 0-59). Empty → NULL; invalid → NULL, or ERROR 22007/22008 when strict.';
-
-CREATE FUNCTION learnerscore.parse_int(raw text, strict boolean DEFAULT false) RETURNS integer
-    AS 'MODULE_PATHNAME', 'ls_parse_int' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION learnerscore.parse_int(text, boolean) IS
-  'Integer cell → int4: optional sign, digits, an optional all-zero fraction ("13.00"), surrounding blanks trimmed. Empty → NULL; invalid → NULL, or ERROR 22P02 (22003 out of range) when strict.';
-
-CREATE FUNCTION learnerscore.parse_real(raw text, strict boolean DEFAULT false) RETURNS double precision
-    AS 'MODULE_PATHNAME', 'ls_parse_real' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION learnerscore.parse_real(text, boolean) IS
-  'Decimal cell ("1.00", "-2.5e3") → float8; NaN, Infinity, hexadecimal and overflow are refused. Empty → NULL; invalid → NULL, or ERROR 22P02/22003 when strict.';
-
-CREATE FUNCTION learnerscore.parse_result(raw text, strict boolean DEFAULT false) RETURNS integer
-    AS 'MODULE_PATHNAME', 'ls_parse_result' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION learnerscore.parse_result(text, boolean) IS
-  'exercise_results.result → int: a number, or NULL for "Пропуск" (skipped, any letter case) and empty cells; anything else → NULL, or ERROR 22P02 when strict.';
-
-CREATE FUNCTION learnerscore.parse_int_or_marker(raw text, strict boolean DEFAULT false) RETURNS integer
-    AS 'MODULE_PATHNAME', 'ls_parse_int_or_marker' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION learnerscore.parse_int_or_marker(text, boolean) IS
-  'users.M2_progress / M2_attestation → int: a number, or NULL for the platform''s no-value markers "Нет данных", "Не сдана", "Пропуск", "—", "–", "-" and empty cells (any letter case); anything else → NULL, or ERROR 22P02 when strict.';
-
-CREATE FUNCTION learnerscore.parse_tg_bot(raw text, strict boolean DEFAULT false) RETURNS integer
-    AS 'MODULE_PATHNAME', 'ls_parse_tg_bot' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION learnerscore.parse_tg_bot(text, boolean) IS
-  'users.tgBot → 0 (no bot: "—", "–", "-" or empty), 1 (connected), 2 (stopped); other values → NULL, or ERROR 22P02/22003 when strict.';
-
-CREATE FUNCTION learnerscore.parse_tz_offset(raw text, strict boolean DEFAULT false) RETURNS double precision
-    AS 'MODULE_PATHNAME', 'ls_parse_tz_offset' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION learnerscore.parse_tz_offset(text, boolean) IS
-  'UTC offset → hours: "+03:00" → 3, "+05:30" → 5.5, "-02:00" → -2; also "+3", "+0545", "UTC+3", "GMT-02:30", "Z"/"UTC" → 0. Range ±14 h. Empty → NULL; invalid → NULL, or ERROR 22P02/22003 when strict.';
+-- One C function per kind of cell, all with the signature (raw text, strict boolean DEFAULT false).
+DO $$
+DECLARE
+    f record;
+BEGIN
+    FOR f IN SELECT * FROM (VALUES
+        ('parse_timestamp', 'timestamp',
+         'Platform timestamp → timestamp: "23.12.2023 12:10", "14.11.2023 15:07", "2022-12-07 17:43:14", with optional seconds, fractional seconds, "T", and a trailing zone (Z, UTC, +03:00) that is accepted and dropped (wall-clock time kept). Strictly validated (no 31 February, hour 0-23, minute/second 0-59). Empty → NULL; invalid → NULL, or ERROR 22007/22008 when strict.'),
+        ('parse_int', 'integer',
+         'Integer cell → int4: optional sign, digits, an optional all-zero fraction ("13.00"), surrounding blanks trimmed. Empty → NULL; invalid → NULL, or ERROR 22P02 (22003 out of range) when strict.'),
+        ('parse_real', 'double precision',
+         'Decimal cell ("1.00", "-2.5e3") → float8; NaN, Infinity, hexadecimal and overflow are refused. Empty → NULL; invalid → NULL, or ERROR 22P02/22003 when strict.'),
+        ('parse_result', 'integer',
+         'exercise_results.result → int: a number, or NULL for "Пропуск" (skipped, any letter case) and empty cells; anything else → NULL, or ERROR 22P02 when strict.'),
+        ('parse_int_or_marker', 'integer',
+         'users.M2_progress / M2_attestation → int: a number, or NULL for the platform''s no-value markers "Нет данных", "Не сдана", "Пропуск", "—", "–", "-" and empty cells (any letter case); anything else → NULL, or ERROR 22P02 when strict.'),
+        ('parse_tg_bot', 'integer',
+         'users.tgBot → 0 (no bot: "—", "–", "-" or empty), 1 (connected), 2 (stopped); other values → NULL, or ERROR 22P02/22003 when strict.'),
+        ('parse_tz_offset', 'double precision',
+         'UTC offset → hours: "+03:00" → 3, "+05:30" → 5.5, "-02:00" → -2; also "+3", "+0545", "UTC+3", "GMT-02:30", "Z"/"UTC" → 0. Range ±14 h. Empty → NULL; invalid → NULL, or ERROR 22P02/22003 when strict.'))
+        AS t(name, result, doc)
+    LOOP
+        EXECUTE format($c$CREATE FUNCTION learnerscore.%I(raw text, strict boolean DEFAULT false) RETURNS %s
+                          AS 'MODULE_PATHNAME', %L LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE$c$,
+                       f.name, f.result, 'ls_' || f.name);
+        EXECUTE format('COMMENT ON FUNCTION learnerscore.%I(text, boolean) IS %L', f.name, f.doc);
+    END LOOP;
+END $$;
 
 CREATE FUNCTION learnerscore.parse_problem(kind text, raw text) RETURNS text
     AS 'MODULE_PATHNAME', 'ls_parse_problem' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -24,25 +24,24 @@ COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb,
   'One row per fold with held-out metrics (auc, log_loss, brier, calibration_error, accuracy for classifiers; mae, rmse for '
   'regression), then fold = ''mean'' (mean over folds) and fold = ''pooled'' (all held-out predictions together).';
 
-CREATE FUNCTION learnerscore.predict(model text, features float8[]) RETURNS float8
-    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
-CREATE FUNCTION learnerscore.predict(model bigint, features float8[]) RETURNS float8
-    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
-CREATE FUNCTION learnerscore.predict(model text, features jsonb) RETURNS float8
-    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
-CREATE FUNCTION learnerscore.predict(model bigint, features jsonb) RETURNS float8
-    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
-CREATE FUNCTION learnerscore.predict(model text, features record) RETURNS float8
-    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
-CREATE FUNCTION learnerscore.predict(model bigint, features record) RETURNS float8
-    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
-COMMENT ON FUNCTION learnerscore.predict(bigint, record) IS 'Scores a row value with a model given by id.';
-CREATE FUNCTION learnerscore.explain(model text, features record) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
-CREATE FUNCTION learnerscore.explain(model bigint, features record) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
-COMMENT ON FUNCTION learnerscore.explain(bigint, record) IS 'explain() for a row value, model by id.';
-COMMENT ON FUNCTION learnerscore.explain(text, record) IS 'explain() for a row value whose column names match the model''s features.';
+-- predict and explain take the model by name (text) or id (bigint) and one row as
+-- float8[], jsonb or a row value (record); one C entry point each serves every overload.
+DO $$
+DECLARE
+    model_type text;
+    features_type text;
+BEGIN
+    FOREACH model_type IN ARRAY ARRAY['text', 'bigint'] LOOP
+        FOREACH features_type IN ARRAY ARRAY['float8[]', 'jsonb', 'record'] LOOP
+            EXECUTE format($c$CREATE FUNCTION learnerscore.predict(model %s, features %s) RETURNS float8
+                              AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT$c$,
+                           model_type, features_type);
+            EXECUTE format($c$CREATE FUNCTION learnerscore.explain(model %s, features %s) RETURNS jsonb
+                              AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT$c$,
+                           model_type, features_type);
+        END LOOP;
+    END LOOP;
+END $$;
 COMMENT ON FUNCTION learnerscore.predict(text, float8[]) IS
   'Scores one row with a model (by name): the probability for classifiers, the predicted value for regression. '
   'Features in the model''s order (learnerscore.models.features); NULL elements are missing values. The model is decoded once per query.';
@@ -52,21 +51,16 @@ COMMENT ON FUNCTION learnerscore.predict(text, jsonb) IS
 COMMENT ON FUNCTION learnerscore.predict(bigint, jsonb) IS 'Scores one jsonb row with a model given by id.';
 COMMENT ON FUNCTION learnerscore.predict(text, record) IS
   'Scores a row value (e.g. predict(''m'', t) for a table alias t) whose column names match the model''s features.';
+COMMENT ON FUNCTION learnerscore.predict(bigint, record) IS 'Scores a row value with a model given by id.';
 
-CREATE FUNCTION learnerscore.explain(model text, features float8[]) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
-CREATE FUNCTION learnerscore.explain(model bigint, features float8[]) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
-CREATE FUNCTION learnerscore.explain(model text, features jsonb) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
-CREATE FUNCTION learnerscore.explain(model bigint, features jsonb) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
 COMMENT ON FUNCTION learnerscore.explain(text, float8[]) IS
   'Per-feature contributions to one prediction on the margin (log-odds for classifiers): coefficient x value for linear models '
   '(summed over a text feature''s one-hot columns), XGBoost''s SHAP values for trees; "(intercept)" / "(bias)" holds the rest, so the values sum to the margin.';
 COMMENT ON FUNCTION learnerscore.explain(bigint, float8[]) IS 'explain() with the model given by id.';
 COMMENT ON FUNCTION learnerscore.explain(text, jsonb) IS 'explain() for a jsonb row {feature: value}.';
 COMMENT ON FUNCTION learnerscore.explain(bigint, jsonb) IS 'explain() for a jsonb row, model by id.';
+COMMENT ON FUNCTION learnerscore.explain(text, record) IS 'explain() for a row value whose column names match the model''s features.';
+COMMENT ON FUNCTION learnerscore.explain(bigint, record) IS 'explain() for a row value, model by id.';
 
 CREATE FUNCTION learnerscore.model_coefficients(model text)
     RETURNS TABLE (term text, estimate float8, std_error float8, z float8, p_value float8)

@@ -16,42 +16,35 @@ COMMENT ON FUNCTION learnerscore._metric_accum(float8[], float8, float8, float8)
 COMMENT ON FUNCTION learnerscore._metric_combine(float8[], float8[]) IS 'Internal: combines two metric states (element-wise sum).';
 COMMENT ON FUNCTION learnerscore._metric_final(float8[]) IS 'Internal: final function of the metric aggregates.';
 
-CREATE AGGREGATE learnerscore.log_loss(score float8, label float8) (
-    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{1,0,0,0}',
-    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE learnerscore.log_loss(float8, float8) IS
-  'Mean binary cross-entropy of probabilities against 0/1 labels (probabilities clipped to [eps, 1-eps], eps = 2.2e-16, as sklearn.metrics.log_loss).';
-
-CREATE AGGREGATE learnerscore.brier(score float8, label float8) (
-    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{2,0,0,0}',
-    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE learnerscore.brier(float8, float8) IS 'Brier score: mean squared difference between probability and 0/1 label.';
-
-CREATE AGGREGATE learnerscore.accuracy(score float8, label float8) (
-    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{3,0,0,0}',
-    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE learnerscore.accuracy(float8, float8) IS 'Share of rows where (score >= 0.5) equals the 0/1 label.';
-CREATE AGGREGATE learnerscore.accuracy(score float8, label float8, threshold float8) (
-    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{3,0,0,0}',
-    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE learnerscore.accuracy(float8, float8, float8) IS 'Share of rows where (score >= threshold) equals the 0/1 label.';
-
-CREATE AGGREGATE learnerscore.mae(prediction float8, actual float8) (
-    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{4,0,0,0}',
-    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE learnerscore.mae(float8, float8) IS 'Mean absolute error.';
-
-CREATE AGGREGATE learnerscore.rmse(prediction float8, actual float8) (
-    SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{5,0,0,0}',
-    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE learnerscore.rmse(float8, float8) IS 'Root mean squared error.';
-
-CREATE AGGREGATE learnerscore.calibration_error(score float8, label float8) (
-    SFUNC = learnerscore._metric_accum, STYPE = float8[],
-    INITCOND = '{6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0}',
-    COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE learnerscore.calibration_error(float8, float8) IS
-  'Expected calibration error over 10 equal-width probability bins: sum over bins of (bin rows / rows) x |mean score - mean label|.';
+-- The float8[] metrics share one transition, combine and final function; state[0] (the
+-- first INITCOND element) tells the final function which metric to compute.
+DO $$
+DECLARE
+    agg record;
+BEGIN
+    FOR agg IN SELECT * FROM (VALUES
+        ('log_loss', 'score float8, label float8', '{1,0,0,0}',
+         'Mean binary cross-entropy of probabilities against 0/1 labels (probabilities clipped to [eps, 1-eps], eps = 2.2e-16, as sklearn.metrics.log_loss).'),
+        ('brier', 'score float8, label float8', '{2,0,0,0}',
+         'Brier score: mean squared difference between probability and 0/1 label.'),
+        ('accuracy', 'score float8, label float8', '{3,0,0,0}',
+         'Share of rows where (score >= 0.5) equals the 0/1 label.'),
+        ('accuracy', 'score float8, label float8, threshold float8', '{3,0,0,0}',
+         'Share of rows where (score >= threshold) equals the 0/1 label.'),
+        ('mae', 'prediction float8, actual float8', '{4,0,0,0}',
+         'Mean absolute error.'),
+        ('rmse', 'prediction float8, actual float8', '{5,0,0,0}',
+         'Root mean squared error.'),
+        ('calibration_error', 'score float8, label float8', '{6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0}',
+         'Expected calibration error over 10 equal-width probability bins: sum over bins of (bin rows / rows) x |mean score - mean label|.'))
+        AS t(name, args, initcond, doc)
+    LOOP
+        EXECUTE format('CREATE AGGREGATE learnerscore.%I(%s) (SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = %L, COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE)',
+                       agg.name, agg.args, agg.initcond);
+        EXECUTE format('COMMENT ON AGGREGATE learnerscore.%I(%s) IS %L', agg.name,
+                       regexp_replace(agg.args, '\w+ float8', 'float8', 'g'), agg.doc);
+    END LOOP;
+END $$;
 
 CREATE FUNCTION learnerscore._auc_accum(bytea, float8, float8) RETURNS bytea
     AS 'MODULE_PATHNAME', 'ls_auc_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
