@@ -13,8 +13,6 @@ Sha256Digest::Sha256Digest() : ctx_(EVP_MD_CTX_new()) {
         throw std::runtime_error("OpenSSL: cannot start a SHA-256 digest");
 }
 
-Sha256Digest::~Sha256Digest() = default;
-
 void Sha256Digest::update(const void* data, size_t len) {
     if (EVP_DigestUpdate(ctx_.get(), data, len) != 1) throw std::runtime_error("OpenSSL: SHA-256 update failed");
 }

@@ -14,10 +14,7 @@ namespace lscli {
 // Incremental: update() any number of times, then hex_digest() once.
 class Sha256Digest {
 public:
-    Sha256Digest();
-    ~Sha256Digest();
-    Sha256Digest(const Sha256Digest&) = delete;
-    Sha256Digest& operator=(const Sha256Digest&) = delete;
+    Sha256Digest();  // not copyable: it owns its OpenSSL context (ctx_)
     void update(const void* data, size_t len);
     void update(std::string_view s) { update(s.data(), s.size()); }
     // Lower-case hex digest; the object must not be updated afterwards.
