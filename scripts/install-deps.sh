@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages learnerscore needs, only those that are missing.
 set -euo pipefail
-PKGS=(postgresql-15 postgresql-server-dev-15 libpq-dev libeigen3-dev libxgboost-dev
+PKGS=(postgresql-15 postgresql-server-dev-15 libpq-dev libssl-dev libeigen3-dev libxgboost-dev
       libboost-math-dev libgtest-dev libbenchmark-dev cmake g++ make pkg-config
       python3-sklearn python3-statsmodels python3-pandas python3-xgboost python3-scipy bc
       clang-14 libclang-rt-14-dev)  # clang-14 + its runtime: the libFuzzer targets (tests/fuzz/run.sh)

@@ -139,7 +139,13 @@ void reserve(RowsObject* o, double more) {
     flat_size(o->h.k, need);  // fails past the limit
     const double w = o->h.k + 2;
     const double max_rows = std::floor((static_cast<double>(MaxAllocSize) - VARHDRSZ) / sizeof(double) / w) - kHdr;
-    const double cap = std::min(std::max(need, o->h.cap * 2), max_rows);
+    // Doubling stops at what learnerscore.max_train_memory allows: rows that
+    // fit the capacity are appended without a check, so a capacity past the
+    // bound would let them past it (a combine of 26480 + 2400 rows doubled to
+    // 52960 and took the next 21120 unchecked under a 1 MB bound).
+    const double within_bound =
+        std::floor((static_cast<double>(lspg::max_train_memory_bytes()) - VARHDRSZ) / sizeof(double) / w) - kHdr;
+    const double cap = std::min({std::max(need, o->h.cap * 2), max_rows, std::max(need, within_bound)});
     if (o->mapped) {  // the mapping already reserves max_rows; only the accounting grows
         o->h.cap = cap;
         return;
@@ -341,12 +347,6 @@ Datum ls_rows_combine(PG_FUNCTION_ARGS) {
         if (in_agg && o && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(da))) {
             if (o->h.k != b.h.k)
                 ls::fail(ls::ErrorKind::InvalidParameter, "covariate arrays of different lengths across rows");
-            // The bound on the rows this state will hold, checked here and not
-            // only by reserve()'s capacity test: with the leader participating
-            // in a parallel plan, 1 run in 11-40 of security/53 got past the
-            // bound through this path (root cause in the capacity bookkeeping
-            // not pinned down; with this check 0 in 80).
-            flat_size(o->h.k, o->h.rows + b.h.rows);
             append(o, b.rows, b.h.rows);
             PG_RETURN_DATUM(da);
         }

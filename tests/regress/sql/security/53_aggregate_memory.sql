@@ -32,6 +32,18 @@ SELECT learnerscore.ate_ipw(y, t, ARRAY[x1, x2]) FROM m53;
 \echo :LAST_ERROR_SQLSTATE
 RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
+-- the combine order of a parallel plan, made deterministic: partial states of
+-- 26480, 2400 and 21120 rows (each under the bound) merged in that order; a
+-- capacity doubled past the bound must not take the last one unchecked
+CREATE AGGREGATE pg_temp.rows_partial(float8, boolean, float8[]) (
+    SFUNC = learnerscore._rows_trans, STYPE = bytea, INITCOND = '');
+CREATE AGGREGATE pg_temp.rows_merged_ipw(bytea) (
+    SFUNC = learnerscore._rows_combine, STYPE = bytea, INITCOND = '', FINALFUNC = learnerscore._ipw_final);
+SELECT pg_temp.rows_merged_ipw(s ORDER BY part) FROM (
+    SELECT 1 AS part, pg_temp.rows_partial(y, t, ARRAY[x1, x2]) AS s FROM m53 WHERE i <= 26480
+    UNION ALL SELECT 2, pg_temp.rows_partial(y, t, ARRAY[x1, x2]) FROM m53 WHERE i > 26480 AND i <= 28880
+    UNION ALL SELECT 3, pg_temp.rows_partial(y, t, ARRAY[x1, x2]) FROM m53 WHERE i > 28880) q;
+\echo :LAST_ERROR_SQLSTATE
 -- below the bound the same aggregate answers
 SELECT (learnerscore.ate_ipw(y, t, ARRAY[x1, x2])).n_treated FROM m53 WHERE i <= 20000;
 RESET learnerscore.max_train_memory;
