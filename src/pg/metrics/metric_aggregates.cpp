@@ -5,6 +5,7 @@
 // and their validation are in src/core/metrics/metric_state.h: a state can arrive
 // forged (a direct call, a Citus worker's text), so each function checks the
 // state it reads; errors are C++ exceptions turned into ERRORs by guarded().
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -15,6 +16,7 @@
 #include "core/metrics/metric_state.h"
 #include "core/metrics/metrics.h"
 #include "pg/base/boundary.h"
+#include "pg/base/settings.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -100,6 +102,12 @@ bytea* auc_append(FunctionCallInfo fcinfo, bytea* state, const double* pairs, in
         int64 cap = state ? auc_capacity(state) : 0;
         int64 want = cap < 512 ? 512 : cap;
         while (want < count + n) want *= 2;
+        // The pairs it holds are bounded by learnerscore.max_train_memory, and
+        // so is the doubling (a capacity past the bound would take rows unchecked).
+        const auto bytes_for = [](int64 pairs) { return VARHDRSZ + sizeof(AucHeader) + static_cast<Size>(pairs) * kPair; };
+        lspg::check_train_memory(bytes_for(count + n), "the pair buffer of learnerscore.auc");
+        if (bytes_for(want) > lspg::max_train_memory_bytes())
+            want = std::max<int64>(count + n, static_cast<int64>((lspg::max_train_memory_bytes() - VARHDRSZ - sizeof(AucHeader)) / kPair));
         bytea* grown = auc_alloc(want);
         if (state) memcpy(auc_pairs(grown), auc_pairs(state), static_cast<Size>(count) * kPair);
         auc_count(grown) = count;

@@ -44,6 +44,10 @@ SELECT pg_temp.rows_merged_ipw(s ORDER BY part) FROM (
     UNION ALL SELECT 2, pg_temp.rows_partial(y, t, ARRAY[x1, x2]) FROM m53 WHERE i > 26480 AND i <= 28880
     UNION ALL SELECT 3, pg_temp.rows_partial(y, t, ARRAY[x1, x2]) FROM m53 WHERE i > 28880) q;
 \echo :LAST_ERROR_SQLSTATE
+-- the exact AUC keeps every (score, label) pair: 100000 pairs x 16 bytes
+SELECT learnerscore.auc(x1, (i % 2)::float8) FROM m53, (VALUES (1), (2)) v(c);
+\echo :LAST_ERROR_SQLSTATE
+SELECT learnerscore.auc(x1, (i % 2)::float8) > 0 AS auc_below_the_bound FROM m53 WHERE i <= 20000;
 -- below the bound the same aggregate answers
 SELECT (learnerscore.ate_ipw(y, t, ARRAY[x1, x2])).n_treated FROM m53 WHERE i <= 20000;
 RESET learnerscore.max_train_memory;
