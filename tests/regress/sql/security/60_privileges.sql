@@ -145,6 +145,12 @@ SELECT learnerscore._ipw_final(''::bytea);
 \echo :LAST_ERROR_SQLSTATE
 SELECT learnerscore._create_learning_tables('p60');
 \echo :LAST_ERROR_SQLSTATE
+SELECT learnerscore._create_view_dataset_h_live('p60');
+\echo :LAST_ERROR_SQLSTATE
+-- no internal routine at all is executable by this role
+SELECT count(*) AS internal_routines_it_may_execute FROM pg_proc p
+ WHERE p.pronamespace = 'learnerscore'::regnamespace AND p.proname LIKE '\_%'
+   AND has_function_privilege(p.oid, 'EXECUTE');
 CALL learnerscore.create_learning_schema('p60_nobody_schema');
 \echo :LAST_ERROR_SQLSTATE
 SELECT learnerscore.train('p60_x', 'SELECT 1.0 AS x, 1 AS y', 'y', ARRAY['x'], 'logistic');
