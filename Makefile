@@ -14,7 +14,9 @@ PG_SRCS      = $(sort $(wildcard src/pg/*/*.cpp))
 OBJS         = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 SQL_FRAGMENTS = $(sort $(wildcard extension/sql/*.sql))
-DATA          = $(wildcard extension/learnerscore--*--*.sql)
+# Frozen install scripts of earlier releases (never edited) and the upgrade
+# scripts between releases: ALTER EXTENSION learnerscore UPDATE follows them.
+DATA          = $(wildcard extension/releases/learnerscore--*.sql extension/upgrades/learnerscore--*--*.sql)
 DATA_built    = extension/learnerscore.control extension/learnerscore--$(EXTVERSION).sql
 MODULEDIR     = extension
 

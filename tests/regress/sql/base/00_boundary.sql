@@ -5,7 +5,7 @@
 CREATE EXTENSION learnerscore;
 -- the self-test lives in the test-only extension (tests/extension/)
 CREATE EXTENSION learnerscore_test;
-SELECT learnerscore.version() = '0.1.0' AS version_ok;
+SELECT learnerscore.version() = (SELECT extversion FROM pg_extension WHERE extname = 'learnerscore') AS version_ok;
 SELECT learnerscore._boundary_selftest('ok');
 -- the outcome of a statement: its SQLSTATE as code ('ok' when it succeeds) and what the error said
 CREATE FUNCTION pg_temp.outcome(q text, OUT code text, OUT message text, OUT detail text, OUT hint text)

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# ALTER EXTENSION learnerscore UPDATE from the frozen 0.1.0 install script
+# (extension/releases/) gives the catalog of a fresh install of the current
+# version: functions, aggregates, types, tables, views, comments and privileges
+# compared line by line (tests/e2e/lib/extension_catalog.sql). Models trained
+# under 0.1.0 score the same after the upgrade.
+set -euo pipefail
+source "$(dirname "$0")/lib/scratch_db.sh"
+scratch_dir upgrade
+LIB="$(cd "$(dirname "$0")/lib" && pwd)"
+CURRENT=$(cat "$(dirname "$0")/../../VERSION")
+STARTED=$(psql -X -A -t -d postgres -c "SELECT pg_postmaster_start_time()")
+
+echo "== fresh install of $CURRENT"
+fresh_database ls_upgrade_fresh
+$PSQL -c "CREATE EXTENSION learnerscore"
+psql -X -A -t -v ON_ERROR_STOP=1 -f "$LIB/extension_catalog.sql" >"$WORK/fresh.txt"
+
+echo "== 0.1.0, models trained, then ALTER EXTENSION UPDATE"
+fresh_database ls_upgrade_old
+$PSQL <<'SQL'
+CREATE EXTENSION learnerscore VERSION '0.1.0';
+CREATE TABLE ref AS
+  SELECT i AS id, (i % 7) / 3.0 AS x1, ((i * 37) % 11) / 5.0 AS x2, CASE WHEN i % 3 = 0 THEN 'a' ELSE 'b' END AS city,
+         ((i * 13) % 10 < 4 + (i % 7) / 3)::int AS y, (i % 7) * 1.5 + ((i * 37) % 11) * 0.2 AS yreal
+  FROM generate_series(1, 600) i;
+SELECT learnerscore.train('up_logit', 'ref', 'y', ARRAY['x1', 'x2', 'city'], 'logistic');
+SELECT learnerscore.train('up_ols', 'ref', 'yreal', ARRAY['x1', 'x2', 'city'], 'linear');
+SELECT learnerscore.train('up_xgb', 'ref', 'y', ARRAY['x1', 'x2', 'city'], 'xgboost', '{"num_round": 5}');
+CREATE TABLE before_upgrade AS
+  SELECT id, learnerscore.predict('up_logit', r) AS logit, learnerscore.predict('up_ols', r) AS ols,
+         learnerscore.predict('up_xgb', r) AS xgb FROM ref r;
+SQL
+$PSQL -c "ALTER EXTENSION learnerscore UPDATE"
+psql -X -A -t -v ON_ERROR_STOP=1 -f "$LIB/extension_catalog.sql" >"$WORK/upgraded.txt"
+
+echo "== catalogs: $(wc -l <"$WORK/fresh.txt") lines fresh, $(wc -l <"$WORK/upgraded.txt") upgraded"
+grep -q "extension version $CURRENT" "$WORK/upgraded.txt" || { echo "upgrade did not reach $CURRENT"; exit 1; }
+if ! diff -u "$WORK/fresh.txt" "$WORK/upgraded.txt" >"$WORK/catalog.diff"; then
+  echo "0.1.0 + upgrade differs from a fresh $CURRENT install ('-' fresh, '+' upgraded):"
+  head -150 "$WORK/catalog.diff"; exit 1
+fi
+echo "catalogs identical"
+
+echo "== models trained under 0.1.0 score the same after the upgrade"
+changed=$(psql -X -A -t -v ON_ERROR_STOP=1 -c "
+  SELECT count(*) FROM before_upgrade b JOIN ref r USING (id)
+  WHERE learnerscore.predict('up_logit', r) IS DISTINCT FROM b.logit
+     OR learnerscore.predict('up_ols', r) IS DISTINCT FROM b.ols
+     OR learnerscore.predict('up_xgb', r) IS DISTINCT FROM b.xgb")
+rows=$(psql -X -A -t -c "SELECT count(*) FROM before_upgrade WHERE logit IS NOT NULL AND ols IS NOT NULL AND xgb IS NOT NULL")
+echo "rows scored before: $rows; predictions changed by the upgrade: $changed"
+[ "$rows" = 600 ] && [ "$changed" = 0 ]
+
+# the catalog query is not vacuous: it sees a change (a comment edited in the fresh database)
+$PSQL -d ls_upgrade_fresh -c "COMMENT ON FUNCTION learnerscore.version() IS 'edited'"
+psql -X -A -t -d ls_upgrade_fresh -f "$LIB/extension_catalog.sql" >"$WORK/edited.txt"
+! diff -q "$WORK/fresh.txt" "$WORK/edited.txt" >/dev/null || { echo "the catalog snapshot missed an edited comment"; exit 1; }
+echo "an edited comment is seen by the comparison"
+
+[ "$(psql -X -A -t -d postgres -c "SELECT pg_postmaster_start_time()")" = "$STARTED" ] || { echo "server restarted"; exit 1; }
+psql -X -q -d postgres -c "DROP DATABASE ls_upgrade_fresh" -c "DROP DATABASE ls_upgrade_old"
+echo "upgrade_catalog: ok"
