@@ -5,7 +5,7 @@
 -- schema holds raises the number here and teaches upgrade_learning_schema /
 -- upgrade_course_effects_schema (800_schema_upgrades.sql) the step.
 CREATE FUNCTION learnerscore._layout_version(part text) RETURNS int
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
     SELECT CASE part WHEN 'learning_schema' THEN 2 WHEN 'course_effects' THEN 2 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._layout_version(text) IS
@@ -14,7 +14,7 @@ COMMENT ON FUNCTION learnerscore._layout_version(text) IS
 -- The layout a schema records for a part: NULL when the part is not there at all,
 -- 1 when it is but predates the layout table (release 0.1.0).
 CREATE FUNCTION learnerscore._recorded_layout(schema_name text, part text) RETURNS int
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     marker text := CASE part WHEN 'learning_schema' THEN 'learning_schema_ddl' WHEN 'course_effects' THEN 'course_effect_settings' END;
     layout regclass := to_regclass(format('%I.learnerscore_layout', schema_name));
@@ -34,7 +34,7 @@ COMMENT ON FUNCTION learnerscore._recorded_layout(text, text) IS
 
 -- Records that a part of a schema now has the current layout.
 CREATE FUNCTION learnerscore._stamp_layout(schema_name text, part text) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
 BEGIN
@@ -60,7 +60,7 @@ COMMENT ON FUNCTION learnerscore._stamp_layout(text, text) IS
 
 -- A part made by an earlier release is upgraded explicitly, never re-created over its rows.
 CREATE FUNCTION learnerscore._require_current_layout(schema_name text, part text) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     v int := learnerscore._recorded_layout(schema_name, part);
 BEGIN
@@ -98,6 +98,8 @@ BEGIN
         RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
     END IF;
     s := quote_ident(schema_name);
+    -- A schema made by another release is upgraded explicitly (55000 with the hint), never re-created over its rows.
+    PERFORM learnerscore._require_current_layout(schema_name, 'learning_schema');
     -- Nothing changed since the last run (the loader runs this before every
     -- load): no DDL at all, so no lock that readers, loads or refreshes wait for.
     -- Checked twice: the second time after waiting for a concurrent run.
@@ -117,7 +119,6 @@ BEGIN
             PERFORM pg_advisory_xact_lock(hashtext('learnerscore.create_learning_schema'), hashtext(schema_name));
         END IF;
     END LOOP;
-    PERFORM learnerscore._require_current_layout(schema_name, 'learning_schema');
     PERFORM learnerscore._lock_learning_schema(schema_name);
     PERFORM learnerscore._create_learning_tables(schema_name);
     PERFORM learnerscore._create_learning_views(schema_name);

@@ -8,7 +8,7 @@
 -- Every data schema the caller can see, with the layout of each part and whether it is current.
 CREATE FUNCTION learnerscore._data_schema_parts()
 RETURNS TABLE (schema_name name, part text, layout_version int, current_layout int, recorded_by text)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     r record;
     layout regclass;
@@ -64,7 +64,7 @@ COMMENT ON COLUMN learnerscore.data_schemas.upgrade_with IS 'The statement that 
 
 -- Checks shared by both upgrade procedures; returns the recorded layout.
 CREATE FUNCTION learnerscore._upgrade_target(schema_name text, part text) RETURNS int
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     v int;
 BEGIN

@@ -8,14 +8,14 @@
 
 -- == lead: begin (layout versions, data-schema upgrades, nightly; 130, 410, 800, 810, 900)
 CREATE FUNCTION learnerscore._layout_version(part text) RETURNS int
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
     SELECT CASE part WHEN 'learning_schema' THEN 2 WHEN 'course_effects' THEN 2 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._layout_version(text) IS
   'Internal: the layout version this extension version writes for a part of a data schema (learning_schema, course_effects); 0.1.0 wrote layout 1.';
 
 CREATE FUNCTION learnerscore._recorded_layout(schema_name text, part text) RETURNS int
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     marker text := CASE part WHEN 'learning_schema' THEN 'learning_schema_ddl' WHEN 'course_effects' THEN 'course_effect_settings' END;
     layout regclass := to_regclass(format('%I.learnerscore_layout', schema_name));
@@ -34,7 +34,7 @@ COMMENT ON FUNCTION learnerscore._recorded_layout(text, text) IS
   'Internal: the layout version recorded for a part (learning_schema, course_effects) of a data schema; 1 for a part made by release 0.1.0 (no learnerscore_layout row), NULL when the schema has no such part.';
 
 CREATE FUNCTION learnerscore._stamp_layout(schema_name text, part text) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
 BEGIN
@@ -59,7 +59,7 @@ COMMENT ON FUNCTION learnerscore._stamp_layout(text, text) IS
   'Internal: records in <schema>.learnerscore_layout that a part of the schema has the layout of this extension version (creating the table).';
 
 CREATE FUNCTION learnerscore._require_current_layout(schema_name text, part text) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     v int := learnerscore._recorded_layout(schema_name, part);
 BEGIN
@@ -92,6 +92,8 @@ BEGIN
         RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
     END IF;
     s := quote_ident(schema_name);
+    -- A schema made by another release is upgraded explicitly (55000 with the hint), never re-created over its rows.
+    PERFORM learnerscore._require_current_layout(schema_name, 'learning_schema');
     -- Nothing changed since the last run (the loader runs this before every
     -- load): no DDL at all, so no lock that readers, loads or refreshes wait for.
     -- Checked twice: the second time after waiting for a concurrent run.
@@ -111,7 +113,6 @@ BEGIN
             PERFORM pg_advisory_xact_lock(hashtext('learnerscore.create_learning_schema'), hashtext(schema_name));
         END IF;
     END LOOP;
-    PERFORM learnerscore._require_current_layout(schema_name, 'learning_schema');
     PERFORM learnerscore._lock_learning_schema(schema_name);
     PERFORM learnerscore._create_learning_tables(schema_name);
     PERFORM learnerscore._create_learning_views(schema_name);
@@ -154,7 +155,7 @@ $proc$;
 -- Every data schema the caller can see, with the layout of each part and whether it is current.
 CREATE FUNCTION learnerscore._data_schema_parts()
 RETURNS TABLE (schema_name name, part text, layout_version int, current_layout int, recorded_by text)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     r record;
     layout regclass;
@@ -210,7 +211,7 @@ COMMENT ON COLUMN learnerscore.data_schemas.upgrade_with IS 'The statement that 
 
 -- Checks shared by both upgrade procedures; returns the recorded layout.
 CREATE FUNCTION learnerscore._upgrade_target(schema_name text, part text) RETURNS int
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     v int;
 BEGIN

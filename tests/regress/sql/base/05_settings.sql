@@ -3,7 +3,9 @@
 -- values refused, the prefix reserved. (docs/settings.md)
 \set SHOW_CONTEXT never
 \set VERBOSITY default
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS learnerscore;
+RESET client_min_messages;
 SELECT learnerscore.version() IS NOT NULL AS library_loaded;
 SELECT name, vartype, context, unit, min_val, max_val, short_desc IS NOT NULL AS described
 FROM pg_settings WHERE name LIKE 'learnerscore.%' ORDER BY name;
