@@ -31,8 +31,9 @@ void demo_courses(DemoContext& ctx) {
         Options gopt = Options::parse(generate_options(), args);
         find_scenario("courses").generate(gopt, dir);
     }
-    std::printf("   Generated %lld employees in 4 departments, %lld courses, random invitations (seed %llu) into %s.\n",
-                employees, courses, static_cast<unsigned long long>(cfg.seed), dir.c_str());
+    std::printf("   Generated %lld employees in 4 departments, %lld courses, random invitations (seed %llu)%s.\n",
+                employees, courses, static_cast<unsigned long long>(cfg.seed),
+                ctx.workdir_kept ? (" into " + dir).c_str() : "");
     ctx.conn.exec("SET client_min_messages = warning; CALL learnerscore.create_course_effects_schema(" +
                   ctx.conn.literal(schema) + ")");
     LoadOptions lo;
