@@ -72,14 +72,26 @@ void copy_csv(PgConn& c, const std::string& copy_sql, const std::string& data) {
     });
 }
 
-// Load: the files of load_log and the rejects by reason and by file.
+// The kind of a reject reason: the reason without the offending value ("user_id: not an integer:
+// \"#1060\"" -> "user_id: not an integer: \"…\""), field counts and out-of-range dates grouped.
+// tests/e2e/report_browser.sh groups the same way.
+const char* kRejectKind =
+    "regexp_replace(regexp_replace(regexp_replace(reason, '\"[^\"]*\"?', '\"…\"', 'g'),"
+    " 'expected [0-9]+ fields, found [0-9]+', 'wrong number of fields'),"
+    " ' (hour|day|month|minute|second) [0-9]+ out of range.*$', ' date/time out of range')";
+
+// Load: the files of load_log and the rejects by kind of reason (the 12 most frequent, then "other").
 std::string load_section(PgConn& c, const std::string& s) {
     if (!has_rel(c, s + ".load_log")) return "null";
     return one(c, "SELECT json_build_object("
                   " 'files', (SELECT coalesce(json_agg(json_build_object('file', file, 'table', table_name,"
                   "   'lines', lines_read, 'loaded', loaded, 'rejected', rejected) ORDER BY file), '[]') FROM " + s + ".load_log),"
-                  " 'rejects', (SELECT coalesce(json_agg(json_build_object('reason', reason, 'n', n) ORDER BY n DESC, reason), '[]')"
-                  "   FROM (SELECT reason, count(*) AS n FROM " + s + ".load_rejects GROUP BY reason) r),"
+                  " 'rejects', (SELECT coalesce(json_agg(json_build_object('reason', kind, 'n', n) ORDER BY rn), '[]')"
+                  "   FROM (SELECT CASE WHEN rn <= 12 THEN kind ELSE 'other' END AS kind, sum(n) AS n, least(rn, 13) AS rn"
+                  "           FROM (SELECT kind, n, row_number() OVER (ORDER BY n DESC, kind) AS rn"
+                  "                   FROM (SELECT " + std::string(kRejectKind) + " AS kind, count(*) AS n"
+                  "                           FROM " + s + ".load_rejects GROUP BY 1) k) r"
+                  "          GROUP BY 1, 3) g),"
                   " 'rejects_total', (SELECT count(*) FROM " + s + ".load_rejects))");
 }
 
@@ -264,6 +276,7 @@ ReportSummary write_report(PgConn& conn, const ReportOptions& opt) {
     };
     check_schema(opt.schema, "--schema");
     check_schema(opt.courses_schema, "--courses-schema");
+    conn.exec("SET client_min_messages = warning");  // no NOTICE of DROP TABLE IF EXISTS on the user's terminal
     Progress p(opt.quiet);
     ReportSummary sum;
     const std::string s = opt.schema.empty() ? "" : conn.ident(opt.schema);

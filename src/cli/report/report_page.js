@@ -13,7 +13,8 @@
       load: 'The load', load_intro: 'Rows loaded per file (load_log) and the lines the loader rejected (load_rejects), by reason. Nothing is dropped silently.',
       load_files: 'Rows loaded per file', load_rejects: 'Rejected lines by reason', file: 'file', rows: 'rows', lines: 'lines', reason: 'reason',
       loaded: 'loaded', rejected: 'rejected',
-      load_read: '{0} rows were loaded from {1} files; {2} lines were rejected ({3} %){4}.', load_read_top: ', most often "{0}" ({1})',
+      load_read: '{0} rows were loaded from {1} files; the largest is {2} ({3} rows).',
+      rejects_read: '{0} of {1} data lines were rejected ({2} %){3}.', load_read_top: ', most often "{0}" ({1})', other: 'other',
       status: 'Activity status by course week', status_intro: 'Learners of each course by activity status at the end of each course week (days since the last log-in, page view, result or webinar: active under {0} days, falling asleep under {1}, asleep after).',
       status_truth_intro: ' Dashed lines: the state planted by the generator (synthetic data), stacked the same way.',
       status_chart: 'Course {0}: learners by status, week by week', week: 'course week', learners: 'learners',
@@ -38,14 +39,15 @@
       mae_read: 'The m2_progress MAE goes from {0} at week 1 to {1} at week {2} (points of 100); the customer\'s random forests reached 7.99 at week 1 and 2.86 at week 10 on their own data.',
       reliability: 'Reliability diagram: predicted vs observed dropout', predicted: 'predicted dropout probability', observed: 'observed dropout share', perfect: 'perfect calibration', bins: 'bins of 0.1',
       reliability_intro: 'Learners binned by the served dropout probability (learner_scores) against the share who did drop out (learner_targets). In-sample: the served models were trained on these learners, so this shows the calibration of the scores as served; the held-out ECE is in the chart above.',
-      reliability_read: 'Where the model says {0} on average, {1} of the learners dropped out (the bin with the most learners, {2}); the weighted mean gap (in-sample ECE) is {3}.',
+      reliability_read: 'Where the model says {0} on average, {1} % of the learners dropped out (the bin with the most learners, {2}); the weighted mean gap (in-sample ECE) is {3}.',
       effects: 'Course effects', effects_intro: 'Effect of each course on each KPI (all departments): the naive difference in means (biased: motivated employees take more courses), AIPW (adjusts for pre-period KPIs, tenure, department) and IV (the random invitation as instrument), with 95 % intervals. Dashed lines: the minimal useful effect (MUE) the verdict compares against; solid: no effect.',
       forest_chart: 'Effect on {0} by course: naive, AIPW, IV (95 % CI)', effect_on: 'effect on {0} ({1})', mue: 'minimal useful effect', no_effect: 'no effect', truth_pt: 'planted effect',
       forest_read: 'By IV: {0}{1}.', forest_read_bias: '; the naive estimate is off IV by {0} on average', rec: 'recommend', rem: 'remove', inc: 'inconclusive',
-      verdicts: 'Verdicts', col_course: 'course', col_kpi: 'KPI', col_mue: 'MUE', col_abn: 'ab_n (IV)',
+      verdicts: 'Verdicts', col_course: 'course', col_kpi: 'KPI', col_mue: 'MUE', col_abn: 'ab_n (IV)', col_title: 'title',
       ab: 'A/B sizes', ab_intro: 'Employees per group an A/B test needs to detect the minimal useful effect (α = {0}, power {1}) where the IV verdict is inconclusive.',
       ab_chart: 'A/B test: employees per group to settle an inconclusive verdict', per_group: 'employees per group', cell: 'course · KPI',
-      ab_read: 'Settling the {0} inconclusive IV verdicts needs from {1} to {2} employees per group; the cheapest is course {3} on {4} ({1}).',
+      ab_read: 'Settling the {0} inconclusive IV verdict(s) needs from {1} to {2} employees per group; the cheapest is course {3} on {4} ({1}).',
+      ab_read_same: 'Settling each of the {0} inconclusive IV verdict(s) needs {1} employees per group (course {2} on {3} first).',
       ab_none: 'No IV verdict is inconclusive: no A/B test is needed.',
       coverage: 'Interval coverage against the planted effects', coverage_read: 'Share of 95 % intervals that contain the planted effect, over {0} course × KPI × department cells: {1}.',
       glossary: 'What the numbers mean',
@@ -63,7 +65,8 @@
       load: 'Загрузка', load_intro: 'Строки, загруженные из каждого файла (load_log), и строки, отклонённые загрузчиком (load_rejects), по причинам. Ничего не теряется молча.',
       load_files: 'Загружено строк по файлам', load_rejects: 'Отклонённые строки по причинам', file: 'файл', rows: 'строки', lines: 'строки', reason: 'причина',
       loaded: 'загружено', rejected: 'отклонено',
-      load_read: 'Из {1} файлов загружено {0} строк; отклонено {2} строк ({3} %){4}.', load_read_top: ', чаще всего «{0}» ({1})',
+      load_read: 'Из {1} файлов загружено строк: {0}; больше всего в {2} ({3}).',
+      rejects_read: 'Отклонено строк данных: {0} из {1} ({2} %){3}.', load_read_top: ', чаще всего «{0}» ({1})', other: 'прочие',
       status: 'Статус активности по неделям курса', status_intro: 'Слушатели каждого курса по статусу активности в конце каждой недели курса (дни с последнего входа, просмотра, результата или вебинара: активен — меньше {0} дней, засыпает — меньше {1}, спит — дольше).',
       status_truth_intro: ' Пунктир: состояние, заложенное генератором (синтетические данные), с тем же накоплением.',
       status_chart: 'Курс {0}: слушатели по статусу, неделя за неделей', week: 'неделя курса', learners: 'слушатели',
@@ -88,14 +91,15 @@
       mae_read: 'MAE прогноза m2_progress — от {0} на неделе 1 до {1} на неделе {2} (пунктов из 100); случайный лес заказчика на его данных: 7,99 на неделе 1 и 2,86 на неделе 10.',
       reliability: 'Диаграмма надёжности: прогноз и наблюдаемый отсев', predicted: 'прогноз вероятности отсева', observed: 'наблюдаемая доля отсева', perfect: 'идеальная калибровка', bins: 'интервалы по 0,1',
       reliability_intro: 'Слушатели по интервалам выданной вероятности отсева (learner_scores) против доли действительно отсеявшихся (learner_targets). На обучающей выборке: выданные модели обучены на этих слушателях, так что это калибровка оценок как они выдаются; ECE на отложенных курсах — на графике выше.',
-      reliability_read: 'Где модель в среднем говорит {0}, отсеялись {1} слушателей (самый большой интервал, {2}); взвешенный средний разрыв (ECE на обучающей выборке) — {3}.',
+      reliability_read: 'Где модель в среднем говорит {0}, отсеялись {1} % слушателей (самый большой интервал, {2}); взвешенный средний разрыв (ECE на обучающей выборке) — {3}.',
       effects: 'Эффекты курсов', effects_intro: 'Эффект каждого курса на каждый KPI (все отделы): наивная разность средних (смещена: мотивированные сотрудники проходят больше курсов), AIPW (с поправкой на KPI до курса, стаж, отдел) и IV (случайное приглашение как инструмент), с 95 % интервалами. Пунктир — минимальный полезный эффект (МПЭ), с которым сравнивается вердикт; сплошная — нет эффекта.',
       forest_chart: 'Эффект на {0} по курсам: наивный, AIPW, IV (95 % ДИ)', effect_on: 'эффект на {0} ({1})', mue: 'минимальный полезный эффект', no_effect: 'нет эффекта', truth_pt: 'заложенный эффект',
       forest_read: 'По IV: {0}{1}.', forest_read_bias: '; наивная оценка отличается от IV в среднем на {0}', rec: 'рекомендовать', rem: 'убрать', inc: 'неясно',
-      verdicts: 'Вердикты', col_course: 'курс', col_kpi: 'KPI', col_mue: 'МПЭ', col_abn: 'ab_n (IV)',
+      verdicts: 'Вердикты', col_course: 'курс', col_kpi: 'KPI', col_mue: 'МПЭ', col_abn: 'ab_n (IV)', col_title: 'название',
       ab: 'Размеры A/B-тестов', ab_intro: 'Сотрудников в группе, нужных A/B-тесту, чтобы обнаружить минимальный полезный эффект (α = {0}, мощность {1}), там, где вердикт IV неясен.',
       ab_chart: 'A/B-тест: сотрудников в группе, чтобы решить неясный вердикт', per_group: 'сотрудников в группе', cell: 'курс · KPI',
-      ab_read: 'Чтобы решить {0} неясных вердиктов IV, нужно от {1} до {2} сотрудников в группе; дешевле всего — курс {3}, {4} ({1}).',
+      ab_read: 'Неясных вердиктов IV: {0}; чтобы их решить, нужно от {1} до {2} сотрудников в группе; дешевле всего — курс {3}, {4} ({1}).',
+      ab_read_same: 'Неясных вердиктов IV: {0}; для каждого нужно {1} сотрудников в группе (первым — курс {2}, {3}).',
       ab_none: 'Неясных вердиктов IV нет: A/B-тест не нужен.',
       coverage: 'Покрытие интервалов относительно заложенных эффектов', coverage_read: 'Доля 95 % интервалов, содержащих заложенный эффект, по {0} ячейкам курс × KPI × отдел: {1}.',
       glossary: 'Что значат числа',
@@ -109,8 +113,8 @@
   }[LANG];
   var COLORS = { active: '#2e7d32', falling_asleep: '#f9a825', asleep: '#c62828', high: '#c62828', medium: '#f9a825', low: '#90a4ae',
                  naive: '#8d6e63', aipw: '#1565c0', iv: '#6a1b9a' };
-  var KPI_UNITS = { en: { csat: 'csat points', handle_time: 'seconds', fcr: 'share', first_contact_resolution: 'share' },
-                    ru: { csat: 'пункты csat', handle_time: 'секунды', fcr: 'доля', first_contact_resolution: 'доля' } }[LANG];
+  var KPI_UNITS = { en: { csat: 'csat points', handle_time: 'seconds', resolved_rate: 'share of contacts' },
+                    ru: { csat: 'пункты csat', handle_time: 'секунды', resolved_rate: 'доля обращений' } }[LANG];
 
   function t(key) {
     var s = TXT[key] === undefined ? key : TXT[key];
@@ -185,7 +189,9 @@
     return inst;
   }
   function axis(name, extra) {
-    return Object.assign({ name: name, nameLocation: 'middle', nameGap: 32, nameTextStyle: { fontWeight: 'bold' } }, extra || {});
+    var a = Object.assign({ name: name, nameLocation: 'middle', nameGap: 32, nameTextStyle: { fontWeight: 'bold' } }, extra || {});
+    if (a.inverse && a.nameLocation === 'end') a.nameLocation = 'start';  // an inverted axis starts at the top
+    return a;
   }
   function empty(sec, text) { sec.appendChild(el('p', { 'class': 'empty' }, esc(text || t('none')))); }
   function table(parent, head, rows) {
@@ -221,7 +227,8 @@
     var loaded = files.reduce(function (a, f) { return a + Number(f.loaded); }, 0);
     var rj = D.load.rejects || [];
     var lines = files.reduce(function (a, f) { return a + Number(f.lines); }, 0);
-    var top = rj.length ? t('load_read_top', rj[0].reason, int(rj[0].n)) : '';
+    var top = rj.length ? t('load_read_top', rj[0].reason === 'other' ? t('other') : rj[0].reason, int(rj[0].n)) : '';
+    var biggest = files.slice().sort(function (a, b) { return b.loaded - a.loaded; })[0] || { file: '—', loaded: 0 };
     chart(sl, 'load-files', {
       title: { text: t('load_files') },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
@@ -233,7 +240,7 @@
         { name: t('loaded'), type: 'bar', data: files.map(function (f) { return Math.max(1, Number(f.loaded)); }), itemStyle: { color: '#1565c0' } },
         { name: t('rejected'), type: 'bar', data: files.map(function (f) { return Math.max(1, Number(f.rejected)); }), itemStyle: { color: '#c62828' } }
       ]
-    }, t('load_read', int(loaded), files.length, int(D.load.rejects_total), pct(D.load.rejects_total, lines), top), 60 + 40 * files.length + 60);
+    }, t('load_read', int(loaded), files.length, biggest.file, int(biggest.loaded)), 60 + 40 * files.length + 60);
     if (rj.length) {
       chart(sl, 'load-rejects', {
         title: { text: t('load_rejects') },
@@ -241,11 +248,11 @@
         grid: { left: 40, right: 40, top: 50, bottom: 50, containLabel: true },
         xAxis: axis(t('lines'), { type: 'value', minInterval: 1 }),
         yAxis: axis(t('reason'), { type: 'category', inverse: true, nameGap: 10, nameLocation: 'end',
-                                    data: rj.map(function (r) { return r.reason; }),
+                                    data: rj.map(function (r) { return r.reason === 'other' ? t('other') : r.reason; }),
                                     axisLabel: { width: 380, overflow: 'truncate' } }),
         series: [{ name: t('rejected'), type: 'bar', data: rj.map(function (r) { return Number(r.n); }), itemStyle: { color: '#c62828' },
                    label: { show: true, position: 'right' } }]
-      }, t('load_read', int(loaded), files.length, int(D.load.rejects_total), pct(D.load.rejects_total, lines), top),
+      }, t('rejects_read', int(D.load.rejects_total), int(lines), pct(D.load.rejects_total, lines), top),
       60 + 32 * rj.length + 60);
     }
   }
@@ -373,11 +380,12 @@
     D.metrics.forEach(function (m) { if (allWeeks.indexOf(m.week) < 0) allWeeks.push(m.week); });
     allWeeks.sort(function (a, b) { return a - b; });
     var qs = [];
-    var styles = { auc: 'solid', brier: 'dashed', ece: 'dotted' };
+    var mcol = { auc: '#1565c0', brier: '#6a1b9a', ece: '#ef6c00' };
     prob.forEach(function (k) {
       ['auc', 'brier', 'ece'].forEach(function (m) {
-        qs.push({ name: k + ' ' + m.toUpperCase().replace('BRIER', 'Brier'), type: 'line', symbolSize: 6,
-                  lineStyle: { type: styles[m], width: 2 }, itemStyle: { color: k === 'dropout' ? COLORS.asleep : COLORS.active },
+        qs.push({ name: k + ' ' + m.toUpperCase().replace('BRIER', 'Brier'), type: 'line', symbolSize: 7,
+                  symbol: k === 'dropout' ? 'circle' : 'triangle',
+                  lineStyle: { type: k === 'dropout' ? 'solid' : 'dashed', width: 2, color: mcol[m] }, itemStyle: { color: mcol[m] },
                   data: gm[k].map(function (r) { return [String(r.week), r[m]]; }) });
       });
     });
@@ -428,7 +436,7 @@
           symbolSize: function (v) { return 6 + 24 * Math.sqrt(v[2] / Math.max(1, big.n)); },
           data: rb.map(function (r) { return [r.predicted, r.observed, r.n]; }) }
       ]
-    }, t('reliability_read', num(big.predicted, 2), num(big.observed, 2), 'n = ' + big.n, num(ece, 3)), 420);
+    }, t('reliability_read', num(big.predicted, 2), num(100 * big.observed, 0), 'n = ' + big.n, num(ece, 3)), 420);
   }
 
   // 6. course effects (forest plots), verdicts, coverage
@@ -475,9 +483,10 @@
           data: data
         };
       });
-      series[0].markLine = { silent: true, symbol: 'none', label: { formatter: '{b}', position: 'insideEndTop' }, data: [
-        { name: t('no_effect'), xAxis: 0, lineStyle: { color: '#333', type: 'solid' } },
-        { name: t('mue') + ' ' + num(mueLine, 2), xAxis: mueLine, lineStyle: { color: '#2e7d32', type: 'dashed', width: 2 } }
+      var dg = Math.abs(mue) < 0.1 ? 3 : 2;
+      series[0].markLine = { silent: true, symbol: 'none', label: { formatter: '{b}', position: 'start', fontSize: 11 }, data: [
+        { name: '0', xAxis: 0, lineStyle: { color: '#333', type: 'solid' }, label: { color: '#333' } },
+        { name: 'MUE ' + num(mueLine, dg), xAxis: mueLine, lineStyle: { color: '#2e7d32', type: 'dashed', width: 2 }, label: { color: '#2e7d32' } }
       ] };
       if (E.truth) {
         series.push({ name: t('truth_pt'), type: 'scatter', symbol: 'diamond', symbolSize: 12, itemStyle: { color: '#000' },
@@ -498,13 +507,14 @@
       var unit = KPI_UNITS[kpi] || 'KPI units';
       chart(se, 'forest-' + kpi, {
         title: { text: t('forest_chart', kpi) },
-        tooltip: { trigger: 'item', formatter: function (p) { var v = p.value; return p.seriesName + ' · ' + labels[v[1]] + '<br>' + num(v[0]) + (v[2] !== undefined ? ' [' + num(v[2]) + ', ' + num(v[3]) + '] ' + t(v[4] === 'recommend' ? 'rec' : v[4] === 'remove' ? 'rem' : 'inc') : ''); } },
+        tooltip: { trigger: 'item', formatter: function (p) { var v = p.value; return p.seriesName + ' · ' + esc(labels[v[1]]) + '<br>' + num(v[0], dg) + (v[2] !== undefined ? ' [' + num(v[2], dg) + ', ' + num(v[3], dg) + '] ' + t(v[4] === 'recommend' ? 'rec' : v[4] === 'remove' ? 'rem' : 'inc') : ''); } },
         legend: { data: series.map(function (s) { return s.name; }) },
-        grid: { left: 40, right: 60, top: 70, bottom: 60, containLabel: true },
+        grid: { left: 40, right: 60, top: 84, bottom: 60, containLabel: true },
         xAxis: axis(t('effect_on', kpi, unit), { type: 'value', scale: true }),
-        yAxis: axis(t('course'), { type: 'category', data: labels, inverse: true, nameGap: 10, nameLocation: 'end' }),
+        yAxis: axis(t('course'), { type: 'category', data: labels, inverse: true, nameGap: 22, nameLocation: 'end',
+                                   axisLine: { onZero: false } }),
         series: series
-      }, t('forest_read', parts.join('; '), nb ? t('forest_read_bias', num(bias / nb, 2) + ' ' + unit) : ''), 100 + 46 * courses.length + 60);
+      }, t('forest_read', parts.join('; '), nb ? t('forest_read_bias', num(bias / nb, dg) + ' (' + unit + ')') : ''), 100 + 46 * courses.length + 60);
     });
     if (E.coverage) {
       se.appendChild(el('h3', {}, esc(t('coverage'))));
@@ -517,21 +527,22 @@
     gk.keys.forEach(function (kpi) {
       var rows = gk.map[kpi];
       var cs = [];
+      var vd = Math.abs(rows[0].mue) < 0.1 ? 3 : 2;
       rows.forEach(function (r) { if (cs.indexOf(r.course_id) < 0) cs.push(r.course_id); });
       cs.forEach(function (c) {
         var line = [c, (rows.filter(function (x) { return x.course_id === c; })[0] || {}).title || '', kpi];
         var ab = null;
         methods.forEach(function (m) {
           var r = rows.filter(function (x) { return x.course_id === c && x.method === m; })[0];
-          line.push(r ? num(r.estimate) + ' [' + num(r.ci_low) + ', ' + num(r.ci_high) + '] ' + t(r.verdict === 'recommend' ? 'rec' : r.verdict === 'remove' ? 'rem' : 'inc') : '—');
+          line.push(r ? num(r.estimate, vd) + ' [' + num(r.ci_low, vd) + ', ' + num(r.ci_high, vd) + '] ' + t(r.verdict === 'recommend' ? 'rec' : r.verdict === 'remove' ? 'rem' : 'inc') : '—');
           if (r && m === 'iv') ab = r.ab_n;
         });
-        line.push(num(rows[0].higher_is_better ? rows[0].mue : -rows[0].mue, 2));
+        line.push(num(rows[0].higher_is_better ? rows[0].mue : -rows[0].mue, vd));
         line.push(ab === null || ab === undefined ? '—' : int(ab));
         vrows.push(line);
       });
     });
-    table(se, [t('col_course'), '', t('col_kpi'), 'naive', 'AIPW', 'IV', t('col_mue'), t('col_abn')], vrows).id = 'verdicts-table';
+    table(se, [t('col_course'), t('col_title'), t('col_kpi'), 'naive', 'AIPW', 'IV', t('col_mue'), t('col_abn')], vrows).id = 'verdicts-table';
 
     // 7. A/B sizes
     var st = E.settings || { alpha: 0.05, power: 0.8 };
@@ -551,7 +562,8 @@
                                  data: abRows.map(function (r) { return r.course_id + ' · ' + r.kpi; }) }),
         series: [{ name: t('per_group'), type: 'bar', itemStyle: { color: COLORS.iv }, label: { show: true, position: 'right' },
                    data: abRows.map(function (r) { return Number(r.ab_n); }) }]
-      }, t('ab_read', abRows.length, int(mn), int(mx), abRows[0].course_id, abRows[0].kpi), 60 + 30 * abRows.length + 60);
+      }, mn === mx ? t('ab_read_same', abRows.length, int(mn), abRows[0].course_id, abRows[0].kpi)
+                   : t('ab_read', abRows.length, int(mn), int(mx), abRows[0].course_id, abRows[0].kpi), 60 + 30 * abRows.length + 60);
     }
   }
 
