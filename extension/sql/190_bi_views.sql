@@ -141,7 +141,10 @@ DECLARE
     c record;
 BEGIN
     FOR c IN SELECT b.rel, b.col, b.txt, cl.relkind
-               FROM learnerscore._bi_column_comments() b
+               FROM (SELECT * FROM learnerscore._bi_column_comments()
+                     UNION ALL  -- the newest snapshot of learner_score_history: the same columns
+                     SELECT 'learner_scores_latest', h.col, h.txt FROM learnerscore._bi_column_comments() h
+                      WHERE h.rel = 'learner_score_history') b
                JOIN pg_class cl ON cl.relname = b.rel AND cl.relnamespace = to_regnamespace(quote_ident(schema_name))
                JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attname = b.col AND NOT a.attisdropped
               WHERE pg_has_role(cl.relowner, 'USAGE')
@@ -172,7 +175,8 @@ BEGIN
 
     -- A learning schema with the learner features (refresh_learner_daily made learner_activity).
     IF to_regclass(s || '.learner_activity') IS NOT NULL AND to_regclass(s || '.users') IS NOT NULL THEN
-        EXECUTE format($q$CREATE TABLE IF NOT EXISTS %s.learner_score_history (
+        IF to_regclass(s || '.learner_score_history') IS NULL THEN  -- (no "already exists" notice on later runs)
+        EXECUTE format($q$CREATE TABLE %s.learner_score_history (
             as_of                  date NOT NULL,
             scored_at              timestamptz NOT NULL,
             user_id                integer NOT NULL,
@@ -191,7 +195,8 @@ BEGIN
             completion_model_id    bigint,
             progress_model_id      bigint,
             PRIMARY KEY (scored_at, user_id))$q$, s);
-        EXECUTE format('CREATE INDEX IF NOT EXISTS learner_score_history_as_of_idx ON %s.learner_score_history (as_of, scored_at)', s);
+        EXECUTE format('CREATE INDEX learner_score_history_as_of_idx ON %s.learner_score_history (as_of, scored_at)', s);
+        END IF;
         EXECUTE format('COMMENT ON TABLE %s.learner_score_history IS %L', s,
             'Stored snapshots of learner_scores, one per CALL of learnerscore.store_learner_scores(schema): per learner the status, risk band, '
             'probabilities, rank and three reasons as scalar text. Dashboards read learner_scores_latest (or filter on as_of) '
@@ -205,8 +210,6 @@ BEGIN
         EXECUTE format('COMMENT ON VIEW %s.learner_scores_latest IS %L', s,
             'The newest snapshot of learner_score_history (stored by learnerscore.store_learner_scores): one row per learner, '
             'reasons as scalar columns reason_1..reason_3, categorical text as varchar(n). Empty until the first snapshot.');
-        EXECUTE format('COMMENT ON COLUMN %s.learner_scores_latest.%I IS %L', s, 'as_of',
-            'the day the scores describe; never NULL');
         EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.status_daily AS
             SELECT u.course_id, a.cur_date AS status_date, a.status::varchar(16) AS status, count(*)::integer AS learners,
                    round(count(*)::numeric / sum(count(*)) OVER (PARTITION BY u.course_id, a.cur_date), 4)::numeric(5,4) AS share
@@ -272,7 +275,12 @@ BEGIN
     ELSE
         PERFORM learnerscore._comment_bi_views(schema_name);
     END IF;
-    -- Read the live view once, as jsonb, so that a column the view gains or loses breaks nothing.
+    -- Read the live view once, as jsonb, so that a column the view gains or loses breaks nothing;
+    -- into a temporary table first: CREATE TABLE AS may scan in parallel, INSERT ... SELECT may not.
+    IF to_regclass('pg_temp._ls_score_snapshot') IS NOT NULL THEN
+        DROP TABLE pg_temp._ls_score_snapshot;
+    END IF;
+    EXECUTE format('CREATE TEMP TABLE _ls_score_snapshot AS SELECT to_jsonb(l) AS j FROM %s.learner_scores l', s);
     EXECUTE format($q$INSERT INTO %1$s.learner_score_history AS h
         SELECT (SELECT max(cur_date) FROM %1$s.learner_activity), now(), (j->>'user_id')::integer, (j->>'course_id')::integer,
                left(j->>'status', 16), CASE WHEN (j->>'dropout_probability')::float8 >= 0.7 THEN 'high'
@@ -284,7 +292,7 @@ BEGIN
                left(coalesce(j->>'reason_3', j->'top_reasons'->>2), 300),
                (j->>'model_week')::integer, (j->>'dropout_model_id')::bigint, (j->>'completion_model_id')::bigint,
                (j->>'progress_model_id')::bigint
-          FROM (SELECT to_jsonb(l) AS j FROM %1$s.learner_scores l) x
+          FROM pg_temp._ls_score_snapshot x
         ON CONFLICT (scored_at, user_id) DO UPDATE SET
             as_of = EXCLUDED.as_of, course_id = EXCLUDED.course_id, status = EXCLUDED.status, band = EXCLUDED.band,
             dropout_probability = EXCLUDED.dropout_probability, completion_probability = EXCLUDED.completion_probability,
@@ -293,6 +301,7 @@ BEGIN
             model_week = EXCLUDED.model_week, dropout_model_id = EXCLUDED.dropout_model_id,
             completion_model_id = EXCLUDED.completion_model_id, progress_model_id = EXCLUDED.progress_model_id$q$, s);
     GET DIAGNOSTICS n = ROW_COUNT;
+    DROP TABLE pg_temp._ls_score_snapshot;
     RETURN n;
 END
 $fn$;
