@@ -40,6 +40,29 @@ learnerscore report --dsn "dbname=$DB" --schema onet --courses-schema tk --truth
 learnerscore report --dsn "dbname=$DB" --schema onet --courses-schema tk --lang ru --out "$WORK/report_ru.html" --quiet >/dev/null
 
 fail=0
+# bad invocations: exit status 2 and a message, no file
+expect2() {  # description, args...
+  local what=$1; shift
+  set +e; learnerscore report --dsn "dbname=$DB" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"; local rc=$?; set -e
+  if [ $rc -eq 2 ] && [ -s "$WORK/err.txt" ]; then echo "ok   $what: exit 2 ($(head -1 "$WORK/err.txt"))"; else echo "FAIL $what: exit $rc"; fail=1; fi
+}
+expect2 "no --out" --schema onet
+expect2 "no schema" --out "$WORK/x.html"
+expect2 "missing schema" --schema no_such --out "$WORK/x.html"
+expect2 "bad --as-of" --schema onet --as-of 2024-13-45 --out "$WORK/x.html"
+expect2 "bad --lang" --schema onet --lang de --out "$WORK/x.html"
+expect2 "--truth without state_spells.csv" --schema onet --truth "$WORK" --out "$WORK/x.html"
+[ ! -e "$WORK/x.html" ] && echo "ok   no file written by a failed run" || { echo "FAIL a failed run wrote a file"; fail=1; }
+# --as-of: the status charts stop at that date
+EARLY=$(q "SELECT min(date_shown)::date + 7 * 4 - 1 FROM onet.schedule WHERE course_id = 3")
+learnerscore report --dsn "dbname=$DB" --schema onet --as-of "$EARLY" --out "$WORK/early.html" --quiet >/dev/null
+/usr/bin/python3 - "$WORK/early.html" "$EARLY" <<'PY' && echo "ok   --as-of $EARLY: course 3 up to week 4" || { echo "FAIL --as-of $EARLY"; fail=1; }
+import json, re, sys
+html = open(sys.argv[1], encoding='utf-8').read()
+d = json.loads(re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S).group(1).replace('<\\/', '</'))
+weeks = [r['week'] for r in d['status']['weeks'] if r['course_id'] == 3]
+sys.exit(0 if d['meta']['as_of'] == sys.argv[2] and max(weeks) == 4 else 1)
+PY
 if grep -Eiq '(src|href|action)=["'"'"']?(https?:)?//' "$WORK/report.html"; then echo "FAIL an element refers to an external URL"; fail=1
 else echo "ok   no element refers to an external URL"; fi
 grep -q "Content-Security-Policy\" content=\"default-src 'none'" "$WORK/report.html" && echo "ok   CSP default-src 'none'" || { echo "FAIL no CSP"; fail=1; }

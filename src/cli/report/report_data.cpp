@@ -275,6 +275,11 @@ ReportSummary write_report(PgConn& conn, const ReportOptions& opt) {
             throw std::invalid_argument(std::string(what) + ": schema \"" + name + "\" does not exist");
     };
     check_schema(opt.schema, "--schema");
+    if (!opt.truth_dir.empty() && !std::filesystem::exists(opt.truth_dir + "/state_spells.csv"))
+        throw std::invalid_argument("--truth: no state_spells.csv in " + opt.truth_dir + " (a 1T generator's _truth/ folder)");
+    if (!opt.courses_truth.empty() && !std::filesystem::exists(opt.courses_truth + "/course_effects.csv"))
+        throw std::invalid_argument("--courses-truth: no course_effects.csv in " + opt.courses_truth +
+                                    " (a courses generator's _truth/ folder)");
     check_schema(opt.courses_schema, "--courses-schema");
     conn.exec("SET client_min_messages = warning");  // no NOTICE of DROP TABLE IF EXISTS on the user's terminal
     Progress p(opt.quiet);
