@@ -174,7 +174,7 @@ std::string scores_section(PgConn& c, const std::string& s, const std::string& a
                c.literal(as_of) + "::date))");
         source = "snapshot";
     } else if (has_rel(c, s + ".learner_scores")) {
-        p.step("scoring the learners (learner_scores)");
+        p.step("scoring every learner live (learner_scores; SELECT learnerscore.store_learner_scores(schema) stores a snapshot the report reads instantly)");
         c.exec("DROP TABLE IF EXISTS pg_temp.report_scores; CREATE TEMP TABLE report_scores AS SELECT * FROM " + s + ".learner_scores");
         source = as_of_given ? "live-latest" : "live";
     } else {

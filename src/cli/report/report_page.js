@@ -234,11 +234,12 @@
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { data: [t('loaded'), t('rejected')] },
       grid: { left: 40, right: 40, top: 70, bottom: 50, containLabel: true },
-      xAxis: axis(t('rows'), { type: 'log', logBase: 10, min: 1 }),
+      xAxis: axis(t('rows'), { type: 'log', logBase: 10, min: 0.5, axisLabel: { formatter: function (v) { return v < 1 ? '' : int(v); } } }),
       yAxis: axis(t('file'), { type: 'category', data: files.map(function (f) { return f.file; }), nameGap: 10, nameLocation: 'end' }),
       series: [
-        { name: t('loaded'), type: 'bar', data: files.map(function (f) { return Math.max(1, Number(f.loaded)); }), itemStyle: { color: '#1565c0' } },
-        { name: t('rejected'), type: 'bar', data: files.map(function (f) { return Math.max(1, Number(f.rejected)); }), itemStyle: { color: '#c62828' } }
+        { name: t('loaded'), type: 'bar', data: files.map(function (f) { return Number(f.loaded) > 0 ? Number(f.loaded) : null; }), itemStyle: { color: '#1565c0' } },
+        { name: t('rejected'), type: 'bar', data: files.map(function (f) { return Number(f.rejected) > 0 ? Number(f.rejected) : null; }), itemStyle: { color: '#c62828' },
+          label: { show: true, position: 'right', fontSize: 10, formatter: function (p) { return int(p.value); } } }
       ]
     }, t('load_read', int(loaded), files.length, biggest.file, int(biggest.loaded)), 60 + 40 * files.length + 60);
     if (rj.length) {
