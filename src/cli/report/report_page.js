@@ -12,7 +12,7 @@
       toc: 'Contents', none: 'No data for this section in this schema.',
       load: 'The load', load_intro: 'Rows loaded per file (load_log) and the lines the loader rejected (load_rejects), by reason. Nothing is dropped silently.',
       load_files: 'Rows loaded per file', load_rejects: 'Rejected lines by reason', file: 'file', rows: 'rows', lines: 'lines', reason: 'reason',
-      loaded: 'loaded', rejected: 'rejected',
+      loaded: 'loaded', rejected: 'rejected', load_none: 'Nothing loaded yet (learnerscore load DIR --schema S).',
       load_read: '{0} rows were loaded from {1} files; the largest is {2} ({3} rows).',
       rejects_read: '{0} of {1} data lines were rejected ({2} %){3}.', load_read_top: ', most often "{0}" ({1})', other: 'other',
       status: 'Activity status by course week', status_intro: 'Learners of each course by activity status at the end of each course week (days since the last log-in, page view, result or webinar: active under {0} days, falling asleep under {1}, asleep after).',
@@ -64,7 +64,7 @@
       toc: 'Содержание', none: 'Для этого раздела в схеме нет данных.',
       load: 'Загрузка', load_intro: 'Строки, загруженные из каждого файла (load_log), и строки, отклонённые загрузчиком (load_rejects), по причинам. Ничего не теряется молча.',
       load_files: 'Загружено строк по файлам', load_rejects: 'Отклонённые строки по причинам', file: 'файл', rows: 'строки', lines: 'строки', reason: 'причина',
-      loaded: 'загружено', rejected: 'отклонено',
+      loaded: 'загружено', rejected: 'отклонено', load_none: 'Ещё ничего не загружено (learnerscore load DIR --schema S).',
       load_read: 'Из {1} файлов загружено строк: {0}; больше всего в {2} ({3}).',
       rejects_read: 'Отклонено строк данных: {0} из {1} ({2} %){3}.', load_read_top: ', чаще всего «{0}» ({1})', other: 'прочие',
       status: 'Статус активности по неделям курса', status_intro: 'Слушатели каждого курса по статусу активности в конце каждой недели курса (дни с последнего входа, просмотра, результата или вебинара: активен — меньше {0} дней, засыпает — меньше {1}, спит — дольше).',
@@ -221,7 +221,9 @@
   document.getElementById('h-made').textContent = t('made_with', D.meta.version, D.meta.echarts);
 
   // 1. the load
-  if (D.load) {
+  if (D.load && !(D.load.files || []).length) {
+    empty(section('load', t('load'), esc(t('load_intro'))), t('load_none'));
+  } else if (D.load) {
     var sl = section('load', t('load'), esc(t('load_intro')));
     var files = D.load.files || [];
     var loaded = files.reduce(function (a, f) { return a + Number(f.loaded); }, 0);
