@@ -202,6 +202,7 @@ BEGIN
     DROP TABLE IF EXISTS _ls_learner_features;
     DROP TABLE IF EXISTS _ls_weekly;
     PERFORM learnerscore._create_learner_scores_view(schema_name, weeks, base_features);
+    PERFORM learnerscore._comment_bi_views(schema_name);  -- column comments of learner_scores, learner_model_metrics (190)
 END
 $proc$;
 COMMENT ON PROCEDURE learnerscore.train_learner_models(text, int, text, jsonb, text[]) IS

@@ -207,6 +207,7 @@ BEGIN
     PERFORM learnerscore._create_course_effects_tables(schema_name);
     PERFORM learnerscore._create_course_effects_panel(schema_name);
     PERFORM learnerscore._create_course_effects_results(schema_name);
+    PERFORM learnerscore.create_bi_views(schema_name);  -- the dashboards' objects (190_bi_views.sql)
     PERFORM learnerscore._stamp_layout(schema_name, 'course_effects');
 END
 $proc$;

@@ -62,6 +62,8 @@ BEGIN ATOMIC
         -- course effects (410_course_effects_schema.sql)
         ('owner', ARRAY['create_course_effects_schema', 'refresh_course_effects', '_create_course_effects_tables',
                         '_create_course_effects_panel', '_create_course_effects_results']),
+        -- views for dashboards (190_bi_views.sql)
+        ('owner', ARRAY['create_bi_views', 'store_learner_scores', '_comment_bi_views', '_bi_column_comments']),
         -- CREATE TRIGGER needs EXECUTE on the trigger function (firing it does not)
         ('owner', ARRAY['_mark_view_cache_stale']))
         AS t(k, routines)

@@ -6,6 +6,534 @@
 -- learnerscore.upgrade_course_effects_schema(schema) bring each one up to date.
 \echo Use "ALTER EXTENSION learnerscore UPDATE TO '0.2.0'" to load this file. \quit
 
+-- ===== BI views (issue 15: views for dashboards, extension/sql/190_bi_views.sql) =====
+-- New: create_bi_views, store_learner_scores, _comment_bi_views, _bi_column_comments.
+-- Changed: _create_feature_objects and create_course_effects_schema call create_bi_views;
+-- _routine_access lists the new routines. An existing data schema gets its BI objects from
+-- SELECT learnerscore.create_bi_views(schema) (idempotent).
+-- (Before 200_features and 410_course_effects_schema, whose creation paths call create_bi_views:
+-- no function calls one of a later fragment.)
+-- Views for dashboards (docs/bi.md): what BI tools (Metabase, Superset, Power BI, Excel over
+-- psqlODBC, pgJDBC, psycopg2/pandas) read. In a learning schema: a stored score snapshot
+-- (learner_score_history, filled by store_learner_scores, and learner_scores_latest) so that a
+-- dashboard refresh does not re-score every learner; reasons as scalar text; status_daily. In a
+-- course-effects schema: course_effects_v, a plain view beside the materialized course_effects
+-- (JDBC's getTables(TABLE, VIEW) does not list materialized views). In both: a data_dictionary
+-- view (psqlODBC shows no column comments) and a comment on every column of every BI view,
+-- saying what a NULL means. Categorical text is varchar(n), counts are integer.
+--
+-- learnerscore.create_bi_views(schema) makes all of it, idempotently, for whatever the schema
+-- holds; refresh_learner_daily (features) and create_course_effects_schema call it, and it
+-- brings an existing schema up to date.
+
+-- Column comments of the BI views: (relation, column, comment). A column a relation lacks is skipped.
+CREATE FUNCTION learnerscore._bi_column_comments(OUT rel text, OUT col text, OUT txt text)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT r, c, t FROM (VALUES
+        ('learner_scores', 'user_id', 'learner (users.user_id); never NULL'),
+        ('learner_scores', 'course_id', 'course of the learner (users.course_id); NULL when the learner has no course'),
+        ('learner_scores', 'status', 'activity status on the latest materialized date: active, falling_asleep or asleep; NULL when the learner has no status row'),
+        ('learner_scores', 'dropout_probability', 'probability (0-1) that the learner ends asleep or does not complete module 2, from the week model of the course; NULL when the model cannot score the row'),
+        ('learner_scores', 'completion_probability', 'probability (0-1) of completing module 2 (m2_attestation >= 50 and m2_progress >= 50); NULL when the model cannot score the row'),
+        ('learner_scores', 'predicted_m2_progress', 'predicted final m2_progress, clamped to 0-100; NULL when the model cannot score the row'),
+        ('learner_scores', 'risk_rank', 'rank of dropout_probability within the course, 1 = contact first (ties share a rank); NULL when dropout_probability is NULL'),
+        ('learner_scores', 'top_reasons', 'up to three features that raise the dropout risk most, as "feature: value" text (an array; BI tools over ODBC should read learner_scores_latest.reason_1..reason_3); empty when none raises it'),
+        ('learner_scores', 'model_week', 'course week whose models scored the learner (the last completed week, at least 1)'),
+        ('learner_scores', 'dropout_model_id', 'learnerscore.models.id of the dropout model used'),
+        ('learner_scores', 'completion_model_id', 'learnerscore.models.id of the completion model used'),
+        ('learner_scores', 'progress_model_id', 'learnerscore.models.id of the m2_progress model used'),
+        ('learner_score_history', 'as_of', 'the day the scores describe (latest day of learner_activity when stored); never NULL'),
+        ('learner_score_history', 'scored_at', 'when learnerscore.store_learner_scores stored the snapshot (timestamptz, shown in the session time zone); never NULL'),
+        ('learner_score_history', 'user_id', 'learner (users.user_id); never NULL'),
+        ('learner_score_history', 'course_id', 'course of the learner; NULL when the learner has no course'),
+        ('learner_score_history', 'status', 'activity status on as_of: active, falling_asleep or asleep; NULL when the learner had no status row'),
+        ('learner_score_history', 'band', 'dropout-risk band: high (dropout_probability >= 0.7), medium (>= 0.4) or low; NULL when dropout_probability is NULL'),
+        ('learner_score_history', 'dropout_probability', 'probability (0-1) of dropping out; NULL when the model could not score the learner'),
+        ('learner_score_history', 'completion_probability', 'probability (0-1) of completing module 2; NULL when the model could not score the learner'),
+        ('learner_score_history', 'predicted_m2_progress', 'predicted final m2_progress (0-100); NULL when the model could not score the learner'),
+        ('learner_score_history', 'risk_rank', 'rank of dropout_probability within the course in this snapshot, 1 = contact first; NULL when dropout_probability is NULL'),
+        ('learner_score_history', 'reason_1', 'the feature that raises the dropout risk most, as "feature: value"; NULL when no feature raises it'),
+        ('learner_score_history', 'reason_2', 'the second reason; NULL when there are fewer than two'),
+        ('learner_score_history', 'reason_3', 'the third reason; NULL when there are fewer than three'),
+        ('learner_score_history', 'model_week', 'course week whose models scored the learner; NULL when unknown'),
+        ('learner_score_history', 'dropout_model_id', 'learnerscore.models.id of the dropout model used; NULL when unknown'),
+        ('learner_score_history', 'completion_model_id', 'learnerscore.models.id of the completion model used; NULL when unknown'),
+        ('learner_score_history', 'progress_model_id', 'learnerscore.models.id of the m2_progress model used; NULL when unknown'),
+        ('learner_status', 'user_id', 'learner (users.user_id); never NULL'),
+        ('learner_status', 'course_id', 'course of the learner; NULL when the learner has no course'),
+        ('learner_status', 'as_of', 'the latest materialized day (learner_activity); never NULL'),
+        ('learner_status', 'status', 'active, falling_asleep or asleep (thresholds of the last refresh, default 7 and 20 days); NULL when neither an event nor the course start is known'),
+        ('learner_status', 'days_inactive', 'days since the last activity event (or since the course start when none); NULL when neither is known'),
+        ('learner_status', 'last_activity_at', 'time of the last log-in, page view, result or webinar connection (timestamp without time zone, as the platform logged it); NULL when none yet'),
+        ('learner_status', 'module', 'module of the most recently opened activity; NULL before the course start'),
+        ('learner_status', 'theme_id', 'theme of the most recently opened activity; NULL before the course start'),
+        ('learner_status', 'task_id', 'task of the most recently opened activity; NULL before the course start'),
+        ('status_daily', 'course_id', 'course; NULL for learners without a course'),
+        ('status_daily', 'status_date', 'the day (as of its end); never NULL'),
+        ('status_daily', 'status', 'active, falling_asleep or asleep; NULL counts learners with no known status that day'),
+        ('status_daily', 'learners', 'learners of the course with this status that day (integer); never NULL'),
+        ('status_daily', 'share', 'learners / all learners of the course that day (0-1); never NULL'),
+        ('critical_points', 'course_id', 'course; NULL for learners without a course'),
+        ('critical_points', 'module', 'module of the task; NULL when the learner had no opened activity yet'),
+        ('critical_points', 'theme_id', 'theme of the task; NULL when the learner had no opened activity yet'),
+        ('critical_points', 'theme', 'theme name (activities_guide); NULL when the task is not in activities_guide'),
+        ('critical_points', 'task_id', 'the most recently opened task when the learners moved; NULL when none was opened yet'),
+        ('critical_points', 'task', 'task name (activities_guide.exercise); NULL when the task is not in activities_guide'),
+        ('learner_model_metrics', 'week', 'course week k of the model (features of weeks 1..k); never NULL'),
+        ('learner_model_metrics', 'target', 'dropout, completion or m2_progress; never NULL'),
+        ('learner_model_metrics', 'algorithm', 'the training algorithm (e.g. xgboost)'),
+        ('learner_model_metrics', 'validation', 'leave-one-course-out (two or more courses) or 5-fold'),
+        ('learner_model_metrics', 'rows', 'held-out rows the metrics were computed on'),
+        ('learner_model_metrics', 'auc', 'ROC AUC on held-out rows (0.5 = guessing, 1 = perfect); NULL for m2_progress and when one class is missing'),
+        ('learner_model_metrics', 'brier', 'Brier score (mean squared error of the probability, 0 = perfect); NULL for m2_progress'),
+        ('learner_model_metrics', 'calibration_error', 'expected calibration error (ECE): mean |predicted - observed| over probability bins, weighted by bin size; NULL for m2_progress'),
+        ('learner_model_metrics', 'log_loss', 'log loss of the probability; NULL for m2_progress'),
+        ('learner_model_metrics', 'accuracy', 'share of correct classifications at 0.5; NULL for m2_progress'),
+        ('learner_model_metrics', 'mae', 'mean absolute error of the predicted m2_progress (progress points); NULL for the classifiers'),
+        ('learner_model_metrics', 'rmse', 'root mean squared error of the predicted m2_progress; NULL for the classifiers'),
+        ('learner_model_metrics', 'model_id', 'learnerscore.models.id of the model trained on all courses; NULL when it was dropped'),
+        ('learner_model_metrics', 'trained_at', 'when the metrics were computed (timestamptz, shown in the session time zone)'),
+        ('course_effects', 'course_id', 'course (courses_info.course_id); never NULL'),
+        ('course_effects', 'kpi', 'KPI of the communications: csat, handle_time or resolved_rate (kpi_settings)'),
+        ('course_effects', 'department', 'department, or ALL for every department together; never NULL'),
+        ('course_effects', 'method', 'naive (difference in means), regression, aipw or iv'),
+        ('course_effects', 'estimate', 'effect of the course on the KPI, in the KPI''s units; NULL when the estimator had too few rows or no variation'),
+        ('course_effects', 'std_error', 'standard error of the estimate; NULL when estimate is NULL'),
+        ('course_effects', 'ci_low', 'lower end of the 95 % confidence interval; NULL when estimate is NULL'),
+        ('course_effects', 'ci_high', 'upper end of the 95 % confidence interval; NULL when estimate is NULL'),
+        ('course_effects', 'p_value', 'two-sided p-value of "no effect"; NULL when estimate is NULL'),
+        ('course_effects', 'n_treated', 'employees who took the course in the cell'),
+        ('course_effects', 'n_control', 'employees who did not'),
+        ('course_effects', 'outcome_sd', 'standard deviation of the KPI in the cell (sizes the A/B test); NULL with fewer than two rows'),
+        ('course_effects', 'n_rows', 'rows (employees) of the cell'),
+        ('course_verdicts', 'course_id', 'course; never NULL'),
+        ('course_verdicts', 'title', 'course title (courses_info); NULL when the course is not in courses_info'),
+        ('course_verdicts', 'kpi', 'KPI: csat, handle_time or resolved_rate'),
+        ('course_verdicts', 'department', 'department, or ALL'),
+        ('course_verdicts', 'method', 'naive, regression, aipw or iv'),
+        ('course_verdicts', 'estimate', 'effect on the KPI in its units; NULL when it could not be estimated (verdict inconclusive)'),
+        ('course_verdicts', 'ci_low', 'lower end of the 95 % interval; NULL when estimate is NULL'),
+        ('course_verdicts', 'ci_high', 'upper end of the 95 % interval; NULL when estimate is NULL'),
+        ('course_verdicts', 'min_useful_effect', 'the smallest benefit worth the course (kpi_settings.min_useful_effect), in the KPI''s units'),
+        ('course_verdicts', 'benefit', 'estimate signed so that positive is good (handle_time: -estimate); NULL when estimate is NULL'),
+        ('course_verdicts', 'benefit_low', 'lower end of the benefit''s interval; NULL when estimate is NULL'),
+        ('course_verdicts', 'benefit_high', 'upper end of the benefit''s interval; NULL when estimate is NULL'),
+        ('course_verdicts', 'verdict', 'recommend (interval above 0 and benefit >= min_useful_effect), remove (whole interval below min_useful_effect) or inconclusive; never NULL'),
+        ('course_verdicts', 'harmful', 'true when the whole interval of the benefit lies below 0; NULL when estimate is NULL'),
+        ('course_verdicts', 'ab_n_per_group', 'employees per group an A/B test needs to detect min_useful_effect (alpha and power of course_effect_settings); NULL when the verdict is not inconclusive or the KPI does not vary'),
+        ('course_effects_v', 'course_id', 'course; never NULL'),
+        ('course_effects_v', 'kpi', 'KPI: csat, handle_time or resolved_rate'),
+        ('course_effects_v', 'department', 'department, or ALL for every department together'),
+        ('course_effects_v', 'method', 'naive, regression, aipw or iv'),
+        ('course_effects_v', 'estimate', 'effect of the course on the KPI, in the KPI''s units; NULL when it could not be estimated'),
+        ('course_effects_v', 'std_error', 'standard error; NULL when estimate is NULL'),
+        ('course_effects_v', 'ci_low', 'lower end of the 95 % interval; NULL when estimate is NULL'),
+        ('course_effects_v', 'ci_high', 'upper end of the 95 % interval; NULL when estimate is NULL'),
+        ('course_effects_v', 'p_value', 'two-sided p-value of "no effect"; NULL when estimate is NULL'),
+        ('course_effects_v', 'n_treated', 'employees who took the course (integer)'),
+        ('course_effects_v', 'n_control', 'employees who did not (integer)'),
+        ('course_effects_v', 'outcome_sd', 'standard deviation of the KPI in the cell; NULL with fewer than two rows'),
+        ('course_effects_v', 'n_rows', 'employees of the cell (integer)'),
+        ('data_dictionary', 'relation_name', 'name of the table or view'),
+        ('data_dictionary', 'relation_type', 'table, view or materialized view'),
+        ('data_dictionary', 'column_position', 'position of the column in the relation (1 = first)'),
+        ('data_dictionary', 'column_name', 'name of the column'),
+        ('data_dictionary', 'data_type', 'PostgreSQL type of the column (varchar(n), integer, double precision, date, timestamp with time zone, ...)'),
+        ('data_dictionary', 'description', 'what the column holds and what a NULL in it means (its COMMENT); NULL when it has none'),
+        ('data_dictionary', 'relation_description', 'what the relation holds (its COMMENT); NULL when it has none'))
+        AS t(r, c, t);
+END;
+COMMENT ON FUNCTION learnerscore._bi_column_comments() IS
+  'Internal: the comment of every column of the BI views (relation, column, text), applied by learnerscore.create_bi_views.';
+
+-- (Re)applies the relation and column comments of the BI views present in a schema.
+CREATE FUNCTION learnerscore._comment_bi_views(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN SELECT b.rel, b.col, b.txt, cl.relkind
+               FROM (SELECT * FROM learnerscore._bi_column_comments()
+                     UNION ALL  -- the newest snapshot of learner_score_history: the same columns
+                     SELECT 'learner_scores_latest', h.col, h.txt FROM learnerscore._bi_column_comments() h
+                      WHERE h.rel = 'learner_score_history') b
+               JOIN pg_class cl ON cl.relname = b.rel AND cl.relnamespace = to_regnamespace(quote_ident(schema_name))
+               JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attname = b.col AND NOT a.attisdropped
+              WHERE pg_has_role(cl.relowner, 'USAGE')
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %I.%I.%I IS %L', schema_name, c.rel, c.col, c.txt);
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._comment_bi_views(text) IS
+  'Internal: comments every column of the BI views of a schema that the caller owns (learner_scores, learner_status, status_daily, learner_score_history, critical_points, learner_model_metrics, course_effects, course_effects_v, course_verdicts, data_dictionary).';
+
+CREATE FUNCTION learnerscore.create_bi_views(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text;
+BEGIN
+    IF schema_name IS NULL OR btrim(schema_name) = '' THEN
+        RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
+    END IF;
+    IF to_regnamespace(quote_ident(schema_name)) IS NULL THEN
+        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = '3F000';
+    END IF;
+    IF NOT has_schema_privilege(quote_ident(schema_name), 'CREATE') THEN
+        RAISE EXCEPTION 'permission denied to create the BI views of schema "%"', schema_name USING ERRCODE = '42501',
+            HINT = 'Run it as the schema''s owner (CALL learnerscore.grant_access(role, ''owner'', schema)).';
+    END IF;
+    s := quote_ident(schema_name);
+
+    -- A learning schema with the learner features (refresh_learner_daily made learner_activity).
+    IF to_regclass(s || '.learner_activity') IS NOT NULL AND to_regclass(s || '.users') IS NOT NULL THEN
+        IF to_regclass(s || '.learner_score_history') IS NULL THEN  -- (no "already exists" notice on later runs)
+        EXECUTE format($q$CREATE TABLE %s.learner_score_history (
+            as_of                  date NOT NULL,
+            scored_at              timestamptz NOT NULL,
+            user_id                integer NOT NULL,
+            course_id              integer,
+            status                 varchar(16),
+            band                   varchar(8),
+            dropout_probability    double precision,
+            completion_probability double precision,
+            predicted_m2_progress  double precision,
+            risk_rank              integer,
+            reason_1               varchar(300),
+            reason_2               varchar(300),
+            reason_3               varchar(300),
+            model_week             integer,
+            dropout_model_id       bigint,
+            completion_model_id    bigint,
+            progress_model_id      bigint,
+            PRIMARY KEY (scored_at, user_id))$q$, s);
+        EXECUTE format('CREATE INDEX learner_score_history_as_of_idx ON %s.learner_score_history (as_of, scored_at)', s);
+        END IF;
+        EXECUTE format('COMMENT ON TABLE %s.learner_score_history IS %L', s,
+            'Stored snapshots of learner_scores, one per CALL of learnerscore.store_learner_scores(schema): per learner the status, risk band, '
+            'probabilities, rank and three reasons as scalar text. Dashboards read learner_scores_latest (or filter on as_of) '
+            'instead of the live learner_scores view, which re-scores every learner on each read.');
+        EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_scores_latest AS
+            SELECT h.as_of, h.scored_at, h.user_id, h.course_id, h.status, h.band, h.dropout_probability,
+                   h.completion_probability, h.predicted_m2_progress, h.risk_rank, h.reason_1, h.reason_2, h.reason_3,
+                   h.model_week, h.dropout_model_id, h.completion_model_id, h.progress_model_id
+              FROM %1$s.learner_score_history h
+             WHERE h.scored_at = (SELECT max(scored_at) FROM %1$s.learner_score_history)$q$, s);
+        EXECUTE format('COMMENT ON VIEW %s.learner_scores_latest IS %L', s,
+            'The newest snapshot of learner_score_history (stored by learnerscore.store_learner_scores): one row per learner, '
+            'reasons as scalar columns reason_1..reason_3, categorical text as varchar(n). Empty until the first snapshot.');
+        EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.status_daily AS
+            SELECT u.course_id, a.cur_date AS status_date, a.status::varchar(16) AS status, count(*)::integer AS learners,
+                   round(count(*)::numeric / sum(count(*)) OVER (PARTITION BY u.course_id, a.cur_date), 4)::numeric(5,4) AS share
+              FROM %1$s.learner_activity a JOIN %1$s.users u ON u.user_id = a.user_id
+             GROUP BY u.course_id, a.cur_date, a.status$q$, s);
+        EXECUTE format('COMMENT ON VIEW %s.status_daily IS %L', s,
+            'Learners per course x day x activity status (integer counts and their share of the course that day), '
+            'from learner_activity: the stacked-area chart of who is active, falling asleep and asleep.');
+    END IF;
+
+    -- A course-effects schema: a plain view beside the materialized course_effects.
+    IF to_regclass(s || '.course_effects') IS NOT NULL THEN
+        EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.course_effects_v AS
+            SELECT e.course_id, e.kpi::varchar(32) AS kpi, e.department::varchar(64) AS department, e.method::varchar(16) AS method,
+                   e.estimate, e.std_error, e.ci_low, e.ci_high, e.p_value,
+                   e.n_treated::integer AS n_treated, e.n_control::integer AS n_control, e.outcome_sd, e.n_rows::integer AS n_rows
+              FROM %1$s.course_effects e$q$, s);
+        EXECUTE format('COMMENT ON VIEW %s.course_effects_v IS %L', s,
+            'course_effects as a plain view (BI tools list views, not always materialized views), categorical text as varchar(n), counts as integer. '
+            'Reads the materialized course_effects: refresh with CALL learnerscore.refresh_course_effects(schema).');
+    END IF;
+
+    EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.data_dictionary AS
+        SELECT c.relname::varchar(63) AS relation_name,
+               (CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'table' END)::varchar(20) AS relation_type,
+               a.attnum::integer AS column_position, a.attname::varchar(63) AS column_name,
+               pg_catalog.format_type(a.atttypid, a.atttypmod)::varchar(128) AS data_type,
+               pg_catalog.col_description(c.oid, a.attnum)::varchar(2000) AS description,
+               pg_catalog.obj_description(c.oid, 'pg_class')::varchar(2000) AS relation_description
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE c.relnamespace = %2$L::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')$q$, s, s);
+    EXECUTE format('COMMENT ON VIEW %s.data_dictionary IS %L', s,
+        'Every column of every table and view of this schema with its type and its description (the COMMENT, which says what a NULL means): '
+        'for BI tools that show no column comments (psqlODBC, Excel, Power BI).');
+    PERFORM learnerscore._comment_bi_views(schema_name);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.create_bi_views(text) IS
+  'Creates (idempotently) the BI objects of a schema (docs/bi.md), for what it holds: with learner features, learner_score_history, '
+  'learner_scores_latest and status_daily; with course_effects, the plain view course_effects_v; always data_dictionary; and comments '
+  'every column of the BI views. refresh_learner_daily and create_course_effects_schema call it; it also brings an existing schema up to date.';
+
+CREATE FUNCTION learnerscore.store_learner_scores(schema_name text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text;
+    n bigint;
+BEGIN
+    IF schema_name IS NULL OR btrim(schema_name) = '' THEN
+        RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
+    END IF;
+    IF to_regnamespace(quote_ident(schema_name)) IS NULL THEN
+        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = '3F000';
+    END IF;
+    s := quote_ident(schema_name);
+    IF to_regclass(s || '.learner_scores') IS NULL THEN
+        RAISE EXCEPTION 'relation %.learner_scores does not exist', s USING ERRCODE = '42P01',
+            HINT = format('Run CALL learnerscore.train_learner_models(%L) first.', schema_name);
+    END IF;
+    IF to_regclass(s || '.learner_score_history') IS NULL THEN
+        PERFORM learnerscore.create_bi_views(schema_name);
+    ELSE
+        PERFORM learnerscore._comment_bi_views(schema_name);
+    END IF;
+    -- Read the live view once, as jsonb, so that a column the view gains or loses breaks nothing;
+    -- into a temporary table first: CREATE TABLE AS may scan in parallel, INSERT ... SELECT may not.
+    IF to_regclass('pg_temp._ls_score_snapshot') IS NOT NULL THEN
+        DROP TABLE pg_temp._ls_score_snapshot;
+    END IF;
+    EXECUTE format('CREATE TEMP TABLE _ls_score_snapshot AS SELECT to_jsonb(l) AS j FROM %s.learner_scores l', s);
+    EXECUTE format($q$INSERT INTO %1$s.learner_score_history AS h
+        SELECT (SELECT max(cur_date) FROM %1$s.learner_activity), now(), (j->>'user_id')::integer, (j->>'course_id')::integer,
+               left(j->>'status', 16), CASE WHEN (j->>'dropout_probability')::float8 >= 0.7 THEN 'high'
+                                             WHEN (j->>'dropout_probability')::float8 >= 0.4 THEN 'medium'
+                                             WHEN (j->>'dropout_probability') IS NOT NULL THEN 'low' END,
+               (j->>'dropout_probability')::float8, (j->>'completion_probability')::float8, (j->>'predicted_m2_progress')::float8,
+               (j->>'risk_rank')::integer,
+               left(coalesce(j->>'reason_1', j->'top_reasons'->>0), 300), left(coalesce(j->>'reason_2', j->'top_reasons'->>1), 300),
+               left(coalesce(j->>'reason_3', j->'top_reasons'->>2), 300),
+               (j->>'model_week')::integer, (j->>'dropout_model_id')::bigint, (j->>'completion_model_id')::bigint,
+               (j->>'progress_model_id')::bigint
+          FROM pg_temp._ls_score_snapshot x
+        ON CONFLICT (scored_at, user_id) DO UPDATE SET
+            as_of = EXCLUDED.as_of, course_id = EXCLUDED.course_id, status = EXCLUDED.status, band = EXCLUDED.band,
+            dropout_probability = EXCLUDED.dropout_probability, completion_probability = EXCLUDED.completion_probability,
+            predicted_m2_progress = EXCLUDED.predicted_m2_progress, risk_rank = EXCLUDED.risk_rank,
+            reason_1 = EXCLUDED.reason_1, reason_2 = EXCLUDED.reason_2, reason_3 = EXCLUDED.reason_3,
+            model_week = EXCLUDED.model_week, dropout_model_id = EXCLUDED.dropout_model_id,
+            completion_model_id = EXCLUDED.completion_model_id, progress_model_id = EXCLUDED.progress_model_id$q$, s);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    DROP TABLE pg_temp._ls_score_snapshot;
+    RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.store_learner_scores(text) IS
+  'Stores a snapshot of <schema>.learner_scores (scored once, now) in <schema>.learner_score_history with as_of (the latest '
+  'materialized day) and scored_at (now()), the risk band and the reasons as scalar text; returns the rows stored. '
+  'Schedule it after the nightly refresh; dashboards read <schema>.learner_scores_latest.';
+
+CREATE OR REPLACE FUNCTION learnerscore._create_feature_objects(schema_name text) RETURNS void
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    c record;
+    state regclass := to_regclass(quote_ident(schema_name) || '.learning_schema_ddl');
+    done boolean;
+    created boolean;
+BEGIN
+    IF state IS NOT NULL AND has_table_privilege(state, 'SELECT') THEN
+        EXECUTE format('SELECT code_fingerprint = $1 AND catalog_fingerprint = $2 FROM %s WHERE part = ''features''', state)
+           INTO done USING learnerscore._extension_fingerprint(),
+                           learnerscore._relations_fingerprint(schema_name, learnerscore._feature_relations());
+        IF done THEN
+            RETURN;
+        END IF;
+    END IF;
+    PERFORM learnerscore._lock_learning_schema(schema_name, learnerscore._feature_relations());
+    -- The columns of learnerscore.learner_daily (their one list above); WITH NO
+    -- DATA takes them from the query without running it.
+    created := to_regclass(s || '.learner_daily') IS NULL;
+    EXECUTE format('CREATE TABLE IF NOT EXISTS %s.learner_daily AS
+        SELECT * FROM learnerscore.learner_daily(%L, NULL::date, NULL::date) WITH NO DATA', s, schema_name);
+    IF created THEN
+        EXECUTE format('ALTER TABLE %s.learner_daily ADD PRIMARY KEY (user_id, cur_date)', s);
+    END IF;
+    EXECUTE format('COMMENT ON TABLE %s.learner_daily IS %L', s,
+        'Daily learner time series (the 1T scoring specification, 39 columns), materialized by CALL learnerscore.refresh_learner_daily; one row per learner per cur_date, every value as of the end of cur_date (no later event is used). Definitions: docs/features.md.');
+    FOR c IN SELECT * FROM (VALUES
+        ('payment', '1 when the tag set in force contains a tag ending in -оплачен (paid), else 0'),
+        ('time_zone', 'offset from UTC in hours (+05:30 -> 5.5); NULL when absent or malformed'),
+        ('m2_progress', 'target: final module-2 progress (NULL = Нет данных)'),
+        ('m2_attestation', 'target: final attestation score (NULL = Не сдана)'),
+        ('module', 'module of the most recently opened activity (date_shown before the end of cur_date); NULL before the first opening'),
+        ('m2_delay', 'days: attested by cur_date -> attestation date - attestation deadline (latest opening of an attestation activity); not attested and past the deadline -> end of cur_date - deadline; else 0'),
+        ('sum_auth', 'log-ins from the first day of the course'),
+        ('sum_schedule_activities', 'opened activities of the learner''s course'),
+        ('sum_required_activity', 'opened required activities (activities_guide.obyaz_priznak = 1)'),
+        ('sum_attestation_activity', 'opened attestation activities (schedule.is_attestation = 1)'),
+        ('view_delay_first', 'mean over viewed opened activities of (first view - opening) in days; 0 if none'),
+        ('view_delay_sum', 'sum over opened, not yet viewed activities of (end of cur_date - opening) in days'),
+        ('sum_activity_viewed', 'distinct activities of the course viewed'),
+        ('sum_required_activity_viewed', 'distinct required activities viewed'),
+        ('sum_attestation_activity_viewed', 'distinct attestation activities viewed'),
+        ('w_view_hours', 'hours from each webinar connection to the next disconnection from the same webinar before the end of cur_date, each pair capped at 4 h; unmatched connections count 0'),
+        ('sum_exercise', 'distinct course activities with a successful result (success = 1)'),
+        ('sum_required_exercises', 'of those, required'),
+        ('sum_attestation_exercises', 'of those, attestation'),
+        ('exercise_delay_first', 'mean over attempted activities of (first result - deadline) in days; deadline = next opening in the course, or own opening + 7 days for the last; 0 if none'),
+        ('exercise_delay_sum', 'sum of (first result - deadline) in days over attempted activities'),
+        ('result_delay_mean', 'mean over passed activities of (first successful result - deadline) in days; 0 if none'),
+        ('result_delay_sum', 'sum of (first successful result - deadline) in days over passed activities'),
+        ('sum_exercise_attempts_mean', 'mean number of results (attempts, skips included) per attempted activity; 0 if none'),
+        ('mean_required_result', 'mean best (highest non-NULL) result over required activities with a result; 0 if none'),
+        ('mean_non_req_result', 'mean best result over non-required activities with a result; 0 if none'),
+        ('mean_attestation_result', 'mean best result over attestation activities with a result; 0 if none'),
+        ('sum_result', 'sum of best results over activities with a result'),
+        ('conn', 'webinar connections'),
+        ('online_rate', 'share of webinar connections in format онлайн; 0 if none'),
+        ('mean_result', 'mean best result over activities with a result; 0 if none'),
+        ('progress', '100 x passed opened result-bearing activities / opened result-bearing activities (types exercise, CodeExercise, question, interactive); 0 if none'),
+        ('cur_date', 'the date the row describes (as of its end)')) AS t(col, txt)
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %s.learner_daily.%I IS %L', s, c.col, c.txt);
+    END LOOP;
+
+    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.learner_activity (
+        user_id int NOT NULL, cur_date date NOT NULL, last_activity_at timestamp, days_inactive int,
+        status text, module int, theme_id int, task_id int,
+        PRIMARY KEY (user_id, cur_date))$$, s);
+    EXECUTE format('COMMENT ON TABLE %s.learner_activity IS %L', s,
+        'Activity status per learner per day, materialized with learner_daily: days_inactive = cur_date - day of the last activity event (log-in, page view, result, webinar connection), or since the course start when none; status from learnerscore.activity_status with the thresholds of the last refresh; module/theme_id/task_id = position of the most recently opened activity.');
+
+    FOR c IN SELECT * FROM (VALUES
+        ('last_activity_at', 'time of the last activity event (log-in, page view, exercise result, webinar connection) before the end of cur_date; NULL if none yet'),
+        ('days_inactive', 'cur_date - day of last_activity_at, or - day of the course start when there is no event yet; NULL when neither is known'),
+        ('status', 'active (days_inactive < falling_asleep_days), falling_asleep (< asleep_days) or asleep; thresholds of the last refresh (default 7 and 20)'),
+        ('module', 'module of the most recently opened activity'),
+        ('theme_id', 'theme of the most recently opened activity'),
+        ('task_id', 'task of the most recently opened activity')) AS t(col, txt)
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %s.learner_activity.%I IS %L', s, c.col, c.txt);
+    END LOOP;
+
+    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.learner_daily_refresh (
+        refreshed_at timestamptz NOT NULL DEFAULT now(), from_date date NOT NULL, to_date date NOT NULL,
+        days_computed int NOT NULL, rows_added bigint NOT NULL, falling_asleep_days int NOT NULL,
+        asleep_days int NOT NULL, full_refresh boolean NOT NULL, seconds float8 NOT NULL)$$, s);
+    EXECUTE format('COMMENT ON TABLE %s.learner_daily_refresh IS %L', s,
+        'Log of CALL learnerscore.refresh_learner_daily: the days computed by each run and the status thresholds in force.');
+
+    EXECUTE format($$CREATE OR REPLACE VIEW %1$s.learner_status AS
+        SELECT a.user_id, u.course_id, a.cur_date AS as_of, a.status, a.days_inactive, a.last_activity_at,
+               a.module, a.theme_id, a.task_id
+          FROM %1$s.learner_activity a JOIN %1$s.users u ON u.user_id = a.user_id
+         WHERE a.cur_date = (SELECT max(cur_date) FROM %1$s.learner_activity)$$, s);
+    EXECUTE format('COMMENT ON VIEW %s.learner_status IS %L', s,
+        'Each learner''s activity status (active / falling_asleep / asleep) on the latest materialized date, with the days without activity and the course position.');
+
+    EXECUTE format($$CREATE OR REPLACE VIEW %1$s.learner_critical_points AS
+        SELECT x.user_id, u.course_id, x.cur_date AS moved_on, x.status, x.days_inactive,
+               x.module, x.theme_id, x.task_id
+          FROM (SELECT a.*, lag(a.status) OVER (PARTITION BY a.user_id ORDER BY a.cur_date) AS prev_status
+                  FROM %1$s.learner_activity a) x
+          JOIN %1$s.users u ON u.user_id = x.user_id
+         WHERE x.status IN ('falling_asleep', 'asleep')
+           AND x.status IS DISTINCT FROM x.prev_status$$, s);
+    EXECUTE format('COMMENT ON VIEW %s.learner_critical_points IS %L', s,
+        'Critical points: every move of a learner into falling_asleep or asleep (status differs from the previous day''s), with the date and the course position (module, theme, task of the most recently opened activity) at that moment.');
+
+    EXECUTE format($$CREATE OR REPLACE VIEW %1$s.critical_points AS
+        WITH cohort AS (SELECT course_id, count(*) AS learners FROM %1$s.users GROUP BY course_id),
+             names AS (SELECT DISTINCT ON (course_id, task_id) course_id, task_id, theme, exercise
+                         FROM %1$s.activities_guide ORDER BY course_id, task_id, activity_id)
+        SELECT p.course_id, p.module, p.theme_id, n.theme, p.task_id, n.exercise AS task,
+               count(DISTINCT p.user_id) FILTER (WHERE p.status = 'falling_asleep') AS learners_falling_asleep,
+               count(DISTINCT p.user_id) FILTER (WHERE p.status = 'asleep') AS learners_asleep,
+               c.learners AS cohort_learners,
+               round(count(DISTINCT p.user_id) FILTER (WHERE p.status = 'falling_asleep')::numeric / c.learners, 4) AS share_falling_asleep,
+               round(count(DISTINCT p.user_id) FILTER (WHERE p.status = 'asleep')::numeric / c.learners, 4) AS share_asleep
+          FROM %1$s.learner_critical_points p
+          JOIN cohort c ON c.course_id IS NOT DISTINCT FROM p.course_id
+          LEFT JOIN names n ON n.course_id = p.course_id AND n.task_id = p.task_id
+         GROUP BY p.course_id, p.module, p.theme_id, n.theme, p.task_id, n.exercise, c.learners$$, s);
+    FOR c IN SELECT * FROM (VALUES
+        ('learners_falling_asleep', 'distinct learners of the course who moved into falling_asleep while this task was the most recently opened one'),
+        ('learners_asleep', 'distinct learners who moved into asleep at this task'),
+        ('cohort_learners', 'learners of the course in users'),
+        ('share_falling_asleep', 'learners_falling_asleep / cohort_learners'),
+        ('share_asleep', 'learners_asleep / cohort_learners')) AS t(col, txt)
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %s.critical_points.%I IS %L', s, c.col, c.txt);
+    END LOOP;
+    EXECUTE format('COMMENT ON VIEW %s.critical_points IS %L', s,
+        'Where learners drift away: per course task (module, theme, task of the most recently opened activity when the move happened), the number of distinct learners who moved into falling_asleep and into asleep there, and their share of the course''s learners.');
+    PERFORM learnerscore.create_bi_views(schema_name);  -- the dashboards' objects (190_bi_views.sql)
+    IF state IS NOT NULL AND has_table_privilege(state, 'INSERT') AND has_table_privilege(state, 'UPDATE') THEN
+        EXECUTE format('INSERT INTO %s AS d (part, code_fingerprint, catalog_fingerprint) VALUES (''features'', $1, $2)
+                        ON CONFLICT (part) DO UPDATE
+                        SET code_fingerprint = EXCLUDED.code_fingerprint, catalog_fingerprint = EXCLUDED.catalog_fingerprint,
+                            created_at = now()', state)
+            USING learnerscore._extension_fingerprint(),
+                  learnerscore._relations_fingerprint(schema_name, learnerscore._feature_relations());
+    END IF;
+END
+$fn$;
+
+CREATE OR REPLACE PROCEDURE learnerscore.create_course_effects_schema(schema_name text)
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $proc$
+BEGIN
+    PERFORM learnerscore._create_course_effects_tables(schema_name);
+    PERFORM learnerscore._create_course_effects_panel(schema_name);
+    PERFORM learnerscore._create_course_effects_results(schema_name);
+    PERFORM learnerscore.create_bi_views(schema_name);  -- the dashboards' objects (190_bi_views.sql)
+END
+$proc$;
+
+CREATE OR REPLACE FUNCTION learnerscore._routine_access(OUT routine text, OUT kind text)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT r, k FROM (VALUES
+        -- training and cross-validation (train() and cross_validate() are the public entry points)
+        ('analyst', ARRAY['train', 'cross_validate', 'drop_model', '_read_source', '_models_normal_cdf',
+                          '_weekly_feature_names', '_weekly_features_sql', '_learner_daily_all']),
+        -- learning schemas (100_learning_schema.sql, 130_create_learning_schema.sql)
+        ('owner', ARRAY['create_learning_schema', '_create_load_tables', '_create_learning_tables',
+                        '_create_table', '_create_schema_if_missing', '_comment_table',
+                        '_learning_schema_relations', '_learning_schema_fingerprint', '_extension_fingerprint',
+                        '_relations_fingerprint', '_lock_learning_schema']),
+        -- the analyst views and their caches (115_view_cache.sql, 120_learning_views.sql)
+        ('owner', ARRAY['refresh_analyst_views', '_cached_views', '_view_base_tables', '_view_definitions',
+                        '_create_view_cache', '_invalidate_view_caches', '_lock_analyst_view_caches',
+                        '_create_learning_views',
+                        '_create_view_m_user_tags_history_live', '_create_view_m_online_students_live',
+                        '_create_view_students_v3', '_create_view_dataset_h_live', '_create_view_dataset_v',
+                        '_create_view_m_course_params', '_create_view_m_online_users_exercise',
+                        '_create_view_m_date_interval', '_create_view_m_exercise_lag_time_series',
+                        '_comment_learning_views']),
+        -- learner features and the learner-model pipeline (200_features.sql, 350_learner_models.sql)
+        ('owner', ARRAY['refresh_learner_daily', 'create_weekly_features_view', 'train_learner_models',
+                        '_create_feature_objects', '_feature_relations', '_create_learner_weekly_view',
+                        '_create_learner_scores_view', '_learner_features_sql', '_learner_feature_names']),
+        -- course effects (410_course_effects_schema.sql)
+        ('owner', ARRAY['create_course_effects_schema', 'refresh_course_effects', '_create_course_effects_tables',
+                        '_create_course_effects_panel', '_create_course_effects_results']),
+        -- views for dashboards (190_bi_views.sql)
+        ('owner', ARRAY['create_bi_views', 'store_learner_scores', '_comment_bi_views', '_bi_column_comments']),
+        -- CREATE TRIGGER needs EXECUTE on the trigger function (firing it does not)
+        ('owner', ARRAY['_mark_view_cache_stale']))
+        AS t(k, routines)
+     CROSS JOIN LATERAL unnest(t.routines) AS u(r);
+END;
+DO $bi_grants$
+DECLARE
+    f record;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure AS sig, a.kind
+               FROM pg_catalog.pg_proc p
+               LEFT JOIN learnerscore._routine_access() a ON a.routine = p.proname
+              WHERE p.pronamespace = 'learnerscore'::regnamespace
+                AND p.proname IN ('create_bi_views', 'store_learner_scores', '_comment_bi_views', '_bi_column_comments')
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f.sig);
+        IF f.kind IS NOT NULL THEN
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %I', f.sig, 'learnerscore_' || f.kind);
+        END IF;
+    END LOOP;
+END
+$bi_grants$;
+-- ===== end of BI views =====
+
 -- == lead: begin (layout versions, data-schema upgrades, nightly; 130, 410, 800, 810, 900)
 CREATE FUNCTION learnerscore._layout_version(part text) RETURNS int
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
@@ -141,7 +669,89 @@ BEGIN
     PERFORM learnerscore._create_course_effects_tables(schema_name);
     PERFORM learnerscore._create_course_effects_panel(schema_name);
     PERFORM learnerscore._create_course_effects_results(schema_name);
+    PERFORM learnerscore.create_bi_views(schema_name);  -- the dashboards' objects (190_bi_views.sql)
     PERFORM learnerscore._stamp_layout(schema_name, 'course_effects');
+END
+$proc$;
+
+CREATE OR REPLACE PROCEDURE learnerscore.train_learner_models(
+    schema_name text, weeks int DEFAULT 10, algorithm text DEFAULT 'xgboost',
+    params jsonb DEFAULT '{"num_round": 60, "max_depth": 3, "eta": 0.15, "subsample": 0.9, "max_bin": 32}',
+    base_features text[] DEFAULT NULL)
+LANGUAGE plpgsql AS $proc$
+DECLARE
+    s text;
+    k int;
+    tgt text;
+    feats text[];
+    cv record;
+    model_name text;
+    new_id bigint;
+    ncourses int;
+    validation text;
+    ids jsonb := '{}';
+BEGIN
+    IF schema_name IS NULL OR weeks IS NULL OR weeks < 1 OR weeks > 52 THEN
+        RAISE EXCEPTION 'schema must be given and weeks between 1 and 52' USING ERRCODE = '22023';
+    END IF;
+    s := quote_ident(schema_name);
+    IF to_regclass(s || '.learner_daily') IS NULL OR to_regclass(s || '.learner_status') IS NULL THEN
+        RAISE EXCEPTION 'relation %.learner_daily does not exist', s USING ERRCODE = '42P01',
+            HINT = format('Run CALL learnerscore.refresh_learner_daily(%L) first.', schema_name);
+    END IF;
+    PERFORM learnerscore._create_learner_weekly_view(schema_name, weeks);
+
+    -- Targets: final status on the latest materialized date, completion and dropout.
+    EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_targets (
+        user_id int PRIMARY KEY, course_id int, final_status text, completion int, dropout int, m2_progress float8)$q$, s);
+    EXECUTE format('COMMENT ON TABLE %s.learner_targets IS %L', s,
+        'Training targets of the learner models: completion = m2_attestation >= 50 and m2_progress >= 50; dropout = ends asleep (latest status) or does not complete module 2.');
+    EXECUTE format('TRUNCATE %s.learner_targets', s);
+    EXECUTE format($q$INSERT INTO %1$s.learner_targets
+        SELECT u.user_id, u.course_id, st.status,
+               coalesce(u.m2_attestation >= 50 AND u.m2_progress >= 50, false)::int,
+               (st.status = 'asleep' OR NOT coalesce(u.m2_attestation >= 50 AND u.m2_progress >= 50, false))::int,
+               u.m2_progress
+          FROM %1$s.users u LEFT JOIN %1$s.learner_status st ON st.user_id = u.user_id$q$, s);
+
+    EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_model_metrics (
+        week int, target text, algorithm text, validation text, rows float8,
+        auc float8, brier float8, calibration_error float8, log_loss float8, accuracy float8, mae float8, rmse float8,
+        model_id bigint, trained_at timestamptz DEFAULT now(), PRIMARY KEY (week, target))$q$, s);
+    EXECUTE format('COMMENT ON TABLE %s.learner_model_metrics IS %L', s,
+        'Per-week held-out metrics of the learner models (dropout, completion: AUC, Brier, calibration error; m2_progress: MAE, RMSE), '
+        'from predictions on courses the model did not train on (leave-one-course-out), and the id of the model trained on all courses.');
+    EXECUTE format('TRUNCATE %s.learner_model_metrics', s);
+    EXECUTE format('SELECT count(DISTINCT course_id) FROM %s.learner_targets', s) INTO ncourses;
+    validation := CASE WHEN ncourses >= 2 THEN 'leave-one-course-out' ELSE '5-fold' END;
+
+    -- Aggregating straight over the learner_weekly view is slow (its expressions are
+    -- re-evaluated per aggregate); materialize the week-end rows once.
+    DROP TABLE IF EXISTS _ls_weekly;
+    EXECUTE format('CREATE TEMP TABLE _ls_weekly AS SELECT * FROM %s.learner_weekly', s);
+    FOR k IN 1..weeks LOOP
+        DROP TABLE IF EXISTS _ls_learner_features;
+        EXECUTE format('CREATE TEMP TABLE _ls_learner_features AS SELECT f.*, t.dropout, t.completion, t.m2_progress '
+                       'FROM (%s) f JOIN %s.learner_targets t USING (user_id, course_id)',
+                       learnerscore._learner_features_sql(schema_name, k, NULL, '_ls_weekly', base_features), s);
+        feats := learnerscore._learner_feature_names(k, base_features);
+        FOREACH tgt IN ARRAY ARRAY['dropout', 'completion', 'm2_progress'] LOOP
+            SELECT * INTO cv FROM learnerscore.cross_validate('_ls_learner_features', tgt, feats, algorithm, params,
+                       group_column => CASE WHEN ncourses >= 2 THEN 'course_id' END) c
+             WHERE c.fold = 'pooled';
+            model_name := format('%s.%s_w%s', schema_name, tgt, lpad(k::text, 2, '0'));
+            PERFORM learnerscore.drop_model(model_name, if_exists => true);
+            new_id := learnerscore.train(model_name, '_ls_learner_features', tgt, feats, algorithm, params);
+            EXECUTE format('INSERT INTO %s.learner_model_metrics (week, target, algorithm, validation, rows, auc, brier, '
+                           'calibration_error, log_loss, accuracy, mae, rmse, model_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)', s)
+                USING k, tgt, algorithm, validation, cv.test_rows, cv.auc, cv.brier, cv.calibration_error, cv.log_loss,
+                      cv.accuracy, cv.mae, cv.rmse, new_id;
+        END LOOP;
+    END LOOP;
+    DROP TABLE IF EXISTS _ls_learner_features;
+    DROP TABLE IF EXISTS _ls_weekly;
+    PERFORM learnerscore._create_learner_scores_view(schema_name, weeks, base_features);
+    PERFORM learnerscore._comment_bi_views(schema_name);  -- column comments of learner_scores, learner_model_metrics (190)
 END
 $proc$;
 
@@ -493,6 +1103,8 @@ BEGIN ATOMIC
         -- course effects (410_course_effects_schema.sql)
         ('owner', ARRAY['create_course_effects_schema', 'refresh_course_effects', '_create_course_effects_tables',
                         '_create_course_effects_panel', '_create_course_effects_results']),
+        -- views for dashboards (190_bi_views.sql)
+        ('owner', ARRAY['create_bi_views', 'store_learner_scores', '_comment_bi_views', '_bi_column_comments']),
         -- CREATE TRIGGER needs EXECUTE on the trigger function (firing it does not)
         ('owner', ARRAY['_mark_view_cache_stale']))
         AS t(k, routines)

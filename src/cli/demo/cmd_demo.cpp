@@ -25,6 +25,27 @@ std::vector<Step>& steps() {
     return all;
 }
 
+// The closing lines: where to go from here (paths printed only when they outlive the demo).
+void print_next_steps(const DemoContext& ctx, bool private_cluster) {
+    std::printf("\n== where to go next\n");
+    if (!ctx.report_path.empty())
+        std::printf("   The charts of everything above: open %s in a browser (it works offline).\n", ctx.report_path.c_str());
+    std::printf("   Documentation: docs/ in the source tree (README.md, docs/report.md, docs/bi.md, docs/models.md);\n"
+                "   `learnerscore <command> --help` lists every option.\n");
+    if (ctx.workdir_kept)
+        std::printf("   The generated CSV files and their planted ground truth are kept in %s (_truth/).\n", ctx.workdir.c_str());
+    else
+        std::printf("   --keep-data keeps the generated CSV files and their planted ground truth (_truth/) after the demo.\n");
+    if (private_cluster)
+        std::printf("   --dsn 'dbname=...' runs the demo in your own database, so you can query the schemas onet and tk\n"
+                    "   afterwards (SELECT * FROM onet.learner_scores; docs/bi.md for dashboards); this private cluster\n"
+                    "   is removed now.\n");
+    else
+        std::printf("   The schemas %s and tk stay in your database: SELECT * FROM %s.learner_scores; docs/bi.md for dashboards;\n"
+                    "   learnerscore report --schema %s --courses-schema tk --out report.html rebuilds the report.\n",
+                    ctx.schema.c_str(), ctx.schema.c_str(), ctx.schema.c_str());
+}
+
 std::vector<OptionSpec> demo_options() {
     return {
         {"dsn", 0, "DSN", "run in this database instead of a private throw-away cluster"},
@@ -35,16 +56,20 @@ std::vector<OptionSpec> demo_options() {
         {"keep-data", 0, "", "keep the temporary folder of generated files"},
         {"employees", 0, "N", "call-centre employees of the course-effects step (default 2000)"},
         {"courses", 0, "M", "courses of the course-effects step (default 8)"},
+        {"report", 0, "FILE", "the HTML report the demo writes (default learnerscore-demo-report.html here)"},
+        {"no-report", 0, "", "write no HTML report"},
+        {"lang", 0, "ru|en", "language of the HTML report (default en)"},
     };
 }
 
 std::string demo_usage() {
     return usage_text(
         "usage: learnerscore demo [--dsn DSN] [--learners N] [--seed K] [--schema S] [--workdir DIR] [--keep-data]\n"
-        "                         [--employees N] [--courses M]\n"
+        "                         [--employees N] [--courses M] [--report FILE | --no-report] [--lang ru|en]\n"
         "  Without --dsn, starts a private PostgreSQL cluster in a temporary directory (as the postgres\n"
         "  account when run as root), installs the extension, generates a cohort, loads it, and prints\n"
-        "  what each part of learnerscore computes; the cluster is stopped on exit and on Ctrl-C.\n",
+        "  what each part of learnerscore computes, writes an HTML report with charts (learnerscore report);\n"
+        "  the cluster is stopped on exit and on Ctrl-C.\n",
         demo_options());
 }
 
@@ -80,7 +105,8 @@ int run_demo(const Options& opt) {
         auto v = conn.query("SELECT learnerscore.version()");
         std::printf("== learnerscore %s installed\n", v.get(0, 0).c_str());
         DemoContext ctx{conn, dsn, workdir, opt.get("schema", "onet"), opt.get_int("learners", 2734),
-                        opt.get_int("seed", 42), opt};
+                        opt.get_int("seed", 42), opt, true, {}};
+        ctx.workdir_kept = !cleanup.remove;
         auto all = steps();
         std::stable_sort(all.begin(), all.end(), [](const Step& a, const Step& b) { return a.order < b.order; });
         for (const auto& s : all) {
@@ -93,6 +119,7 @@ int run_demo(const Options& opt) {
             std::printf("   (%.1f s)\n", secs);
         }
         std::printf("\n== demo finished\n");
+        print_next_steps(ctx, cluster != nullptr);
     } catch (const Interrupted&) {
         std::fprintf(stderr, "\ndemo interrupted; cleaning up\n");
         rc = 130;

@@ -16,6 +16,8 @@ struct DemoContext {
     long long learners;   // cohort size (default 2,734 as in the 1T scoring specification)
     long long seed;
     const Options& options;
+    bool workdir_kept = true;  // false: the work folder is removed at the end (do not print paths into it)
+    std::string report_path;   // written by the report step (500), printed in the closing lines
 };
 
 using DemoStepFn = void (*)(DemoContext& ctx);

@@ -31,8 +31,9 @@ void demo_courses(DemoContext& ctx) {
         Options gopt = Options::parse(generate_options(), args);
         find_scenario("courses").generate(gopt, dir);
     }
-    std::printf("   Generated %lld employees in 4 departments, %lld courses, random invitations (seed %llu) into %s.\n",
-                employees, courses, static_cast<unsigned long long>(cfg.seed), dir.c_str());
+    std::printf("   Generated %lld employees in 4 departments, %lld courses, random invitations (seed %llu)%s.\n",
+                employees, courses, static_cast<unsigned long long>(cfg.seed),
+                ctx.workdir_kept ? (" into " + dir).c_str() : "");
     ctx.conn.exec("SET client_min_messages = warning; CALL learnerscore.create_course_effects_schema(" +
                   ctx.conn.literal(schema) + ")");
     LoadOptions lo;
@@ -70,14 +71,18 @@ void demo_courses(DemoContext& ctx) {
                max(format('%s [%s, %s]', round(v.estimate::numeric, 2), round(v.ci_low::numeric, 2), round(v.ci_high::numeric, 2)))
                    FILTER (WHERE v.method = 'iv') AS iv,
                max(v.verdict) FILTER (WHERE v.method = 'iv') AS iv_verdict,
+               max(v.min_useful_effect) AS min_useful,
                max(v.ab_n_per_group) FILTER (WHERE v.method = 'iv') AS ab_n
         FROM tk.course_verdicts v
         JOIN pg_temp.demo_truth t ON t.course_id = v.course_id AND t.kpi = v.kpi
         WHERE v.department = 'ALL' AND v.kpi = 'csat'
         GROUP BY v.course_id, t.archetype ORDER BY v.course_id)"));
+    std::printf("   min_useful: the smallest benefit worth the course (tk.kpi_settings). recommend = the interval excludes 0\n"
+                "   and the estimate reaches it; remove = the whole interval lies below it; inconclusive otherwise, and then\n"
+                "   ab_n = employees per group an A/B test needs to detect it (alpha 0.05, power 0.8).\n");
     std::printf("\n   Verdicts by method, all three KPIs (recommend / remove / inconclusive vs the minimal useful effect):\n");
     print_table(ctx.conn.query(R"(
-        SELECT course_id AS course, kpi,
+        SELECT course_id AS course, kpi, max(min_useful_effect) AS min_useful,
                max(verdict) FILTER (WHERE method = 'naive') AS naive,
                max(verdict) FILTER (WHERE method = 'regression') AS regression,
                max(verdict) FILTER (WHERE method = 'aipw') AS aipw,
@@ -91,6 +96,7 @@ void demo_courses(DemoContext& ctx) {
                round(avg((e.ci_low <= t.true_effect AND t.true_effect <= e.ci_high)::int)::numeric, 2) AS coverage
         FROM tk.course_effects e JOIN pg_temp.demo_truth t USING (course_id, kpi, department)
         GROUP BY 1 ORDER BY 1)"));
+    std::printf("   coverage: the share of 95 %% intervals that contain the planted effect (about 0.95 for a sound method).\n");
     std::printf("\n   Recommendations (courses not yet finished, department effects shrunk toward the overall effect):\n");
     print_table(ctx.conn.query(R"(
         SELECT e.employee_id, e.department, r.course_id, round(r.score::numeric, 2) AS score, r.title

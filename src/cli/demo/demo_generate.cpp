@@ -2,6 +2,7 @@
 // (later steps load it).
 #include <chrono>
 #include <cstdio>
+#include <string>
 
 #include "cli/demo/demo.h"
 #include "core/gen/gen_1t.h"
@@ -23,7 +24,7 @@ void demo_generate(DemoContext& ctx) {
                 "   webinar events %lld, hashtag log %lld), including %lld planted malformed lines and %lld exact duplicates.\n"
                 "   Planted: %lld learners with no events, %lld late joiners, %lld offline; %lld completed module 2 and\n"
                 "   %lld dropped out. The planted latent state (active / falling asleep / asleep) agrees with the 7/20-day\n"
-                "   activity status on %.1f %% of learner-days. Ground truth: %s/_truth/.\n",
+                "   activity status on %.1f %% of learner-days.%s\n",
                 s.learners, g.seed, secs, rows, s.files[1].data_lines, s.files[3].data_lines, s.files[5].data_lines,
                 s.files[4].data_lines, s.files[6].data_lines, s.total_malformed(),
                 [&] {
@@ -31,7 +32,8 @@ void demo_generate(DemoContext& ctx) {
                     for (const auto& f : s.files) d += f.duplicates;
                     return d;
                 }(),
-                s.no_show, s.late_joiners, s.offline, s.completed, s.dropout, 100.0 * s.agreement(), ctx.workdir.c_str());
+                s.no_show, s.late_joiners, s.offline, s.completed, s.dropout, 100.0 * s.agreement(),
+                (ctx.workdir_kept ? " Ground truth: " + ctx.workdir + "/_truth/." : std::string(" (The ground truth is drawn in the report.)")).c_str());
 }
 
 DemoStepRegistrar reg(100, "Synthetic 1T cohort (learnerscore generate --scenario 1t)", &demo_generate);

@@ -48,21 +48,29 @@ void demo_models(DemoContext& ctx) {
         " round(max(brier) FILTER (WHERE target = 'completion')::numeric, 3) AS completion_brier,"
         " round(max(mae) FILTER (WHERE target = 'm2_progress')::numeric, 2) AS m2_progress_mae"
         " FROM " + s + ".learner_model_metrics GROUP BY week ORDER BY week"));
-    std::printf("\n   (the 1T scoring specification's random forests: m2_progress MAE 7.99 at week 1 falling to 2.86 at week 10, on its own data)\n");
-    std::printf("\n   Contact first (SELECT ... FROM %s.learner_scores WHERE risk_rank <= 3), per course:\n\n",
+    std::printf("\n   (the 1T scoring specification's random forests: m2_progress MAE 7.99 at week 1 falling to 2.86 at week 10, on its own data)\n"
+                "   ECE (expected calibration error): the mean gap between predicted probability and observed share over\n"
+                "   probability bins, weighted by bin size; 0.03 = the probabilities are off by 3 points on average.\n");
+    // Score once and store the snapshot: the lists below and the report read it, as dashboards do.
+    t0 = std::chrono::steady_clock::now();
+    auto stored = ctx.conn.query("SELECT learnerscore.store_learner_scores($1)", {ctx.schema});
+    secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("\n   SELECT learnerscore.store_learner_scores('%s'): scored %s learners once in %.1f s and stored the snapshot in\n"
+                "   %s.learner_score_history; dashboards read %s.learner_scores_latest (docs/bi.md) instead of re-scoring.\n",
+                ctx.schema.c_str(), stored.get(0, 0).c_str(), secs, ctx.schema.c_str(), ctx.schema.c_str());
+    std::printf("\n   Contact first (SELECT ... FROM %s.learner_scores_latest WHERE risk_rank <= 3), per course:\n\n",
                 ctx.schema.c_str());
+    const std::string reasons = " concat_ws('; ', reason_1, reason_2, reason_3) AS top_reasons";
     print_table(ctx.conn.query(
-        "SELECT course_id, risk_rank AS rank, user_id, status, round(dropout_probability::numeric, 3) AS p_dropout,"
-        " round(completion_probability::numeric, 3) AS p_complete, round(predicted_m2_progress::numeric, 1) AS m2_progress,"
-        " array_to_string(top_reasons, '; ') AS top_reasons"
-        " FROM " + s + ".learner_scores WHERE risk_rank <= 3 ORDER BY course_id, risk_rank, user_id"), 40);
+        "SELECT course_id, risk_rank AS rank, user_id, status, band, round(dropout_probability::numeric, 3) AS p_dropout,"
+        " round(completion_probability::numeric, 3) AS p_complete, round(predicted_m2_progress::numeric, 1) AS m2_progress," +
+        reasons + " FROM " + s + ".learner_scores_latest WHERE risk_rank <= 3 ORDER BY course_id, risk_rank, user_id"), 40);
     std::printf("\n   Still reachable (status active or falling_asleep), highest dropout risk first:\n\n");
     print_table(ctx.conn.query(
-        "SELECT course_id, risk_rank AS rank_in_course, user_id, status, round(dropout_probability::numeric, 3) AS p_dropout,"
-        " array_to_string(top_reasons, '; ') AS top_reasons"
-        " FROM " + s + ".learner_scores WHERE status <> 'asleep' ORDER BY dropout_probability DESC, user_id LIMIT 8"));
+        "SELECT course_id, risk_rank AS rank_in_course, user_id, status, band, round(dropout_probability::numeric, 3) AS p_dropout," +
+        reasons + " FROM " + s + ".learner_scores_latest WHERE status <> 'asleep' ORDER BY dropout_probability DESC, user_id LIMIT 8"));
     auto st = ctx.conn.query(
-        "SELECT count(*) FILTER (WHERE dropout_probability >= 0.5), count(*) FROM " + s + ".learner_scores");
+        "SELECT count(*) FILTER (WHERE dropout_probability >= 0.5), count(*) FROM " + s + ".learner_scores_latest");
     std::printf("\n   %s of %s learners have a dropout probability of 0.5 or more.\n", st.get(0, 0).c_str(),
                 st.get(0, 1).c_str());
 }
