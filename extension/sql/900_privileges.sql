@@ -35,6 +35,8 @@ BEGIN ATOMIC
         -- training and cross-validation (train() and cross_validate() are the public entry points)
         ('analyst', ARRAY['train', 'cross_validate', 'drop_model', '_read_source', '_models_normal_cdf',
                           '_weekly_feature_names', '_weekly_features_sql', '_learner_daily_all']),
+        -- the model lifecycle (300_models_registry.sql): versions, deployments, pruning
+        ('analyst', ARRAY['deploy', 'rollback', 'prune_models', 'drop_model_version']),
         -- learning schemas (100_learning_schema.sql, 130_create_learning_schema.sql)
         ('owner', ARRAY['create_learning_schema', '_create_load_tables', '_create_learning_tables',
                         '_create_table', '_create_schema_if_missing', '_comment_table',

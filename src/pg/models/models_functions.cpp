@@ -288,21 +288,34 @@ std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::m
 // ls_train(name, source, target, features, algorithm, params jsonb) returns bigint:
 // fits a model on the source, read as the calling role, and registers it
 // (as the registry's owner, recording the calling role as the model's owner).
+// Under the 0.2.0 registry a name trained again gets its next version, which
+// is deployed unless params has "deploy": false; under the 0.1.0 layout (the
+// new library before ALTER EXTENSION UPDATE) a taken name is 42710 as it was.
 Datum ls_train(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        lspg::params_from_jsonb(fcinfo, 5);  // checked first, as train() always did
+        const ls::models::Params given = lspg::params_from_jsonb(fcinfo, 5);  // checked first, as train() always did
+        bool deploy = true;
+        if (auto it = given.find("deploy"); it != given.end()) {
+            if (it->second != "true" && it->second != "false")
+                fail(ErrorKind::InvalidParameter, "params \"deploy\" must be true or false");
+            deploy = it->second == "true";
+        }
         const std::string name = PG_ARGISNULL(0) ? std::string() : lspg::text_to_string(PG_GETARG_TEXT_PP(0));
         if (name.empty()) fail(ErrorKind::InvalidParameter, "a model needs a non-empty name");
+        const bool versioned = lspg::registry_versioned();
+        if (!versioned && given.count("deploy")) lspg::require_versioned_registry("params \"deploy\"");
         // Two train()s of one name: the second waits here until the first
         // commits or aborts, then sees its model below.
         lspg::lock_model_name(name);
         const lspg::RegistryEntry old = lspg::find_model(name);
         if (old.found) {
-            lspg::check_model_owner(name, old.owner, "replace");
-            throw ls::ForeignError(ERRCODE_DUPLICATE_OBJECT, "model \"" + name + "\" already exists", "",
-                                   "Models are immutable: choose a new name or drop the old one with learnerscore.drop_model().");
+            lspg::check_model_owner(name, old.owner, versioned ? "train a new version of" : "replace");
+            if (!versioned)
+                throw ls::ForeignError(ERRCODE_DUPLICATE_OBJECT, "model \"" + name + "\" already exists", "",
+                                       "Models are immutable: choose a new name or drop the old one with learnerscore.drop_model().");
         }
         FitArgs a = fit_args(fcinfo, 1);
+        a.params.erase("deploy");
         ls::models::Algorithm algo = ls::models::parse_algorithm(a.algorithm);
         a.spec.extra_bytes = [algo](const ls::models::Dataset& d, std::size_t rows) {
             return ls::models::training_bytes(d, algo, rows, true);
@@ -334,8 +347,14 @@ Datum ls_train(PG_FUNCTION_ARGS) {
         nm.blob = m.serialize();
         res.model.reset();
         data = ls::models::Dataset();  // the training buffers are no longer needed
-        lspg::pg_call([&]() { nm.owner = GetUserId(); });
-        PG_RETURN_INT64(lspg::insert_model(nm));
+        // A new version keeps the name's owner (a member of the owning role may train it).
+        if (old.found && OidIsValid(old.owner)) nm.owner = old.owner;
+        else lspg::pg_call([&]() { nm.owner = GetUserId(); });
+        int version = 1;
+        const std::int64_t id = lspg::insert_model(nm, &version);
+        if (versioned && deploy) lspg::deploy_model(name, id, version, "trained", std::nullopt);
+        lspg::names_changed();
+        PG_RETURN_INT64(id);
     });
 }
 
