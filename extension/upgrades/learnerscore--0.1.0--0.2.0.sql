@@ -189,7 +189,7 @@ DROP PROCEDURE learnerscore.train_learner_models(text, int, text, jsonb, text[])
 -- (a 0.1.0-layout learner_model_metrics gets its run columns, its rows become
 -- run 1) without losing rows; idempotent. learnerscore.upgrade_learning_schema calls it.
 CREATE FUNCTION learnerscore._ensure_learner_model_tables(schema_name text) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     legacy_run bigint;

@@ -31,6 +31,19 @@ CREATE TABLE before_upgrade AS
   SELECT id, learnerscore.predict('up_logit', r) AS logit, learnerscore.predict('up_ols', r) AS ols,
          learnerscore.predict('up_xgb', r) AS xgb FROM ref r;
 SQL
+echo "== the new library on the 0.1.0 objects: predict by name and id works (above), the lifecycle asks for the upgrade"
+lifecycle_before=$(psql -X -A -t <<'SQL'
+\set VERBOSITY terse
+SELECT learnerscore.predict((SELECT id FROM learnerscore.models WHERE name = 'up_ols'), '{"x1": 1, "x2": 2, "city": "a"}'::jsonb)
+     = learnerscore.predict('up_ols', '{"x1": 1, "x2": 2, "city": "a"}'::jsonb) AS by_id;
+SELECT learnerscore.train('up_new', 'ref', 'yreal', ARRAY['x1'], 'linear', '{"deploy": false}');
+\echo deploy :LAST_ERROR_SQLSTATE
+SELECT learnerscore.train('up_ols', 'ref', 'yreal', ARRAY['x1'], 'linear');
+\echo retrain :LAST_ERROR_SQLSTATE
+SQL
+)
+echo "$lifecycle_before"
+[ "$(echo "$lifecycle_before" | tr '\n' ' ')" = "t deploy 55000 retrain 42710 " ] || { echo "unexpected behaviour on the 0.1.0 layout"; exit 1; }
 $PSQL -c "ALTER EXTENSION learnerscore UPDATE"
 psql -X -A -t -v ON_ERROR_STOP=1 -f "$LIB/extension_catalog.sql" >"$WORK/upgraded.txt"
 
@@ -51,6 +64,20 @@ changed=$(psql -X -A -t -v ON_ERROR_STOP=1 -c "
 rows=$(psql -X -A -t -c "SELECT count(*) FROM before_upgrade WHERE logit IS NOT NULL AND ols IS NOT NULL AND xgb IS NOT NULL")
 echo "rows scored before: $rows; predictions changed by the upgrade: $changed"
 [ "$rows" = 600 ] && [ "$changed" = 0 ]
+
+echo "== after the upgrade: every 0.1.0 model is version 1, deployed ('upgrade'); a new version deploys; rollback returns"
+after=$(psql -X -A -t -v ON_ERROR_STOP=1 <<'SQL'
+SELECT count(*) = 3 AND bool_and(version = 1) FROM learnerscore.models;
+SELECT count(*) = 3 AND bool_and(d.strategy = 'upgrade' AND d.model_id = m.id AND d.deployed_by = m.owner)
+  FROM learnerscore.model_deployments d JOIN learnerscore.models m USING (name);
+SELECT learnerscore.train('up_ols', 'ref', 'yreal', ARRAY['x1'], 'linear') > 0;
+SELECT version = 2 FROM learnerscore.deployed_models WHERE name = 'up_ols';
+SELECT learnerscore.rollback('up_ols') = 1;
+SELECT bool_and(learnerscore.predict('up_ols', r) = b.ols) FROM before_upgrade b JOIN ref r USING (id);
+SQL
+)
+echo "$after" | tr '\n' ' '; echo
+[ "$(echo "$after" | tr -d '\n')" = "tttttt" ] || { echo "the upgraded registry does not behave"; exit 1; }
 
 # the catalog query is not vacuous: it sees a change (a comment edited in the fresh database)
 $PSQL -d ls_upgrade_fresh -c "COMMENT ON FUNCTION learnerscore.version() IS 'edited'"
