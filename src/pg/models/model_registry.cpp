@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -15,6 +16,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 }
 
@@ -306,11 +308,55 @@ std::optional<std::string> opt_id(std::optional<std::int64_t> v) {
 
 }  // namespace
 
+namespace {
+
+// The id of the name's latest deployment as of now (the latest snapshot, not the transaction's).
+std::optional<std::int64_t> latest_deployment_id_now(const std::string& name) {
+    bool found = false;
+    std::int64_t id = 0;
+    const char* cname = name.c_str();
+    pg_call([&]() {
+        auto body = [&]() {
+            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+            Oid types[1] = {TEXTOID};
+            SPIPlanPtr plan = SPI_prepare(
+                "SELECT id FROM learnerscore.model_deployments WHERE name = $1 ORDER BY id DESC LIMIT 1", 1, types);
+            if (!plan) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+            Datum args[1] = {CStringGetTextDatum(cname)};
+            int rc = SPI_execute_snapshot(plan, args, nullptr, GetLatestSnapshot(), InvalidSnapshot, true, false, 1);
+            if (rc == SPI_OK_SELECT && SPI_processed == 1) {
+                bool isnull;
+                Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+                if (!isnull) { found = true; id = DatumGetInt64(d); }
+            }
+            SPI_finish();
+        };
+        as_registry_owner(body);
+    });
+    return found ? std::optional<std::int64_t>(id) : std::nullopt;
+}
+
+}  // namespace
+
 Deployment current_deployment(const std::string& name) {
-    return deployment_from(registry_sql(
+    Deployment d = deployment_from(registry_sql(
         "SELECT id, model_id, version, rollback_to FROM learnerscore.model_deployments WHERE name = $1 "
         "ORDER BY id DESC LIMIT 1",
         {name}));
+    // REPEATABLE READ / SERIALIZABLE: the name lock was taken after the transaction's
+    // snapshot, which may miss a deployment committed meanwhile; deciding on it
+    // (a "no change" or a rollback target) would be wrong, so that is a serialization failure.
+    bool snapshot_xact = false;
+    pg_call([&]() { snapshot_xact = IsolationUsesXactSnapshot(); });
+    if (snapshot_xact) {
+        const std::optional<std::int64_t> now = latest_deployment_id_now(name);
+        const std::optional<std::int64_t> seen = d.found ? std::optional<std::int64_t>(d.id) : std::nullopt;
+        if (now != seen)
+            throw ls::ForeignError(ERRCODE_T_R_SERIALIZATION_FAILURE,
+                                   "could not serialize: model \"" + name + "\" was deployed by another session at the same time",
+                                   "", "Retry the transaction.");
+    }
+    return d;
 }
 
 Deployment deployment_by_id(std::int64_t id) {

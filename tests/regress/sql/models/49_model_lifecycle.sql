@@ -83,8 +83,9 @@ SELECT learnerscore.drop_model_version('m49', 1);
 SELECT learnerscore.drop_model_version('m49', :v4) AS dropped_v4;
 SELECT learnerscore.drop_model_version('m49', :v4);
 \echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY sqlstate
 SELECT learnerscore.predict(:v4_id::bigint, ARRAY[1]::float8[]);
-\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY terse
 
 -- bad inputs
 SELECT learnerscore.deploy('m49_nope', 1);
