@@ -10,7 +10,9 @@ COMMENT ON FUNCTION learnerscore.train(text, text, text, text[], text, jsonb) IS
   'nthread defaults to the setting learnerscore.xgboost_nthread, else 1). Text features are one-hot encoded; NULL features are '
   'imputed (training mean / most frequent level, recorded) for linear models and missing for XGBoost; rows with a NULL target are skipped. '
   'The source is read with the caller''s privileges; the model is owned by the calling role. Training a name again adds its next version '
-  '(learnerscore.models.version) and deploys it unless params has "deploy": false; a name taken by another role''s model is 42501; '
+  '(learnerscore.models.version) and deploys it unless params has "deploy": false; params "validate": k (k-fold, seed 42) or '
+  '"validate_group": column (leave-one-group-out) also records held-out metrics in metrics.validation, as cross_validate()''s '
+  'pooled row (deploy(name, ''best'') uses them); a name taken by another role''s model is 42501; '
   'two train() calls of one name run one after the other. C++ buffers are bounded by learnerscore.max_train_memory (53200).';
 
 CREATE FUNCTION learnerscore.cross_validate(source text, target text, features text[], algorithm text,

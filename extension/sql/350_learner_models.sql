@@ -274,14 +274,19 @@ BEGIN
                        learnerscore._learner_features_sql(schema_name, k, NULL, '_ls_weekly', base_features), s);
         feats := learnerscore._learner_feature_names(k, base_features);
         FOREACH tgt IN ARRAY ARRAY['dropout', 'completion', 'm2_progress'] LOOP
-            SELECT * INTO cv FROM learnerscore.cross_validate('_ls_learner_features', tgt, feats, algorithm, params,
-                       group_column => CASE WHEN ncourses >= 2 THEN 'course_id' END) c
-             WHERE c.fold = 'pooled';
             model_name := format('%s.%s_w%s', schema_name, tgt, lpad(k::text, 2, '0'));
-            -- a new version of the name, deployed below as the policy says
+            -- a new version of the name, deployed below as the policy says; train() validates it on
+            -- held-out courses (leave-one-course-out; 5-fold with one course) and records that in its metrics
             new_id := learnerscore.train(model_name, '_ls_learner_features', tgt, feats, algorithm,
-                                         params || '{"deploy": false}');
-            SELECT m.version INTO new_version FROM learnerscore.models m WHERE m.id = new_id;
+                                         params || jsonb_build_object('deploy', false) ||
+                                         CASE WHEN ncourses >= 2 THEN '{"validate_group": "course_id"}'
+                                              ELSE '{"validate": 5}' END::jsonb);
+            SELECT m.version, (v->>'rows')::float8 AS test_rows, (v->>'auc')::float8 AS auc, (v->>'brier')::float8 AS brier,
+                   (v->>'calibration_error')::float8 AS calibration_error, (v->>'log_loss')::float8 AS log_loss,
+                   (v->>'accuracy')::float8 AS accuracy, (v->>'mae')::float8 AS mae, (v->>'rmse')::float8 AS rmse
+              INTO cv
+              FROM learnerscore.models m, LATERAL (SELECT m.metrics->'validation' AS v) x WHERE m.id = new_id;
+            new_version := cv.version;
             -- the held-out metric: AUC (higher is better) for the classifiers, MAE (lower is better) for m2_progress
             higher_better := tgt <> 'm2_progress';
             metric_name := CASE WHEN higher_better THEN 'auc' ELSE 'mae' END;

@@ -150,7 +150,9 @@ COMMENT ON FUNCTION learnerscore.train(text, text, text, text[], text, jsonb) IS
   'nthread defaults to the setting learnerscore.xgboost_nthread, else 1). Text features are one-hot encoded; NULL features are '
   'imputed (training mean / most frequent level, recorded) for linear models and missing for XGBoost; rows with a NULL target are skipped. '
   'The source is read with the caller''s privileges; the model is owned by the calling role. Training a name again adds its next version '
-  '(learnerscore.models.version) and deploys it unless params has "deploy": false; a name taken by another role''s model is 42501; '
+  '(learnerscore.models.version) and deploys it unless params has "deploy": false; params "validate": k (k-fold, seed 42) or '
+  '"validate_group": column (leave-one-group-out) also records held-out metrics in metrics.validation, as cross_validate()''s '
+  'pooled row (deploy(name, ''best'') uses them); a name taken by another role''s model is 42501; '
   'two train() calls of one name run one after the other. C++ buffers are bounded by learnerscore.max_train_memory (53200).';
 
 CREATE OR REPLACE FUNCTION learnerscore.model_coefficients(model text)
@@ -334,14 +336,19 @@ BEGIN
                        learnerscore._learner_features_sql(schema_name, k, NULL, '_ls_weekly', base_features), s);
         feats := learnerscore._learner_feature_names(k, base_features);
         FOREACH tgt IN ARRAY ARRAY['dropout', 'completion', 'm2_progress'] LOOP
-            SELECT * INTO cv FROM learnerscore.cross_validate('_ls_learner_features', tgt, feats, algorithm, params,
-                       group_column => CASE WHEN ncourses >= 2 THEN 'course_id' END) c
-             WHERE c.fold = 'pooled';
             model_name := format('%s.%s_w%s', schema_name, tgt, lpad(k::text, 2, '0'));
-            -- a new version of the name, deployed below as the policy says
+            -- a new version of the name, deployed below as the policy says; train() validates it on
+            -- held-out courses (leave-one-course-out; 5-fold with one course) and records that in its metrics
             new_id := learnerscore.train(model_name, '_ls_learner_features', tgt, feats, algorithm,
-                                         params || '{"deploy": false}');
-            SELECT m.version INTO new_version FROM learnerscore.models m WHERE m.id = new_id;
+                                         params || jsonb_build_object('deploy', false) ||
+                                         CASE WHEN ncourses >= 2 THEN '{"validate_group": "course_id"}'
+                                              ELSE '{"validate": 5}' END::jsonb);
+            SELECT m.version, (v->>'rows')::float8 AS test_rows, (v->>'auc')::float8 AS auc, (v->>'brier')::float8 AS brier,
+                   (v->>'calibration_error')::float8 AS calibration_error, (v->>'log_loss')::float8 AS log_loss,
+                   (v->>'accuracy')::float8 AS accuracy, (v->>'mae')::float8 AS mae, (v->>'rmse')::float8 AS rmse
+              INTO cv
+              FROM learnerscore.models m, LATERAL (SELECT m.metrics->'validation' AS v) x WHERE m.id = new_id;
+            new_version := cv.version;
             -- the held-out metric: AUC (higher is better) for the classifiers, MAE (lower is better) for m2_progress
             higher_better := tgt <> 'm2_progress';
             metric_name := CASE WHEN higher_better THEN 'auc' ELSE 'mae' END;

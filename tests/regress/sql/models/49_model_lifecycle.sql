@@ -39,6 +39,22 @@ SELECT version, (metrics->'train'->>'auc')::float8 > 0.5 AS has_auc, metrics ? '
 FROM learnerscore.models WHERE name = 'm49' ORDER BY version;
 SELECT learnerscore.deploy('m49', 'best') AS best;
 
+-- with held-out metrics (params "validate", the same numbers as cross_validate's pooled row), best
+-- compares the validated versions only: 3 (a and b) beats 2 (a); 1 has in-sample metrics only
+SELECT learnerscore.train('m49_b', 'm49', 'y', ARRAY['a', 'b'], 'logistic') > 0 AS v1;
+SELECT learnerscore.train('m49_b', 'm49', 'y', ARRAY['a'], 'logistic', '{"validate": 4}') > 0 AS v2;
+SELECT learnerscore.train('m49_b', 'm49', 'y', ARRAY['a', 'b'], 'logistic', '{"validate": 4, "deploy": false}') > 0 AS v3;
+SELECT version, metrics->'validation'->>'method' AS method, (metrics->'validation'->>'folds')::int AS folds,
+       abs((metrics->'validation'->>'auc')::float8 - (SELECT c.auc FROM learnerscore.cross_validate('m49', 'y', features, 'logistic', k => 4) c
+                                                        WHERE c.fold = 'pooled')) < 1e-12 AS same_as_cross_validate
+FROM learnerscore.models WHERE name = 'm49_b' ORDER BY version;
+SELECT learnerscore.deploy('m49_b', 'best') AS best_held_out;
+SELECT learnerscore.train('m49_b', 'm49', 'y', ARRAY['a'], 'logistic', '{"validate": 1}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT learnerscore.train('m49_b', 'm49', 'y', ARRAY['a'], 'logistic', '{"validate_group": "a"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT learnerscore.drop_model('m49_b') AS dropped;
+
 -- rollback steps one deployment further back each time: 2, 1, 2, 1, then nothing earlier
 SELECT learnerscore.rollback('m49') AS r1;
 SELECT learnerscore.predict('m49', '{"a": 3, "b": 9}'::jsonb) = learnerscore.predict(:v2_id::bigint, '{"a": 3, "b": 9}'::jsonb) AS rolled_back_to_v2;
