@@ -203,9 +203,11 @@ COMMENT ON FUNCTION learnerscore._create_course_effects_results(text) IS
 CREATE PROCEDURE learnerscore.create_course_effects_schema(schema_name text)
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $proc$
 BEGIN
+    PERFORM learnerscore._require_current_layout(schema_name, 'course_effects');
     PERFORM learnerscore._create_course_effects_tables(schema_name);
     PERFORM learnerscore._create_course_effects_panel(schema_name);
     PERFORM learnerscore._create_course_effects_results(schema_name);
+    PERFORM learnerscore._stamp_layout(schema_name, 'course_effects');
 END
 $proc$;
 COMMENT ON PROCEDURE learnerscore.create_course_effects_schema(text) IS

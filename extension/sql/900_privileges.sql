@@ -41,7 +41,13 @@ BEGIN ATOMIC
         ('owner', ARRAY['create_learning_schema', '_create_load_tables', '_create_learning_tables',
                         '_create_table', '_create_schema_if_missing', '_comment_table',
                         '_learning_schema_relations', '_learning_schema_fingerprint', '_extension_fingerprint',
-                        '_relations_fingerprint', '_lock_learning_schema']),
+                        '_relations_fingerprint', '_lock_learning_schema',
+                        '_layout_version', '_recorded_layout', '_stamp_layout', '_require_current_layout']),
+        -- upgrading data schemas (800_schema_upgrades.sql)
+        ('owner', ARRAY['upgrade_learning_schema', 'upgrade_course_effects_schema', '_upgrade_target',
+                        '_data_schema_parts']),
+        -- the nightly work of a schema (810_nightly.sql)
+        ('owner', ARRAY['nightly', '_nightly_log', '_nightly_steps', '_nightly_step']),
         -- the analyst views and their caches (115_view_cache.sql, 120_learning_views.sql)
         ('owner', ARRAY['refresh_analyst_views', '_cached_views', '_view_base_tables', '_view_definitions',
                         '_create_view_cache', '_invalidate_view_caches', '_lock_analyst_view_caches',
@@ -88,6 +94,10 @@ BEGIN
     END LOOP;
 END
 $grants$;
+
+-- The DBA's list of data schemas and their layouts (800_schema_upgrades.sql).
+REVOKE ALL ON learnerscore.data_schemas FROM PUBLIC;
+GRANT SELECT ON learnerscore.data_schemas TO learnerscore_owner;
 
 -- One documented call per user: grant_access(role, kind [, schema]).
 CREATE PROCEDURE learnerscore.grant_access(role_name text, kind text, schema_name text DEFAULT NULL)

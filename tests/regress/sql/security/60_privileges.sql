@@ -48,12 +48,19 @@ SELECT a.routine AS listed_routine_that_does_not_exist
  WHERE NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.pronamespace = 'learnerscore'::regnamespace AND p.proname = a.routine)
  ORDER BY 1;
 
--- 2. Every SQL and PL/pgSQL routine pins search_path or is bound at creation.
+-- 2. Every SQL and PL/pgSQL routine pins search_path or is bound at creation. A
+-- procedure that commits cannot have a SET clause: it pins the path with
+-- set_config(..., true) at the start of every transaction instead (810_nightly.sql).
 SELECT p.oid::regprocedure AS routine_with_open_search_path
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
  WHERE p.pronamespace = 'learnerscore'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
    AND p.prosqlbody IS NULL
    AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c = 'search_path=pg_catalog, learnerscore, pg_temp')
+   AND NOT (p.prokind = 'p' AND l.lanname = 'plpgsql' AND p.proconfig IS NULL
+            AND (length(p.prosrc) - length(replace(p.prosrc, 'COMMIT;', ''))) / length('COMMIT;') + 1
+                = (length(p.prosrc) - length(replace(p.prosrc,
+                     'set_config(''search_path'', ''pg_catalog, learnerscore, pg_temp'', true)', '')))
+                  / length('set_config(''search_path'', ''pg_catalog, learnerscore, pg_temp'', true)'))
  ORDER BY 1::text;
 
 -- 3. A planted public.format(text, text) / quote_ident(text) never runs inside the
