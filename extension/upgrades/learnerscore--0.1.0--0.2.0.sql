@@ -195,6 +195,8 @@ LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog,
 DECLARE
     s text := quote_ident(schema_name);
     legacy_run bigint;
+    weeks int;
+    base text[];
 BEGIN
     EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_targets (
         user_id int PRIMARY KEY, course_id int, final_status text, completion int, dropout int, m2_progress float8)$q$, s);
@@ -239,6 +241,20 @@ BEGIN
             WHERE run_id IS NULL$q$, s, schema_name) USING legacy_run;
     END IF;
     EXECUTE format('ALTER TABLE %s.learner_model_metrics ALTER COLUMN run_id SET NOT NULL', s);
+    -- a learner_scores view made by 0.1.0 scores fixed model ids: re-create it over the deployed versions,
+    -- with the weeks and the base features its models were trained with
+    IF legacy_run IS NOT NULL AND to_regclass(s || '.learner_scores') IS NOT NULL THEN
+        EXECUTE format('SELECT max(week) FROM %s.learner_model_metrics', s) INTO weeks;
+        SELECT array_agg(substring(u.f FROM '^(.*)_1_week$') ORDER BY u.o) INTO base
+          FROM learnerscore.models m, unnest(m.features) WITH ORDINALITY AS u(f, o)
+         WHERE m.id = (SELECT d.model_id FROM learnerscore.deployed_models d
+                        WHERE d.name = format('%s.dropout_w01', schema_name))
+           AND u.f LIKE '%\_1\_week';
+        IF weeks IS NOT NULL AND base IS NOT NULL THEN
+            PERFORM learnerscore._create_learner_scores_view(schema_name, weeks,
+                CASE WHEN base = learnerscore.learner_model_features() THEN NULL ELSE base END);
+        END IF;
+    END IF;
     -- one row per run, week and target (0.1.0: per week and target)
     IF NOT EXISTS (SELECT 1 FROM pg_constraint
                     WHERE conrelid = to_regclass(s || '.learner_model_metrics') AND contype = 'p'

@@ -67,9 +67,9 @@ echo "rows scored before: $rows; predictions changed by the upgrade: $changed"
 
 echo "== after the upgrade: every 0.1.0 model is version 1, deployed ('upgrade'); a new version deploys; rollback returns"
 after=$(psql -X -A -t -v ON_ERROR_STOP=1 <<'SQL'
-SELECT count(*) = 3 AND bool_and(version = 1) FROM learnerscore.models;
+SELECT count(*) = 3 AND bool_and(version = 1) FROM learnerscore.models WHERE name LIKE 'up\_%';
 SELECT count(*) = 3 AND bool_and(d.strategy = 'upgrade' AND d.model_id = m.id AND d.deployed_by = m.owner)
-  FROM learnerscore.model_deployments d JOIN learnerscore.models m USING (name);
+  FROM learnerscore.model_deployments d JOIN learnerscore.models m USING (name) WHERE name LIKE 'up\_%';
 SELECT learnerscore.train('up_ols', 'ref', 'yreal', ARRAY['x1'], 'linear') > 0;
 SELECT version = 2 FROM learnerscore.deployed_models WHERE name = 'up_ols';
 SELECT learnerscore.rollback('up_ols') = 1;
