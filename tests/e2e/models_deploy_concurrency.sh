@@ -74,9 +74,9 @@ EOF2
 
 echo "== $SECONDS_TO_RUN s: 3 deployers, 2 repeatable-read deployers, 1 scorer, 1 session holding deployments open"
 pids=()
-"$BINDIR/pgbench" -n -d $DB -c 3 -j 1 -T "$SECONDS_TO_RUN" -f "$WORK/deploy.sql" >"$WORK/rc.out" 2>&1 & pids+=($!)
-"$BINDIR/pgbench" -n -d $DB -c 2 -j 1 -T "$SECONDS_TO_RUN" --max-tries=50 -f "$WORK/deploy_rr.sql" >"$WORK/rr.out" 2>&1 & pids+=($!)
-"$BINDIR/pgbench" -n -d $DB -c 1 -j 1 -T "$SECONDS_TO_RUN" -R 50 -f "$WORK/score.sql" >"$WORK/score.out" 2>&1 & pids+=($!)
+"$BINDIR/pgbench" -n -c 3 -j 1 -T "$SECONDS_TO_RUN" -f "$WORK/deploy.sql" $DB >"$WORK/rc.out" 2>&1 & pids+=($!)
+"$BINDIR/pgbench" -n -c 2 -j 1 -T "$SECONDS_TO_RUN" --max-tries=50 --failures-detailed -f "$WORK/deploy_rr.sql" $DB >"$WORK/rr.out" 2>&1 & pids+=($!)
+"$BINDIR/pgbench" -n -c 1 -j 1 -T "$SECONDS_TO_RUN" -R 50 -f "$WORK/score.sql" $DB >"$WORK/score.out" 2>&1 & pids+=($!)
 ( end=$(( $(date +%s) + SECONDS_TO_RUN )); n=0
   while [ "$(date +%s)" -lt "$end" ]; do
     psql -X -q -A -t -d $DB -v ON_ERROR_STOP=1 -c "BEGIN" -c "SELECT dc_step(1 + $n % 8)" -c "SELECT pg_sleep(0.2)" -c "COMMIT" \
@@ -98,7 +98,7 @@ for g in rc rr score; do
   # a repeatable-read transaction still retrying its 40001 when the time is up counts as failed: only those are accepted
   accepted=0; [ "$g" = rr ] && accepted=${serial:-0}
   if [ -z "$tx" ] || [ "$tx" -eq 0 ] || [ "${failed:-1}" != "$accepted" ] || [ "${dl:-0}" != 0 ] || [ "$aborted" != 0 ]; then
-    fail=1; grep -m5 -E 'ERROR|error|aborted' "$out" || true
+    fail=1; grep -m5 -E "ERROR|error|aborted|failures" "$out" || true
   fi
 done
 if [ -s "$WORK/holder.err" ]; then echo "FAIL the holding session: $(head -3 "$WORK/holder.err")"; fail=1; else echo "ok   the holding session"; fi
