@@ -561,13 +561,13 @@ COMMENT ON COLUMN learnerscore.deployed_models.note IS 'The note given when it w
 GRANT SELECT ON learnerscore.deployed_models TO PUBLIC;
 
 CREATE FUNCTION learnerscore.deploy(name text, version int, note text DEFAULT NULL) RETURNS int
-    AS 'MODULE_PATHNAME', 'ls_deploy' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+    AS 'MODULE_PATHNAME', 'ls_deploy_version' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION learnerscore.deploy(text, int, text) IS
   'Deploys a version of a model name: predict(name, ...) uses it from the next statement on (in every session); returns the version. '
   'Deploying the version already deployed changes nothing. Recorded in learnerscore.model_deployments with the note. '
   'Only the model''s owner, its members and superusers may deploy (42501); an unknown name or version is 42704.';
 CREATE FUNCTION learnerscore.deploy(name text, strategy text, note text DEFAULT NULL) RETURNS int
-    AS 'MODULE_PATHNAME', 'ls_deploy' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+    AS 'MODULE_PATHNAME', 'ls_deploy_strategy' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION learnerscore.deploy(text, text, text) IS
   'Deploys the version a strategy picks and returns it: latest (the highest version) or best (the best held-out metric in '
   'models.metrics->''validation'' — AUC for classifiers, MAE for regression — or, when no version of the name has one, the '

@@ -13,11 +13,10 @@
 #include "pg/models/model_store.h"
 
 extern "C" {
-#include "catalog/pg_type.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 
-PG_FUNCTION_INFO_V1(ls_deploy);
+PG_FUNCTION_INFO_V1(ls_deploy_version);
+PG_FUNCTION_INFO_V1(ls_deploy_strategy);
 PG_FUNCTION_INFO_V1(ls_rollback);
 PG_FUNCTION_INFO_V1(ls_prune_models);
 PG_FUNCTION_INFO_V1(ls_drop_model_version);
@@ -87,11 +86,12 @@ Version best_version(const std::string& name) {
 
 }  // namespace
 
-// ls_deploy(name text, version int | strategy text, note text DEFAULT NULL) returns int:
-// deploys a version of the name (by number, or 'latest' / 'best') and returns it.
-Datum ls_deploy(PG_FUNCTION_ARGS) {
+namespace {
+
+// deploy(name, version | strategy, note): deploys a version of the name (by
+// number, or 'latest' / 'best') and returns it.
+Datum deploy(FunctionCallInfo fcinfo, bool by_number) {
     return lspg::guarded([&]() -> Datum {
-        const bool by_number = get_fn_expr_argtype(fcinfo->flinfo, 1) != TEXTOID;
         if (PG_ARGISNULL(1)) null_argument(by_number ? "the version" : "the strategy");
         std::string strategy = "version";
         int32 wanted = 0;
@@ -126,6 +126,14 @@ Datum ls_deploy(PG_FUNCTION_ARGS) {
         PG_RETURN_INT32(v.version);
     });
 }
+
+}  // namespace
+
+// ls_deploy_version(name text, version int, note text DEFAULT NULL) returns int
+Datum ls_deploy_version(PG_FUNCTION_ARGS) { return deploy(fcinfo, true); }
+
+// ls_deploy_strategy(name text, strategy text, note text DEFAULT NULL) returns int
+Datum ls_deploy_strategy(PG_FUNCTION_ARGS) { return deploy(fcinfo, false); }
 
 // ls_rollback(name text, note text DEFAULT NULL) returns int: re-deploys the
 // version deployed before the current one. Each rollback steps one deployment
