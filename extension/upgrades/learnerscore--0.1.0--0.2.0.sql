@@ -145,6 +145,13 @@ BEGIN
 END
 $proc$;
 
+-- 310_models_functions.sql: cross_validate's folds follow the rows' content, not their order
+COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb, int, bigint, text) IS
+  'k-fold cross-validation (default 5 folds) with deterministic folds from seed (Fisher-Yates over mt19937_64, drawn over the rows sorted by their values, so the same data and seed give the same folds and metrics whatever order the rows arrive in), or, with '
+  'group_column, leave-one-group-out (one fold per distinct value, e.g. per course: never tested on learners it trained on). '
+  'One row per fold with held-out metrics (auc, log_loss, brier, calibration_error, accuracy for classifiers; mae, rmse for '
+  'regression), then fold = ''mean'' (mean over folds) and fold = ''pooled'' (all held-out predictions together).';
+
 -- Upgrading data schemas after ALTER EXTENSION learnerscore UPDATE
 -- (docs/upgrading.md). The extension's own objects are upgraded by the
 -- extension scripts; a learning or course-effects schema holds the customer's

@@ -24,6 +24,16 @@ std::vector<int> fold_assignment(std::size_t n, int k, std::uint64_t seed) {
     return fold;
 }
 
+std::vector<int> content_folds(const Dataset& data, int k, std::uint64_t seed) {
+    // Drawn over the rows in content order, not in arrival order: the same data
+    // and seed give the same folds on any plan, node or load order.
+    const std::vector<int> by_position = fold_assignment(data.rows(), k, seed);
+    const std::vector<std::size_t> ordered = content_order(data);
+    std::vector<int> fold(data.rows());
+    for (std::size_t pos = 0; pos < ordered.size(); ++pos) fold[ordered[pos]] = by_position[pos];
+    return fold;
+}
+
 std::vector<FoldResult> cross_validate(const Dataset& data, const std::string& target, Algorithm algorithm,
                                        const Params& params, int k, std::uint64_t seed) {
     const std::size_t n = data.rows();
@@ -31,7 +41,7 @@ std::vector<FoldResult> cross_validate(const Dataset& data, const std::string& t
     if (n < static_cast<std::size_t>(k))
         fail(ErrorKind::InvalidParameter, "cross-validation needs at least k rows (" + std::to_string(n) + " < " +
                                               std::to_string(k) + ")");
-    return cross_validate(data, target, algorithm, params, fold_assignment(n, k, seed), k);
+    return cross_validate(data, target, algorithm, params, content_folds(data, k, seed), k);
 }
 
 std::vector<FoldResult> cross_validate(const Dataset& data, const std::string& target, Algorithm algorithm,
@@ -43,10 +53,13 @@ std::vector<FoldResult> cross_validate(const Dataset& data, const std::string& t
     std::vector<FoldResult> out;
     std::vector<double> all_pred, all_y;
     bool classifier = true;
+    // Rows visited in content order: every sum over held-out predictions is taken
+    // in the same order, so the metrics are bit-identical whatever the row order.
+    const std::vector<std::size_t> ordered = content_order(data);
     for (int f = 0; f < nfolds; ++f) {
         check_interrupts();
         std::vector<std::size_t> tr, te;
-        for (std::size_t i = 0; i < n; ++i) (fold[i] == f ? te : tr).push_back(i);
+        for (std::size_t i : ordered) (fold[i] == f ? te : tr).push_back(i);
         if (te.empty()) continue;
         if (tr.empty()) fail(ErrorKind::InvalidParameter, "a fold leaves no training rows");
         TrainResult res = train(data, target, algorithm, params, tr);

@@ -1,8 +1,9 @@
 #include "core/models/dataset.h"
 
-#include "core/base/error.h"
-
 #include <algorithm>
+
+#include "core/base/error.h"
+#include "core/base/interrupt.h"
 
 namespace ls::models {
 
@@ -104,6 +105,54 @@ void Dataset::check_shape() const {
         std::size_t n = c.categorical ? c.code.size() : c.num.size();
         if (n != rows()) fail(ErrorKind::Internal, "column " + c.name + " has a different length than the target");
     }
+}
+
+namespace {
+
+// -1, 0, 1 for numbers with NULL (NaN) after every number; -0.0 equals 0.0.
+int compare_number(double a, double b) {
+    const bool na = a != a, nb = b != b;
+    if (na || nb) return na == nb ? 0 : (na ? 1 : -1);
+    return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+}  // namespace
+
+std::vector<std::size_t> content_order(const Dataset& data, const std::vector<std::size_t>& rows) {
+    std::vector<std::size_t> order = rows;
+    if (order.empty()) {
+        order.resize(data.rows());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    }
+    // Text levels ranked by their text once, so comparing two rows compares ranks.
+    std::vector<std::vector<std::int32_t>> rank(data.features.size());
+    for (std::size_t j = 0; j < data.features.size(); ++j) {
+        const Column& c = data.features[j];
+        if (!c.categorical) continue;
+        std::vector<std::int32_t> by_text(c.levels.size());
+        for (std::size_t l = 0; l < by_text.size(); ++l) by_text[l] = static_cast<std::int32_t>(l);
+        std::sort(by_text.begin(), by_text.end(), [&](std::int32_t a, std::int32_t b) { return c.levels[a] < c.levels[b]; });
+        rank[j].resize(c.levels.size());
+        for (std::size_t r = 0; r < by_text.size(); ++r) rank[j][by_text[r]] = static_cast<std::int32_t>(r);
+    }
+    std::size_t compared = 0;
+    auto less = [&](std::size_t a, std::size_t b) {
+        if ((++compared & 0xFFFFF) == 0) check_interrupts();
+        if (int c = compare_number(data.y[a], data.y[b])) return c < 0;
+        for (std::size_t j = 0; j < data.features.size(); ++j) {
+            const Column& col = data.features[j];
+            if (col.categorical) {
+                const std::int32_t ca = col.code[a], cb = col.code[b];
+                if (ca == cb) continue;
+                if (ca < 0 || cb < 0) return cb < 0;  // NULL last
+                return rank[j][ca] < rank[j][cb];
+            }
+            if (int c = compare_number(col.num[a], col.num[b])) return c < 0;
+        }
+        return false;
+    };
+    std::stable_sort(order.begin(), order.end(), less);
+    return order;
 }
 
 }  // namespace ls::models

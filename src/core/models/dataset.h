@@ -85,6 +85,14 @@ struct Dataset {
     void check_shape() const;
 };
 
+// The rows (all when `rows` is empty) ordered by their content — target, then
+// every feature in order, numbers ascending with NULL last, text by its level
+// text (not by its code, which follows arrival order) with NULL last. Rows
+// equal in every value are interchangeable, so anything computed over the rows
+// in this order (XGBoost's row subsampling and sketches, the k-fold
+// assignment) is the same whatever order the source returned them in.
+std::vector<std::size_t> content_order(const Dataset& data, const std::vector<std::size_t>& rows = {});
+
 // One raw input value at prediction time.
 struct RawValue {
     enum Kind : std::uint8_t { Null, Number, Text } kind = Null;

@@ -192,41 +192,123 @@ LinearFit fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::
     return fit;
 }
 
+// OLS and ridge by a blocked Householder QR (TSQR) of the centred, unit-norm
+// design, never the normal equations: forming X'X squares the condition number
+// and lost half the digits on NIST's Longley data (1.9e-7 relative against the
+// certified coefficients; this gets below 1e-12). Centring takes the intercept
+// out of the QR (ridge never penalizes it, and the intercept column is what
+// makes Longley ill-conditioned); scaling to unit norm makes the rank test
+// independent of units. The rows are reduced 8192 at a time into a (p+1)
+// square triangle [R Q'y; 0 ||r||], so memory is one block, not a copy of X.
+namespace {
+
+struct CentredQR {
+    Eigen::VectorXd mean;   // column means of the slope columns
+    Eigen::VectorXd scale;  // their centred norms (1 for a constant column)
+    double y_mean = 0;
+    Eigen::MatrixXd R;      // upper triangle of [Xc/scale, yc], (q+1) x (q+1)
+};
+
+CentredQR reduce_centred(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y) {
+    const Eigen::Index n = X.rows(), q = X.cols() - 1;
+    CentredQR c;
+    c.mean = X.rightCols(q).colwise().mean().transpose();
+    c.y_mean = y.mean();
+    c.scale = Eigen::VectorXd::Ones(q);
+    for (Eigen::Index j = 0; j < q; ++j) {
+        double norm = (X.col(j + 1).array() - c.mean(j)).matrix().norm();
+        if (norm > 0 && std::isfinite(norm)) c.scale(j) = norm;
+    }
+    c.R = Eigen::MatrixXd::Zero(0, q + 1);
+    for (Eigen::Index r0 = 0; r0 < n; r0 += kBlock) {
+        const Eigen::Index m = std::min(kBlock, n - r0);
+        Eigen::MatrixXd M(c.R.rows() + m, q + 1);
+        M.topRows(c.R.rows()) = c.R;
+        M.bottomLeftCorner(m, q) =
+            (X.middleRows(r0, m).rightCols(q).rowwise() - c.mean.transpose()).array().rowwise() /
+            c.scale.transpose().array();
+        M.bottomRightCorner(m, 1) = y.segment(r0, m).array() - c.y_mean;
+        Eigen::HouseholderQR<Eigen::MatrixXd> qr(M);
+        const Eigen::Index k = std::min<Eigen::Index>(M.rows(), q + 1);
+        c.R = qr.matrixQR().topRows(k).triangularView<Eigen::Upper>();
+        check_interrupts();
+    }
+    if (c.R.rows() < q + 1) {  // fewer rows than columns: pad the triangle
+        Eigen::MatrixXd P = Eigen::MatrixXd::Zero(q + 1, q + 1);
+        P.topRows(c.R.rows()) = c.R;
+        c.R = P;
+    }
+    return c;
+}
+
+// Fails with the names of the columns that make the (scaled) design rank-deficient.
+void check_full_rank(const Eigen::MatrixXd& R11, const std::vector<std::string>& names) {
+    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(R11);
+    qr.setThreshold(1e-10);
+    if (qr.rank() == R11.cols()) return;
+    std::string cols;
+    auto perm = qr.colsPermutation().indices();
+    for (Eigen::Index k = qr.rank(); k < perm.size(); ++k) {
+        const Eigen::Index c = perm[k] + 1;  // + the intercept
+        if (!cols.empty()) cols += ", ";
+        cols += c < static_cast<Eigen::Index>(names.size()) ? names[c] : std::to_string(c);
+    }
+    fail(ErrorKind::InvalidParameter,
+         "linear regression: the features are collinear or constant" + (cols.empty() ? "" : " (" + cols + ")"),
+         "Drop the redundant features or set params {\"l2\": 1} (ridge).");
+}
+
+}  // namespace
+
 LinearFit fit_linear(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y, const LinearOptions& opt,
                      const std::vector<std::string>& names) {
     check_dims(X, y);
     if (!(opt.l2 >= 0) || !std::isfinite(opt.l2)) fail(ErrorKind::InvalidParameter, "l2 must be a finite number >= 0");
-    const Eigen::Index n = X.rows(), p = X.cols();
-    Eigen::MatrixXd XtX = Eigen::MatrixXd::Zero(p, p);
-    Eigen::VectorXd Xty = Eigen::VectorXd::Zero(p);
-    for (Eigen::Index r0 = 0; r0 < n; r0 += kBlock) {
-        Eigen::Index m = std::min(kBlock, n - r0);
-        auto Xb = X.middleRows(r0, m);
-        XtX.selfadjointView<Eigen::Lower>().rankUpdate(Xb.transpose());
-        Xty.noalias() += Xb.transpose() * y.segment(r0, m);
-        check_interrupts();
-    }
-    XtX.triangularView<Eigen::Upper>() = XtX.transpose();
-    Eigen::MatrixXd A = XtX;
-    add_penalty(A, opt.l2);
-    ScaledSolver ldlt;
-    if (!ldlt.compute(A)) {
-        std::string cols = collinear_columns(A, names);
-        fail(ErrorKind::InvalidParameter,
-             "linear regression: the features are collinear or constant" + (cols.empty() ? "" : " (" + cols + ")"),
-             "Drop the redundant features or set params {\"l2\": 1} (ridge).");
+    const Eigen::Index n = X.rows(), p = X.cols(), q = p - 1;
+    const CentredQR c = reduce_centred(X, y);
+    const Eigen::MatrixXd R11 = c.R.topLeftCorner(q, q);
+    const Eigen::VectorXd qty = c.R.topRightCorner(q, 1);
+    // Slopes in scaled units b (beta_j = b_j / scale_j) and the inverse of the
+    // (penalized) scaled Gram matrix A = R11'R11 + l2 diag(1/scale^2).
+    Eigen::VectorXd b(q);
+    Eigen::MatrixXd Ainv(q, q), Rinv;
+    if (q > 0 && opt.l2 == 0) {
+        check_full_rank(R11, names);
+        b = R11.triangularView<Eigen::Upper>().solve(qty);
+        Rinv = R11.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(q, q));
+        Ainv = Rinv * Rinv.transpose();
+    } else if (q > 0) {
+        // ridge: the penalty as extra rows sqrt(l2)/scale_j, reduced by one more QR
+        Eigen::MatrixXd M = Eigen::MatrixXd::Zero(2 * q, q + 1);
+        M.topLeftCorner(q, q) = R11;
+        M.topRightCorner(q, 1) = qty;
+        M.bottomLeftCorner(q, q) = (std::sqrt(opt.l2) * c.scale.cwiseInverse()).asDiagonal();
+        Eigen::HouseholderQR<Eigen::MatrixXd> qr(M);
+        const Eigen::MatrixXd RA = qr.matrixQR().topLeftCorner(q, q).triangularView<Eigen::Upper>();
+        const Eigen::VectorXd qtyA = (qr.householderQ().transpose() * M.col(q)).head(q);
+        b = RA.triangularView<Eigen::Upper>().solve(qtyA);
+        Rinv = RA.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(q, q));
+        Ainv = Rinv * Rinv.transpose();
     }
     LinearFit fit;
-    fit.coef = ldlt.solve(Xty);
+    fit.coef.resize(p);
+    const Eigen::VectorXd slopes = b.cwiseQuotient(c.scale);
+    fit.coef.tail(q) = slopes;
+    fit.coef(0) = c.y_mean - c.mean.dot(slopes);
     Eigen::VectorXd resid = y - X * fit.coef;
     fit.objective = resid.squaredNorm();
     fit.iterations = 1;
-    double dof = static_cast<double>(n - p);
+    const double dof = static_cast<double>(n - p);
     fit.sigma2 = dof > 0 ? fit.objective / dof : std::numeric_limits<double>::quiet_NaN();
-    // Var(beta) = sigma^2 A^-1 X'X A^-1 (= sigma^2 (X'X)^-1 for OLS).
-    Eigen::MatrixXd Ainv = ldlt.inverse();
-    Eigen::MatrixXd V = opt.l2 > 0 ? Eigen::MatrixXd(Ainv * XtX * Ainv) : Ainv;
-    fit.std_err = (fit.sigma2 * V.diagonal()).cwiseMax(0).cwiseSqrt();
+    // Var(slopes) = sigma^2 A^-1 X'X A^-1 (= sigma^2 (X'X)^-1 for OLS) in scaled units;
+    // the centred columns are orthogonal to the ones, so Var(intercept) = sigma^2/n + m' Var(slopes) m.
+    Eigen::MatrixXd Vs = opt.l2 > 0 ? Eigen::MatrixXd(Ainv * (R11.transpose() * R11) * Ainv) : Ainv;
+    const Eigen::VectorXd inv_scale = c.scale.cwiseInverse();
+    Eigen::MatrixXd V = inv_scale.asDiagonal() * Vs * inv_scale.asDiagonal();
+    fit.std_err.resize(p);
+    fit.std_err.tail(q) = (fit.sigma2 * V.diagonal()).cwiseMax(0).cwiseSqrt();
+    const double var0 = fit.sigma2 / static_cast<double>(n) + fit.sigma2 * c.mean.dot(V * c.mean);
+    fit.std_err(0) = std::sqrt(std::max(var0, 0.0));
     return fit;
 }
 

@@ -314,7 +314,12 @@ TrainResult train(const Dataset& data, const std::string& target, Algorithm algo
         const std::size_t p = model->encoder.width();
         if (p > 10000)
             fail(ErrorKind::ProgramLimitExceeded, "too many encoded features for xgboost (" + std::to_string(p) + ", at most 10000)");
-        std::vector<float> Xf = model->encoder.design_f32(data, rows);
+        // XGBoost's row subsampling and quantile sketches follow the row order:
+        // feed the rows in content order, so the same data gives the same model
+        // whatever order the source (a parallel scan, another node) returned.
+        const std::vector<std::size_t> ordered = content_order(data, rows);
+        for (std::size_t k = 0; k < n; ++k) y[static_cast<Eigen::Index>(k)] = data.y[ordered[k]];
+        std::vector<float> Xf = model->encoder.design_f32(data, ordered);
         std::vector<float> yf(y.data(), y.data() + y.size());
         std::vector<float> pf;  // in-sample predictions, from XGBoost's cache
         XgbBooster b = XgbBooster::train(std::move(Xf), n, p, yf, xp, rounds, &pf);

@@ -90,6 +90,9 @@ std::size_t training_bytes(const Dataset& data, Algorithm algorithm, std::size_t
 
 // k-fold cross-validation with deterministic folds (Fisher-Yates with
 // mt19937_64(seed)); returns one Summary per fold, metrics on held-out rows.
+// k folds of the rows for a seed, drawn over the rows in content order
+// (content_order): the same for the same data whatever order it arrived in.
+std::vector<int> content_folds(const Dataset& data, int k, std::uint64_t seed);
 struct FoldResult {
     int fold;
     std::size_t train_rows, test_rows;

@@ -460,7 +460,7 @@ Datum ls_cross_validate(PG_FUNCTION_ARGS) {
         } else {
             if (data.rows() < static_cast<std::size_t>(k))
                 fail(ErrorKind::InvalidParameter, "cross-validation needs at least k rows");
-            fold = ls::models::fold_assignment(data.rows(), k, static_cast<std::uint64_t>(seed));
+            fold = ls::models::content_folds(data, k, static_cast<std::uint64_t>(seed));
             for (int f = 1; f <= k; ++f) labels.push_back(std::to_string(f));
         }
         ls::metrics::Summary pooled;
