@@ -381,7 +381,7 @@ Datum ls_train(PG_FUNCTION_ARGS) {
             } else {
                 if (data.rows() < static_cast<std::size_t>(validate_k))
                     fail(ErrorKind::InvalidParameter, "validation needs at least k rows");
-                fold = ls::models::fold_assignment(data.rows(), validate_k, 42);
+                fold = ls::models::content_folds(data, validate_k, 42);
                 validation = "\"method\": \"k-fold\", \"seed\": 42";
             }
             ls::models::cross_validate(data, a.spec.target, algo, a.params, fold, nfolds, &held_out);
