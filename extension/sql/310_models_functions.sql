@@ -9,8 +9,11 @@ COMMENT ON FUNCTION learnerscore.train(text, text, text, text[], text, jsonb) IS
   'xgboost (params objective binary:logistic|reg:squarederror, inferred from a 0/1 target; num_round, max_depth, eta, ...; '
   'nthread defaults to the setting learnerscore.xgboost_nthread, else 1). Text features are one-hot encoded; NULL features are '
   'imputed (training mean / most frequent level, recorded) for linear models and missing for XGBoost; rows with a NULL target are skipped. '
-  'The source is read with the caller''s privileges; the model is owned by the calling role. A name taken by another role''s model is 42501, '
-  'by one''s own 42710; two train() calls of one name run one after the other. C++ buffers are bounded by learnerscore.max_train_memory (53200).';
+  'The source is read with the caller''s privileges; the model is owned by the calling role. Training a name again adds its next version '
+  '(learnerscore.models.version) and deploys it unless params has "deploy": false; params "validate": k (k-fold, seed 42) or '
+  '"validate_group": column (leave-one-group-out) also records held-out metrics in metrics.validation, as cross_validate()''s '
+  'pooled row (deploy(name, ''best'') uses them); a name taken by another role''s model is 42501; '
+  'two train() calls of one name run one after the other. C++ buffers are bounded by learnerscore.max_train_memory (53200).';
 
 CREATE FUNCTION learnerscore.cross_validate(source text, target text, features text[], algorithm text,
                                             params jsonb DEFAULT '{}', k int DEFAULT 5, seed bigint DEFAULT 42,
@@ -43,9 +46,10 @@ BEGIN
     END LOOP;
 END $$;
 COMMENT ON FUNCTION learnerscore.predict(text, float8[]) IS
-  'Scores one row with a model (by name): the probability for classifiers, the predicted value for regression. '
-  'Features in the model''s order (learnerscore.models.features); NULL elements are missing values. The model is decoded once per query.';
-COMMENT ON FUNCTION learnerscore.predict(bigint, float8[]) IS 'Scores one row with a model given by id; see predict(text, float8[]).';
+  'Scores one row with a model (by name: its deployed version, learnerscore.deployed_models): the probability for classifiers, the predicted value for regression. '
+  'Features in the model''s order (learnerscore.models.features); NULL elements are missing values. The model is decoded once per query; '
+  'one statement uses one version, a deployment made meanwhile applies from the next statement.';
+COMMENT ON FUNCTION learnerscore.predict(bigint, float8[]) IS 'Scores one row with the model version given by id; see predict(text, float8[]).';
 COMMENT ON FUNCTION learnerscore.predict(text, jsonb) IS
   'Scores one row given as a jsonb object {feature: value}; text features as strings; extra keys are ignored.';
 COMMENT ON FUNCTION learnerscore.predict(bigint, jsonb) IS 'Scores one jsonb row with a model given by id.';
@@ -70,11 +74,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
            CASE WHEN (c->>'std_error')::float8 > 0 THEN
                2 * (1 - learnerscore._models_normal_cdf(abs((c->>'estimate')::float8 / (c->>'std_error')::float8))) END
     FROM learnerscore.models m, jsonb_array_elements(m.metrics->'coefficients') WITH ORDINALITY AS e(c, ord)
-    WHERE m.name = model_coefficients.model
+    WHERE m.id = (SELECT d.model_id FROM learnerscore.deployed_models d WHERE d.name = model_coefficients.model)
     ORDER BY ord
 $$;
 COMMENT ON FUNCTION learnerscore.model_coefficients(text) IS
-  'Coefficients of a logistic or linear model with standard errors, Wald z and two-sided normal p-values.';
+  'Coefficients of a logistic or linear model (the deployed version of the name) with standard errors, Wald z and two-sided normal p-values.';
 
 CREATE FUNCTION learnerscore._models_normal_cdf(z float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'ls_models_normal_cdf' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

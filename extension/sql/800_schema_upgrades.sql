@@ -110,6 +110,11 @@ BEGIN
     IF to_regclass(format('%I.learner_daily', schema_name)) IS NOT NULL THEN
         PERFORM learnerscore._create_feature_objects(schema_name);
     END IF;
+    -- the learner models' tables (runs, metrics per run; no row lost) and learner_scores over the deployed versions
+    IF to_regclass(format('%I.learner_model_metrics', schema_name)) IS NOT NULL THEN
+        PERFORM learnerscore._ensure_learner_model_tables(schema_name);
+        PERFORM learnerscore._comment_bi_views(schema_name);   -- the same column comments as train_learner_models leaves
+    END IF;
     PERFORM set_config('client_min_messages', verbosity, true);
     RAISE NOTICE 'schema "%" upgraded from layout % to %', schema_name, v, learnerscore._layout_version('learning_schema');
 END

@@ -35,6 +35,8 @@ BEGIN ATOMIC
         -- training and cross-validation (train() and cross_validate() are the public entry points)
         ('analyst', ARRAY['train', 'cross_validate', 'drop_model', '_read_source', '_models_normal_cdf',
                           '_weekly_feature_names', '_weekly_features_sql', '_learner_daily_all']),
+        -- the model lifecycle (300_models_registry.sql): versions, deployments, pruning
+        ('analyst', ARRAY['deploy', 'rollback', 'prune_models', 'drop_model_version']),
         -- learning schemas (100_learning_schema.sql, 130_create_learning_schema.sql)
         ('owner', ARRAY['create_learning_schema', '_create_load_tables', '_create_learning_tables',
                         '_create_table', '_create_schema_if_missing', '_comment_table',
@@ -58,7 +60,8 @@ BEGIN ATOMIC
         -- learner features and the learner-model pipeline (200_features.sql, 350_learner_models.sql)
         ('owner', ARRAY['refresh_learner_daily', 'create_weekly_features_view', 'train_learner_models',
                         '_create_feature_objects', '_feature_relations', '_create_learner_weekly_view',
-                        '_create_learner_scores_view', '_learner_features_sql', '_learner_feature_names']),
+                        '_create_learner_scores_view', '_learner_features_sql', '_learner_feature_names',
+                        '_ensure_learner_model_tables']),
         -- course effects (410_course_effects_schema.sql)
         ('owner', ARRAY['create_course_effects_schema', 'refresh_course_effects', '_create_course_effects_tables',
                         '_create_course_effects_panel', '_create_course_effects_results']),

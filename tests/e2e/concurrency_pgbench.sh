@@ -28,9 +28,10 @@
 # cache that says fresh equals its live query, and after a final refresh all
 # three say fresh and equal (count and EXCEPT ALL both ways, through the gated
 # view and the cache table).
-# Expected train errors: the loser of a same-name race gets 42710 (model already
-# exists; train() serializes on the name). The raw 23505 of models_name_key is a
-# failure, as is any other train error. The forced re-creation may give up with
+# Expected train errors: none. Two sessions racing for one name serialize on the
+# name and both succeed (versions 1 and 2; the counter of 42710 stays for the 0.1.0
+# behaviour). The raw 23505 of the registry's unique key is a failure, as is any
+# other train error. The forced re-creation may give up with
 # 55P03 (it takes its locks all at once or not at all, never waiting while it
 # holds one, so it can starve under non-stop readers): counted, not a failure.
 # Every other error of every group is a failure.

@@ -60,6 +60,31 @@ check "model ids point at the registry" \
   "SELECT bool_and(m.name LIKE 'onet.dropout_w%') FROM onet.scored s JOIN learnerscore.models m ON m.id = s.dropout_model_id"
 $PSQL -c "SELECT course_id, risk_rank, user_id, status, round(dropout_probability::numeric, 3) AS p, top_reasons
           FROM onet.scored s WHERE risk_rank <= 2 ORDER BY course_id, risk_rank"
+echo "== a second run (weaker trees) with deploy => 'if_not_worse': versions, history, per-model decisions"
+$PSQL -c "CALL learnerscore.train_learner_models('onet', $WEEKS, params => '{\"num_round\": 4, \"max_depth\": 1, \"max_bin\": 32}',
+                                                   deploy => 'if_not_worse')" 2>&1 | grep -v NOTICE || true
+$PSQL -c "SELECT run_id, week, target, model_version AS v, round(auc::numeric, 3) AS auc, round(mae::numeric, 2) AS mae, deployed
+          FROM onet.learner_model_metrics WHERE week IN (1, $WEEKS) ORDER BY target, week, run_id"
+check "two runs recorded, each with its 3 x $WEEKS models" \
+  "SELECT count(*) = 2 AND bool_and(jsonb_array_length(models) = 3 * $WEEKS) FROM onet.learner_model_runs"
+check "metrics appended per run (the first run's rows kept)" \
+  "SELECT count(*) = 2 * 3 * $WEEKS AND count(DISTINCT run_id) = 2 AND count(DISTINCT trained_at) = 2 FROM onet.learner_model_metrics"
+check "both versions of every model kept" \
+  "SELECT count(*) = 6 * $WEEKS AND max(version) = 2 FROM learnerscore.models WHERE name LIKE 'onet.%'"
+check "if_not_worse deployed a new model exactly when its held-out metric was not worse" \
+  "SELECT bool_and(n.deployed = CASE WHEN n.target = 'm2_progress' THEN n.mae <= o.mae ELSE n.auc >= o.auc END)
+          AND bool_and(n.deploy_decision LIKE 'if_not_worse: held-out %')
+     FROM onet.learner_model_metrics n JOIN onet.learner_model_metrics o USING (week, target)
+    WHERE n.run_id = 2 AND o.run_id = 1"
+check "the deployed versions are the ones the decisions say" \
+  "SELECT bool_and(d.version = CASE WHEN m.deployed THEN 2 ELSE 1 END)
+     FROM onet.learner_model_metrics m JOIN learnerscore.deployed_models d ON d.name = m.model_name WHERE m.run_id = 2"
+check "learner_scores scores with the deployed versions" \
+  "SELECT bool_and(d.model_id = s.dropout_model_id) FROM onet.learner_scores s
+     JOIN learnerscore.deployed_models d ON d.name = format('onet.dropout_w%s', lpad(s.model_week::text, 2, '0'))"
+check "an unknown deploy policy is refused (22023)" \
+  "DO \$\$ BEGIN CALL learnerscore.train_learner_models('onet', 1, deploy => 'sometimes');
+     EXCEPTION WHEN invalid_parameter_value THEN RAISE NOTICE 'refused'; END \$\$; SELECT true"
 echo "== BI roles: the README's grant line, and the two plain GRANT lines, let a non-superuser read learner_scores"
 for r in ls_e2e_bi_grant ls_e2e_bi_plain; do
   $PSQL -c "DO \$\$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '$r') THEN DROP OWNED BY $r; DROP ROLE $r; END IF; END \$\$"

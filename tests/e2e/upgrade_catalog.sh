@@ -31,6 +31,19 @@ CREATE TABLE before_upgrade AS
   SELECT id, learnerscore.predict('up_logit', r) AS logit, learnerscore.predict('up_ols', r) AS ols,
          learnerscore.predict('up_xgb', r) AS xgb FROM ref r;
 SQL
+echo "== the new library on the 0.1.0 objects: predict by name and id works (above), the lifecycle asks for the upgrade"
+lifecycle_before=$(psql -X -A -t <<'SQL'
+\set VERBOSITY terse
+SELECT learnerscore.predict((SELECT id FROM learnerscore.models WHERE name = 'up_ols'), '{"x1": 1, "x2": 2, "city": "a"}'::jsonb)
+     = learnerscore.predict('up_ols', '{"x1": 1, "x2": 2, "city": "a"}'::jsonb) AS by_id;
+SELECT learnerscore.train('up_new', 'ref', 'yreal', ARRAY['x1'], 'linear', '{"deploy": false}');
+\echo deploy :LAST_ERROR_SQLSTATE
+SELECT learnerscore.train('up_ols', 'ref', 'yreal', ARRAY['x1'], 'linear');
+\echo retrain :LAST_ERROR_SQLSTATE
+SQL
+)
+echo "$lifecycle_before"
+[ "$(echo "$lifecycle_before" | tr '\n' ' ')" = "t deploy 55000 retrain 42710 " ] || { echo "unexpected behaviour on the 0.1.0 layout"; exit 1; }
 echo "== data schemas made under 0.1.0: a learning schema (300 learners) and a course-effects schema"
 learnerscore generate --scenario 1t --learners 300 --seed 3 --out "$WORK/1t" >/dev/null
 learnerscore generate --scenario courses --employees 300 --courses 4 --seed 3 --out "$WORK/courses" --quiet
@@ -44,7 +57,7 @@ ROWS_SQL="SELECT string_agg(format('%s.%s %s', n.nspname, c.relname,
                  (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text),
                  E'\\n' ORDER BY n.nspname, c.relname)
           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE n.nspname IN ('onet_old', 'courses_old') AND c.relkind IN ('r', 'm') AND c.relname <> 'learnerscore_layout'"
+          WHERE n.nspname IN ('onet_old', 'courses_old') AND c.relkind IN ('r', 'm') AND c.relname NOT IN ('learnerscore_layout', 'learner_model_runs')"
 psql -X -A -t -v ON_ERROR_STOP=1 -c "$ROWS_SQL" >"$WORK/rows-before.txt"
 $PSQL -c "ALTER EXTENSION learnerscore UPDATE"
 
@@ -101,6 +114,25 @@ changed=$(psql -X -A -t -v ON_ERROR_STOP=1 -c "
 rows=$(psql -X -A -t -c "SELECT count(*) FROM before_upgrade WHERE logit IS NOT NULL AND ols IS NOT NULL AND xgb IS NOT NULL")
 echo "rows scored before: $rows; predictions changed by the upgrade: $changed"
 [ "$rows" = 600 ] && [ "$changed" = 0 ]
+
+echo "== after the upgrade: every 0.1.0 model is version 1, deployed ('upgrade'); a new version deploys; rollback returns"
+after=$(psql -X -A -t -v ON_ERROR_STOP=1 <<'SQL'
+SELECT count(*) = 3 AND bool_and(version = 1) FROM learnerscore.models WHERE name LIKE 'up\_%';
+SELECT count(*) = 3 AND bool_and(d.strategy = 'upgrade' AND d.model_id = m.id AND d.deployed_by = m.owner)
+  FROM learnerscore.model_deployments d JOIN learnerscore.models m USING (name) WHERE name LIKE 'up\_%';
+SELECT learnerscore.train('up_ols', 'ref', 'yreal', ARRAY['x1'], 'linear') > 0;
+SELECT version = 2 FROM learnerscore.deployed_models WHERE name = 'up_ols';
+SELECT learnerscore.rollback('up_ols') = 1;
+SELECT bool_and(learnerscore.predict('up_ols', r) = b.ols) FROM before_upgrade b JOIN ref r USING (id);
+-- the learner models trained under 0.1.0: their metrics are run 1 (legacy), they stay deployed, learner_scores scores with them
+SELECT count(*) = 6 AND bool_and(run_id = 1 AND model_version = 1 AND deployed) FROM onet_old.learner_model_metrics;
+SELECT deploy_policy = 'legacy' AND models_deployed = 6 FROM onet_old.learner_model_runs;
+SELECT count(*) = (SELECT count(*) FROM onet_old.users) AND bool_and(d.strategy = 'upgrade')
+  FROM onet_old.learner_scores s JOIN learnerscore.deployed_models d ON d.model_id = s.dropout_model_id;
+SQL
+)
+echo "$after" | tr '\n' ' '; echo
+[ "$(echo "$after" | tr -d '\n')" = "ttttttttt" ] || { echo "the upgraded registry does not behave"; exit 1; }
 
 # the catalog query is not vacuous: it sees a change (a comment edited in the fresh database)
 $PSQL -d ls_upgrade_fresh -c "COMMENT ON FUNCTION learnerscore.version() IS 'edited'"

@@ -8,7 +8,9 @@
 #include "pg/models/model_registry.h"
 
 extern "C" {
+#include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "storage/proc.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -24,6 +26,7 @@ constexpr std::size_t kMaxCached = 64;
 using Cache = std::unordered_map<std::int64_t, std::unique_ptr<ls::models::Model>>;
 Cache& g_cache = *new Cache();
 std::uint64_t g_generation = 1;
+std::uint64_t g_name_generation = 1;
 
 // Looked up per FmgrInfo; plain data only (it lives in fn_mcxt).
 struct CallCache {
@@ -31,6 +34,9 @@ struct CallCache {
     std::int64_t id;
     const ls::models::Model* model;
     bool by_name;
+    std::uint64_t name_generation;  // by name: resolved under this name generation,
+    LocalTransactionId lxid;        // in this transaction,
+    TimestampTz statement_start;    // during this top-level statement
     std::int64_t key_id;
     int name_len;
     char name[256];
@@ -40,26 +46,21 @@ struct CallCache {
 }  // namespace
 
 std::int64_t model_id_by_name(const std::string& name) {
-    bool found = false;
-    std::int64_t id = 0;
     // Read as the registry's owner: scoring needs no grant on learnerscore.models.
-    auto body = [&]() {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        Oid types[1] = {TEXTOID};
-        Datum args[1] = {PointerGetDatum(cstring_to_text_with_len(name.data(), static_cast<int>(name.size())))};
-        int rc = SPI_execute_with_args("SELECT id FROM learnerscore.models WHERE name OPERATOR(pg_catalog.=) $1", 1,
-                                       types, args, nullptr, true, 1);
-        if (rc == SPI_OK_SELECT && SPI_processed == 1) {
-            bool isnull;
-            Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-            if (!isnull) { found = true; id = DatumGetInt64(d); }
-        }
-        SPI_finish();
-    };
-    pg_call([&]() { as_registry_owner(body); });
-    if (!found) ls::fail(ls::ErrorKind::UndefinedObject, "model \"" + name + "\" does not exist",
-                         "See SELECT name FROM learnerscore.models.");
-    return id;
+    // Under the 0.2.0 layout the name's deployed version (its latest deployment);
+    // under the 0.1.0 layout (the new library before ALTER EXTENSION UPDATE) the one model of the name.
+    const bool versioned = registry_versioned();
+    SqlRows r = registry_sql(
+        versioned ? "SELECT model_id FROM learnerscore.model_deployments WHERE name = $1 ORDER BY id DESC LIMIT 1"
+                  : "SELECT id FROM learnerscore.models WHERE name = $1",
+        {name}, true);
+    if (!r.empty() && r[0][0]) return std::stoll(*r[0][0]);
+    if (versioned && !registry_sql("SELECT 1 FROM learnerscore.models WHERE name = $1 LIMIT 1", {name}, true).empty())
+        throw ls::ForeignError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                               "model \"" + name + "\" has no deployed version", "",
+                               "Deploy one with learnerscore.deploy(name, version) or learnerscore.deploy(name, 'latest').");
+    ls::fail(ls::ErrorKind::UndefinedObject, "model \"" + name + "\" does not exist",
+             "See SELECT name FROM learnerscore.models.");
 }
 
 const ls::models::Model& model_by_id(std::int64_t id) {
@@ -110,6 +111,8 @@ void evict_model(std::int64_t id) {
     if (g_cache.erase(id)) ++g_generation;
 }
 
+void names_changed() { ++g_name_generation; }
+
 void*& call_site_slot(FunctionCallInfo fcinfo) {
     auto* cc = static_cast<CallCache*>(fcinfo->flinfo->fn_extra);
     if (!cc) ls::fail(ls::ErrorKind::Internal, "call_site_slot before model_for_call");
@@ -130,8 +133,15 @@ const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std:
         key_id = PG_GETARG_INT64(argno);
     }
     auto* cc = static_cast<CallCache*>(fcinfo->flinfo->fn_extra);
+    // A name's resolution is kept for one top-level statement: a call site can
+    // outlive it (PL/pgSQL keeps simple expressions for the transaction).
+    const LocalTransactionId lxid = MyProc ? MyProc->lxid : InvalidLocalTransactionId;
+    const TimestampTz statement_start = GetCurrentStatementStartTimestamp();
     if (cc && cc->generation == g_generation && cc->by_name == by_name &&
-        (by_name ? (cc->name_len == name_len && memcmp(cc->name, name, name_len) == 0) : cc->key_id == key_id)) {
+        (by_name ? (cc->name_len == name_len && memcmp(cc->name, name, name_len) == 0 &&
+                    cc->name_generation == g_name_generation && cc->lxid == lxid &&
+                    cc->statement_start == statement_start)
+                 : cc->key_id == key_id)) {
         if (id_out) *id_out = cc->id;
         return *cc->model;
     }
@@ -147,6 +157,9 @@ const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std:
     cc->id = id;
     cc->model = &m;
     cc->by_name = by_name;
+    cc->name_generation = g_name_generation;
+    cc->lxid = lxid;
+    cc->statement_start = statement_start;
     cc->key_id = key_id;
     if (by_name && name_len <= static_cast<int>(sizeof cc->name)) {
         cc->name_len = name_len;

@@ -2,7 +2,10 @@
 // reused and a trained model is immutable, so an entry never goes stale; it
 // is evicted when the model is dropped in this backend). Predict/explain
 // resolve the model once per query through fn_extra, so a view over millions
-// of rows decodes the model once.
+// of rows decodes the model once. A name resolves to its deployed version;
+// the resolution is kept for one top-level statement of one transaction (a
+// deploy committed by another session takes effect at the next statement)
+// and dropped at once when this backend deploys, trains or drops.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -28,6 +31,9 @@ void*& call_site_slot(FunctionCallInfo fcinfo);
 std::int64_t model_id_by_name(const std::string& name);
 const ls::models::Model& model_by_id(std::int64_t id);
 void evict_model(std::int64_t id);
+// This backend changed which model a name resolves to (deploy, rollback,
+// train, drop): forget every cached name resolution.
+void names_changed();
 // Changes whenever a cached model is freed: caches keyed by a Model's address
 // must be dropped when it changes (the address may be reused).
 std::uint64_t model_cache_generation();

@@ -2,6 +2,7 @@
 // pg/models/model_registry.h), cross-validation, predict and explain.
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <tuple>
 #include <string>
@@ -283,35 +284,117 @@ std::vector<RawValue> row_values(FunctionCallInfo fcinfo, int argno, const ls::m
     return row;
 }
 
+// One fold per distinct value of the group column, the dataset's last feature
+// column (removed from it), in sorted order (leave-one-group-out); returns the fold count.
+int group_folds(ls::models::Dataset& data, const std::string& group, std::vector<int>& fold,
+                std::vector<std::string>& labels) {
+    ls::models::Column gcol = std::move(data.features.back());
+    data.features.pop_back();
+    std::map<std::pair<double, std::string>, int> ids;
+    auto key = [&](std::size_t i) -> std::pair<double, std::string> {
+        if (gcol.categorical) return {0.0, gcol.code[i] < 0 ? std::string("NULL") : gcol.levels[gcol.code[i]]};
+        if (std::isnan(gcol.num[i])) return {0.0, "NULL"};
+        return {gcol.num[i], ""};
+    };
+    for (std::size_t i = 0; i < data.rows(); ++i) ids.emplace(key(i), 0);
+    int next = 0;
+    for (auto& [kv, id] : ids) {
+        id = next++;
+        labels.push_back(kv.second.empty() ? json_num(kv.first) : kv.second);
+    }
+    fold.resize(data.rows());
+    for (std::size_t i = 0; i < data.rows(); ++i) fold[i] = ids[key(i)];
+    if (next < 2) fail(ErrorKind::InvalidParameter, "the group column \"" + group + "\" has fewer than 2 values");
+    return next;
+}
+
 }  // namespace
 
 // ls_train(name, source, target, features, algorithm, params jsonb) returns bigint:
 // fits a model on the source, read as the calling role, and registers it
 // (as the registry's owner, recording the calling role as the model's owner).
+// Under the 0.2.0 registry a name trained again gets its next version, which
+// is deployed unless params has "deploy": false; under the 0.1.0 layout (the
+// new library before ALTER EXTENSION UPDATE) a taken name is 42710 as it was.
 Datum ls_train(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        lspg::params_from_jsonb(fcinfo, 5);  // checked first, as train() always did
+        const ls::models::Params given = lspg::params_from_jsonb(fcinfo, 5);  // checked first, as train() always did
+        bool deploy = true;
+        if (auto it = given.find("deploy"); it != given.end()) {
+            if (it->second != "true" && it->second != "false")
+                fail(ErrorKind::InvalidParameter, "params \"deploy\" must be true or false");
+            deploy = it->second == "true";
+        }
         const std::string name = PG_ARGISNULL(0) ? std::string() : lspg::text_to_string(PG_GETARG_TEXT_PP(0));
         if (name.empty()) fail(ErrorKind::InvalidParameter, "a model needs a non-empty name");
+        const bool versioned = lspg::registry_versioned();
+        if (!versioned && given.count("deploy")) lspg::require_versioned_registry("params \"deploy\"");
         // Two train()s of one name: the second waits here until the first
         // commits or aborts, then sees its model below.
         lspg::lock_model_name(name);
         const lspg::RegistryEntry old = lspg::find_model(name);
         if (old.found) {
-            lspg::check_model_owner(name, old.owner, "replace");
-            throw ls::ForeignError(ERRCODE_DUPLICATE_OBJECT, "model \"" + name + "\" already exists", "",
-                                   "Models are immutable: choose a new name or drop the old one with learnerscore.drop_model().");
+            lspg::check_model_owner(name, old.owner, versioned ? "train a new version of" : "replace");
+            if (!versioned)
+                throw ls::ForeignError(ERRCODE_DUPLICATE_OBJECT, "model \"" + name + "\" already exists", "",
+                                       "Models are immutable: choose a new name or drop the old one with learnerscore.drop_model().");
+        }
+        // Held-out metrics recorded with the model (metrics.validation): params "validate": k
+        // (k-fold, seed 42, as cross_validate()) or "validate_group": column (leave-one-group-out).
+        int validate_k = 0;
+        std::string validate_group;
+        if (auto it = given.find("validate"); it != given.end()) {
+            char* end = nullptr;
+            const long k = std::strtol(it->second.c_str(), &end, 10);
+            if (!end || *end || k < 2 || k > 100)
+                fail(ErrorKind::InvalidParameter, "params \"validate\" must be a fold count between 2 and 100");
+            validate_k = static_cast<int>(k);
+        }
+        if (auto it = given.find("validate_group"); it != given.end()) {
+            if (validate_k) fail(ErrorKind::InvalidParameter, "give params \"validate\" or \"validate_group\", not both");
+            validate_group = it->second;
+            if (validate_group.empty()) fail(ErrorKind::InvalidParameter, "params \"validate_group\" must name a column");
         }
         FitArgs a = fit_args(fcinfo, 1);
+        for (const char* k : {"deploy", "validate", "validate_group"}) a.params.erase(k);
+        if (!validate_group.empty()) {
+            for (const auto& f : a.spec.features)
+                if (f == validate_group)
+                    fail(ErrorKind::InvalidParameter, "the group column \"" + validate_group + "\" is also a feature");
+            a.spec.features.push_back(validate_group);
+        }
         ls::models::Algorithm algo = ls::models::parse_algorithm(a.algorithm);
         a.spec.extra_bytes = [algo](const ls::models::Dataset& d, std::size_t rows) {
             return ls::models::training_bytes(d, algo, rows, true);
         };
         long long skipped = 0;
         ls::models::Dataset data = lspg::read_dataset(a.spec, &skipped);
+        std::string validation;
+        ls::metrics::Summary held_out;
+        if (validate_k || !validate_group.empty()) {
+            std::vector<int> fold;
+            std::vector<std::string> labels;
+            int nfolds = validate_k;
+            if (!validate_group.empty()) {
+                nfolds = group_folds(data, validate_group, fold, labels);
+                validation = "\"method\": \"leave-one-group-out\", \"group_column\": " + json_str(validate_group);
+            } else {
+                if (data.rows() < static_cast<std::size_t>(validate_k))
+                    fail(ErrorKind::InvalidParameter, "validation needs at least k rows");
+                fold = ls::models::content_folds(data, validate_k, 42);
+                validation = "\"method\": \"k-fold\", \"seed\": 42";
+            }
+            ls::models::cross_validate(data, a.spec.target, algo, a.params, fold, nfolds, &held_out);
+            validation += ", \"folds\": " + std::to_string(nfolds) + ", \"rows\": " + std::to_string(data.rows());
+        }
         ls::models::TrainResult res = ls::models::train(data, a.spec.target, algo, a.params);
         const ls::models::Model& m = *res.model;
         std::string metrics = "{\"train\": " + summary_json(m, res.train_metrics);
+        if (!validation.empty()) {
+            // the pooled held-out predictions of every fold, as cross_validate()'s fold = 'pooled'
+            std::string v = summary_json(m, held_out);
+            metrics += ", \"validation\": {" + validation + ", " + v.substr(1);
+        }
         if (m.algorithm != ls::models::Algorithm::XGBoost) {
             metrics += ", \"coefficients\": [";
             std::vector<std::string> names = {"(intercept)"};
@@ -334,8 +417,14 @@ Datum ls_train(PG_FUNCTION_ARGS) {
         nm.blob = m.serialize();
         res.model.reset();
         data = ls::models::Dataset();  // the training buffers are no longer needed
-        lspg::pg_call([&]() { nm.owner = GetUserId(); });
-        PG_RETURN_INT64(lspg::insert_model(nm));
+        // A new version keeps the name's owner (a member of the owning role may train it).
+        if (old.found && OidIsValid(old.owner)) nm.owner = old.owner;
+        else lspg::pg_call([&]() { nm.owner = GetUserId(); });
+        int version = 1;
+        const std::int64_t id = lspg::insert_model(nm, &version);
+        if (versioned && deploy) lspg::deploy_model(name, id, version, "trained", std::nullopt);
+        lspg::names_changed();
+        PG_RETURN_INT64(id);
     });
 }
 
@@ -367,33 +456,7 @@ Datum ls_cross_validate(PG_FUNCTION_ARGS) {
         std::vector<std::string> labels;
         int nfolds = k;
         if (!group.empty()) {
-            // One fold per distinct group value (leave-one-group-out), in sorted order.
-            ls::models::Column gcol = std::move(data.features.back());
-            data.features.pop_back();
-            std::vector<std::string> key(data.rows());
-            std::map<std::pair<double, std::string>, int> ids;
-            for (std::size_t i = 0; i < data.rows(); ++i) {
-                std::pair<double, std::string> kv;
-                if (gcol.categorical) kv = {0.0, gcol.code[i] < 0 ? std::string("NULL") : gcol.levels[gcol.code[i]]};
-                else if (std::isnan(gcol.num[i])) kv = {0.0, "NULL"};
-                else kv = {gcol.num[i], ""};
-                ids.emplace(kv, 0);
-            }
-            int next = 0;
-            for (auto& [kv, id] : ids) {
-                id = next++;
-                labels.push_back(kv.second.empty() ? json_num(kv.first) : kv.second);
-            }
-            fold.resize(data.rows());
-            for (std::size_t i = 0; i < data.rows(); ++i) {
-                std::pair<double, std::string> kv;
-                if (gcol.categorical) kv = {0.0, gcol.code[i] < 0 ? std::string("NULL") : gcol.levels[gcol.code[i]]};
-                else if (std::isnan(gcol.num[i])) kv = {0.0, "NULL"};
-                else kv = {gcol.num[i], ""};
-                fold[i] = ids[kv];
-            }
-            nfolds = next;
-            if (nfolds < 2) fail(ErrorKind::InvalidParameter, "the group column \"" + group + "\" has fewer than 2 values");
+            nfolds = group_folds(data, group, fold, labels);
         } else {
             if (data.rows() < static_cast<std::size_t>(k))
                 fail(ErrorKind::InvalidParameter, "cross-validation needs at least k rows");

@@ -12,6 +12,7 @@ extern "C" {
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/rel.h"
 
 PG_FUNCTION_INFO_V1(ls_drop_model);
 PG_FUNCTION_INFO_V1(ls_models_guard);
@@ -33,8 +34,20 @@ Datum ls_drop_model(PG_FUNCTION_ARGS) {
             throw ls::ForeignError(ERRCODE_UNDEFINED_OBJECT, "model \"" + name + "\" does not exist");
         }
         lspg::check_model_owner(name, e.owner, "drop");
-        lspg::delete_model(e.id);
-        lspg::evict_model(e.id);
+        if (lspg::registry_versioned()) {
+            // every version of the name and its deployment history: the name is free again
+            lspg::SqlRows r = lspg::registry_sql("SELECT id FROM learnerscore.models WHERE name = $1", {name});
+            for (const auto& row : r) {
+                const std::int64_t id = std::stoll(*row.at(0));
+                lspg::delete_model(id);
+                lspg::evict_model(id);
+            }
+            lspg::delete_deployments(name);
+        } else {
+            lspg::delete_model(e.id);
+            lspg::evict_model(e.id);
+        }
+        lspg::names_changed();
         PG_RETURN_BOOL(true);
     });
 }
@@ -47,6 +60,16 @@ Datum ls_models_guard(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         if (!CALLED_AS_TRIGGER(fcinfo)) ls::fail(ls::ErrorKind::Internal, "ls_models_guard: not called as a trigger");
         auto* td = reinterpret_cast<TriggerData*>(fcinfo->context);
+        const bool history = strcmp(RelationGetRelationName(td->tg_relation), "model_deployments") == 0;
+        if (history) {
+            if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+                throw ls::ForeignError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "the model deployment history is append-only",
+                                       "", "Deploy with learnerscore.deploy() or learnerscore.rollback().");
+            if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) || !lspg::registry_delete_in_progress())
+                throw ls::ForeignError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                       "deployment history rows are deleted only through learnerscore.drop_model(name)");
+            return PointerGetDatum(td->tg_trigtuple);
+        }
         if (TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
             std::string name;
             lspg::pg_call([&]() {
@@ -61,7 +84,7 @@ Datum ls_models_guard(PG_FUNCTION_ARGS) {
         }
         if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) || !lspg::registry_delete_in_progress())
             throw ls::ForeignError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                                   "models are deleted only through learnerscore.drop_model(name)");
+                                   "models are deleted only through learnerscore.drop_model(name), drop_model_version() or prune_models()");
         return PointerGetDatum(td->tg_trigtuple);
     });
 }

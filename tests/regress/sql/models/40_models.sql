@@ -79,8 +79,9 @@ UPDATE learnerscore.models SET name = 'renamed' WHERE name = 'm40_ols';
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM learnerscore.models WHERE name = 'm40_ols';
 \echo :LAST_ERROR_SQLSTATE
-SELECT learnerscore.train('m40_ols', 'm40', 'yreal', ARRAY['x1'], 'linear');
-\echo :LAST_ERROR_SQLSTATE
+-- training the name again adds version 2 (deployed); drop_model() drops every version
+SELECT learnerscore.train('m40_ols', 'm40', 'yreal', ARRAY['x1'], 'linear') AS new_id \gset
+SELECT version FROM learnerscore.models WHERE id = :new_id;
 SELECT learnerscore.drop_model('m40_ols');
 SELECT learnerscore.predict('m40_ols', ARRAY[1, 2]::float8[]);
 \echo :LAST_ERROR_SQLSTATE

@@ -46,8 +46,10 @@ CREATE FUNCTION pg_temp.xgboost(booster bytea) RETURNS bytea LANGUAGE sql IMMUTA
 $$ SELECT pg_temp.blob('\x0301'::bytea || pg_temp.str('y') || pg_temp.str('binary:logistic') || '\x0000'::bytea
                        || pg_temp.le(1, 4) || pg_temp.num_feature('x1') || pg_temp.vec(0, 0) || pg_temp.vec(0, 0) || pg_temp.str(booster)) $$;
 CREATE FUNCTION pg_temp.register(name text, algorithm text, features text[], blob bytea) RETURNS void LANGUAGE sql AS
-$$ INSERT INTO learnerscore.models (name, algorithm, target, features, training_rows, model, owner)
-   VALUES (name, algorithm, 'y', features, 1, blob, current_user::regrole) $$;
+$$ WITH m AS (INSERT INTO learnerscore.models (name, algorithm, target, features, training_rows, model, owner, version)
+               VALUES (name, algorithm, 'y', features, 1, blob, current_user::regrole, 1) RETURNING id, name, version)
+   INSERT INTO learnerscore.model_deployments (name, model_id, version, deployed_by, strategy)
+   SELECT m.name, m.id, m.version, current_user::regrole, 'version' FROM m $$;
 
 -- the forgery tools are right: a well-formed blob of each kind decodes and scores
 SELECT pg_temp.register('m45_ok', 'logistic', ARRAY['x1', 'c'],

@@ -29,9 +29,10 @@ SELECT learnerscore.train('m46_a', 'm46', 'y', ARRAY['x1', 'c'], 'logistic') > 0
 SELECT learnerscore.train('m46_a_xgb', 'm46', 'y', ARRAY['x1'], 'xgboost', '{"num_round": 5}') > 0 AS trained;
 SELECT name, owner, current_user AS trained_by FROM learnerscore.models WHERE name LIKE 'm46_a%' ORDER BY name;
 SELECT learnerscore.predict('m46_a', '{"x1": 3, "c": "red"}'::jsonb) BETWEEN 0 AND 1 AS a_scores;
--- her own name again: the usual "already exists"
-SELECT learnerscore.train('m46_a', 'm46', 'y', ARRAY['x1'], 'logistic');
-\echo :LAST_ERROR_SQLSTATE
+-- her own name again: version 2, not deployed (params "deploy": false)
+SELECT learnerscore.train('m46_a', 'm46', 'y', ARRAY['x1'], 'logistic', '{"deploy": false}') AS new_id \gset
+SELECT version FROM learnerscore.models WHERE id = :new_id;
+SELECT version FROM learnerscore.deployed_models WHERE name = 'm46_a';
 RESET ROLE;
 
 -- analyst B can neither drop nor replace A's model, nor write the registry directly
@@ -82,7 +83,7 @@ RESET search_path;
 RESET ROLE;
 
 -- a role with NO grant on learnerscore.models (not even through PUBLIC) scores and explains
-SELECT id AS a_id FROM learnerscore.models WHERE name = 'm46_a' \gset
+SELECT model_id AS a_id FROM learnerscore.deployed_models WHERE name = 'm46_a' \gset
 REVOKE SELECT ON learnerscore.models FROM PUBLIC;
 SET ROLE regress_bi;
 SELECT count(*) FROM learnerscore.models;

@@ -1,7 +1,8 @@
 -- Two train() calls of one name at the same time (two sessions, through
--- dblink): the second waits for the first and then reports the function's own
--- "already exists" (42710), never the unique index's raw 23505; also when its
--- REPEATABLE READ snapshot cannot see the first model.
+-- dblink): the second waits for the first and then adds version 2; when its
+-- REPEATABLE READ snapshot cannot see the first model, the unique (name,
+-- version) violation is reported as a serialization failure (40001, retry),
+-- never as the unique index's raw 23505.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS learnerscore;
 CREATE EXTENSION IF NOT EXISTS dblink;
@@ -42,14 +43,14 @@ SELECT trained FROM dblink('c1', $$SELECT learnerscore.train('m48', 'm48', 'y', 
 SELECT * FROM pg_temp.train_after_c1('c2', 'm48');
 
 -- REPEATABLE READ: c3's snapshot predates c1's commit, so it cannot see the model; the insert's
--- unique violation is reported as "already exists"
+-- unique violation is reported as a serialization failure
 SELECT dblink_exec('c1', 'BEGIN');
 SELECT trained FROM dblink('c1', $$SELECT learnerscore.train('m48_rr', 'm48', 'y', ARRAY['a'], 'logistic') > 0$$) AS t(trained boolean);
 SELECT dblink_exec('c3', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
 SELECT n FROM dblink('c3', 'SELECT count(*) FROM learnerscore.models') AS t(n bigint) WHERE false;
 SELECT * FROM pg_temp.train_after_c1('c3', 'm48_rr');
 
-SELECT name, algorithm FROM learnerscore.models WHERE name LIKE 'm48%' ORDER BY name;
+SELECT name, version, algorithm FROM learnerscore.models WHERE name LIKE 'm48%' ORDER BY name, version;
 SELECT dblink_disconnect('c1'), dblink_disconnect('c2'), dblink_disconnect('c3');
 SELECT learnerscore.drop_model('m48'), learnerscore.drop_model('m48_rr');
 DROP TABLE m48;
