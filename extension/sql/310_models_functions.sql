@@ -68,7 +68,7 @@ COMMENT ON FUNCTION learnerscore.explain(bigint, record) IS 'explain() for a row
 
 CREATE FUNCTION learnerscore.model_coefficients(model text)
     RETURNS TABLE (term text, estimate float8, std_error float8, z float8, p_value float8)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
     SELECT c->>'term', (c->>'estimate')::float8, (c->>'std_error')::float8,
            (c->>'estimate')::float8 / nullif((c->>'std_error')::float8, 0),
            CASE WHEN (c->>'std_error')::float8 > 0 THEN

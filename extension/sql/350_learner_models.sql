@@ -9,7 +9,7 @@
 --   learner_daily value at the end of week j of the course (course start + 7j - 1 days), as in weekly_features.
 
 CREATE FUNCTION learnerscore.feature_label(feature text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
     SELECT coalesce(l.label, base) || CASE WHEN wk IS NOT NULL THEN ' by week ' || wk ELSE '' END
     FROM (SELECT coalesce(substring(feature FROM '^(.*)_[0-9]+_week$'), feature) AS base,
                  substring(feature FROM '_([0-9]+)_week$') AS wk) f
@@ -40,7 +40,7 @@ COMMENT ON FUNCTION learnerscore.feature_label(text) IS
   'Words for a model feature: sum_exercise_5_week -> "exercises solved by week 5".';
 
 CREATE FUNCTION learnerscore.top_reasons(contributions jsonb, features jsonb, n int DEFAULT 3) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
     -- Contributions of the weekly copies of one feature are added up; the reason
     -- quotes the latest week's value. Only features that raise the score count.
     SELECT coalesce(array_agg(learnerscore.feature_label(last_key) || ': ' ||
@@ -61,7 +61,7 @@ COMMENT ON FUNCTION learnerscore.top_reasons(jsonb, jsonb, int) IS
   'The n features that push a score up most, in words with their value and log-odds contribution, from learnerscore.explain() output and the feature values (weekly copies of a feature are summed).';
 
 CREATE FUNCTION learnerscore.learner_model_features() RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
     SELECT ARRAY['payment', 'm2_delay', 'sum_auth', 'view_delay_first', 'view_delay_sum', 'sum_activity_viewed',
                  'w_view_hours', 'sum_exercise', 'sum_required_exercises', 'exercise_delay_sum', 'result_delay_sum',
                  'sum_exercise_attempts_mean', 'sum_result', 'mean_result', 'progress', 'conn']
@@ -72,7 +72,7 @@ COMMENT ON FUNCTION learnerscore.learner_model_features() IS
 
 -- Week-end rows of learner_daily (one per learner and course week), a view so it is always current.
 CREATE FUNCTION learnerscore._create_learner_weekly_view(schema_name text, weeks int) RETURNS void
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     cols text;
@@ -93,7 +93,7 @@ COMMENT ON FUNCTION learnerscore._create_learner_weekly_view(text, int) IS 'Inte
 -- SELECT of the week-k feature set, one row per learner (optionally restricted to some courses).
 CREATE FUNCTION learnerscore._learner_features_sql(schema_name text, week int, course_filter text DEFAULT NULL,
                                                    weekly_relation text DEFAULT NULL, base_features text[] DEFAULT NULL)
-RETURNS text LANGUAGE plpgsql STABLE AS $fn$
+RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     cols text := '';
@@ -118,7 +118,7 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._learner_features_sql(text, int, text, text, text[]) IS 'Internal: the week-k feature query used to train and score learner models.';
 
 CREATE FUNCTION learnerscore._learner_feature_names(week int, base_features text[] DEFAULT NULL) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
     SELECT ARRAY['age', 'time_zone', 'tg_bot'] ||
            ARRAY(SELECT f || '_' || j || '_week' FROM generate_series(1, week) j,
                  unnest(coalesce(base_features, learnerscore.learner_model_features())) WITH ORDINALITY AS n(f, o) ORDER BY j, o)

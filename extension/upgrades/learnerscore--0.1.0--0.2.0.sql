@@ -1623,6 +1623,124 @@ BEGIN
 END
 $proc$;
 
+-- search_path pinned on the learner-model helpers and model_coefficients (350, 310)
+CREATE OR REPLACE FUNCTION learnerscore._create_learner_weekly_view(schema_name text, weeks int) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    cols text;
+BEGIN
+    SELECT string_agg(format('d.%I', f), ', ') INTO cols FROM unnest(learnerscore._weekly_feature_names()) f;
+    EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_weekly AS
+        SELECT d.user_id, d.course_id, ((d.cur_date - st.course_start) / 7 + 1)::int AS week, d.cur_date, %2$s
+          FROM %1$s.learner_daily d
+          JOIN (SELECT course_id, min(date_shown)::date AS course_start FROM %1$s.schedule
+                 WHERE isfinite(date_shown) GROUP BY course_id) st ON st.course_id = d.course_id
+         WHERE (d.cur_date - st.course_start) %% 7 = 6 AND d.cur_date - st.course_start < 7 * %3$s$q$, s, cols, weeks);
+    EXECUTE format('COMMENT ON VIEW %s.learner_weekly IS %L', s,
+        'learner_daily at the end of each course week (course start + 7k - 1 days), weeks 1..' || weeks || ': the values behind <feature>_<k>_week.');
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION learnerscore._learner_feature_names(week int, base_features text[] DEFAULT NULL) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
+    SELECT ARRAY['age', 'time_zone', 'tg_bot'] ||
+           ARRAY(SELECT f || '_' || j || '_week' FROM generate_series(1, week) j,
+                 unnest(coalesce(base_features, learnerscore.learner_model_features())) WITH ORDINALITY AS n(f, o) ORDER BY j, o)
+$$;
+
+CREATE OR REPLACE FUNCTION learnerscore._learner_features_sql(schema_name text, week int, course_filter text DEFAULT NULL,
+                                                   weekly_relation text DEFAULT NULL, base_features text[] DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    cols text := '';
+    f text;
+    j int;
+BEGIN
+    FOR j IN 1..week LOOP
+        FOREACH f IN ARRAY coalesce(base_features, learnerscore.learner_model_features()) LOOP
+            cols := cols || format(', max(w.%I) FILTER (WHERE w.week = %s)::float8 AS %I', f, j, f || '_' || j || '_week');
+        END LOOP;
+    END LOOP;
+    RETURN format($q$SELECT u.user_id, u.course_id, a.age::float8 AS age, learnerscore.tz_hours(a.time_zone) AS time_zone,
+                            u.tg_bot::float8 AS tg_bot%2$s
+                       FROM %1$s.users u
+                       LEFT JOIN %1$s.users_age_timezone a ON a.user_id = u.user_id
+                       LEFT JOIN %5$s w ON w.user_id = u.user_id AND w.week <= %3$s
+                      WHERE %4$s
+                      GROUP BY u.user_id, u.course_id, a.age, a.time_zone, u.tg_bot$q$,
+                  s, cols, week, coalesce(course_filter, 'true'), coalesce(weekly_relation, s || '.learner_weekly'));
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION learnerscore.feature_label(feature text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
+    SELECT coalesce(l.label, base) || CASE WHEN wk IS NOT NULL THEN ' by week ' || wk ELSE '' END
+    FROM (SELECT coalesce(substring(feature FROM '^(.*)_[0-9]+_week$'), feature) AS base,
+                 substring(feature FROM '_([0-9]+)_week$') AS wk) f
+    LEFT JOIN (VALUES
+        ('payment', 'paid for the course (1 yes)'), ('module', 'module reached'),
+        ('m2_delay', 'days late on the module-2 attestation'), ('sum_auth', 'log-ins'),
+        ('sum_schedule_activities', 'activities opened'), ('sum_required_activity', 'required activities opened'),
+        ('sum_attestation_activity', 'attestation activities opened'),
+        ('view_delay_first', 'mean days before first viewing an activity'),
+        ('view_delay_sum', 'days opened activities waited unviewed'), ('sum_activity_viewed', 'activities viewed'),
+        ('sum_required_activity_viewed', 'required activities viewed'),
+        ('sum_attestation_activity_viewed', 'attestation activities viewed'), ('w_view_hours', 'webinar hours watched'),
+        ('sum_exercise', 'exercises solved'), ('sum_required_exercises', 'required exercises solved'),
+        ('sum_attestation_exercises', 'attestation exercises solved'),
+        ('exercise_delay_first', 'mean days of first attempts past the deadline'),
+        ('exercise_delay_sum', 'total days of attempts past deadlines'),
+        ('result_delay_mean', 'mean days of passed exercises past the deadline'),
+        ('result_delay_sum', 'total days of passed exercises past deadlines'),
+        ('sum_exercise_attempts_mean', 'attempts per exercise'), ('mean_required_result', 'mean score on required exercises'),
+        ('mean_non_req_result', 'mean score on optional exercises'), ('mean_attestation_result', 'mean attestation score'),
+        ('sum_result', 'total exercise score'), ('conn', 'webinar connections'),
+        ('online_rate', 'share of webinars joined online'), ('mean_result', 'mean exercise score'),
+        ('progress', 'progress % (exercises solved / opened)'), ('age', 'age'),
+        ('time_zone', 'time zone (hours from UTC)'), ('tg_bot', 'Telegram bot (0 none, 1 on, 2 stopped)'),
+        ('flow_num', 'flow')) AS l(name, label) ON l.name = f.base
+$$;
+
+CREATE OR REPLACE FUNCTION learnerscore.learner_model_features() RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
+    SELECT ARRAY['payment', 'm2_delay', 'sum_auth', 'view_delay_first', 'view_delay_sum', 'sum_activity_viewed',
+                 'w_view_hours', 'sum_exercise', 'sum_required_exercises', 'exercise_delay_sum', 'result_delay_sum',
+                 'sum_exercise_attempts_mean', 'sum_result', 'mean_result', 'progress', 'conn']
+$$;
+
+CREATE OR REPLACE FUNCTION learnerscore.top_reasons(contributions jsonb, features jsonb, n int DEFAULT 3) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
+    -- Contributions of the weekly copies of one feature are added up; the reason
+    -- quotes the latest week's value. Only features that raise the score count.
+    SELECT coalesce(array_agg(learnerscore.feature_label(last_key) || ': ' ||
+                              coalesce(round((features->>last_key)::numeric, 1)::text, 'missing') ||
+                              ' (+' || round(c::numeric, 2) || ')' ORDER BY c DESC), '{}')
+    FROM (SELECT base, sum(v) AS c, (array_agg(key ORDER BY wk DESC))[1] AS last_key
+          FROM (SELECT key, value::float8 AS v,
+                       coalesce(substring(key FROM '^(.*)_[0-9]+_week$'), key) AS base,
+                       coalesce(substring(key FROM '_([0-9]+)_week$')::int, 0) AS wk
+                FROM jsonb_each_text(contributions)
+                WHERE key NOT IN ('(bias)', '(intercept)') AND value IS NOT NULL) e
+          GROUP BY base
+          HAVING sum(v) > 0
+          ORDER BY sum(v) DESC
+          LIMIT n) t
+$$;
+
+CREATE OR REPLACE FUNCTION learnerscore.model_coefficients(model text)
+    RETURNS TABLE (term text, estimate float8, std_error float8, z float8, p_value float8)
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
+    SELECT c->>'term', (c->>'estimate')::float8, (c->>'std_error')::float8,
+           (c->>'estimate')::float8 / nullif((c->>'std_error')::float8, 0),
+           CASE WHEN (c->>'std_error')::float8 > 0 THEN
+               2 * (1 - learnerscore._models_normal_cdf(abs((c->>'estimate')::float8 / (c->>'std_error')::float8))) END
+    FROM learnerscore.models m, jsonb_array_elements(m.metrics->'coefficients') WITH ORDINALITY AS e(c, ord)
+    WHERE m.id = (SELECT d.model_id FROM learnerscore.deployed_models d WHERE d.name = model_coefficients.model)
+    ORDER BY ord
+$$;
+
 -- == The routine list of 900_privileges.sql (kept last: every part above adds to it)
 CREATE OR REPLACE FUNCTION learnerscore._routine_access(OUT routine text, OUT kind text)
 RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE

@@ -37,7 +37,7 @@ void demo_models(DemoContext& ctx) {
     std::printf("   Trained %s XGBoost models in %.1f s (CALL learnerscore.train_learner_models('%s')): for each week\n"
                 "   k = 1..10, dropout (ends asleep or does not complete module 2), completion (m2_attestation >= 50 and\n"
                 "   m2_progress >= 50) and m2_progress, on the leak-free features of weeks 1..k. Metrics are on courses\n"
-                "   the model did not train on (leave-one-course-out), from %s.learner_model_metrics:\n\n",
+                "   the model did not train on (leave-one-course-out), from %s.learner_model_metrics_latest:\n\n",
                 n.get(0, 0).c_str(), secs, ctx.schema.c_str(), ctx.schema.c_str());
     print_table(ctx.conn.query(
         "SELECT week,"
@@ -47,7 +47,7 @@ void demo_models(DemoContext& ctx) {
         " round(max(auc) FILTER (WHERE target = 'completion')::numeric, 3) AS completion_auc,"
         " round(max(brier) FILTER (WHERE target = 'completion')::numeric, 3) AS completion_brier,"
         " round(max(mae) FILTER (WHERE target = 'm2_progress')::numeric, 2) AS m2_progress_mae"
-        " FROM " + s + ".learner_model_metrics GROUP BY week ORDER BY week"));
+        " FROM " + s + ".learner_model_metrics_latest GROUP BY week ORDER BY week"));
     std::printf("\n   (the 1T scoring specification's random forests: m2_progress MAE 7.99 at week 1 falling to 2.86 at week 10, on its own data)\n"
                 "   ECE (expected calibration error): the mean gap between predicted probability and observed share over\n"
                 "   probability bins, weighted by bin size; 0.03 = the probabilities are off by 3 points on average.\n");

@@ -224,11 +224,14 @@ std::string scores_section(PgConn& c, const std::string& s, const std::string& a
 
 std::string metrics_section(PgConn& c, const std::string& s) {
     if (!has_rel(c, s + ".learner_model_metrics")) return "null";
+    // The metrics are appended per training run: the latest run's, where runs are kept.
+    const std::string rel = has_rel(c, s + ".learner_model_metrics_latest") ? s + ".learner_model_metrics_latest"
+                                                                            : s + ".learner_model_metrics";
     return one(c,
         "SELECT coalesce(json_agg(json_build_object('week', week, 'target', target, 'auc', round(auc::numeric, 4),"
         " 'brier', round(brier::numeric, 4), 'ece', round(calibration_error::numeric, 4), 'mae', round(mae::numeric, 3),"
         " 'rmse', round(rmse::numeric, 3), 'rows', rows, 'validation', validation) ORDER BY target, week), '[]')"
-        " FROM " + s + ".learner_model_metrics WHERE week IS NOT NULL");
+        " FROM " + rel + " WHERE week IS NOT NULL");
 }
 
 std::string effects_section(PgConn& c, const std::string& t, const std::string& truth_dir, Progress& p) {
