@@ -173,7 +173,7 @@ BEGIN
         'Log of CALL learnerscore.refresh_learner_daily: the days computed by each run and the status thresholds in force.');
 
     EXECUTE format($$CREATE OR REPLACE VIEW %1$s.learner_status AS
-        SELECT a.user_id, u.course_id, a.cur_date AS as_of, a.status, a.days_inactive, a.last_activity_at,
+        SELECT a.user_id, u.course_id, a.cur_date AS as_of, a.status::varchar(16) AS status, a.days_inactive, a.last_activity_at,
                a.module, a.theme_id, a.task_id
           FROM %1$s.learner_activity a JOIN %1$s.users u ON u.user_id = a.user_id
          WHERE a.cur_date = (SELECT max(cur_date) FROM %1$s.learner_activity)$$, s);

@@ -125,6 +125,32 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore,
 $$;
 COMMENT ON FUNCTION learnerscore._learner_feature_names(int, text[]) IS 'Internal: the features of the week-k learner models.';
 
+-- learner_scores over the deployed versions, with the weeks and the base
+-- features the deployed models were trained with (an upgrade re-creates a view
+-- that 0.1.0 made over fixed model ids, or one it had to drop).
+CREATE FUNCTION learnerscore._recreate_learner_scores_view(schema_name text) RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    weeks int;
+    base text[];
+BEGIN
+    EXECUTE format('SELECT max(week) FROM %I.learner_model_metrics', schema_name) INTO weeks;
+    SELECT array_agg(substring(u.f FROM '^(.*)_1_week$') ORDER BY u.o) INTO base
+      FROM learnerscore.models m, unnest(m.features) WITH ORDINALITY AS u(f, o)
+     WHERE m.id = (SELECT d.model_id FROM learnerscore.deployed_models d
+                    WHERE d.name = format('%s.dropout_w01', schema_name))
+       AND u.f LIKE '%\_1\_week';
+    IF weeks IS NULL OR base IS NULL THEN
+        RETURN false;
+    END IF;
+    PERFORM learnerscore._create_learner_scores_view(schema_name, weeks,
+        CASE WHEN base = learnerscore.learner_model_features() THEN NULL ELSE base END);
+    RETURN true;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._recreate_learner_scores_view(text) IS
+  'Internal: (re)creates <schema>.learner_scores over the deployed learner models, with the weeks recorded in learner_model_metrics and the base features of the deployed week-1 dropout model; false (and nothing done) when there are none.';
+
 -- The data-schema tables of the learner models, created or brought up to date
 -- (a 0.1.0-layout learner_model_metrics gets its run columns, its rows become
 -- run 1) without losing rows; idempotent. learnerscore.upgrade_learning_schema calls it.
@@ -156,7 +182,7 @@ BEGIN
     EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.models_deployed IS %L', s, 'How many of the run''s models were deployed.');
 
     EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_model_metrics (
-        week int, target text, algorithm text, validation text, rows float8,
+        week int, target varchar(16), algorithm varchar(16), validation varchar(32), rows float8,
         auc float8, brier float8, calibration_error float8, log_loss float8, accuracy float8, mae float8, rmse float8,
         model_id bigint, trained_at timestamptz DEFAULT now())$q$, s);
     -- the 0.2.0 columns (a 0.1.0 table has none of them)
@@ -179,19 +205,17 @@ BEGIN
             WHERE run_id IS NULL$q$, s, schema_name) USING legacy_run;
     END IF;
     EXECUTE format('ALTER TABLE %s.learner_model_metrics ALTER COLUMN run_id SET NOT NULL', s);
+    -- categorical columns sized for BI tools (0.1.0 made them text); a value that does not fit fails, never truncates
+    IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+         WHERE attrelid = to_regclass(s || '.learner_model_metrics') AND attname = 'target') = 'text' THEN
+        EXECUTE format('DROP VIEW IF EXISTS %s.learner_model_metrics_latest', s);
+        EXECUTE format('ALTER TABLE %s.learner_model_metrics ALTER COLUMN target TYPE varchar(16), '
+                       'ALTER COLUMN algorithm TYPE varchar(16), ALTER COLUMN validation TYPE varchar(32)', s);
+    END IF;
     -- a learner_scores view made by 0.1.0 scores fixed model ids: re-create it over the deployed versions,
     -- with the weeks and the base features its models were trained with
     IF legacy_run IS NOT NULL AND to_regclass(s || '.learner_scores') IS NOT NULL THEN
-        EXECUTE format('SELECT max(week) FROM %s.learner_model_metrics', s) INTO weeks;
-        SELECT array_agg(substring(u.f FROM '^(.*)_1_week$') ORDER BY u.o) INTO base
-          FROM learnerscore.models m, unnest(m.features) WITH ORDINALITY AS u(f, o)
-         WHERE m.id = (SELECT d.model_id FROM learnerscore.deployed_models d
-                        WHERE d.name = format('%s.dropout_w01', schema_name))
-           AND u.f LIKE '%\_1\_week';
-        IF weeks IS NOT NULL AND base IS NOT NULL THEN
-            PERFORM learnerscore._create_learner_scores_view(schema_name, weeks,
-                CASE WHEN base = learnerscore.learner_model_features() THEN NULL ELSE base END);
-        END IF;
+        PERFORM learnerscore._recreate_learner_scores_view(schema_name);
     END IF;
     -- one row per run, week and target (0.1.0: per week and target)
     IF NOT EXISTS (SELECT 1 FROM pg_constraint

@@ -175,12 +175,12 @@ BEGIN
         'Course x KPI x department (ALL = every department) x method: naive difference in means, regression adjustment, AIPW (propensity trimmed at 0.01) and IV/2SLS with the random invitation as instrument; covariates are the pre-period KPIs, tenure and department. Refresh with CALL learnerscore.refresh_course_effects(schema) after loading.');
 
     EXECUTE format($$CREATE OR REPLACE VIEW %1$s.course_verdicts AS
-        SELECT e.course_id, ci.title, e.kpi, e.department, e.method, e.estimate, e.ci_low, e.ci_high,
-               ks.min_useful_effect, b.benefit, b.benefit_low, b.benefit_high,
-               CASE WHEN e.estimate IS NULL THEN 'inconclusive'
-                    WHEN b.benefit_low > 0 AND b.benefit >= ks.min_useful_effect THEN 'recommend'
-                    WHEN b.benefit_high < ks.min_useful_effect THEN 'remove'
-                    ELSE 'inconclusive' END AS verdict,
+        SELECT e.course_id, ci.title, e.kpi::varchar(32) AS kpi, e.department, e.method::varchar(16) AS method,
+               e.estimate, e.ci_low, e.ci_high, ks.min_useful_effect, b.benefit, b.benefit_low, b.benefit_high,
+               (CASE WHEN e.estimate IS NULL THEN 'inconclusive'
+                     WHEN b.benefit_low > 0 AND b.benefit >= ks.min_useful_effect THEN 'recommend'
+                     WHEN b.benefit_high < ks.min_useful_effect THEN 'remove'
+                     ELSE 'inconclusive' END)::varchar(16) AS verdict,
                b.benefit_high < 0 AS harmful,
                CASE WHEN e.estimate IS NULL OR NOT (b.benefit_low > 0 AND b.benefit >= ks.min_useful_effect)
                          AND NOT (b.benefit_high < ks.min_useful_effect)

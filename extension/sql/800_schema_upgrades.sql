@@ -94,6 +94,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $proc$
 DECLARE
     v int := learnerscore._upgrade_target(schema_name, 'learning_schema');
     verbosity text := current_setting('client_min_messages');
+    scores_dropped boolean := false;
 BEGIN
     IF v = learnerscore._layout_version('learning_schema') THEN
         RAISE NOTICE 'schema "%" already has the current layout (%)', schema_name, v;
@@ -101,8 +102,15 @@ BEGIN
     END IF;
     -- the same lock create_learning_schema takes: one (re)creation of a schema at a time
     PERFORM pg_advisory_xact_lock(hashtext('learnerscore.create_learning_schema'), hashtext(schema_name));
-    -- 1 -> 2 (release 0.2.0): the layout table itself; the clean tables are unchanged.
-    -- Each later layout adds its step here, in order, each keeping every row.
+    -- 1 -> 2 (release 0.2.0): the layout table itself; the clean tables are unchanged;
+    -- learner_status.status becomes varchar(16) (sized for BI tools): a view's column
+    -- type cannot change in place, so it is dropped with what reads it (learner_scores)
+    -- and both come back below. Each later layout adds its step here, in order, each keeping every row.
+    IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+         WHERE attrelid = to_regclass(format('%I.learner_status', schema_name)) AND attname = 'status') = 'text' THEN
+        scores_dropped := to_regclass(format('%I.learner_scores', schema_name)) IS NOT NULL;
+        EXECUTE format('DROP VIEW %I.learner_status CASCADE', schema_name);
+    END IF;
     PERFORM learnerscore._stamp_layout(schema_name, 'learning_schema');
     -- views and caches come from the current code (the fingerprints changed with the extension)
     PERFORM set_config('client_min_messages', 'warning', true);   -- no "already exists, skipping" notices
@@ -113,6 +121,9 @@ BEGIN
     -- the learner models' tables (runs, metrics per run; no row lost) and learner_scores over the deployed versions
     IF to_regclass(format('%I.learner_model_metrics', schema_name)) IS NOT NULL THEN
         PERFORM learnerscore._ensure_learner_model_tables(schema_name);
+        IF scores_dropped THEN
+            PERFORM learnerscore._recreate_learner_scores_view(schema_name);
+        END IF;
         PERFORM learnerscore._comment_bi_views(schema_name);   -- the same column comments as train_learner_models leaves
     END IF;
     PERFORM set_config('client_min_messages', verbosity, true);
@@ -132,7 +143,13 @@ BEGIN
         RAISE NOTICE 'schema "%" already has the current layout (%)', schema_name, v;
         RETURN;
     END IF;
-    -- 1 -> 2 (release 0.2.0): the layout table; tables, views and course_effects are unchanged.
+    -- 1 -> 2 (release 0.2.0): the layout table; course_verdicts' kpi, method and verdict
+    -- become varchar (sized for BI tools): the view is dropped and re-created (a view of
+    -- your own over it makes the DROP fail: drop it first). Tables and course_effects are unchanged.
+    IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+         WHERE attrelid = to_regclass(format('%I.course_verdicts', schema_name)) AND attname = 'verdict') = 'text' THEN
+        EXECUTE format('DROP VIEW %I.course_verdicts', schema_name);
+    END IF;
     PERFORM learnerscore._stamp_layout(schema_name, 'course_effects');
     PERFORM set_config('client_min_messages', 'warning', true);
     CALL learnerscore.create_course_effects_schema(schema_name);

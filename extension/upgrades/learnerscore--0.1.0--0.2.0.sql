@@ -777,6 +777,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $proc$
 DECLARE
     v int := learnerscore._upgrade_target(schema_name, 'learning_schema');
     verbosity text := current_setting('client_min_messages');
+    scores_dropped boolean := false;
 BEGIN
     IF v = learnerscore._layout_version('learning_schema') THEN
         RAISE NOTICE 'schema "%" already has the current layout (%)', schema_name, v;
@@ -784,8 +785,15 @@ BEGIN
     END IF;
     -- the same lock create_learning_schema takes: one (re)creation of a schema at a time
     PERFORM pg_advisory_xact_lock(hashtext('learnerscore.create_learning_schema'), hashtext(schema_name));
-    -- 1 -> 2 (release 0.2.0): the layout table itself; the clean tables are unchanged.
-    -- Each later layout adds its step here, in order, each keeping every row.
+    -- 1 -> 2 (release 0.2.0): the layout table itself; the clean tables are unchanged;
+    -- learner_status.status becomes varchar(16) (sized for BI tools): a view's column
+    -- type cannot change in place, so it is dropped with what reads it (learner_scores)
+    -- and both come back below. Each later layout adds its step here, in order, each keeping every row.
+    IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+         WHERE attrelid = to_regclass(format('%I.learner_status', schema_name)) AND attname = 'status') = 'text' THEN
+        scores_dropped := to_regclass(format('%I.learner_scores', schema_name)) IS NOT NULL;
+        EXECUTE format('DROP VIEW %I.learner_status CASCADE', schema_name);
+    END IF;
     PERFORM learnerscore._stamp_layout(schema_name, 'learning_schema');
     -- views and caches come from the current code (the fingerprints changed with the extension)
     PERFORM set_config('client_min_messages', 'warning', true);   -- no "already exists, skipping" notices
@@ -796,6 +804,9 @@ BEGIN
     -- the learner models' tables (runs, metrics per run; no row lost) and learner_scores over the deployed versions
     IF to_regclass(format('%I.learner_model_metrics', schema_name)) IS NOT NULL THEN
         PERFORM learnerscore._ensure_learner_model_tables(schema_name);
+        IF scores_dropped THEN
+            PERFORM learnerscore._recreate_learner_scores_view(schema_name);
+        END IF;
         PERFORM learnerscore._comment_bi_views(schema_name);   -- the same column comments as train_learner_models leaves
     END IF;
     PERFORM set_config('client_min_messages', verbosity, true);
@@ -815,7 +826,13 @@ BEGIN
         RAISE NOTICE 'schema "%" already has the current layout (%)', schema_name, v;
         RETURN;
     END IF;
-    -- 1 -> 2 (release 0.2.0): the layout table; tables, views and course_effects are unchanged.
+    -- 1 -> 2 (release 0.2.0): the layout table; course_verdicts' kpi, method and verdict
+    -- become varchar (sized for BI tools): the view is dropped and re-created (a view of
+    -- your own over it makes the DROP fail: drop it first). Tables and course_effects are unchanged.
+    IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+         WHERE attrelid = to_regclass(format('%I.course_verdicts', schema_name)) AND attname = 'verdict') = 'text' THEN
+        EXECUTE format('DROP VIEW %I.course_verdicts', schema_name);
+    END IF;
     PERFORM learnerscore._stamp_layout(schema_name, 'course_effects');
     PERFORM set_config('client_min_messages', 'warning', true);
     CALL learnerscore.create_course_effects_schema(schema_name);
@@ -1623,6 +1640,229 @@ BEGIN
 END
 $proc$;
 
+CREATE FUNCTION learnerscore._recreate_learner_scores_view(schema_name text) RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    weeks int;
+    base text[];
+BEGIN
+    EXECUTE format('SELECT max(week) FROM %I.learner_model_metrics', schema_name) INTO weeks;
+    SELECT array_agg(substring(u.f FROM '^(.*)_1_week$') ORDER BY u.o) INTO base
+      FROM learnerscore.models m, unnest(m.features) WITH ORDINALITY AS u(f, o)
+     WHERE m.id = (SELECT d.model_id FROM learnerscore.deployed_models d
+                    WHERE d.name = format('%s.dropout_w01', schema_name))
+       AND u.f LIKE '%\_1\_week';
+    IF weeks IS NULL OR base IS NULL THEN
+        RETURN false;
+    END IF;
+    PERFORM learnerscore._create_learner_scores_view(schema_name, weeks,
+        CASE WHEN base = learnerscore.learner_model_features() THEN NULL ELSE base END);
+    RETURN true;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._recreate_learner_scores_view(text) IS
+  'Internal: (re)creates <schema>.learner_scores over the deployed learner models, with the weeks recorded in learner_model_metrics and the base features of the deployed week-1 dropout model; false (and nothing done) when there are none.';
+
+CREATE OR REPLACE FUNCTION learnerscore._create_feature_objects(schema_name text) RETURNS void
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    c record;
+    state regclass := to_regclass(quote_ident(schema_name) || '.learning_schema_ddl');
+    done boolean;
+    created boolean;
+BEGIN
+    IF state IS NOT NULL AND has_table_privilege(state, 'SELECT') THEN
+        EXECUTE format('SELECT code_fingerprint = $1 AND catalog_fingerprint = $2 FROM %s WHERE part = ''features''', state)
+           INTO done USING learnerscore._extension_fingerprint(),
+                           learnerscore._relations_fingerprint(schema_name, learnerscore._feature_relations());
+        IF done THEN
+            RETURN;
+        END IF;
+    END IF;
+    PERFORM learnerscore._lock_learning_schema(schema_name, learnerscore._feature_relations());
+    -- The columns of learnerscore.learner_daily (their one list above); WITH NO
+    -- DATA takes them from the query without running it.
+    created := to_regclass(s || '.learner_daily') IS NULL;
+    EXECUTE format('CREATE TABLE IF NOT EXISTS %s.learner_daily AS
+        SELECT * FROM learnerscore.learner_daily(%L, NULL::date, NULL::date) WITH NO DATA', s, schema_name);
+    IF created THEN
+        EXECUTE format('ALTER TABLE %s.learner_daily ADD PRIMARY KEY (user_id, cur_date)', s);
+    END IF;
+    EXECUTE format('COMMENT ON TABLE %s.learner_daily IS %L', s,
+        'Daily learner time series (the 1T scoring specification, 39 columns), materialized by CALL learnerscore.refresh_learner_daily; one row per learner per cur_date, every value as of the end of cur_date (no later event is used). Definitions: docs/features.md.');
+    FOR c IN SELECT * FROM (VALUES
+        ('payment', '1 when the tag set in force contains a tag ending in -оплачен (paid), else 0'),
+        ('time_zone', 'offset from UTC in hours (+05:30 -> 5.5); NULL when absent or malformed'),
+        ('m2_progress', 'target: final module-2 progress (NULL = Нет данных)'),
+        ('m2_attestation', 'target: final attestation score (NULL = Не сдана)'),
+        ('module', 'module of the most recently opened activity (date_shown before the end of cur_date); NULL before the first opening'),
+        ('m2_delay', 'days: attested by cur_date -> attestation date - attestation deadline (latest opening of an attestation activity); not attested and past the deadline -> end of cur_date - deadline; else 0'),
+        ('sum_auth', 'log-ins from the first day of the course'),
+        ('sum_schedule_activities', 'opened activities of the learner''s course'),
+        ('sum_required_activity', 'opened required activities (activities_guide.obyaz_priznak = 1)'),
+        ('sum_attestation_activity', 'opened attestation activities (schedule.is_attestation = 1)'),
+        ('view_delay_first', 'mean over viewed opened activities of (first view - opening) in days; 0 if none'),
+        ('view_delay_sum', 'sum over opened, not yet viewed activities of (end of cur_date - opening) in days'),
+        ('sum_activity_viewed', 'distinct activities of the course viewed'),
+        ('sum_required_activity_viewed', 'distinct required activities viewed'),
+        ('sum_attestation_activity_viewed', 'distinct attestation activities viewed'),
+        ('w_view_hours', 'hours from each webinar connection to the next disconnection from the same webinar before the end of cur_date, each pair capped at 4 h; unmatched connections count 0'),
+        ('sum_exercise', 'distinct course activities with a successful result (success = 1)'),
+        ('sum_required_exercises', 'of those, required'),
+        ('sum_attestation_exercises', 'of those, attestation'),
+        ('exercise_delay_first', 'mean over attempted activities of (first result - deadline) in days; deadline = next opening in the course, or own opening + 7 days for the last; 0 if none'),
+        ('exercise_delay_sum', 'sum of (first result - deadline) in days over attempted activities'),
+        ('result_delay_mean', 'mean over passed activities of (first successful result - deadline) in days; 0 if none'),
+        ('result_delay_sum', 'sum of (first successful result - deadline) in days over passed activities'),
+        ('sum_exercise_attempts_mean', 'mean number of results (attempts, skips included) per attempted activity; 0 if none'),
+        ('mean_required_result', 'mean best (highest non-NULL) result over required activities with a result; 0 if none'),
+        ('mean_non_req_result', 'mean best result over non-required activities with a result; 0 if none'),
+        ('mean_attestation_result', 'mean best result over attestation activities with a result; 0 if none'),
+        ('sum_result', 'sum of best results over activities with a result'),
+        ('conn', 'webinar connections'),
+        ('online_rate', 'share of webinar connections in format онлайн; 0 if none'),
+        ('mean_result', 'mean best result over activities with a result; 0 if none'),
+        ('progress', '100 x passed opened result-bearing activities / opened result-bearing activities (types exercise, CodeExercise, question, interactive); 0 if none'),
+        ('cur_date', 'the date the row describes (as of its end)')) AS t(col, txt)
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %s.learner_daily.%I IS %L', s, c.col, c.txt);
+    END LOOP;
+
+    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.learner_activity (
+        user_id int NOT NULL, cur_date date NOT NULL, last_activity_at timestamp, days_inactive int,
+        status text, module int, theme_id int, task_id int,
+        PRIMARY KEY (user_id, cur_date))$$, s);
+    EXECUTE format('COMMENT ON TABLE %s.learner_activity IS %L', s,
+        'Activity status per learner per day, materialized with learner_daily: days_inactive = cur_date - day of the last activity event (log-in, page view, result, webinar connection), or since the course start when none; status from learnerscore.activity_status with the thresholds of the last refresh; module/theme_id/task_id = position of the most recently opened activity.');
+
+    FOR c IN SELECT * FROM (VALUES
+        ('last_activity_at', 'time of the last activity event (log-in, page view, exercise result, webinar connection) before the end of cur_date; NULL if none yet'),
+        ('days_inactive', 'cur_date - day of last_activity_at, or - day of the course start when there is no event yet; NULL when neither is known'),
+        ('status', 'active (days_inactive < falling_asleep_days), falling_asleep (< asleep_days) or asleep; thresholds of the last refresh (default 7 and 20)'),
+        ('module', 'module of the most recently opened activity'),
+        ('theme_id', 'theme of the most recently opened activity'),
+        ('task_id', 'task of the most recently opened activity')) AS t(col, txt)
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %s.learner_activity.%I IS %L', s, c.col, c.txt);
+    END LOOP;
+
+    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.learner_daily_refresh (
+        refreshed_at timestamptz NOT NULL DEFAULT now(), from_date date NOT NULL, to_date date NOT NULL,
+        days_computed int NOT NULL, rows_added bigint NOT NULL, falling_asleep_days int NOT NULL,
+        asleep_days int NOT NULL, full_refresh boolean NOT NULL, seconds float8 NOT NULL)$$, s);
+    EXECUTE format('COMMENT ON TABLE %s.learner_daily_refresh IS %L', s,
+        'Log of CALL learnerscore.refresh_learner_daily: the days computed by each run and the status thresholds in force.');
+
+    EXECUTE format($$CREATE OR REPLACE VIEW %1$s.learner_status AS
+        SELECT a.user_id, u.course_id, a.cur_date AS as_of, a.status::varchar(16) AS status, a.days_inactive, a.last_activity_at,
+               a.module, a.theme_id, a.task_id
+          FROM %1$s.learner_activity a JOIN %1$s.users u ON u.user_id = a.user_id
+         WHERE a.cur_date = (SELECT max(cur_date) FROM %1$s.learner_activity)$$, s);
+    EXECUTE format('COMMENT ON VIEW %s.learner_status IS %L', s,
+        'Each learner''s activity status (active / falling_asleep / asleep) on the latest materialized date, with the days without activity and the course position.');
+
+    EXECUTE format($$CREATE OR REPLACE VIEW %1$s.learner_critical_points AS
+        SELECT x.user_id, u.course_id, x.cur_date AS moved_on, x.status, x.days_inactive,
+               x.module, x.theme_id, x.task_id
+          FROM (SELECT a.*, lag(a.status) OVER (PARTITION BY a.user_id ORDER BY a.cur_date) AS prev_status
+                  FROM %1$s.learner_activity a) x
+          JOIN %1$s.users u ON u.user_id = x.user_id
+         WHERE x.status IN ('falling_asleep', 'asleep')
+           AND x.status IS DISTINCT FROM x.prev_status$$, s);
+    EXECUTE format('COMMENT ON VIEW %s.learner_critical_points IS %L', s,
+        'Critical points: every move of a learner into falling_asleep or asleep (status differs from the previous day''s), with the date and the course position (module, theme, task of the most recently opened activity) at that moment.');
+
+    EXECUTE format($$CREATE OR REPLACE VIEW %1$s.critical_points AS
+        WITH cohort AS (SELECT course_id, count(*) AS learners FROM %1$s.users GROUP BY course_id),
+             names AS (SELECT DISTINCT ON (course_id, task_id) course_id, task_id, theme, exercise
+                         FROM %1$s.activities_guide ORDER BY course_id, task_id, activity_id)
+        SELECT p.course_id, p.module, p.theme_id, n.theme, p.task_id, n.exercise AS task,
+               count(DISTINCT p.user_id) FILTER (WHERE p.status = 'falling_asleep') AS learners_falling_asleep,
+               count(DISTINCT p.user_id) FILTER (WHERE p.status = 'asleep') AS learners_asleep,
+               c.learners AS cohort_learners,
+               round(count(DISTINCT p.user_id) FILTER (WHERE p.status = 'falling_asleep')::numeric / c.learners, 4) AS share_falling_asleep,
+               round(count(DISTINCT p.user_id) FILTER (WHERE p.status = 'asleep')::numeric / c.learners, 4) AS share_asleep
+          FROM %1$s.learner_critical_points p
+          JOIN cohort c ON c.course_id IS NOT DISTINCT FROM p.course_id
+          LEFT JOIN names n ON n.course_id = p.course_id AND n.task_id = p.task_id
+         GROUP BY p.course_id, p.module, p.theme_id, n.theme, p.task_id, n.exercise, c.learners$$, s);
+    FOR c IN SELECT * FROM (VALUES
+        ('learners_falling_asleep', 'distinct learners of the course who moved into falling_asleep while this task was the most recently opened one'),
+        ('learners_asleep', 'distinct learners who moved into asleep at this task'),
+        ('cohort_learners', 'learners of the course in users'),
+        ('share_falling_asleep', 'learners_falling_asleep / cohort_learners'),
+        ('share_asleep', 'learners_asleep / cohort_learners')) AS t(col, txt)
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %s.critical_points.%I IS %L', s, c.col, c.txt);
+    END LOOP;
+    EXECUTE format('COMMENT ON VIEW %s.critical_points IS %L', s,
+        'Where learners drift away: per course task (module, theme, task of the most recently opened activity when the move happened), the number of distinct learners who moved into falling_asleep and into asleep there, and their share of the course''s learners.');
+    PERFORM learnerscore.create_bi_views(schema_name);  -- the dashboards' objects (190_bi_views.sql)
+    IF state IS NOT NULL AND has_table_privilege(state, 'INSERT') AND has_table_privilege(state, 'UPDATE') THEN
+        EXECUTE format('INSERT INTO %s AS d (part, code_fingerprint, catalog_fingerprint) VALUES (''features'', $1, $2)
+                        ON CONFLICT (part) DO UPDATE
+                        SET code_fingerprint = EXCLUDED.code_fingerprint, catalog_fingerprint = EXCLUDED.catalog_fingerprint,
+                            created_at = now()', state)
+            USING learnerscore._extension_fingerprint(),
+                  learnerscore._relations_fingerprint(schema_name, learnerscore._feature_relations());
+    END IF;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION learnerscore._create_course_effects_results(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+BEGIN
+    IF to_regclass(s || '.course_effects') IS NULL THEN
+    EXECUTE format($$CREATE MATERIALIZED VIEW %1$s.course_effects AS
+        SELECT g.course_id, g.kpi, coalesce(g.department, 'ALL') AS department, m.method,
+               (m.e).estimate, (m.e).std_error, (m.e).ci_low, (m.e).ci_high, (m.e).p_value,
+               (m.e).n_treated, (m.e).n_control, g.outcome_sd, g.n_rows
+        FROM (SELECT course_id, kpi, department,
+                     learnerscore.ate_diff(post_value, treated) AS naive,
+                     learnerscore.ate_regression(post_value, treated, covariates) AS regression,
+                     learnerscore.ate_aipw(post_value, treated, covariates, 0.01) AS aipw,
+                     learnerscore.ate_iv(post_value, treated::int::float8, invited::int::float8, covariates) AS iv,
+                     stddev(post_value) AS outcome_sd, count(*) AS n_rows
+              FROM %1$s.course_panel
+              GROUP BY GROUPING SETS ((course_id, kpi, department), (course_id, kpi))) g
+        CROSS JOIN LATERAL (VALUES ('naive', g.naive), ('regression', g.regression), ('aipw', g.aipw), ('iv', g.iv)) m(method, e)
+        WITH DATA$$, s);
+    END IF;
+    EXECUTE format('CREATE UNIQUE INDEX IF NOT EXISTS course_effects_key ON %s.course_effects (course_id, kpi, department, method)', s);
+    EXECUTE format('COMMENT ON MATERIALIZED VIEW %s.course_effects IS %L', s,
+        'Course x KPI x department (ALL = every department) x method: naive difference in means, regression adjustment, AIPW (propensity trimmed at 0.01) and IV/2SLS with the random invitation as instrument; covariates are the pre-period KPIs, tenure and department. Refresh with CALL learnerscore.refresh_course_effects(schema) after loading.');
+
+    EXECUTE format($$CREATE OR REPLACE VIEW %1$s.course_verdicts AS
+        SELECT e.course_id, ci.title, e.kpi::varchar(32) AS kpi, e.department, e.method::varchar(16) AS method,
+               e.estimate, e.ci_low, e.ci_high, ks.min_useful_effect, b.benefit, b.benefit_low, b.benefit_high,
+               (CASE WHEN e.estimate IS NULL THEN 'inconclusive'
+                     WHEN b.benefit_low > 0 AND b.benefit >= ks.min_useful_effect THEN 'recommend'
+                     WHEN b.benefit_high < ks.min_useful_effect THEN 'remove'
+                     ELSE 'inconclusive' END)::varchar(16) AS verdict,
+               b.benefit_high < 0 AS harmful,
+               CASE WHEN e.estimate IS NULL OR NOT (b.benefit_low > 0 AND b.benefit >= ks.min_useful_effect)
+                         AND NOT (b.benefit_high < ks.min_useful_effect)
+                    THEN (learnerscore.ab_sample_size('mean', NULL, ks.min_useful_effect, nullif(e.outcome_sd, 0),
+                                                      st.alpha, st.power)).n_control END AS ab_n_per_group
+        FROM %1$s.course_effects e
+        JOIN %1$s.kpi_settings ks USING (kpi)
+        LEFT JOIN %1$s.courses_info ci USING (course_id)
+        CROSS JOIN %1$s.course_effect_settings st
+        CROSS JOIN LATERAL (SELECT CASE WHEN ks.higher_is_better THEN e.estimate ELSE -e.estimate END AS benefit,
+                                   CASE WHEN ks.higher_is_better THEN e.ci_low ELSE -e.ci_high END AS benefit_low,
+                                   CASE WHEN ks.higher_is_better THEN e.ci_high ELSE -e.ci_low END AS benefit_high) b$$, s);
+    EXECUTE format('COMMENT ON VIEW %s.course_verdicts IS %L', s,
+        'Verdict per course x KPI x department x method, benefit = effect signed so that positive is good: recommend when the interval excludes 0 and the estimate reaches the minimal useful effect; remove when the whole interval lies below the minimal useful effect (harmful when below 0); else inconclusive, with the per-group A/B sample size that would detect the minimal useful effect.');
+END
+$fn$;
+
+DO $g$ BEGIN
+    REVOKE EXECUTE ON FUNCTION learnerscore._recreate_learner_scores_view(text) FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION learnerscore._recreate_learner_scores_view(text) TO learnerscore_owner;
+END $g$;
 -- search_path pinned on the learner-model helpers and model_coefficients (350, 310)
 CREATE OR REPLACE FUNCTION learnerscore._create_learner_weekly_view(schema_name text, weeks int) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
@@ -1639,6 +1879,95 @@ BEGIN
          WHERE (d.cur_date - st.course_start) %% 7 = 6 AND d.cur_date - st.course_start < 7 * %3$s$q$, s, cols, weeks);
     EXECUTE format('COMMENT ON VIEW %s.learner_weekly IS %L', s,
         'learner_daily at the end of each course week (course start + 7k - 1 days), weeks 1..' || weeks || ': the values behind <feature>_<k>_week.');
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION learnerscore._ensure_learner_model_tables(schema_name text) RETURNS void
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    legacy_run bigint;
+    weeks int;
+    base text[];
+BEGIN
+    EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_targets (
+        user_id int PRIMARY KEY, course_id int, final_status text, completion int, dropout int, m2_progress float8)$q$, s);
+    EXECUTE format('COMMENT ON TABLE %s.learner_targets IS %L', s,
+        'Training targets of the learner models: completion = m2_attestation >= 50 and m2_progress >= 50; dropout = ends asleep (latest status) or does not complete module 2.');
+
+    EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_model_runs (
+        run_id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, trained_at timestamptz NOT NULL DEFAULT now(),
+        weeks int, algorithm text, params jsonb, base_features text[], validation text, deploy_policy text,
+        models jsonb NOT NULL DEFAULT '[]', models_deployed int)$q$, s);
+    EXECUTE format('COMMENT ON TABLE %s.learner_model_runs IS %L', s,
+        'One row per learnerscore.train_learner_models run: when, with what, and the models it trained (name, version, id, deployed).');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.run_id IS %L', s, 'Run number (increasing); learner_model_metrics.run_id.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.trained_at IS %L', s, 'When the run started.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.deploy_policy IS %L', s,
+        'always (every new model deployed), if_not_worse (deployed only when its held-out metric is not worse than the deployed version''s), never; legacy for metrics kept from before 0.2.0.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.models IS %L', s,
+        'The run''s models: [{"name", "version", "id", "deployed"}], one per target and week.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.models_deployed IS %L', s, 'How many of the run''s models were deployed.');
+
+    EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_model_metrics (
+        week int, target varchar(16), algorithm varchar(16), validation varchar(32), rows float8,
+        auc float8, brier float8, calibration_error float8, log_loss float8, accuracy float8, mae float8, rmse float8,
+        model_id bigint, trained_at timestamptz DEFAULT now())$q$, s);
+    -- the 0.2.0 columns (a 0.1.0 table has none of them)
+    EXECUTE format($q$ALTER TABLE %1$s.learner_model_metrics
+        ADD COLUMN IF NOT EXISTS run_id bigint, ADD COLUMN IF NOT EXISTS model_name text,
+        ADD COLUMN IF NOT EXISTS model_version int, ADD COLUMN IF NOT EXISTS deployed boolean,
+        ADD COLUMN IF NOT EXISTS deploy_decision text$q$, s);
+    -- rows from before 0.2.0 (one run, models that became version 1 and stayed deployed) become a run of their own
+    EXECUTE format('SELECT 1 FROM %s.learner_model_metrics WHERE run_id IS NULL LIMIT 1', s) INTO legacy_run;
+    IF legacy_run IS NOT NULL THEN
+        EXECUTE format($q$INSERT INTO %1$s.learner_model_runs (trained_at, weeks, algorithm, validation, deploy_policy, models, models_deployed)
+            SELECT min(trained_at), max(week), min(algorithm), min(validation), 'legacy',
+                   coalesce(jsonb_agg(jsonb_build_object('name', format('%%s.%%s_w%%s', %2$L, target, lpad(week::text, 2, '0')),
+                                                         'version', 1, 'id', model_id, 'deployed', true) ORDER BY target, week), '[]'),
+                   count(*)
+              FROM %1$s.learner_model_metrics WHERE run_id IS NULL RETURNING run_id$q$, s, schema_name) INTO legacy_run;
+        EXECUTE format($q$UPDATE %1$s.learner_model_metrics
+            SET run_id = $1, model_name = format('%%s.%%s_w%%s', %2$L, target, lpad(week::text, 2, '0')),
+                model_version = 1, deployed = true, deploy_decision = 'trained before 0.2.0'
+            WHERE run_id IS NULL$q$, s, schema_name) USING legacy_run;
+    END IF;
+    EXECUTE format('ALTER TABLE %s.learner_model_metrics ALTER COLUMN run_id SET NOT NULL', s);
+    -- categorical columns sized for BI tools (0.1.0 made them text); a value that does not fit fails, never truncates
+    IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+         WHERE attrelid = to_regclass(s || '.learner_model_metrics') AND attname = 'target') = 'text' THEN
+        EXECUTE format('DROP VIEW IF EXISTS %s.learner_model_metrics_latest', s);
+        EXECUTE format('ALTER TABLE %s.learner_model_metrics ALTER COLUMN target TYPE varchar(16), '
+                       'ALTER COLUMN algorithm TYPE varchar(16), ALTER COLUMN validation TYPE varchar(32)', s);
+    END IF;
+    -- a learner_scores view made by 0.1.0 scores fixed model ids: re-create it over the deployed versions,
+    -- with the weeks and the base features its models were trained with
+    IF legacy_run IS NOT NULL AND to_regclass(s || '.learner_scores') IS NOT NULL THEN
+        PERFORM learnerscore._recreate_learner_scores_view(schema_name);
+    END IF;
+    -- one row per run, week and target (0.1.0: per week and target)
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                    WHERE conrelid = to_regclass(s || '.learner_model_metrics') AND contype = 'p'
+                      AND pg_get_constraintdef(oid) = 'PRIMARY KEY (run_id, week, target)') THEN
+        EXECUTE format('ALTER TABLE %s.learner_model_metrics DROP CONSTRAINT IF EXISTS learner_model_metrics_pkey', s);
+        EXECUTE format('ALTER TABLE %s.learner_model_metrics ADD CONSTRAINT learner_model_metrics_pkey PRIMARY KEY (run_id, week, target)', s);
+    END IF;
+    EXECUTE format('COMMENT ON TABLE %s.learner_model_metrics IS %L', s,
+        'Per-run, per-week held-out metrics of the learner models (dropout, completion: AUC, Brier, calibration error; m2_progress: MAE, RMSE), '
+        'from predictions on courses the model did not train on (leave-one-course-out), the model trained on all courses (name, version, id) '
+        'and whether it was deployed. Every run of train_learner_models appends its rows: plot a metric over trained_at.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.run_id IS %L', s, 'The run (learner_model_runs.run_id).');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.trained_at IS %L', s, 'When the run started.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.model_id IS %L', s, 'The model trained on all courses (learnerscore.models.id).');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.model_name IS %L', s, 'Its name, <schema>.<target>_w<kk>.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.model_version IS %L', s, 'Its version (learnerscore.models.version).');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.deployed IS %L', s, 'Whether the run deployed it (the deploy policy''s decision).');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.deploy_decision IS %L', s, 'Why it was or was not deployed.');
+
+    EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_model_metrics_latest AS
+        SELECT * FROM %1$s.learner_model_metrics WHERE run_id = (SELECT max(run_id) FROM %1$s.learner_model_metrics)$q$, s);
+    EXECUTE format('COMMENT ON VIEW %s.learner_model_metrics_latest IS %L', s,
+        'learner_model_metrics of the latest train_learner_models run.');
 END
 $fn$;
 
@@ -1775,7 +2104,7 @@ BEGIN ATOMIC
         ('owner', ARRAY['refresh_learner_daily', 'create_weekly_features_view', 'train_learner_models',
                         '_create_feature_objects', '_feature_relations', '_create_learner_weekly_view',
                         '_create_learner_scores_view', '_learner_features_sql', '_learner_feature_names',
-                        '_ensure_learner_model_tables']),
+                        '_ensure_learner_model_tables', '_recreate_learner_scores_view']),
         -- course effects (410_course_effects_schema.sql)
         ('owner', ARRAY['create_course_effects_schema', 'refresh_course_effects', '_create_course_effects_tables',
                         '_create_course_effects_panel', '_create_course_effects_results']),

@@ -2,6 +2,7 @@
 # the types the driver reports (cursor.description type codes against pg_type), that each column
 # is in the schema's data_dictionary with a description, and that Russian text arrives intact.
 #   /usr/bin/python3 bi_drivers.py DSN EXPECTED_TASK_NAME schema:view[:strict] ...
+import os
 import sys
 import psycopg2
 
@@ -30,8 +31,11 @@ for spec in specs:
     if strict:
         unbounded = [c[0] for c in cols if c[1] == 'text']
         check(not unbounded, '%s.%s: no unbounded text column %s' % (schema, view, unbounded or ''))
-    elif any(c[1] == 'text' for c in cols):
-        print('note %s.%s: text columns (not sized): %s' % (schema, view, [c[0] for c in cols if c[1] == 'text']))
+    else:
+        free = os.environ.get('LS_FREE_TEXT', '').split()
+        categorical = [c[0] for c in cols if c[1] == 'text' and c[0] not in free]
+        check(not categorical, '%s.%s: categorical text sized, free text only in %s %s'
+              % (schema, view, [c[0] for c in cols if c[1] == 'text'], categorical or ''))
     cur.execute('SELECT column_name, description FROM "%s".data_dictionary WHERE relation_name = %%s' % schema, (view,))
     described = {name: d for name, d in cur.fetchall()}
     missing = [c[0] for c in cols if not described.get(c[0])]
