@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +25,31 @@ std::vector<Step>& steps() {
     static std::vector<Step> all;
     return all;
 }
+
+// Sends stdout to /dev/null while it lives (--quiet): the steps print with
+// printf, and muting the descriptor keeps them free of a quiet flag each.
+class QuietStdout {
+public:
+    QuietStdout() {
+        std::fflush(stdout);
+        saved_ = dup(STDOUT_FILENO);
+        int devnull = open("/dev/null", O_WRONLY);
+        if (saved_ >= 0 && devnull >= 0) dup2(devnull, STDOUT_FILENO);
+        if (devnull >= 0) close(devnull);
+    }
+    ~QuietStdout() {
+        std::fflush(stdout);
+        if (saved_ >= 0) {
+            dup2(saved_, STDOUT_FILENO);
+            close(saved_);
+        }
+    }
+    QuietStdout(const QuietStdout&) = delete;
+    QuietStdout& operator=(const QuietStdout&) = delete;
+
+private:
+    int saved_ = -1;
+};
 
 // The closing lines: where to go from here (paths printed only when they outlive the demo).
 void print_next_steps(const DemoContext& ctx, bool private_cluster) {
@@ -59,13 +85,14 @@ std::vector<OptionSpec> demo_options() {
         {"report", 0, "FILE", "the HTML report the demo writes (default learnerscore-demo-report.html here)"},
         {"no-report", 0, "", "write no HTML report"},
         {"lang", 0, "ru|en", "language of the HTML report (default en)"},
+        {"quiet", 'q', "", "one line per step (its title and time) and where the report is; no tables"},
     };
 }
 
 std::string demo_usage() {
     return usage_text(
         "usage: learnerscore demo [--dsn DSN] [--learners N] [--seed K] [--schema S] [--workdir DIR] [--keep-data]\n"
-        "                         [--employees N] [--courses M] [--report FILE | --no-report] [--lang ru|en]\n"
+        "                         [--employees N] [--courses M] [--report FILE | --no-report] [--lang ru|en] [--quiet]\n"
         "  Without --dsn, starts a private PostgreSQL cluster in a temporary directory (as the postgres\n"
         "  account when run as root), installs the extension, generates a cohort, loads it, and prints\n"
         "  what each part of learnerscore computes, writes an HTML report with charts (learnerscore report);\n"
@@ -109,17 +136,29 @@ int run_demo(const Options& opt) {
         ctx.workdir_kept = !cleanup.remove;
         auto all = steps();
         std::stable_sort(all.begin(), all.end(), [](const Step& a, const Step& b) { return a.order < b.order; });
+        const bool quiet = opt.has("quiet");
         for (const auto& s : all) {
             throw_if_interrupted();
             auto t0 = std::chrono::steady_clock::now();
-            std::printf("\n== %s\n", s.title);
-            std::fflush(stdout);
-            s.fn(ctx);
+            if (quiet) {
+                std::printf("== %s ...", s.title);
+                std::fflush(stdout);
+                QuietStdout mute;  // the step's tables and explanations go nowhere; errors still reach stderr
+                s.fn(ctx);
+            } else {
+                std::printf("\n== %s\n", s.title);
+                std::fflush(stdout);
+                s.fn(ctx);
+            }
             double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            std::printf("   (%.1f s)\n", secs);
+            std::printf(quiet ? " %.1f s\n" : "   (%.1f s)\n", secs);
         }
-        std::printf("\n== demo finished\n");
-        print_next_steps(ctx, cluster != nullptr);
+        if (quiet) {
+            if (!ctx.report_path.empty()) std::printf("report: %s\n", ctx.report_path.c_str());
+        } else {
+            std::printf("\n== demo finished\n");
+            print_next_steps(ctx, cluster != nullptr);
+        }
     } catch (const Interrupted&) {
         std::fprintf(stderr, "\ndemo interrupted; cleaning up\n");
         rc = 130;
