@@ -845,9 +845,9 @@ COMMENT ON PROCEDURE learnerscore.upgrade_course_effects_schema(text) IS
 
 -- The nightly work of a data schema in one call, for pg_cron or any scheduler
 -- (docs/scheduling.md): refresh the analyst views, the daily learner series,
--- the course effects, and — when asked, on a schedule of its own — retrain the
--- learner models and deploy them only if their held-out metrics did not get
--- worse. Each step commits on its own, so a step's locks are released as soon
+-- — when asked, on a schedule of its own — retrain the learner models and
+-- deploy them only if their held-out metrics did not get worse, store the
+-- scores dashboards read, and refresh the course effects. Each step commits on its own, so a step's locks are released as soon
 -- as it is done and readers never wait for the whole night; every step is
 -- logged in <schema>.nightly_log.
 --
@@ -875,7 +875,7 @@ BEGIN
             'One row per step of each learnerscore.nightly run on this schema: when it ran, whether it succeeded (ok), was not needed (skipped) or failed, and what it did or why it failed. run_id orders the runs.');
         EXECUTE format('COMMENT ON COLUMN %s.nightly_log.run_id IS %L', s, 'The run: microseconds since 2000-01-01 of its start, so later runs have larger ids.');
         EXECUTE format('COMMENT ON COLUMN %s.nightly_log.step IS %L', s,
-            'refresh_analyst_views, refresh_learner_daily, retrain_learner_models or refresh_course_effects.');
+            'refresh_analyst_views, refresh_learner_daily, retrain_learner_models, store_learner_scores or refresh_course_effects.');
         EXECUTE format('COMMENT ON COLUMN %s.nightly_log.detail IS %L', s, 'What the step did (ok, skipped) or the error with its SQLSTATE (failed).');
     END IF;
     EXECUTE format('INSERT INTO %s.nightly_log VALUES ($1, $2, $3, clock_timestamp(), $4, $5)', s)
@@ -892,6 +892,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
         CASE WHEN to_regclass(format('%I.analyst_view_cache', schema_name)) IS NOT NULL THEN 'refresh_analyst_views' END,
         CASE WHEN to_regclass(format('%I.learning_schema_ddl', schema_name)) IS NOT NULL THEN 'refresh_learner_daily' END,
         CASE WHEN retrain AND to_regclass(format('%I.learning_schema_ddl', schema_name)) IS NOT NULL THEN 'retrain_learner_models' END,
+        CASE WHEN to_regclass(format('%I.learning_schema_ddl', schema_name)) IS NOT NULL THEN 'store_learner_scores' END,
         CASE WHEN to_regclass(format('%I.course_effects', schema_name)) IS NOT NULL THEN 'refresh_course_effects' END], NULL)
 $fn$;
 COMMENT ON FUNCTION learnerscore._nightly_steps(text, boolean) IS
@@ -920,6 +921,12 @@ BEGIN
         w := coalesce(w, 10);
         CALL learnerscore.train_learner_models(schema_name, w, deploy => 'if_not_worse');
         RETURN format('weeks 1..%s retrained, deployed where not worse', w);
+    WHEN 'store_learner_scores' THEN
+        IF to_regclass(s || '.learner_scores') IS NULL THEN
+            RETURN NULL;   -- no learner models yet: nothing to score (logged as skipped)
+        END IF;
+        n := learnerscore.store_learner_scores(schema_name);
+        RETURN format('%s learners scored into learner_score_history', n);
     WHEN 'refresh_course_effects' THEN
         CALL learnerscore.refresh_course_effects(schema_name);
         EXECUTE format('SELECT count(*) FROM %s.course_effects', s) INTO n;
@@ -968,7 +975,9 @@ BEGIN
         ELSE
             BEGIN
                 what := learnerscore._nightly_step(schema_name, step, weeks);
-                PERFORM learnerscore._nightly_log(schema_name, run, step, started, 'ok', what);
+                PERFORM learnerscore._nightly_log(schema_name, run, step, started,
+                                                 CASE WHEN what IS NULL THEN 'skipped' ELSE 'ok' END,
+                                                 coalesce(what, 'nothing to do'));
             EXCEPTION WHEN OTHERS THEN
                 GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
                 failed := failed || step;
@@ -987,7 +996,7 @@ BEGIN
 END
 $proc$;
 COMMENT ON PROCEDURE learnerscore.nightly(text, boolean, int) IS
-  'The nightly work of a schema, in order, each step committed on its own and logged in <schema>.nightly_log: refresh the analyst view caches, refresh the daily learner series (learner_daily, statuses), with retrain => true retrain the learner models (weeks: default the weeks trained before, else 10) and deploy them only where the held-out metric did not get worse, and refresh course_effects of a course-effects schema. '
+  'The nightly work of a schema, in order, each step committed on its own and logged in <schema>.nightly_log: refresh the analyst view caches, refresh the daily learner series (learner_daily, statuses), with retrain => true retrain the learner models (weeks: default the weeks trained before, else 10) and deploy them only where the held-out metric did not get worse, score every learner into learner_score_history (store_learner_scores; skipped before any model is trained), and refresh course_effects of a course-effects schema. '
   'A failed step is logged (failed, with its SQLSTATE), the steps that build on it are skipped, and the call ends in an error naming the log rows, so a scheduler (pg_cron''s cron.job_run_details) records the failure. Call it outside a transaction block (CALL at top level, as pg_cron does). docs/scheduling.md has pg_cron and systemd examples.';
 
 -- privileges of the new routines and of data_schemas (900_privileges.sql)

@@ -70,7 +70,7 @@ echo "cron.job_run_details: the nightly job succeeded as ls_cron_owner; the job 
 psql -X -c "SELECT step, status, detail FROM onet.nightly_log ORDER BY run_id, started_at"
 steps=$(psql -X -A -t -c "SELECT string_agg(step || ':' || status, ' ' ORDER BY started_at) FROM onet.nightly_log
                           WHERE run_id = (SELECT min(run_id) FROM onet.nightly_log)")
-[ "$steps" = "refresh_analyst_views:ok refresh_learner_daily:ok" ] || { echo "unexpected steps: $steps"; exit 1; }
+[ "$steps" = "refresh_analyst_views:ok refresh_learner_daily:ok store_learner_scores:skipped" ] || { echo "unexpected steps: $steps"; exit 1; }
 psql -X -q -U ls_cron_owner -c "SELECT cron.unschedule('learnerscore-nightly-onet'), cron.unschedule('learnerscore-nightly-missing')" >/dev/null
 
 echo "== the weekly retrain, run by hand: first run deploys, a second deploys only where not worse"
@@ -79,6 +79,9 @@ psql -X -q -v ON_ERROR_STOP=1 -U ls_cron_owner -c "SET client_min_messages = war
 psql -X -c "SELECT step, status, detail FROM onet.nightly_log WHERE run_id = (SELECT max(run_id) FROM onet.nightly_log) ORDER BY started_at"
 last=$(psql -X -A -t -c "SELECT string_agg(step || ':' || status, ' ' ORDER BY started_at) FROM onet.nightly_log
                          WHERE run_id = (SELECT max(run_id) FROM onet.nightly_log)")
-[ "$last" = "refresh_analyst_views:ok refresh_learner_daily:ok retrain_learner_models:ok" ] || { echo "retrain run: $last"; exit 1; }
+[ "$last" = "refresh_analyst_views:ok refresh_learner_daily:ok retrain_learner_models:ok store_learner_scores:ok" ] || { echo "retrain run: $last"; exit 1; }
+scored=$(psql -X -A -t -c "SELECT count(*) FROM onet.learner_score_history")
+[ "$scored" -ge 300 ] || { echo "the retrain run stored $scored scores"; exit 1; }
+echo "the retrain run deployed and stored $scored scores in onet.learner_score_history (read by learner_scores_latest)"
 grep -E 'was terminated by signal|PANIC' "$DIR/server.log" && { echo "server crashed"; exit 1; }
 echo "nightly_pg_cron: ok"
