@@ -905,6 +905,7 @@ DECLARE
     s text := quote_ident(schema_name);
     n bigint;
     w int := weeks;
+    what text;
 BEGIN
     CASE step
     WHEN 'refresh_analyst_views' THEN
@@ -920,7 +921,10 @@ BEGIN
         END IF;
         w := coalesce(w, 10);
         CALL learnerscore.train_learner_models(schema_name, w, deploy => 'if_not_worse');
-        RETURN format('weeks 1..%s retrained, deployed where not worse', w);
+        EXECUTE format('SELECT format(''weeks 1..%%s retrained: %%s of %%s new model versions deployed (not worse held out)'', '
+                       '%L, models_deployed, jsonb_array_length(models)) FROM %s.learner_model_runs ORDER BY run_id DESC LIMIT 1', w, s)
+           INTO what;
+        RETURN what;
     WHEN 'store_learner_scores' THEN
         IF to_regclass(s || '.learner_scores') IS NULL THEN
             RETURN NULL;   -- no learner models yet: nothing to score (logged as skipped)

@@ -80,8 +80,16 @@ psql -X -c "SELECT step, status, detail FROM onet.nightly_log WHERE run_id = (SE
 last=$(psql -X -A -t -c "SELECT string_agg(step || ':' || status, ' ' ORDER BY started_at) FROM onet.nightly_log
                          WHERE run_id = (SELECT max(run_id) FROM onet.nightly_log)")
 [ "$last" = "refresh_analyst_views:ok refresh_learner_daily:ok retrain_learner_models:ok store_learner_scores:ok" ] || { echo "retrain run: $last"; exit 1; }
+# a second retrain: new versions, each deployed only where its held-out metric is not worse
+psql -X -q -v ON_ERROR_STOP=1 -U ls_cron_owner -c "SET client_min_messages = warning" \
+     -c "CALL learnerscore.nightly('onet', retrain => true, weeks => 2)"
+psql -X -c "SELECT run_id, deploy_policy, models_deployed, jsonb_array_length(models) AS models FROM onet.learner_model_runs ORDER BY run_id"
+decided=$(psql -X -A -t -c "SELECT count(*) FROM onet.learner_model_metrics m JOIN onet.learner_model_runs r USING (run_id)
+                            WHERE r.run_id = (SELECT max(run_id) FROM onet.learner_model_runs) AND m.deploy_decision IS NOT NULL")
+[ "$decided" = 6 ] || { echo "the second retrain recorded $decided deploy decisions (expected 6)"; exit 1; }
+psql -X -c "SELECT week, target, model_version, deployed, deploy_decision FROM onet.learner_model_metrics_latest ORDER BY target, week"
 scored=$(psql -X -A -t -c "SELECT count(*) FROM onet.learner_score_history")
-[ "$scored" -ge 300 ] || { echo "the retrain run stored $scored scores"; exit 1; }
+[ "$scored" -ge 600 ] || { echo "two retrain runs stored $scored scores"; exit 1; }
 echo "the retrain run deployed and stored $scored scores in onet.learner_score_history (read by learner_scores_latest)"
 grep -E 'was terminated by signal|PANIC' "$DIR/server.log" && { echo "server crashed"; exit 1; }
 echo "nightly_pg_cron: ok"
