@@ -36,7 +36,11 @@ BEGIN
         ('rmse', 'prediction float8, actual float8', '{5,0,0,0}',
          'Root mean squared error.'),
         ('calibration_error', 'score float8, label float8', '{6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0}',
-         'Expected calibration error over 10 equal-width probability bins: sum over bins of (bin rows / rows) x |mean score - mean label|.'))
+         'Expected calibration error over 10 equal-width probability bins: sum over bins of (bin rows / rows) x |mean score - mean label|.'),
+        ('auc_binned', 'score float8, label float8', '{7,0}',
+         'Area under the ROC curve from a fixed-size, mergeable state (positives and negatives counted in 4096 bins uniform in log-odds over [-12, 12], 0 and 1 in bins of their own; 64 kB whatever the rows), for tables too large for the exact auc() or distributed ones (states add up across parallel workers and Citus shards). Pairs in one bin count one half, so it differs from auc() by at most auc_binned_error() (a worst case, typically 1e-4 to 1e-3; the actual difference is usually far smaller). Scores must be probabilities in [0, 1] (map other scores monotonically into it; the AUC does not change); NULL when a class is missing.'),
+        ('auc_binned_error', 'score float8, label float8', '{8,0}',
+         'The largest possible difference between auc_binned() and the exact AUC on the same rows: half the share of positive-negative pairs whose scores fall in one bin.'))
         AS t(name, args, initcond, doc)
     LOOP
         EXECUTE format('CREATE AGGREGATE learnerscore.%I(%s) (SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = %L, COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE)',

@@ -681,6 +681,11 @@ COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb,
   'One row per fold with held-out metrics (auc, log_loss, brier, calibration_error, accuracy for classifiers; mae, rmse for '
   'regression), then fold = ''mean'' (mean over folds) and fold = ''pooled'' (all held-out predictions together).';
 
+-- 320_metric_aggregates.sql: the mergeable binned AUC and its error bound
+CREATE AGGREGATE learnerscore.auc_binned(score float8, label float8) (SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{7,0}', COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
+CREATE AGGREGATE learnerscore.auc_binned_error(score float8, label float8) (SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{8,0}', COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE learnerscore.auc_binned(float8, float8) IS 'Area under the ROC curve from a fixed-size, mergeable state (positives and negatives counted in 4096 bins uniform in log-odds over [-12, 12], 0 and 1 in bins of their own; 64 kB whatever the rows), for tables too large for the exact auc() or distributed ones (states add up across parallel workers and Citus shards). Pairs in one bin count one half, so it differs from auc() by at most auc_binned_error() (a worst case, typically 1e-4 to 1e-3; the actual difference is usually far smaller). Scores must be probabilities in [0, 1] (map other scores monotonically into it; the AUC does not change); NULL when a class is missing.';
+COMMENT ON AGGREGATE learnerscore.auc_binned_error(float8, float8) IS 'The largest possible difference between auc_binned() and the exact AUC on the same rows: half the share of positive-negative pairs whose scores fall in one bin.';
 -- Upgrading data schemas after ALTER EXTENSION learnerscore UPDATE
 -- (docs/upgrading.md). The extension's own objects are upgraded by the
 -- extension scripts; a learning or course-effects schema holds the customer's

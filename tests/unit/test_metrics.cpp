@@ -78,3 +78,32 @@ TEST(Metrics, AucOfALargeInputMatchesAPairCount) {
     const double expected = wins / (static_cast<double>(pos.size()) * static_cast<double>(neg.size()));
     EXPECT_NEAR(ls::metrics::auc(pairs), expected, 1e-12);
 }
+
+// The binned AUC is within its own bound of the exact one, on spread, crowded
+// (every score near 1, as at-risk lists are) and tied scores; states add up.
+TEST(Metrics, BinnedAucWithinItsBoundOfTheExactAuc) {
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (int shape = 0; shape < 3; ++shape) {
+        std::vector<double> pos(ls::metrics::kAucBins, 0), neg(ls::metrics::kAucBins, 0);
+        std::vector<std::pair<double, double>> pairs;
+        for (int i = 0; i < 20000; ++i) {
+            const double y = u(rng) < 0.4 ? 1 : 0;
+            double p = 1 / (1 + std::exp(-(y + 2 * u(rng) - 1.5)));
+            if (shape == 1) p = 1 / (1 + std::exp(-(9 + y + u(rng))));  // above 0.9998
+            if (shape == 2) p = std::round(p * 50) / 50;                 // 51 distinct scores
+            pairs.emplace_back(p, y);
+            (y == 1 ? pos : neg)[ls::metrics::auc_bin(p)] += 1;
+        }
+        double bound = 0;
+        const double binned = ls::metrics::binned_auc(pos.data(), neg.data(), ls::metrics::kAucBins, &bound);
+        const double exact = ls::metrics::auc(pairs);
+        EXPECT_LE(std::abs(binned - exact), bound + 1e-15) << "shape " << shape;
+        if (shape < 2) EXPECT_LT(bound, 1e-3) << "shape " << shape;
+        if (shape < 2) EXPECT_LT(std::abs(binned - exact), 1e-4) << "shape " << shape;
+        if (shape == 2) EXPECT_NEAR(binned, exact, 1e-12);  // distinct scores in distinct bins
+    }
+    EXPECT_EQ(ls::metrics::auc_bin(0.0), 0);
+    EXPECT_EQ(ls::metrics::auc_bin(1.0), ls::metrics::kAucBins - 1);
+    EXPECT_LT(ls::metrics::auc_bin(0.3), ls::metrics::auc_bin(0.31));
+}

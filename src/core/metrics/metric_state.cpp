@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/causal/causal_state.h"
+#include "core/metrics/metrics.h"
 
 namespace ls::metrics {
 
@@ -15,22 +16,34 @@ using ls::causal::kMaxExactCount;
 using ls::causal::malformed_state;
 }  // namespace
 
-std::size_t metric_state_length(int kind) { return kind == kCalibration ? 2 + 3 * kCalibrationBins : 4; }
+bool is_binned_auc(int kind) { return kind == kAucBinned || kind == kAucBinnedError; }
+
+std::size_t metric_state_length(int kind) {
+    if (kind == kCalibration) return 2 + 3 * kCalibrationBins;
+    if (is_binned_auc(kind)) return 2 + 2 * static_cast<std::size_t>(kAucBins);
+    return 4;
+}
 
 int metric_state_kind(const double* s, std::size_t len) {
-    if (len < 2 || !is_integral_in(s[0], kLogLoss, kCalibration)) return 0;
+    if (len < 2 || !is_integral_in(s[0], kLogLoss, kLastMetricKind)) return 0;
     const int kind = static_cast<int>(s[0]);
+    if (is_binned_auc(kind) && len == 2) return kind;  // before the first row
     return len == metric_state_length(kind) ? kind : 0;
 }
 
 int decode_metric_state(const double* s, std::size_t len, bool values) {
     if (len < 2) malformed_state(kMetric, "too short");
-    if (!is_integral_in(s[0], kLogLoss, kCalibration)) malformed_state(kMetric, "unknown metric kind");
+    if (!is_integral_in(s[0], kLogLoss, kLastMetricKind)) malformed_state(kMetric, "unknown metric kind");
     const int kind = static_cast<int>(s[0]);
-    if (len != metric_state_length(kind)) malformed_state(kMetric, "wrong length for its kind");
+    const bool empty_binned = is_binned_auc(kind) && len == 2;
+    if (len != metric_state_length(kind) && !empty_binned) malformed_state(kMetric, "wrong length for its kind");
     if (!values) return kind;
     const double n = s[1];
     if (!is_integral_in(n, 0, kMaxExactCount)) malformed_state(kMetric, "the row count is not a valid count");
+    if (empty_binned) {
+        if (n != 0) malformed_state(kMetric, "an empty binned-AUC state with rows");
+        return kind;
+    }
     for (std::size_t i = 2; i < len; ++i)
         if (!std::isfinite(s[i])) malformed_state(kMetric, "a sum is NaN or infinite");
     switch (kind) {
@@ -49,6 +62,16 @@ int decode_metric_state(const double* s, std::size_t len, bool values) {
                 rows += g[0];
             }
             if (rows != n) malformed_state(kMetric, "the calibration bins do not add up to the row count");
+            break;
+        }
+        case kAucBinned:
+        case kAucBinnedError: {
+            double rows = 0;
+            for (std::size_t i = 2; i < len; ++i) {
+                if (!is_integral_in(s[i], 0, n)) malformed_state(kMetric, "a binned-AUC count out of range of the rows");
+                rows += s[i];
+            }
+            if (rows != n) malformed_state(kMetric, "the binned-AUC counts do not add up to the row count");
             break;
         }
         default:  // log loss, MAE, RMSE: sums of non-negative terms

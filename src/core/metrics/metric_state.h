@@ -11,8 +11,14 @@
 namespace ls::metrics {
 
 // float8[] sums: [kind, rows, sum, 0] or, for calibration,
-// [6, rows, 10 x (bin rows, sum of scores, sum of labels)].
-enum MetricKind { kLogLoss = 1, kBrier = 2, kAccuracy = 3, kMae = 4, kRmse = 5, kCalibration = 6 };
+// [6, rows, 10 x (bin rows, sum of scores, sum of labels)]; the binned AUC and
+// its error bound [7|8, rows, kAucBins positives per bin, kAucBins negatives per
+// bin], or [7|8, 0] before the first row (the full state is made then, so an
+// empty group costs two doubles).
+enum MetricKind { kLogLoss = 1, kBrier = 2, kAccuracy = 3, kMae = 4, kRmse = 5, kCalibration = 6,
+                  kAucBinned = 7, kAucBinnedError = 8 };
+constexpr int kLastMetricKind = kAucBinnedError;
+bool is_binned_auc(int kind);
 constexpr int kCalibrationBins = 10;
 
 std::size_t metric_state_length(int kind);

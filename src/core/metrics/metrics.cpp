@@ -95,6 +95,29 @@ int calibration_bin(double p, int bins) {
     return std::min(std::max(b, 0), bins - 1);  // p == 1 falls in the last bin
 }
 
+int auc_bin(double p) {
+    constexpr double kLimit = 12;  // log-odds range of the inner bins: p in [6e-6, 1 - 6e-6]
+    if (!(p > 0)) return 0;
+    if (!(p < 1)) return kAucBins - 1;
+    const double z = std::log(p) - std::log1p(-p);
+    const double x = (z + kLimit) / (2 * kLimit) * (kAucBins - 2);
+    const int b = 1 + static_cast<int>(std::floor(std::min(std::max(x, 0.0), kAucBins - 2.5)));
+    return b;
+}
+
+double binned_auc(const double* pos, const double* neg, int bins, double* error_bound) {
+    double P = 0, N = 0;
+    for (int b = 0; b < bins; ++b) P += pos[b], N += neg[b];
+    double below = 0, wins = 0, same = 0;  // negatives in lower bins; pairs won; pairs in one bin
+    for (int b = 0; b < bins; ++b) {
+        wins += pos[b] * below + 0.5 * pos[b] * neg[b];
+        same += pos[b] * neg[b];
+        below += neg[b];
+    }
+    if (error_bound) *error_bound = 0.5 * same / (P * N);
+    return wins / (P * N);
+}
+
 Summary classification(const std::vector<double>& score, const std::vector<double>& label, double threshold,
                        int bins) {
     Summary s;

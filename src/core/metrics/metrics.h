@@ -22,6 +22,17 @@ double clip_probability(double p);
 // sum_b (n_b / n) * |mean(p in b) - mean(y in b)|. Scores outside [0,1] are an error.
 int calibration_bin(double p, int bins);
 
+// A mergeable AUC: counts of positives and negatives per score bin, so two
+// states add up (parallel workers, Citus shards) and the state has a fixed size
+// whatever the row count. Bins are uniform in log-odds over [-12, 12] (so
+// probabilities near 0 and 1, where at-risk scores crowd, are resolved as finely
+// as those near 0.5), with 0 and 1 in bins of their own. Pairs of a positive and a
+// negative in the same bin count one half, like ties in the exact AUC, so
+// |binned - exact| <= sum_b pos_b * neg_b / (2 P N): binned_auc returns that bound.
+constexpr int kAucBins = 4096;
+int auc_bin(double p);  // p in [0, 1]
+double binned_auc(const double* pos, const double* neg, int bins, double* error_bound);
+
 struct Summary {
     double auc = 0, log_loss = 0, brier = 0, calibration_error = 0, accuracy = 0;  // classification
     double mae = 0, rmse = 0, r2 = 0;                                             // regression

@@ -35,7 +35,7 @@ namespace {
 
 namespace lm = ls::metrics;
 enum Kind { LogLoss = lm::kLogLoss, Brier = lm::kBrier, Accuracy = lm::kAccuracy, Mae = lm::kMae, Rmse = lm::kRmse,
-            Calibration = lm::kCalibration };
+            Calibration = lm::kCalibration, AucBinned = lm::kAucBinned, AucBinnedError = lm::kAucBinnedError };
 constexpr int kBins = lm::kCalibrationBins;
 
 // The state array's data, checked: a 1-D float8 array without NULLs whose
@@ -163,6 +163,12 @@ const char* accumulate(double* s, double p, double y, double threshold) {
             if (std::isinf(p)) return kFinite;
             s[2] += (p - y) * (p - y);
             break;
+        case AucBinned:
+        case AucBinnedError:
+            if (!label_ok) return kLabel;
+            if (!prob_ok) return "the score of auc_binned must be a probability in [0, 1] (map other scores monotonically into it)";
+            s[2 + (y == 1.0 ? 0 : lm::kAucBins) + ls::metrics::auc_bin(p)] += 1;
+            break;
         default: {  // Calibration
             if (!label_ok) return kLabel;
             if (!prob_ok) return kProb;
@@ -188,6 +194,18 @@ Datum ls_metric_accum(PG_FUNCTION_ARGS) {
                           lm::metric_state_kind(reinterpret_cast<double*>(ARR_DATA_PTR(a)),
                                                 static_cast<std::size_t>(ARR_DIMS(a)[0])) != 0;
     const char* bad = nullptr;
+    if (shape_ok && ARR_DIMS(a)[0] == 2 && lm::is_binned_auc(static_cast<int>(reinterpret_cast<double*>(ARR_DATA_PTR(a))[0]))) {
+        // The first row of a binned AUC: the full state, zeroed (nodeAgg copies it into its context).
+        if (reinterpret_cast<double*>(ARR_DATA_PTR(a))[1] != 0.0)  // an empty state claiming rows: 22P03
+            return lspg::guarded([&]() -> Datum { state_data(a, true); PG_RETURN_NULL(); });
+        const double kind = reinterpret_cast<double*>(ARR_DATA_PTR(a))[0];
+        const int len = static_cast<int>(lm::metric_state_length(static_cast<int>(kind)));
+        Datum* zeros = static_cast<Datum*>(palloc(sizeof(Datum) * len));
+        for (int i = 0; i < len; ++i) zeros[i] = Float8GetDatum(0.0);
+        zeros[0] = Float8GetDatum(kind);
+        a = construct_array(zeros, len, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+        pfree(zeros);
+    }
     if (shape_ok) {
         const double t = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? PG_GETARG_FLOAT8(3) : 0.5;
         bad = accumulate(reinterpret_cast<double*>(ARR_DATA_PTR(a)), PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), t);
@@ -209,6 +227,12 @@ Datum ls_metric_combine(PG_FUNCTION_ARGS) {
         double* sa = state_data(a);
         const double* sb = state_data(b);
         if (sa[0] != sb[0]) ls::causal::malformed_state("metric", "states of different metric kinds");
+        if (ARR_DIMS(a)[0] != ARR_DIMS(b)[0]) {  // a binned AUC before its first row (both decoded: it holds none)
+            if (ARR_DIMS(b)[0] == 2) PG_RETURN_ARRAYTYPE_P(a);
+            ArrayType* full = nullptr;
+            lspg::pg_call([&]() { full = PG_GETARG_ARRAYTYPE_P_COPY(1); });
+            PG_RETURN_ARRAYTYPE_P(full);
+        }
         const int n = ARR_DIMS(a)[0];
         for (int i = 1; i < n; ++i) sa[i] += sb[i];
         PG_RETURN_ARRAYTYPE_P(a);
@@ -232,6 +256,17 @@ Datum ls_metric_final(PG_FUNCTION_ARGS) {
                 double ece = 0;
                 for (int b = 0; b < kBins; ++b) ece += std::fabs(s[3 + 3 * b] - s[4 + 3 * b]);
                 PG_RETURN_FLOAT8(ece / n);
+            }
+            case AucBinned:
+            case AucBinnedError: {
+                const double* pos = s + 2;
+                const double* neg = s + 2 + lm::kAucBins;
+                double P = 0;
+                for (int b = 0; b < lm::kAucBins; ++b) P += pos[b];
+                if (P == 0 || P == n) PG_RETURN_NULL();  // one class only
+                double bound = 0;
+                const double auc = ls::metrics::binned_auc(pos, neg, lm::kAucBins, &bound);
+                PG_RETURN_FLOAT8(static_cast<int>(s[0]) == AucBinned ? auc : bound);
             }
         }
         PG_RETURN_NULL();

@@ -42,6 +42,8 @@ INSERT INTO cases VALUES
   ('learnerscore.rmse(float8, float8)', 'score, label'),
   ('learnerscore.calibration_error(float8, float8)', 'score, label'),
   ('learnerscore.auc(float8, float8)', 'score, label'),
+  ('learnerscore.auc_binned(float8, float8)', 'score, label'),
+  ('learnerscore.auc_binned_error(float8, float8)', 'score, label'),
   ('learnerscore.ate_diff(float8, boolean)', 'y, t'),
   ('learnerscore.ate_diff(float8, boolean, float8)', 'y, t, 0.1::float8'),
   ('learnerscore.welch_test(float8, boolean)', 'y, t'),
