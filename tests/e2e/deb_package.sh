@@ -47,11 +47,12 @@ done
 EXT_DEPENDS=$(field "$EXT_DEB" Depends); CLI_DEPENDS=$(field "$CLI_DEB" Depends)
 echo "$EXT_PKG Depends: $EXT_DEPENDS"
 echo "$CLI_PKG Depends: $CLI_DEPENDS"
+depends_on() { tr ',|' '\n\n' <<<"$1" | awk '{print $1}' | grep -qxF "$2"; }  # Depends-field package
 for d in postgresql-15 libxgboost0 libstdc++6 libc6; do
-  grep -Eq "(^|, )$d( |,|$)" <<<"$EXT_DEPENDS" || fail "$EXT_PKG does not depend on $d"
+  depends_on "$EXT_DEPENDS" $d || fail "$EXT_PKG does not depend on $d"
 done
 for d in libpq5 libssl3 libstdc++6 libc6; do
-  grep -Eq "(^|, )$d( |,|$)" <<<"$CLI_DEPENDS" || fail "$CLI_PKG does not depend on $d"
+  depends_on "$CLI_DEPENDS" $d || fail "$CLI_PKG does not depend on $d"
 done
 TEST_STACK='gtest|benchmark|python|clang|sklearn|-dev( |,|$)'
 if grep -Eq "$TEST_STACK" <<<"$EXT_DEPENDS, $CLI_DEPENDS"; then fail "a package depends on the test or build stack"; fi
@@ -110,7 +111,7 @@ for f in extension/releases/learnerscore--*.sql extension/upgrades/learnerscore-
 done
 check_list $EXT_PKG "$EXT_ALLOWED" "${expected_ext[@]}"
 check_list $CLI_PKG "$CLI_ALLOWED" /usr/bin/learnerscore /usr/share/doc/$CLI_PKG/copyright
-for f in "$EXTDIR"/learnerscore--*.sql; do
+for f in $(grep -E "^$EXTDIR/learnerscore--.*\.sql\$" "$WORK/$EXT_PKG.list"); do
   cmp -s "$f" "extension/releases/$(basename "$f")" || cmp -s "$f" "extension/upgrades/$(basename "$f")" ||
     [ "$(basename "$f")" = "learnerscore--$VERSION.sql" ] || fail "$f differs from the repository's"
 done
