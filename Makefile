@@ -73,3 +73,8 @@ print-core-compile:
 .PHONY: print-core-compile print-regress
 
 -include $(OBJS:.o=.d)
+
+# The Debian packages (docs/packaging.md), built from a copy of the tree into build/deb/.
+deb:
+	scripts/build-deb.sh
+.PHONY: deb

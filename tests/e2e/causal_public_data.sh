@@ -5,7 +5,7 @@
 # Prints every figure; fails when an exactly reproducible one is off.
 set -euo pipefail
 EXT=${LS_EXTERNAL:-/work/shared/external}
-if [ ! -d "$EXT/card1995" ]; then echo "SKIP: $EXT not present"; exit 0; fi
+if [ ! -d "$EXT/card1995" ]; then echo "SKIP: the public data sets are not in $EXT (set LS_EXTERNAL)"; exit 77; fi
 export PGDATABASE=${PGDATABASE:-postgres}
 PSQL="psql -v ON_ERROR_STOP=1 -X -q -P footer=off"
 $PSQL -c "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS learnerscore; DROP SCHEMA IF EXISTS causal_public CASCADE; CREATE SCHEMA causal_public"

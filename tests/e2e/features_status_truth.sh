@@ -9,7 +9,7 @@ N=${FEATURES_TRUTH_LEARNERS:-1000}
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 if ! learnerscore generate --help 2>&1 | grep -q -- '--scenario' || ! learnerscore load --help >/dev/null 2>&1; then
-  echo "learnerscore generate/load not available: skipped"; exit 0
+  echo "SKIP: learnerscore generate/load not available (build the CLI: cmake --build build/release)"; exit 77
 fi
 work=$(mktemp -d /tmp/features-truth-XXXXXX)
 trap 'rm -rf "$work"' EXIT

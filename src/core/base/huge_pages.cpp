@@ -19,7 +19,7 @@ void advise_huge_pages(void* p, std::size_t bytes) noexcept {
     // Failures are harmless: the pages are then faulted in 4 KiB at a time.
     // No MADV_POPULATE_WRITE: the size comes from the planner's estimate, and
     // committing memory for rows that never come could wake the OOM killer.
-    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+    madvise(start, end - begin, MADV_HUGEPAGE);
 #else
     (void)p;
     (void)bytes;

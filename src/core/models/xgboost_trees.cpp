@@ -1,5 +1,9 @@
 #include "core/models/xgboost_trees.h"
 
+// Boost 1.74's JSON parser includes <boost/bind.hpp> and uses the global
+// placeholders (_1); asking for them explicitly keeps that header from printing
+// its deprecation #pragma message in every build.
+#define BOOST_BIND_GLOBAL_PLACEHOLDERS
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
