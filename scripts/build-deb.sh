@@ -55,6 +55,18 @@ learnerscore ($VERSION-$REVISION) unstable; urgency=medium
  -- learnerscore maintainers <maintainers@learnerscore.invalid>  $DATE
 EOF
 
+# Apache ECharts (embedded by the CLI's report command, cmake/echarts.cmake): fetched from the npm
+# registry once, outside the package build, which then reads the tarball (checked there against its
+# pinned SHA-256) and needs no network.
+ECHARTS_VERSION=$(sed -n 's/^set(LS_ECHARTS_VERSION \([0-9.]*\))$/\1/p' cmake/echarts.cmake)
+ECHARTS_TGZ=$OUT/echarts-$ECHARTS_VERSION.tgz
+if [ ! -s "$ECHARTS_TGZ" ]; then
+  cached=$(ls "$ROOT"/build/*/third_party/echarts-"$ECHARTS_VERSION"/echarts-"$ECHARTS_VERSION".tgz 2>/dev/null | head -1 || true)
+  if [ -n "$cached" ]; then cp "$cached" "$ECHARTS_TGZ"
+  else (cd "$OUT" && npm pack "echarts@$ECHARTS_VERSION" --silent >/dev/null); fi
+fi
+mkdir -p "$SRC/debian/third_party" && cp "$ECHARTS_TGZ" "$SRC/debian/third_party/"
+
 echo "== building learnerscore $VERSION-$REVISION packages in $SRC (log: $OUT/build.log)"
 start=$(date +%s)
 # nocheck: the regression suite runs in scripts/test-all.sh, the package test is
