@@ -1,8 +1,8 @@
 # Apache ECharts for `learnerscore report` (src/cli/report): fetched ONCE from the npm registry at
 # configure time (`npm pack echarts@VERSION`, checked against a pinned SHA-256), unpacked under the
 # build tree, and its dist/echarts.min.js embedded into the CLI binary (.incbin), so the installed
-# CLI writes self-contained HTML offline. ECharts is Apache-2.0 (docs/report.md, its LICENSE and
-# NOTICE are installed beside the binary's docs). Offline builds: -DLS_ECHARTS_TARBALL=/path/echarts-5.6.0.tgz.
+# CLI writes self-contained HTML offline. ECharts is Apache-2.0 (docs/report.md; its NOTICE is
+# quoted in debian/copyright, which the packages install). Offline builds: -DLS_ECHARTS_TARBALL=/path/echarts-5.6.0.tgz.
 set(LS_ECHARTS_VERSION 5.6.0)
 set(LS_ECHARTS_SHA256 e1b82487dd7f8d9f0438eec1f1433051148e0095ac7a15d4db890afda45cf610)
 set(LS_ECHARTS_TARBALL "" CACHE FILEPATH "local echarts-${LS_ECHARTS_VERSION}.tgz (npm pack) instead of the npm registry")
