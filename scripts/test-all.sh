@@ -17,7 +17,7 @@ echo "== [1/5] unit tests (ASan + UBSan)"
 if [ "${LS_SKIP_UNIT:-0}" = 1 ]; then echo "skipped (LS_SKIP_UNIT=1, for local iteration only)"; else
 cmake -S . -B build/asan -DLS_SANITIZE=ON -DLS_BUILD_BENCH=OFF -DLS_BUILD_CLI=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/asan -j"$JOBS" >/dev/null
-(cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$JOBS") | grep -Ev '^ +([0-9]+/[0-9]+ Test +#|Start +[0-9]+: )' || exit 1
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$JOBS") | grep -Ev '^ *([0-9]+/[0-9]+ Test +#|Start +[0-9]+: )' || exit 1
 fi
 
 echo "== [2/5] fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-20} s per target)"
