@@ -2040,6 +2040,7 @@ COMMENT ON FUNCTION learnerscore.store_learner_scores(text) IS
   'materialized day) and scored_at (now()), the risk band and the reasons as scalar text; returns the rows stored. '
   'Schedule it after the nightly refresh; dashboards read <schema>.learner_scores_latest.';
 REVOKE ALL ON FUNCTION learnerscore._course_norms_sql(text, text, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION learnerscore._course_norms_sql(text, text, text[]) TO learnerscore_owner;
 -- == reasons14: end
 
 -- == Final definitions of routines more than one part above changes (as in extension/sql)
