@@ -149,6 +149,10 @@ BEGIN
                         '{w}', coalesce(wk::text, ''));
     ELSE
         body := replace(replace(t.en, '{v}', v), '{w}', coalesce(wk::text, ''));
+        IF value = 1 THEN  -- "1 log-in", "1 day", "1 activity"
+            body := regexp_replace(regexp_replace(body, '^1 (log-in|day|webinar hour|exercise|required exercise|attempt|webinar connection)s', '1 \1'),
+                                   '^1 activities', '1 activity');
+        END IF;
     END IF;
     RETURN body || CASE WHEN lang = 'ru' THEN '; обычно на курсе: ' ELSE '; typical for this course: ' END
                 || coalesce(nv, CASE lang WHEN 'ru' THEN 'нет данных' ELSE 'no data' END);

@@ -14,6 +14,9 @@ SELECT f, learnerscore.reason_sentence(f, 3, 9, 'en') AS en, learnerscore.reason
 FROM unnest(ARRAY['age', 'time_zone', 'tg_bot'] ||
             ARRAY(SELECT b || '_3_week' FROM unnest(learnerscore.learner_model_features()) b)) WITH ORDINALITY AS u(f, o)
 ORDER BY o;
+-- a count of one, in both languages
+SELECT b, learnerscore.reason_sentence(b || '_1_week', 1, 2, 'en') AS en, learnerscore.reason_sentence(b || '_1_week', 1, 2, 'ru') AS ru
+FROM unnest(learnerscore.learner_model_features()) WITH ORDINALITY AS u(b, o) ORDER BY o;
 -- no sentence carries a log-odds number or a bare feature name
 SELECT bool_and(s NOT LIKE '%(+%' AND s NOT LIKE '%\_week%') AS plain
 FROM unnest(learnerscore.learner_model_features()) b,
