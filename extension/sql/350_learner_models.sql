@@ -125,12 +125,12 @@ BEGIN
               WHEN base = 'payment' THEN CASE WHEN round(value) >= 1 THEN 'yes' ELSE 'no' END
               WHEN base = 'tg_bot' THEN CASE round(value) WHEN 1 THEN 'on' WHEN 2 THEN 'stopped' ELSE 'none' END
               WHEN value = trunc(value) THEN trunc(value)::numeric::text
-              ELSE round(value::numeric, 1)::text END;
+              ELSE trim_scale(round(value::numeric, 1))::text END;
     nv := CASE WHEN norm IS NULL THEN NULL
                WHEN base = 'payment' THEN CASE WHEN round(norm) >= 1 THEN 'yes' ELSE 'no' END
                WHEN base = 'tg_bot' THEN CASE round(norm) WHEN 1 THEN 'on' WHEN 2 THEN 'stopped' ELSE 'none' END
                WHEN norm = trunc(norm) THEN trunc(norm)::numeric::text
-               ELSE round(norm::numeric, 1)::text END;
+               ELSE trim_scale(round(norm::numeric, 1))::text END;
     IF base = 'time_zone' THEN
         v := CASE WHEN value >= 0 THEN '+' ELSE '' END || v;
         nv := CASE WHEN norm >= 0 THEN '+' ELSE '' END || nv;

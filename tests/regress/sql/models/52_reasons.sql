@@ -27,6 +27,7 @@ SELECT learnerscore.reason_sentence('payment', 0, 1, 'en') AS payment_en, learne
        learnerscore.reason_sentence('tg_bot', 2, 1, 'ru') AS bot_ru,
        learnerscore.reason_sentence('time_zone', -5, 3, 'en') AS tz_en,
        learnerscore.reason_sentence('w_view_hours_2_week', 2.5, 4.25, 'ru') AS hours_ru,
+       learnerscore.reason_sentence('mean_result_2_week', 70.96, 69.04, 'ru') AS rounded,
        learnerscore.reason_sentence('sum_auth_1_week', NULL, 4, 'en') AS missing_value,
        learnerscore.reason_sentence('sum_auth_1_week', 4, NULL, 'ru') AS missing_norm,
        learnerscore.reason_sentence('flow_num', 2, 1, 'en') AS no_template;
