@@ -25,7 +25,10 @@ BEGIN ATOMIC
         ('learner_scores', 'completion_probability', 'probability (0-1) of completing module 2 (m2_attestation >= 50 and m2_progress >= 50); NULL when the model cannot score the row'),
         ('learner_scores', 'predicted_m2_progress', 'predicted final m2_progress, clamped to 0-100; NULL when the model cannot score the row'),
         ('learner_scores', 'risk_rank', 'rank of dropout_probability within the course, 1 = contact first (ties share a rank); NULL when dropout_probability is NULL'),
-        ('learner_scores', 'top_reasons', 'up to three features that raise the dropout risk most, as "feature: value" text (an array; BI tools over ODBC should read learner_scores_latest.reason_1..reason_3); empty when none raises it'),
+        ('learner_scores', 'top_reasons', 'up to three features that raise the dropout risk most, as sentences comparing the learner with the course norm (median) at the same week, e.g. "3 log-ins by week 4; typical for this course: 9", in the language of learnerscore.language (an array; BI tools over ODBC should read learner_scores_latest.reason_1..reason_3); empty when none raises it'),
+        ('learner_scores', 'band', 'dropout-risk band: high (dropout_probability >= learnerscore.risk_band_high, default 0.7), medium (>= learnerscore.risk_band_medium, default 0.4) or low, with the settings of the reading session; NULL when dropout_probability is NULL'),
+        ('learner_scores', 'reachable', 'true when the learner is not asleep (learner_status.status is not asleep; also true when the learner has no status row): whom a tutor can still reach'),
+        ('learner_scores', 'reason_contributions', 'the reasons of top_reasons for analysts: a jsonb array of {feature, value, norm (the course median at the same week), direction (below, above or typical), contribution (log-odds or SHAP of the dropout model, summed over the weekly copies), sentence}; empty array when none raises the risk'),
         ('learner_scores', 'model_week', 'course week whose models scored the learner (the last completed week, at least 1)'),
         ('learner_scores', 'dropout_model_id', 'learnerscore.models.id of the dropout model used'),
         ('learner_scores', 'completion_model_id', 'learnerscore.models.id of the completion model used'),
@@ -35,12 +38,13 @@ BEGIN ATOMIC
         ('learner_score_history', 'user_id', 'learner (users.user_id); never NULL'),
         ('learner_score_history', 'course_id', 'course of the learner; NULL when the learner has no course'),
         ('learner_score_history', 'status', 'activity status on as_of: active, falling_asleep or asleep; NULL when the learner had no status row'),
-        ('learner_score_history', 'band', 'dropout-risk band: high (dropout_probability >= 0.7), medium (>= 0.4) or low; NULL when dropout_probability is NULL'),
+        ('learner_score_history', 'band', 'dropout-risk band: high (dropout_probability >= learnerscore.risk_band_high, default 0.7), medium (>= learnerscore.risk_band_medium, default 0.4) or low, with the settings of the storing session; NULL when dropout_probability is NULL'),
+        ('learner_score_history', 'reachable', 'true when the learner was not asleep on as_of (status is not asleep, or unknown); NULL in rows stored before the column existed'),
         ('learner_score_history', 'dropout_probability', 'probability (0-1) of dropping out; NULL when the model could not score the learner'),
         ('learner_score_history', 'completion_probability', 'probability (0-1) of completing module 2; NULL when the model could not score the learner'),
         ('learner_score_history', 'predicted_m2_progress', 'predicted final m2_progress (0-100); NULL when the model could not score the learner'),
         ('learner_score_history', 'risk_rank', 'rank of dropout_probability within the course in this snapshot, 1 = contact first; NULL when dropout_probability is NULL'),
-        ('learner_score_history', 'reason_1', 'the feature that raises the dropout risk most, as "feature: value"; NULL when no feature raises it'),
+        ('learner_score_history', 'reason_1', 'the feature that raises the dropout risk most, as a sentence comparing the learner with the course norm (learner_scores.top_reasons); NULL when no feature raises it'),
         ('learner_score_history', 'reason_2', 'the second reason; NULL when there are fewer than two'),
         ('learner_score_history', 'reason_3', 'the third reason; NULL when there are fewer than three'),
         ('learner_score_history', 'model_week', 'course week whose models scored the learner; NULL when unknown'),
@@ -197,6 +201,10 @@ BEGIN
             PRIMARY KEY (scored_at, user_id))$q$, s);
         EXECUTE format('CREATE INDEX learner_score_history_as_of_idx ON %s.learner_score_history (as_of, scored_at)', s);
         END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = (s || '.learner_score_history')::regclass
+                          AND attname = 'reachable' AND NOT attisdropped) THEN  -- (layout 2; no notice on later runs)
+            EXECUTE format('ALTER TABLE %s.learner_score_history ADD COLUMN reachable boolean', s);
+        END IF;
         EXECUTE format('COMMENT ON TABLE %s.learner_score_history IS %L', s,
             'Stored snapshots of learner_scores, one per CALL of learnerscore.store_learner_scores(schema): per learner the status, risk band, '
             'probabilities, rank and three reasons as scalar text. Dashboards read learner_scores_latest (or filter on as_of) '
@@ -204,7 +212,7 @@ BEGIN
         EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_scores_latest AS
             SELECT h.as_of, h.scored_at, h.user_id, h.course_id, h.status, h.band, h.dropout_probability,
                    h.completion_probability, h.predicted_m2_progress, h.risk_rank, h.reason_1, h.reason_2, h.reason_3,
-                   h.model_week, h.dropout_model_id, h.completion_model_id, h.progress_model_id
+                   h.model_week, h.dropout_model_id, h.completion_model_id, h.progress_model_id, h.reachable
               FROM %1$s.learner_score_history h
              WHERE h.scored_at = (SELECT max(scored_at) FROM %1$s.learner_score_history)$q$, s);
         EXECUTE format('COMMENT ON VIEW %s.learner_scores_latest IS %L', s,
@@ -283,15 +291,14 @@ BEGIN
     EXECUTE format('CREATE TEMP TABLE _ls_score_snapshot AS SELECT to_jsonb(l) AS j FROM %s.learner_scores l', s);
     EXECUTE format($q$INSERT INTO %1$s.learner_score_history AS h
         SELECT (SELECT max(cur_date) FROM %1$s.learner_activity), now(), (j->>'user_id')::integer, (j->>'course_id')::integer,
-               left(j->>'status', 16), CASE WHEN (j->>'dropout_probability')::float8 >= 0.7 THEN 'high'
-                                             WHEN (j->>'dropout_probability')::float8 >= 0.4 THEN 'medium'
-                                             WHEN (j->>'dropout_probability') IS NOT NULL THEN 'low' END,
+               left(j->>'status', 16), learnerscore.risk_band((j->>'dropout_probability')::float8),
                (j->>'dropout_probability')::float8, (j->>'completion_probability')::float8, (j->>'predicted_m2_progress')::float8,
                (j->>'risk_rank')::integer,
                left(coalesce(j->>'reason_1', j->'top_reasons'->>0), 300), left(coalesce(j->>'reason_2', j->'top_reasons'->>1), 300),
                left(coalesce(j->>'reason_3', j->'top_reasons'->>2), 300),
                (j->>'model_week')::integer, (j->>'dropout_model_id')::bigint, (j->>'completion_model_id')::bigint,
-               (j->>'progress_model_id')::bigint
+               (j->>'progress_model_id')::bigint,
+               coalesce((j->>'reachable')::boolean, (j->>'status') IS DISTINCT FROM 'asleep')
           FROM pg_temp._ls_score_snapshot x
         ON CONFLICT (scored_at, user_id) DO UPDATE SET
             as_of = EXCLUDED.as_of, course_id = EXCLUDED.course_id, status = EXCLUDED.status, band = EXCLUDED.band,
@@ -299,7 +306,8 @@ BEGIN
             predicted_m2_progress = EXCLUDED.predicted_m2_progress, risk_rank = EXCLUDED.risk_rank,
             reason_1 = EXCLUDED.reason_1, reason_2 = EXCLUDED.reason_2, reason_3 = EXCLUDED.reason_3,
             model_week = EXCLUDED.model_week, dropout_model_id = EXCLUDED.dropout_model_id,
-            completion_model_id = EXCLUDED.completion_model_id, progress_model_id = EXCLUDED.progress_model_id$q$, s);
+            completion_model_id = EXCLUDED.completion_model_id, progress_model_id = EXCLUDED.progress_model_id,
+            reachable = EXCLUDED.reachable$q$, s);
     GET DIAGNOSTICS n = ROW_COUNT;
     DROP TABLE pg_temp._ls_score_snapshot;
     RETURN n;

@@ -60,6 +60,191 @@ $$;
 COMMENT ON FUNCTION learnerscore.top_reasons(jsonb, jsonb, int) IS
   'The n features that push a score up most, in words with their value and log-odds contribution, from learnerscore.explain() output and the feature values (weekly copies of a feature are summed).';
 
+-- Reasons a tutor can act on (issue 14): plain sentences that compare the learner's
+-- value of a feature with the course's norm at the same course week, in English or Russian.
+CREATE FUNCTION learnerscore.ru_plural(n float8, one text, few text, many text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
+    SELECT CASE WHEN n IS NULL THEN many
+                WHEN n <> trunc(n) THEN few  -- a fraction takes the genitive singular: 2,5 часа
+                WHEN abs(n)::numeric % 100 BETWEEN 11 AND 14 THEN many
+                WHEN abs(n)::numeric % 10 = 1 THEN one
+                WHEN abs(n)::numeric % 10 BETWEEN 2 AND 4 THEN few
+                ELSE many END
+$$;
+COMMENT ON FUNCTION learnerscore.ru_plural(float8, text, text, text) IS
+  'The Russian noun form that follows the count n: one (1, 21, 101), few (2-4, 22-24, and fractions) or many (0, 5-20, 11-14, 25...): '
+  'ru_plural(3, ''вход'', ''входа'', ''входов'') = ''входа''.';
+
+CREATE FUNCTION learnerscore.reason_sentence(feature text, value float8, norm float8, language text DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    lang text := coalesce(language, nullif(current_setting('learnerscore.language', true), ''), 'en');
+    base text := coalesce(substring(feature FROM '^(.*)_[0-9]+_week$'), feature);
+    wk int := substring(feature FROM '_([0-9]+)_week$')::int;
+    t record;
+    v text; nv text; body text;
+BEGIN
+    IF lang NOT IN ('en', 'ru') THEN
+        RAISE EXCEPTION 'invalid language "%": the reasons are in en or ru', lang USING ERRCODE = '22023';
+    END IF;
+    IF feature IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- {v} the value, {n} the Russian noun form for it, {w} the week, {W} "за k недель".
+    SELECT * INTO t FROM (VALUES
+        ('payment',  'paid for the course: {v}', 'оплата курса: {v}', NULL, NULL, NULL),
+        ('m2_delay', '{v} days late on the module-2 attestation by week {w}', '{v} {n} просрочки аттестации модуля 2 {W}', 'день', 'дня', 'дней'),
+        ('sum_auth', '{v} log-ins by week {w}', '{v} {n} {W}', 'вход', 'входа', 'входов'),
+        ('view_delay_first', '{v} days on average before first viewing an activity, by week {w}',
+                             'в среднем {v} {n} до первого просмотра материала {W}', 'день', 'дня', 'дней'),
+        ('view_delay_sum', '{v} days opened activities waited unviewed by week {w}',
+                           '{v} {n} ожидания открытых материалов без просмотра {W}', 'день', 'дня', 'дней'),
+        ('sum_activity_viewed', '{v} activities viewed by week {w}', '{v} {n} {W}',
+                                'просмотренный материал', 'просмотренных материала', 'просмотренных материалов'),
+        ('w_view_hours', '{v} webinar hours watched by week {w}', '{v} {n} просмотра вебинаров {W}', 'час', 'часа', 'часов'),
+        ('sum_exercise', '{v} exercises solved by week {w}', '{v} {n} {W}',
+                         'решённое упражнение', 'решённых упражнения', 'решённых упражнений'),
+        ('sum_required_exercises', '{v} required exercises solved by week {w}', '{v} {n} {W}',
+                         'решённое обязательное упражнение', 'решённых обязательных упражнения', 'решённых обязательных упражнений'),
+        ('exercise_delay_sum', '{v} days of attempts past deadlines in total by week {w}',
+                               '{v} {n} просрочки попыток в сумме {W}', 'день', 'дня', 'дней'),
+        ('result_delay_sum', '{v} days of passed exercises past deadlines in total by week {w}',
+                             '{v} {n} просрочки сданных упражнений в сумме {W}', 'день', 'дня', 'дней'),
+        ('sum_exercise_attempts_mean', '{v} attempts per exercise by week {w}', '{v} {n} на упражнение {W}',
+                                       'попытка', 'попытки', 'попыток'),
+        ('sum_result', 'total exercise score {v} by week {w}', 'суммарный балл за упражнения {W}: {v}', NULL, NULL, NULL),
+        ('mean_result', 'mean exercise score {v} by week {w}', 'средний балл за упражнения {W}: {v}', NULL, NULL, NULL),
+        ('progress', 'progress {v}% (exercises solved of opened) by week {w}',
+                     'прогресс {v}% (решено из открытых упражнений) {W}', NULL, NULL, NULL),
+        ('conn', '{v} webinar connections by week {w}', '{v} {n} к вебинарам {W}', 'подключение', 'подключения', 'подключений'),
+        ('age', 'age {v}', 'возраст {v}', NULL, NULL, NULL),
+        ('time_zone', 'time zone UTC{v}', 'часовой пояс UTC{v}', NULL, NULL, NULL),
+        ('tg_bot', 'Telegram bot: {v}', 'Telegram-бот: {v}', NULL, NULL, NULL))
+        AS x(name, en, ru, one, few, many) WHERE x.name = base;
+    v := CASE WHEN value IS NULL THEN NULL
+              WHEN base = 'payment' THEN CASE WHEN round(value) >= 1 THEN 'yes' ELSE 'no' END
+              WHEN base = 'tg_bot' THEN CASE round(value) WHEN 1 THEN 'on' WHEN 2 THEN 'stopped' ELSE 'none' END
+              WHEN value = trunc(value) THEN trunc(value)::numeric::text
+              ELSE trim_scale(round(value::numeric, 1))::text END;
+    nv := CASE WHEN norm IS NULL THEN NULL
+               WHEN base = 'payment' THEN CASE WHEN round(norm) >= 1 THEN 'yes' ELSE 'no' END
+               WHEN base = 'tg_bot' THEN CASE round(norm) WHEN 1 THEN 'on' WHEN 2 THEN 'stopped' ELSE 'none' END
+               WHEN norm = trunc(norm) THEN trunc(norm)::numeric::text
+               ELSE trim_scale(round(norm::numeric, 1))::text END;
+    IF base = 'time_zone' THEN
+        v := CASE WHEN value >= 0 THEN '+' ELSE '' END || v;
+        nv := CASE WHEN norm >= 0 THEN '+' ELSE '' END || nv;
+    END IF;
+    IF lang = 'ru' THEN
+        v := CASE v WHEN 'yes' THEN 'да' WHEN 'no' THEN 'нет' WHEN 'on' THEN 'подключён' WHEN 'stopped' THEN 'отключён'
+                    WHEN 'none' THEN 'не подключён' ELSE replace(v, '.', ',') END;
+        nv := CASE nv WHEN 'yes' THEN 'да' WHEN 'no' THEN 'нет' WHEN 'on' THEN 'подключён' WHEN 'stopped' THEN 'отключён'
+                      WHEN 'none' THEN 'не подключён' ELSE replace(nv, '.', ',') END;
+    END IF;
+    IF t.name IS NULL OR value IS NULL THEN  -- a feature without a template, or no value: its label
+        body := learnerscore.feature_label(feature) || ': ' || coalesce(v, CASE lang WHEN 'ru' THEN 'нет данных' ELSE 'no data' END);
+    ELSIF lang = 'ru' THEN
+        body := replace(replace(replace(replace(t.ru, '{v}', v), '{n}', coalesce(learnerscore.ru_plural(value, t.one, t.few, t.many), '')),
+                        '{W}', CASE WHEN wk IS NULL THEN '' ELSE 'за ' || wk || ' ' || learnerscore.ru_plural(wk, 'неделю', 'недели', 'недель') END),
+                        '{w}', coalesce(wk::text, ''));
+    ELSE
+        body := replace(replace(t.en, '{v}', v), '{w}', coalesce(wk::text, ''));
+        IF value = 1 THEN  -- "1 log-in", "1 day", "1 activity"
+            body := regexp_replace(regexp_replace(body, '^1 (log-in|day|webinar hour|exercise|required exercise|attempt|webinar connection)s', '1 \1'),
+                                   '^1 activities', '1 activity');
+        END IF;
+    END IF;
+    RETURN body || CASE WHEN lang = 'ru' THEN '; обычно на курсе: ' ELSE '; typical for this course: ' END
+                || coalesce(nv, CASE lang WHEN 'ru' THEN 'нет данных' ELSE 'no data' END);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.reason_sentence(text, float8, float8, text) IS
+  'A plain sentence for a model feature, the learner''s value and the course norm: reason_sentence(''sum_auth_3_week'', 3, 9) = '
+  '''3 log-ins by week 3; typical for this course: 9''. language en or ru (default: the setting learnerscore.language); '
+  'Russian counts take the right plural form (learnerscore.ru_plural). A feature without a template is named by feature_label.';
+
+CREATE FUNCTION learnerscore.explain_reasons(contributions jsonb, features jsonb, norms jsonb, n int DEFAULT 3,
+                                             language text DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    lang text := coalesce(language, nullif(current_setting('learnerscore.language', true), ''), 'en');
+BEGIN
+    IF lang NOT IN ('en', 'ru') THEN
+        RAISE EXCEPTION 'invalid language "%": the reasons are in en or ru', lang USING ERRCODE = '22023';
+    END IF;
+    -- As top_reasons: the weekly copies of a feature are added up, the latest week's value is quoted,
+    -- only features that raise the score count; the norm is the course's at that same week.
+    RETURN (
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'feature', last_key, 'value', fv, 'norm', nv,
+               'direction', CASE WHEN fv IS NULL OR nv IS NULL THEN NULL WHEN fv < nv THEN 'below'
+                                 WHEN fv > nv THEN 'above' ELSE 'typical' END,
+               'contribution', round(c::numeric, 4),
+               'sentence', learnerscore.reason_sentence(last_key, fv, nv, lang)) ORDER BY c DESC), '[]'::jsonb)
+    FROM (SELECT base, sum(v) AS c, (array_agg(key ORDER BY wk DESC))[1] AS last_key
+          FROM (SELECT key, value::float8 AS v,
+                       coalesce(substring(key FROM '^(.*)_[0-9]+_week$'), key) AS base,
+                       coalesce(substring(key FROM '_([0-9]+)_week$')::int, 0) AS wk
+                FROM jsonb_each_text(contributions)
+                WHERE key NOT IN ('(bias)', '(intercept)') AND value IS NOT NULL) e
+          GROUP BY base
+          HAVING sum(v) > 0
+          ORDER BY sum(v) DESC
+          LIMIT greatest(n, 0)) t,
+         LATERAL (SELECT (features->>last_key)::float8 AS fv, (norms->>last_key)::float8 AS nv) x);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.explain_reasons(jsonb, jsonb, jsonb, int, text) IS
+  'The n features that push a score up most (from learnerscore.explain() output; weekly copies of a feature summed) as a jsonb array of '
+  '{feature, value, norm, direction (below, above or typical against the norm; NULL when either is unknown), contribution (log-odds or SHAP, '
+  'for analysts), sentence (learnerscore.reason_sentence in the given language, default learnerscore.language)}; norms maps feature names to the course norm.';
+
+CREATE FUNCTION learnerscore.risk_band(probability float8) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    h float8 := coalesce(nullif(current_setting('learnerscore.risk_band_high', true), '')::float8, 0.7);
+    m float8 := coalesce(nullif(current_setting('learnerscore.risk_band_medium', true), '')::float8, 0.4);
+BEGIN
+    IF m > h THEN
+        RAISE EXCEPTION 'learnerscore.risk_band_medium (%) is above learnerscore.risk_band_high (%)', m, h USING ERRCODE = '22023',
+            HINT = 'Set learnerscore.risk_band_medium <= learnerscore.risk_band_high.';
+    END IF;
+    RETURN CASE WHEN probability IS NULL THEN NULL WHEN probability >= h THEN 'high'
+                WHEN probability >= m THEN 'medium' ELSE 'low' END;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.risk_band(float8) IS
+  'Dropout-risk band of a probability: high (>= learnerscore.risk_band_high, default 0.7), medium (>= learnerscore.risk_band_medium, default 0.4) '
+  'or low; NULL for NULL. Fails with 22023 when the medium threshold is above the high one.';
+
+-- The course norm of every feature that can appear in a reason: the MEDIAN over the course's learners
+-- of the feature at each course week (of the static features, over the course's users). One place, so
+-- that a later change can restrict it (e.g. to the learners of finished flows).
+CREATE FUNCTION learnerscore._course_norms_sql(schema_name text, weekly_relation text, base_features text[] DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    vals text;
+BEGIN
+    SELECT string_agg(format('(%L, w.%I::float8)', f, f), ', ') INTO vals
+      FROM unnest(coalesce(base_features, learnerscore.learner_model_features())) f;
+    RETURN format($q$SELECT course_id, jsonb_object_agg(k, med) AS norms FROM (
+        SELECT w.course_id, v.name || '_' || w.week || '_week' AS k,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY v.val) AS med
+          FROM %2$s w CROSS JOIN LATERAL (VALUES %3$s) AS v(name, val)
+         GROUP BY 1, 2
+        UNION ALL
+        SELECT u.course_id, v.name, percentile_cont(0.5) WITHIN GROUP (ORDER BY v.val)
+          FROM %1$s.users u LEFT JOIN %1$s.users_age_timezone a ON a.user_id = u.user_id
+         CROSS JOIN LATERAL (VALUES ('age', a.age::float8), ('time_zone', learnerscore.tz_hours(a.time_zone)),
+                                    ('tg_bot', u.tg_bot::float8)) AS v(name, val)
+         GROUP BY 1, 2) m
+        WHERE med IS NOT NULL GROUP BY course_id$q$, s, weekly_relation, vals);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._course_norms_sql(text, text, text[]) IS
+  'Internal: the query of the course norms behind the reasons (course_id, norms jsonb: feature -> the median over the course''s learners at the same course week).';
+
 CREATE FUNCTION learnerscore.learner_model_features() RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
     SELECT ARRAY['payment', 'm2_delay', 'sum_auth', 'view_delay_first', 'view_delay_sum', 'sum_activity_viewed',
@@ -418,7 +603,7 @@ BEGIN
                       learnerscore.predict(%3$L::text, f) AS dropout_probability,
                       learnerscore.predict(%4$L::text, f) AS completion_probability,
                       greatest(0, least(100, learnerscore.predict(%5$L::text, f))) AS predicted_m2_progress,
-                      learnerscore.top_reasons(learnerscore.explain(%3$L::text, f), to_jsonb(f), 3) AS top_reasons,
+                      learnerscore.explain(%3$L::text, f) AS contributions, to_jsonb(f) AS features,
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %3$L) AS dropout_model_id,
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %4$L) AS completion_model_id,
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %5$L) AS progress_model_id
@@ -435,16 +620,25 @@ BEGIN
                    least(%2$s, greatest(1, ((SELECT max(cur_date) FROM %1$s.learner_daily) - st.course_start + 1) / 7))::int AS week
               FROM (SELECT course_id, min(date_shown)::date AS course_start FROM %1$s.schedule
                      WHERE isfinite(date_shown) GROUP BY course_id) st),
+        norms AS MATERIALIZED (%4$s),
         scored AS (%3$s)
         SELECT sc.user_id, sc.course_id, ls.status, sc.dropout_probability, sc.completion_probability,
                sc.predicted_m2_progress,
                rank() OVER (PARTITION BY sc.course_id ORDER BY sc.dropout_probability DESC)::int AS risk_rank,
-               sc.top_reasons, sc.week AS model_week,
-               sc.dropout_model_id, sc.completion_model_id, sc.progress_model_id
-          FROM scored sc LEFT JOIN %1$s.learner_status ls ON ls.user_id = sc.user_id$q$, s, weeks, branches);
+               ARRAY(SELECT e->>'sentence' FROM jsonb_array_elements(r.reasons) e) AS top_reasons, sc.week AS model_week,
+               sc.dropout_model_id, sc.completion_model_id, sc.progress_model_id,
+               learnerscore.risk_band(sc.dropout_probability) AS band,
+               ls.status IS DISTINCT FROM 'asleep' AS reachable,
+               r.reasons AS reason_contributions
+          FROM scored sc LEFT JOIN %1$s.learner_status ls ON ls.user_id = sc.user_id
+          LEFT JOIN norms nm ON nm.course_id = sc.course_id
+          CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons) r$q$,
+        s, weeks, branches, learnerscore._course_norms_sql(schema_name, 'lw', base_features));
     EXECUTE format('COMMENT ON VIEW %s.learner_scores IS %L', s,
         'Scored learners on the latest date: activity status, dropout and completion probabilities, predicted m2_progress, '
-        'risk_rank within the course (1 = contact first), top_reasons (the three features that raise the dropout risk most), '
+        'risk_rank within the course (1 = contact first), top_reasons (the three features that raise the dropout risk most, as sentences '
+        'comparing the learner with the course norm at the same week, in the language of learnerscore.language), '
+        'band (learnerscore.risk_band), reachable (not asleep), reason_contributions (the reasons with values, norms, directions and model contributions), '
         'the course week whose models were used and the model ids: the deployed versions (learnerscore.deployed_models) at the time of the query. '
         'Made by learnerscore.train_learner_models.');
 END

@@ -1515,6 +1515,538 @@ GRANT EXECUTE ON FUNCTION learnerscore._ensure_learner_model_tables(text) TO lea
 GRANT EXECUTE ON PROCEDURE learnerscore.train_learner_models(text, int, text, jsonb, text[], text) TO learnerscore_owner;
 -- == lifecycle: end
 
+-- == reasons14: begin (issue 14 item 2: reasons as sentences against the course norm, risk bands from settings,
+-- reachable; new: ru_plural, reason_sentence, explain_reasons, risk_band, _course_norms_sql; changed:
+-- _create_learner_scores_view (350), _bi_column_comments, create_bi_views, store_learner_scores (190))
+CREATE FUNCTION learnerscore.ru_plural(n float8, one text, few text, many text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
+    SELECT CASE WHEN n IS NULL THEN many
+                WHEN n <> trunc(n) THEN few  -- a fraction takes the genitive singular: 2,5 часа
+                WHEN abs(n)::numeric % 100 BETWEEN 11 AND 14 THEN many
+                WHEN abs(n)::numeric % 10 = 1 THEN one
+                WHEN abs(n)::numeric % 10 BETWEEN 2 AND 4 THEN few
+                ELSE many END
+$$;
+COMMENT ON FUNCTION learnerscore.ru_plural(float8, text, text, text) IS
+  'The Russian noun form that follows the count n: one (1, 21, 101), few (2-4, 22-24, and fractions) or many (0, 5-20, 11-14, 25...): '
+  'ru_plural(3, ''вход'', ''входа'', ''входов'') = ''входа''.';
+
+CREATE FUNCTION learnerscore.reason_sentence(feature text, value float8, norm float8, language text DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    lang text := coalesce(language, nullif(current_setting('learnerscore.language', true), ''), 'en');
+    base text := coalesce(substring(feature FROM '^(.*)_[0-9]+_week$'), feature);
+    wk int := substring(feature FROM '_([0-9]+)_week$')::int;
+    t record;
+    v text; nv text; body text;
+BEGIN
+    IF lang NOT IN ('en', 'ru') THEN
+        RAISE EXCEPTION 'invalid language "%": the reasons are in en or ru', lang USING ERRCODE = '22023';
+    END IF;
+    IF feature IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- {v} the value, {n} the Russian noun form for it, {w} the week, {W} "за k недель".
+    SELECT * INTO t FROM (VALUES
+        ('payment',  'paid for the course: {v}', 'оплата курса: {v}', NULL, NULL, NULL),
+        ('m2_delay', '{v} days late on the module-2 attestation by week {w}', '{v} {n} просрочки аттестации модуля 2 {W}', 'день', 'дня', 'дней'),
+        ('sum_auth', '{v} log-ins by week {w}', '{v} {n} {W}', 'вход', 'входа', 'входов'),
+        ('view_delay_first', '{v} days on average before first viewing an activity, by week {w}',
+                             'в среднем {v} {n} до первого просмотра материала {W}', 'день', 'дня', 'дней'),
+        ('view_delay_sum', '{v} days opened activities waited unviewed by week {w}',
+                           '{v} {n} ожидания открытых материалов без просмотра {W}', 'день', 'дня', 'дней'),
+        ('sum_activity_viewed', '{v} activities viewed by week {w}', '{v} {n} {W}',
+                                'просмотренный материал', 'просмотренных материала', 'просмотренных материалов'),
+        ('w_view_hours', '{v} webinar hours watched by week {w}', '{v} {n} просмотра вебинаров {W}', 'час', 'часа', 'часов'),
+        ('sum_exercise', '{v} exercises solved by week {w}', '{v} {n} {W}',
+                         'решённое упражнение', 'решённых упражнения', 'решённых упражнений'),
+        ('sum_required_exercises', '{v} required exercises solved by week {w}', '{v} {n} {W}',
+                         'решённое обязательное упражнение', 'решённых обязательных упражнения', 'решённых обязательных упражнений'),
+        ('exercise_delay_sum', '{v} days of attempts past deadlines in total by week {w}',
+                               '{v} {n} просрочки попыток в сумме {W}', 'день', 'дня', 'дней'),
+        ('result_delay_sum', '{v} days of passed exercises past deadlines in total by week {w}',
+                             '{v} {n} просрочки сданных упражнений в сумме {W}', 'день', 'дня', 'дней'),
+        ('sum_exercise_attempts_mean', '{v} attempts per exercise by week {w}', '{v} {n} на упражнение {W}',
+                                       'попытка', 'попытки', 'попыток'),
+        ('sum_result', 'total exercise score {v} by week {w}', 'суммарный балл за упражнения {W}: {v}', NULL, NULL, NULL),
+        ('mean_result', 'mean exercise score {v} by week {w}', 'средний балл за упражнения {W}: {v}', NULL, NULL, NULL),
+        ('progress', 'progress {v}% (exercises solved of opened) by week {w}',
+                     'прогресс {v}% (решено из открытых упражнений) {W}', NULL, NULL, NULL),
+        ('conn', '{v} webinar connections by week {w}', '{v} {n} к вебинарам {W}', 'подключение', 'подключения', 'подключений'),
+        ('age', 'age {v}', 'возраст {v}', NULL, NULL, NULL),
+        ('time_zone', 'time zone UTC{v}', 'часовой пояс UTC{v}', NULL, NULL, NULL),
+        ('tg_bot', 'Telegram bot: {v}', 'Telegram-бот: {v}', NULL, NULL, NULL))
+        AS x(name, en, ru, one, few, many) WHERE x.name = base;
+    v := CASE WHEN value IS NULL THEN NULL
+              WHEN base = 'payment' THEN CASE WHEN round(value) >= 1 THEN 'yes' ELSE 'no' END
+              WHEN base = 'tg_bot' THEN CASE round(value) WHEN 1 THEN 'on' WHEN 2 THEN 'stopped' ELSE 'none' END
+              WHEN value = trunc(value) THEN trunc(value)::numeric::text
+              ELSE trim_scale(round(value::numeric, 1))::text END;
+    nv := CASE WHEN norm IS NULL THEN NULL
+               WHEN base = 'payment' THEN CASE WHEN round(norm) >= 1 THEN 'yes' ELSE 'no' END
+               WHEN base = 'tg_bot' THEN CASE round(norm) WHEN 1 THEN 'on' WHEN 2 THEN 'stopped' ELSE 'none' END
+               WHEN norm = trunc(norm) THEN trunc(norm)::numeric::text
+               ELSE trim_scale(round(norm::numeric, 1))::text END;
+    IF base = 'time_zone' THEN
+        v := CASE WHEN value >= 0 THEN '+' ELSE '' END || v;
+        nv := CASE WHEN norm >= 0 THEN '+' ELSE '' END || nv;
+    END IF;
+    IF lang = 'ru' THEN
+        v := CASE v WHEN 'yes' THEN 'да' WHEN 'no' THEN 'нет' WHEN 'on' THEN 'подключён' WHEN 'stopped' THEN 'отключён'
+                    WHEN 'none' THEN 'не подключён' ELSE replace(v, '.', ',') END;
+        nv := CASE nv WHEN 'yes' THEN 'да' WHEN 'no' THEN 'нет' WHEN 'on' THEN 'подключён' WHEN 'stopped' THEN 'отключён'
+                      WHEN 'none' THEN 'не подключён' ELSE replace(nv, '.', ',') END;
+    END IF;
+    IF t.name IS NULL OR value IS NULL THEN  -- a feature without a template, or no value: its label
+        body := learnerscore.feature_label(feature) || ': ' || coalesce(v, CASE lang WHEN 'ru' THEN 'нет данных' ELSE 'no data' END);
+    ELSIF lang = 'ru' THEN
+        body := replace(replace(replace(replace(t.ru, '{v}', v), '{n}', coalesce(learnerscore.ru_plural(value, t.one, t.few, t.many), '')),
+                        '{W}', CASE WHEN wk IS NULL THEN '' ELSE 'за ' || wk || ' ' || learnerscore.ru_plural(wk, 'неделю', 'недели', 'недель') END),
+                        '{w}', coalesce(wk::text, ''));
+    ELSE
+        body := replace(replace(t.en, '{v}', v), '{w}', coalesce(wk::text, ''));
+        IF value = 1 THEN  -- "1 log-in", "1 day", "1 activity"
+            body := regexp_replace(regexp_replace(body, '^1 (log-in|day|webinar hour|exercise|required exercise|attempt|webinar connection)s', '1 \1'),
+                                   '^1 activities', '1 activity');
+        END IF;
+    END IF;
+    RETURN body || CASE WHEN lang = 'ru' THEN '; обычно на курсе: ' ELSE '; typical for this course: ' END
+                || coalesce(nv, CASE lang WHEN 'ru' THEN 'нет данных' ELSE 'no data' END);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.reason_sentence(text, float8, float8, text) IS
+  'A plain sentence for a model feature, the learner''s value and the course norm: reason_sentence(''sum_auth_3_week'', 3, 9) = '
+  '''3 log-ins by week 3; typical for this course: 9''. language en or ru (default: the setting learnerscore.language); '
+  'Russian counts take the right plural form (learnerscore.ru_plural). A feature without a template is named by feature_label.';
+
+CREATE FUNCTION learnerscore.explain_reasons(contributions jsonb, features jsonb, norms jsonb, n int DEFAULT 3,
+                                             language text DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    lang text := coalesce(language, nullif(current_setting('learnerscore.language', true), ''), 'en');
+BEGIN
+    IF lang NOT IN ('en', 'ru') THEN
+        RAISE EXCEPTION 'invalid language "%": the reasons are in en or ru', lang USING ERRCODE = '22023';
+    END IF;
+    -- As top_reasons: the weekly copies of a feature are added up, the latest week's value is quoted,
+    -- only features that raise the score count; the norm is the course's at that same week.
+    RETURN (
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'feature', last_key, 'value', fv, 'norm', nv,
+               'direction', CASE WHEN fv IS NULL OR nv IS NULL THEN NULL WHEN fv < nv THEN 'below'
+                                 WHEN fv > nv THEN 'above' ELSE 'typical' END,
+               'contribution', round(c::numeric, 4),
+               'sentence', learnerscore.reason_sentence(last_key, fv, nv, lang)) ORDER BY c DESC), '[]'::jsonb)
+    FROM (SELECT base, sum(v) AS c, (array_agg(key ORDER BY wk DESC))[1] AS last_key
+          FROM (SELECT key, value::float8 AS v,
+                       coalesce(substring(key FROM '^(.*)_[0-9]+_week$'), key) AS base,
+                       coalesce(substring(key FROM '_([0-9]+)_week$')::int, 0) AS wk
+                FROM jsonb_each_text(contributions)
+                WHERE key NOT IN ('(bias)', '(intercept)') AND value IS NOT NULL) e
+          GROUP BY base
+          HAVING sum(v) > 0
+          ORDER BY sum(v) DESC
+          LIMIT greatest(n, 0)) t,
+         LATERAL (SELECT (features->>last_key)::float8 AS fv, (norms->>last_key)::float8 AS nv) x);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.explain_reasons(jsonb, jsonb, jsonb, int, text) IS
+  'The n features that push a score up most (from learnerscore.explain() output; weekly copies of a feature summed) as a jsonb array of '
+  '{feature, value, norm, direction (below, above or typical against the norm; NULL when either is unknown), contribution (log-odds or SHAP, '
+  'for analysts), sentence (learnerscore.reason_sentence in the given language, default learnerscore.language)}; norms maps feature names to the course norm.';
+
+CREATE FUNCTION learnerscore.risk_band(probability float8) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    h float8 := coalesce(nullif(current_setting('learnerscore.risk_band_high', true), '')::float8, 0.7);
+    m float8 := coalesce(nullif(current_setting('learnerscore.risk_band_medium', true), '')::float8, 0.4);
+BEGIN
+    IF m > h THEN
+        RAISE EXCEPTION 'learnerscore.risk_band_medium (%) is above learnerscore.risk_band_high (%)', m, h USING ERRCODE = '22023',
+            HINT = 'Set learnerscore.risk_band_medium <= learnerscore.risk_band_high.';
+    END IF;
+    RETURN CASE WHEN probability IS NULL THEN NULL WHEN probability >= h THEN 'high'
+                WHEN probability >= m THEN 'medium' ELSE 'low' END;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.risk_band(float8) IS
+  'Dropout-risk band of a probability: high (>= learnerscore.risk_band_high, default 0.7), medium (>= learnerscore.risk_band_medium, default 0.4) '
+  'or low; NULL for NULL. Fails with 22023 when the medium threshold is above the high one.';
+
+CREATE FUNCTION learnerscore._course_norms_sql(schema_name text, weekly_relation text, base_features text[] DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    vals text;
+BEGIN
+    SELECT string_agg(format('(%L, w.%I::float8)', f, f), ', ') INTO vals
+      FROM unnest(coalesce(base_features, learnerscore.learner_model_features())) f;
+    RETURN format($q$SELECT course_id, jsonb_object_agg(k, med) AS norms FROM (
+        SELECT w.course_id, v.name || '_' || w.week || '_week' AS k,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY v.val) AS med
+          FROM %2$s w CROSS JOIN LATERAL (VALUES %3$s) AS v(name, val)
+         GROUP BY 1, 2
+        UNION ALL
+        SELECT u.course_id, v.name, percentile_cont(0.5) WITHIN GROUP (ORDER BY v.val)
+          FROM %1$s.users u LEFT JOIN %1$s.users_age_timezone a ON a.user_id = u.user_id
+         CROSS JOIN LATERAL (VALUES ('age', a.age::float8), ('time_zone', learnerscore.tz_hours(a.time_zone)),
+                                    ('tg_bot', u.tg_bot::float8)) AS v(name, val)
+         GROUP BY 1, 2) m
+        WHERE med IS NOT NULL GROUP BY course_id$q$, s, weekly_relation, vals);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._course_norms_sql(text, text, text[]) IS
+  'Internal: the query of the course norms behind the reasons (course_id, norms jsonb: feature -> the median over the course''s learners at the same course week).';
+
+CREATE OR REPLACE FUNCTION learnerscore._create_learner_scores_view(schema_name text, weeks int, base_features text[] DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    branches text := '';
+    k int;
+    d text; c text; p text;
+BEGIN
+    FOR k IN 1..weeks LOOP
+        d := format('%s.dropout_w%s', schema_name, lpad(k::text, 2, '0'));
+        c := format('%s.completion_w%s', schema_name, lpad(k::text, 2, '0'));
+        p := format('%s.m2_progress_w%s', schema_name, lpad(k::text, 2, '0'));
+        IF (SELECT count(*) FROM learnerscore.deployed_models dm WHERE dm.name IN (d, c, p)) < 3 THEN
+            RAISE EXCEPTION 'the week-% learner models of schema % are missing', k, schema_name USING ERRCODE = '42704',
+                HINT = 'Run CALL learnerscore.train_learner_models(schema) first.';
+        END IF;
+        branches := branches || CASE WHEN k > 1 THEN ' UNION ALL ' ELSE '' END || format(
+            $q$SELECT f.user_id, f.course_id, %2$s AS week,
+                      learnerscore.predict(%3$L::text, f) AS dropout_probability,
+                      learnerscore.predict(%4$L::text, f) AS completion_probability,
+                      greatest(0, least(100, learnerscore.predict(%5$L::text, f))) AS predicted_m2_progress,
+                      learnerscore.explain(%3$L::text, f) AS contributions, to_jsonb(f) AS features,
+                      (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %3$L) AS dropout_model_id,
+                      (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %4$L) AS completion_model_id,
+                      (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %5$L) AS progress_model_id
+                 FROM (%1$s) f$q$,
+            learnerscore._learner_features_sql(schema_name, k,
+                format('u.course_id IN (SELECT course_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features),
+            k, d, c, p);
+    END LOOP;
+    -- A course is scored with the models of its last completed week (at most `weeks`, at least 1).
+    EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_scores AS
+        WITH lw AS MATERIALIZED (SELECT * FROM %1$s.learner_weekly),
+        cw AS (
+            SELECT st.course_id,
+                   least(%2$s, greatest(1, ((SELECT max(cur_date) FROM %1$s.learner_daily) - st.course_start + 1) / 7))::int AS week
+              FROM (SELECT course_id, min(date_shown)::date AS course_start FROM %1$s.schedule
+                     WHERE isfinite(date_shown) GROUP BY course_id) st),
+        norms AS MATERIALIZED (%4$s),
+        scored AS (%3$s)
+        SELECT sc.user_id, sc.course_id, ls.status, sc.dropout_probability, sc.completion_probability,
+               sc.predicted_m2_progress,
+               rank() OVER (PARTITION BY sc.course_id ORDER BY sc.dropout_probability DESC)::int AS risk_rank,
+               ARRAY(SELECT e->>'sentence' FROM jsonb_array_elements(r.reasons) e) AS top_reasons, sc.week AS model_week,
+               sc.dropout_model_id, sc.completion_model_id, sc.progress_model_id,
+               learnerscore.risk_band(sc.dropout_probability) AS band,
+               ls.status IS DISTINCT FROM 'asleep' AS reachable,
+               r.reasons AS reason_contributions
+          FROM scored sc LEFT JOIN %1$s.learner_status ls ON ls.user_id = sc.user_id
+          LEFT JOIN norms nm ON nm.course_id = sc.course_id
+          CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons) r$q$,
+        s, weeks, branches, learnerscore._course_norms_sql(schema_name, 'lw', base_features));
+    EXECUTE format('COMMENT ON VIEW %s.learner_scores IS %L', s,
+        'Scored learners on the latest date: activity status, dropout and completion probabilities, predicted m2_progress, '
+        'risk_rank within the course (1 = contact first), top_reasons (the three features that raise the dropout risk most, as sentences '
+        'comparing the learner with the course norm at the same week, in the language of learnerscore.language), '
+        'band (learnerscore.risk_band), reachable (not asleep), reason_contributions (the reasons with values, norms, directions and model contributions), '
+        'the course week whose models were used and the model ids: the deployed versions (learnerscore.deployed_models) at the time of the query. '
+        'Made by learnerscore.train_learner_models.');
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_learner_scores_view(text, int, text[]) IS 'Internal: (re)creates <schema>.learner_scores over the deployed versions of the weekly models.';
+
+CREATE OR REPLACE FUNCTION learnerscore._bi_column_comments(OUT rel text, OUT col text, OUT txt text)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT r, c, t FROM (VALUES
+        ('learner_scores', 'user_id', 'learner (users.user_id); never NULL'),
+        ('learner_scores', 'course_id', 'course of the learner (users.course_id); NULL when the learner has no course'),
+        ('learner_scores', 'status', 'activity status on the latest materialized date: active, falling_asleep or asleep; NULL when the learner has no status row'),
+        ('learner_scores', 'dropout_probability', 'probability (0-1) that the learner ends asleep or does not complete module 2, from the week model of the course; NULL when the model cannot score the row'),
+        ('learner_scores', 'completion_probability', 'probability (0-1) of completing module 2 (m2_attestation >= 50 and m2_progress >= 50); NULL when the model cannot score the row'),
+        ('learner_scores', 'predicted_m2_progress', 'predicted final m2_progress, clamped to 0-100; NULL when the model cannot score the row'),
+        ('learner_scores', 'risk_rank', 'rank of dropout_probability within the course, 1 = contact first (ties share a rank); NULL when dropout_probability is NULL'),
+        ('learner_scores', 'top_reasons', 'up to three features that raise the dropout risk most, as sentences comparing the learner with the course norm (median) at the same week, e.g. "3 log-ins by week 4; typical for this course: 9", in the language of learnerscore.language (an array; BI tools over ODBC should read learner_scores_latest.reason_1..reason_3); empty when none raises it'),
+        ('learner_scores', 'band', 'dropout-risk band: high (dropout_probability >= learnerscore.risk_band_high, default 0.7), medium (>= learnerscore.risk_band_medium, default 0.4) or low, with the settings of the reading session; NULL when dropout_probability is NULL'),
+        ('learner_scores', 'reachable', 'true when the learner is not asleep (learner_status.status is not asleep; also true when the learner has no status row): whom a tutor can still reach'),
+        ('learner_scores', 'reason_contributions', 'the reasons of top_reasons for analysts: a jsonb array of {feature, value, norm (the course median at the same week), direction (below, above or typical), contribution (log-odds or SHAP of the dropout model, summed over the weekly copies), sentence}; empty array when none raises the risk'),
+        ('learner_scores', 'model_week', 'course week whose models scored the learner (the last completed week, at least 1)'),
+        ('learner_scores', 'dropout_model_id', 'learnerscore.models.id of the dropout model used'),
+        ('learner_scores', 'completion_model_id', 'learnerscore.models.id of the completion model used'),
+        ('learner_scores', 'progress_model_id', 'learnerscore.models.id of the m2_progress model used'),
+        ('learner_score_history', 'as_of', 'the day the scores describe (latest day of learner_activity when stored); never NULL'),
+        ('learner_score_history', 'scored_at', 'when learnerscore.store_learner_scores stored the snapshot (timestamptz, shown in the session time zone); never NULL'),
+        ('learner_score_history', 'user_id', 'learner (users.user_id); never NULL'),
+        ('learner_score_history', 'course_id', 'course of the learner; NULL when the learner has no course'),
+        ('learner_score_history', 'status', 'activity status on as_of: active, falling_asleep or asleep; NULL when the learner had no status row'),
+        ('learner_score_history', 'band', 'dropout-risk band: high (dropout_probability >= learnerscore.risk_band_high, default 0.7), medium (>= learnerscore.risk_band_medium, default 0.4) or low, with the settings of the storing session; NULL when dropout_probability is NULL'),
+        ('learner_score_history', 'reachable', 'true when the learner was not asleep on as_of (status is not asleep, or unknown); NULL in rows stored before the column existed'),
+        ('learner_score_history', 'dropout_probability', 'probability (0-1) of dropping out; NULL when the model could not score the learner'),
+        ('learner_score_history', 'completion_probability', 'probability (0-1) of completing module 2; NULL when the model could not score the learner'),
+        ('learner_score_history', 'predicted_m2_progress', 'predicted final m2_progress (0-100); NULL when the model could not score the learner'),
+        ('learner_score_history', 'risk_rank', 'rank of dropout_probability within the course in this snapshot, 1 = contact first; NULL when dropout_probability is NULL'),
+        ('learner_score_history', 'reason_1', 'the feature that raises the dropout risk most, as a sentence comparing the learner with the course norm (learner_scores.top_reasons); NULL when no feature raises it'),
+        ('learner_score_history', 'reason_2', 'the second reason; NULL when there are fewer than two'),
+        ('learner_score_history', 'reason_3', 'the third reason; NULL when there are fewer than three'),
+        ('learner_score_history', 'model_week', 'course week whose models scored the learner; NULL when unknown'),
+        ('learner_score_history', 'dropout_model_id', 'learnerscore.models.id of the dropout model used; NULL when unknown'),
+        ('learner_score_history', 'completion_model_id', 'learnerscore.models.id of the completion model used; NULL when unknown'),
+        ('learner_score_history', 'progress_model_id', 'learnerscore.models.id of the m2_progress model used; NULL when unknown'),
+        ('learner_status', 'user_id', 'learner (users.user_id); never NULL'),
+        ('learner_status', 'course_id', 'course of the learner; NULL when the learner has no course'),
+        ('learner_status', 'as_of', 'the latest materialized day (learner_activity); never NULL'),
+        ('learner_status', 'status', 'active, falling_asleep or asleep (thresholds of the last refresh, default 7 and 20 days); NULL when neither an event nor the course start is known'),
+        ('learner_status', 'days_inactive', 'days since the last activity event (or since the course start when none); NULL when neither is known'),
+        ('learner_status', 'last_activity_at', 'time of the last log-in, page view, result or webinar connection (timestamp without time zone, as the platform logged it); NULL when none yet'),
+        ('learner_status', 'module', 'module of the most recently opened activity; NULL before the course start'),
+        ('learner_status', 'theme_id', 'theme of the most recently opened activity; NULL before the course start'),
+        ('learner_status', 'task_id', 'task of the most recently opened activity; NULL before the course start'),
+        ('status_daily', 'course_id', 'course; NULL for learners without a course'),
+        ('status_daily', 'status_date', 'the day (as of its end); never NULL'),
+        ('status_daily', 'status', 'active, falling_asleep or asleep; NULL counts learners with no known status that day'),
+        ('status_daily', 'learners', 'learners of the course with this status that day (integer); never NULL'),
+        ('status_daily', 'share', 'learners / all learners of the course that day (0-1); never NULL'),
+        ('critical_points', 'course_id', 'course; NULL for learners without a course'),
+        ('critical_points', 'module', 'module of the task; NULL when the learner had no opened activity yet'),
+        ('critical_points', 'theme_id', 'theme of the task; NULL when the learner had no opened activity yet'),
+        ('critical_points', 'theme', 'theme name (activities_guide); NULL when the task is not in activities_guide'),
+        ('critical_points', 'task_id', 'the most recently opened task when the learners moved; NULL when none was opened yet'),
+        ('critical_points', 'task', 'task name (activities_guide.exercise); NULL when the task is not in activities_guide'),
+        ('learner_model_metrics', 'week', 'course week k of the model (features of weeks 1..k); never NULL'),
+        ('learner_model_metrics', 'target', 'dropout, completion or m2_progress; never NULL'),
+        ('learner_model_metrics', 'algorithm', 'the training algorithm (e.g. xgboost)'),
+        ('learner_model_metrics', 'validation', 'leave-one-course-out (two or more courses) or 5-fold'),
+        ('learner_model_metrics', 'rows', 'held-out rows the metrics were computed on'),
+        ('learner_model_metrics', 'auc', 'ROC AUC on held-out rows (0.5 = guessing, 1 = perfect); NULL for m2_progress and when one class is missing'),
+        ('learner_model_metrics', 'brier', 'Brier score (mean squared error of the probability, 0 = perfect); NULL for m2_progress'),
+        ('learner_model_metrics', 'calibration_error', 'expected calibration error (ECE): mean |predicted - observed| over probability bins, weighted by bin size; NULL for m2_progress'),
+        ('learner_model_metrics', 'log_loss', 'log loss of the probability; NULL for m2_progress'),
+        ('learner_model_metrics', 'accuracy', 'share of correct classifications at 0.5; NULL for m2_progress'),
+        ('learner_model_metrics', 'mae', 'mean absolute error of the predicted m2_progress (progress points); NULL for the classifiers'),
+        ('learner_model_metrics', 'rmse', 'root mean squared error of the predicted m2_progress; NULL for the classifiers'),
+        ('learner_model_metrics', 'model_id', 'learnerscore.models.id of the model trained on all courses; NULL when it was dropped'),
+        ('learner_model_metrics', 'trained_at', 'when the metrics were computed (timestamptz, shown in the session time zone)'),
+        ('course_effects', 'course_id', 'course (courses_info.course_id); never NULL'),
+        ('course_effects', 'kpi', 'KPI of the communications: csat, handle_time or resolved_rate (kpi_settings)'),
+        ('course_effects', 'department', 'department, or ALL for every department together; never NULL'),
+        ('course_effects', 'method', 'naive (difference in means), regression, aipw or iv'),
+        ('course_effects', 'estimate', 'effect of the course on the KPI, in the KPI''s units; NULL when the estimator had too few rows or no variation'),
+        ('course_effects', 'std_error', 'standard error of the estimate; NULL when estimate is NULL'),
+        ('course_effects', 'ci_low', 'lower end of the 95 % confidence interval; NULL when estimate is NULL'),
+        ('course_effects', 'ci_high', 'upper end of the 95 % confidence interval; NULL when estimate is NULL'),
+        ('course_effects', 'p_value', 'two-sided p-value of "no effect"; NULL when estimate is NULL'),
+        ('course_effects', 'n_treated', 'employees who took the course in the cell'),
+        ('course_effects', 'n_control', 'employees who did not'),
+        ('course_effects', 'outcome_sd', 'standard deviation of the KPI in the cell (sizes the A/B test); NULL with fewer than two rows'),
+        ('course_effects', 'n_rows', 'rows (employees) of the cell'),
+        ('course_verdicts', 'course_id', 'course; never NULL'),
+        ('course_verdicts', 'title', 'course title (courses_info); NULL when the course is not in courses_info'),
+        ('course_verdicts', 'kpi', 'KPI: csat, handle_time or resolved_rate'),
+        ('course_verdicts', 'department', 'department, or ALL'),
+        ('course_verdicts', 'method', 'naive, regression, aipw or iv'),
+        ('course_verdicts', 'estimate', 'effect on the KPI in its units; NULL when it could not be estimated (verdict inconclusive)'),
+        ('course_verdicts', 'ci_low', 'lower end of the 95 % interval; NULL when estimate is NULL'),
+        ('course_verdicts', 'ci_high', 'upper end of the 95 % interval; NULL when estimate is NULL'),
+        ('course_verdicts', 'min_useful_effect', 'the smallest benefit worth the course (kpi_settings.min_useful_effect), in the KPI''s units'),
+        ('course_verdicts', 'benefit', 'estimate signed so that positive is good (handle_time: -estimate); NULL when estimate is NULL'),
+        ('course_verdicts', 'benefit_low', 'lower end of the benefit''s interval; NULL when estimate is NULL'),
+        ('course_verdicts', 'benefit_high', 'upper end of the benefit''s interval; NULL when estimate is NULL'),
+        ('course_verdicts', 'verdict', 'recommend (interval above 0 and benefit >= min_useful_effect), remove (whole interval below min_useful_effect) or inconclusive; never NULL'),
+        ('course_verdicts', 'harmful', 'true when the whole interval of the benefit lies below 0; NULL when estimate is NULL'),
+        ('course_verdicts', 'ab_n_per_group', 'employees per group an A/B test needs to detect min_useful_effect (alpha and power of course_effect_settings); NULL when the verdict is not inconclusive or the KPI does not vary'),
+        ('course_effects_v', 'course_id', 'course; never NULL'),
+        ('course_effects_v', 'kpi', 'KPI: csat, handle_time or resolved_rate'),
+        ('course_effects_v', 'department', 'department, or ALL for every department together'),
+        ('course_effects_v', 'method', 'naive, regression, aipw or iv'),
+        ('course_effects_v', 'estimate', 'effect of the course on the KPI, in the KPI''s units; NULL when it could not be estimated'),
+        ('course_effects_v', 'std_error', 'standard error; NULL when estimate is NULL'),
+        ('course_effects_v', 'ci_low', 'lower end of the 95 % interval; NULL when estimate is NULL'),
+        ('course_effects_v', 'ci_high', 'upper end of the 95 % interval; NULL when estimate is NULL'),
+        ('course_effects_v', 'p_value', 'two-sided p-value of "no effect"; NULL when estimate is NULL'),
+        ('course_effects_v', 'n_treated', 'employees who took the course (integer)'),
+        ('course_effects_v', 'n_control', 'employees who did not (integer)'),
+        ('course_effects_v', 'outcome_sd', 'standard deviation of the KPI in the cell; NULL with fewer than two rows'),
+        ('course_effects_v', 'n_rows', 'employees of the cell (integer)'),
+        ('data_dictionary', 'relation_name', 'name of the table or view'),
+        ('data_dictionary', 'relation_type', 'table, view or materialized view'),
+        ('data_dictionary', 'column_position', 'position of the column in the relation (1 = first)'),
+        ('data_dictionary', 'column_name', 'name of the column'),
+        ('data_dictionary', 'data_type', 'PostgreSQL type of the column (varchar(n), integer, double precision, date, timestamp with time zone, ...)'),
+        ('data_dictionary', 'description', 'what the column holds and what a NULL in it means (its COMMENT); NULL when it has none'),
+        ('data_dictionary', 'relation_description', 'what the relation holds (its COMMENT); NULL when it has none'))
+        AS t(r, c, t);
+END;
+COMMENT ON FUNCTION learnerscore._bi_column_comments() IS
+  'Internal: the comment of every column of the BI views (relation, column, text), applied by learnerscore.create_bi_views.';
+
+CREATE OR REPLACE FUNCTION learnerscore.create_bi_views(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text;
+BEGIN
+    IF schema_name IS NULL OR btrim(schema_name) = '' THEN
+        RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
+    END IF;
+    IF to_regnamespace(quote_ident(schema_name)) IS NULL THEN
+        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = '3F000';
+    END IF;
+    IF NOT has_schema_privilege(quote_ident(schema_name), 'CREATE') THEN
+        RAISE EXCEPTION 'permission denied to create the BI views of schema "%"', schema_name USING ERRCODE = '42501',
+            HINT = 'Run it as the schema''s owner (CALL learnerscore.grant_access(role, ''owner'', schema)).';
+    END IF;
+    s := quote_ident(schema_name);
+
+    -- A learning schema with the learner features (refresh_learner_daily made learner_activity).
+    IF to_regclass(s || '.learner_activity') IS NOT NULL AND to_regclass(s || '.users') IS NOT NULL THEN
+        IF to_regclass(s || '.learner_score_history') IS NULL THEN  -- (no "already exists" notice on later runs)
+        EXECUTE format($q$CREATE TABLE %s.learner_score_history (
+            as_of                  date NOT NULL,
+            scored_at              timestamptz NOT NULL,
+            user_id                integer NOT NULL,
+            course_id              integer,
+            status                 varchar(16),
+            band                   varchar(8),
+            dropout_probability    double precision,
+            completion_probability double precision,
+            predicted_m2_progress  double precision,
+            risk_rank              integer,
+            reason_1               varchar(300),
+            reason_2               varchar(300),
+            reason_3               varchar(300),
+            model_week             integer,
+            dropout_model_id       bigint,
+            completion_model_id    bigint,
+            progress_model_id      bigint,
+            PRIMARY KEY (scored_at, user_id))$q$, s);
+        EXECUTE format('CREATE INDEX learner_score_history_as_of_idx ON %s.learner_score_history (as_of, scored_at)', s);
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = (s || '.learner_score_history')::regclass
+                          AND attname = 'reachable' AND NOT attisdropped) THEN  -- (layout 2; no notice on later runs)
+            EXECUTE format('ALTER TABLE %s.learner_score_history ADD COLUMN reachable boolean', s);
+        END IF;
+        EXECUTE format('COMMENT ON TABLE %s.learner_score_history IS %L', s,
+            'Stored snapshots of learner_scores, one per CALL of learnerscore.store_learner_scores(schema): per learner the status, risk band, '
+            'probabilities, rank and three reasons as scalar text. Dashboards read learner_scores_latest (or filter on as_of) '
+            'instead of the live learner_scores view, which re-scores every learner on each read.');
+        EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_scores_latest AS
+            SELECT h.as_of, h.scored_at, h.user_id, h.course_id, h.status, h.band, h.dropout_probability,
+                   h.completion_probability, h.predicted_m2_progress, h.risk_rank, h.reason_1, h.reason_2, h.reason_3,
+                   h.model_week, h.dropout_model_id, h.completion_model_id, h.progress_model_id, h.reachable
+              FROM %1$s.learner_score_history h
+             WHERE h.scored_at = (SELECT max(scored_at) FROM %1$s.learner_score_history)$q$, s);
+        EXECUTE format('COMMENT ON VIEW %s.learner_scores_latest IS %L', s,
+            'The newest snapshot of learner_score_history (stored by learnerscore.store_learner_scores): one row per learner, '
+            'reasons as scalar columns reason_1..reason_3, categorical text as varchar(n). Empty until the first snapshot.');
+        EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.status_daily AS
+            SELECT u.course_id, a.cur_date AS status_date, a.status::varchar(16) AS status, count(*)::integer AS learners,
+                   round(count(*)::numeric / sum(count(*)) OVER (PARTITION BY u.course_id, a.cur_date), 4)::numeric(5,4) AS share
+              FROM %1$s.learner_activity a JOIN %1$s.users u ON u.user_id = a.user_id
+             GROUP BY u.course_id, a.cur_date, a.status$q$, s);
+        EXECUTE format('COMMENT ON VIEW %s.status_daily IS %L', s,
+            'Learners per course x day x activity status (integer counts and their share of the course that day), '
+            'from learner_activity: the stacked-area chart of who is active, falling asleep and asleep.');
+    END IF;
+
+    -- A course-effects schema: a plain view beside the materialized course_effects.
+    IF to_regclass(s || '.course_effects') IS NOT NULL THEN
+        EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.course_effects_v AS
+            SELECT e.course_id, e.kpi::varchar(32) AS kpi, e.department::varchar(64) AS department, e.method::varchar(16) AS method,
+                   e.estimate, e.std_error, e.ci_low, e.ci_high, e.p_value,
+                   e.n_treated::integer AS n_treated, e.n_control::integer AS n_control, e.outcome_sd, e.n_rows::integer AS n_rows
+              FROM %1$s.course_effects e$q$, s);
+        EXECUTE format('COMMENT ON VIEW %s.course_effects_v IS %L', s,
+            'course_effects as a plain view (BI tools list views, not always materialized views), categorical text as varchar(n), counts as integer. '
+            'Reads the materialized course_effects: refresh with CALL learnerscore.refresh_course_effects(schema).');
+    END IF;
+
+    EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.data_dictionary AS
+        SELECT c.relname::varchar(63) AS relation_name,
+               (CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'table' END)::varchar(20) AS relation_type,
+               a.attnum::integer AS column_position, a.attname::varchar(63) AS column_name,
+               pg_catalog.format_type(a.atttypid, a.atttypmod)::varchar(128) AS data_type,
+               pg_catalog.col_description(c.oid, a.attnum)::varchar(2000) AS description,
+               pg_catalog.obj_description(c.oid, 'pg_class')::varchar(2000) AS relation_description
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE c.relnamespace = %2$L::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')$q$, s, s);
+    EXECUTE format('COMMENT ON VIEW %s.data_dictionary IS %L', s,
+        'Every column of every table and view of this schema with its type and its description (the COMMENT, which says what a NULL means): '
+        'for BI tools that show no column comments (psqlODBC, Excel, Power BI).');
+    PERFORM learnerscore._comment_bi_views(schema_name);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.create_bi_views(text) IS
+  'Creates (idempotently) the BI objects of a schema (docs/bi.md), for what it holds: with learner features, learner_score_history, '
+  'learner_scores_latest and status_daily; with course_effects, the plain view course_effects_v; always data_dictionary; and comments '
+  'every column of the BI views. refresh_learner_daily and create_course_effects_schema call it; it also brings an existing schema up to date.';
+
+CREATE OR REPLACE FUNCTION learnerscore.store_learner_scores(schema_name text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text;
+    n bigint;
+BEGIN
+    IF schema_name IS NULL OR btrim(schema_name) = '' THEN
+        RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
+    END IF;
+    IF to_regnamespace(quote_ident(schema_name)) IS NULL THEN
+        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = '3F000';
+    END IF;
+    s := quote_ident(schema_name);
+    IF to_regclass(s || '.learner_scores') IS NULL THEN
+        RAISE EXCEPTION 'relation %.learner_scores does not exist', s USING ERRCODE = '42P01',
+            HINT = format('Run CALL learnerscore.train_learner_models(%L) first.', schema_name);
+    END IF;
+    IF to_regclass(s || '.learner_score_history') IS NULL THEN
+        PERFORM learnerscore.create_bi_views(schema_name);
+    ELSE
+        PERFORM learnerscore._comment_bi_views(schema_name);
+    END IF;
+    -- Read the live view once, as jsonb, so that a column the view gains or loses breaks nothing;
+    -- into a temporary table first: CREATE TABLE AS may scan in parallel, INSERT ... SELECT may not.
+    IF to_regclass('pg_temp._ls_score_snapshot') IS NOT NULL THEN
+        DROP TABLE pg_temp._ls_score_snapshot;
+    END IF;
+    EXECUTE format('CREATE TEMP TABLE _ls_score_snapshot AS SELECT to_jsonb(l) AS j FROM %s.learner_scores l', s);
+    EXECUTE format($q$INSERT INTO %1$s.learner_score_history AS h
+        SELECT (SELECT max(cur_date) FROM %1$s.learner_activity), now(), (j->>'user_id')::integer, (j->>'course_id')::integer,
+               left(j->>'status', 16), learnerscore.risk_band((j->>'dropout_probability')::float8),
+               (j->>'dropout_probability')::float8, (j->>'completion_probability')::float8, (j->>'predicted_m2_progress')::float8,
+               (j->>'risk_rank')::integer,
+               left(coalesce(j->>'reason_1', j->'top_reasons'->>0), 300), left(coalesce(j->>'reason_2', j->'top_reasons'->>1), 300),
+               left(coalesce(j->>'reason_3', j->'top_reasons'->>2), 300),
+               (j->>'model_week')::integer, (j->>'dropout_model_id')::bigint, (j->>'completion_model_id')::bigint,
+               (j->>'progress_model_id')::bigint,
+               coalesce((j->>'reachable')::boolean, (j->>'status') IS DISTINCT FROM 'asleep')
+          FROM pg_temp._ls_score_snapshot x
+        ON CONFLICT (scored_at, user_id) DO UPDATE SET
+            as_of = EXCLUDED.as_of, course_id = EXCLUDED.course_id, status = EXCLUDED.status, band = EXCLUDED.band,
+            dropout_probability = EXCLUDED.dropout_probability, completion_probability = EXCLUDED.completion_probability,
+            predicted_m2_progress = EXCLUDED.predicted_m2_progress, risk_rank = EXCLUDED.risk_rank,
+            reason_1 = EXCLUDED.reason_1, reason_2 = EXCLUDED.reason_2, reason_3 = EXCLUDED.reason_3,
+            model_week = EXCLUDED.model_week, dropout_model_id = EXCLUDED.dropout_model_id,
+            completion_model_id = EXCLUDED.completion_model_id, progress_model_id = EXCLUDED.progress_model_id,
+            reachable = EXCLUDED.reachable$q$, s);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    DROP TABLE pg_temp._ls_score_snapshot;
+    RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.store_learner_scores(text) IS
+  'Stores a snapshot of <schema>.learner_scores (scored once, now) in <schema>.learner_score_history with as_of (the latest '
+  'materialized day) and scored_at (now()), the risk band and the reasons as scalar text; returns the rows stored. '
+  'Schedule it after the nightly refresh; dashboards read <schema>.learner_scores_latest.';
+REVOKE ALL ON FUNCTION learnerscore._course_norms_sql(text, text, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION learnerscore._course_norms_sql(text, text, text[]) TO learnerscore_owner;
+-- == reasons14: end
+
 -- == Final definitions of routines more than one part above changes (as in extension/sql)
 CREATE OR REPLACE PROCEDURE learnerscore.train_learner_models(
     schema_name text, weeks int DEFAULT 10, algorithm text DEFAULT 'xgboost',
@@ -2122,7 +2654,7 @@ BEGIN ATOMIC
         ('owner', ARRAY['refresh_learner_daily', 'create_weekly_features_view', 'train_learner_models',
                         '_create_feature_objects', '_feature_relations', '_create_learner_weekly_view',
                         '_create_learner_scores_view', '_learner_features_sql', '_learner_feature_names',
-                        '_ensure_learner_model_tables', '_recreate_learner_scores_view']),
+                        '_ensure_learner_model_tables', '_recreate_learner_scores_view', '_course_norms_sql']),
         -- course effects (410_course_effects_schema.sql)
         ('owner', ARRAY['create_course_effects_schema', 'refresh_course_effects', '_create_course_effects_tables',
                         '_create_course_effects_panel', '_create_course_effects_results']),

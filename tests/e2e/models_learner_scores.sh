@@ -60,6 +60,51 @@ check "model ids point at the registry" \
   "SELECT bool_and(m.name LIKE 'onet.dropout_w%') FROM onet.scored s JOIN learnerscore.models m ON m.id = s.dropout_model_id"
 $PSQL -c "SELECT course_id, risk_rank, user_id, status, round(dropout_probability::numeric, 3) AS p, top_reasons
           FROM onet.scored s WHERE risk_rank <= 2 ORDER BY course_id, risk_rank"
+echo "== reasons a tutor can act on (docs/models.md, Reasons): sentences against the course norm, bands, reachable"
+check "reasons are sentences with the course norm, no log-odds" \
+  "SELECT bool_and(r LIKE '%; typical for this course: %' AND r !~ '[(][+-][0-9]') FROM onet.scored s, unnest(top_reasons) r"
+check "reason_contributions match top_reasons, with a positive contribution each" \
+  "SELECT bool_and(s.top_reasons = ARRAY(SELECT e->>'sentence' FROM jsonb_array_elements(s.reason_contributions) e))
+          AND (SELECT bool_and((e->>'contribution')::numeric > 0) FROM onet.scored x, jsonb_array_elements(x.reason_contributions) e)
+     FROM onet.scored s"
+check "the norm is the course median of the feature at the same week, the direction compares the value with it" \
+  "SELECT count(*) > 0 AND bool_and(abs((e->>'norm')::float8 - m.med) < 1e-9)
+          AND bool_and(e->>'direction' = CASE WHEN (e->>'value')::float8 < m.med THEN 'below'
+                                              WHEN (e->>'value')::float8 > m.med THEN 'above' ELSE 'typical' END)
+     FROM onet.scored s, jsonb_array_elements(s.reason_contributions) e,
+          LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY (to_jsonb(w)->>substring(e->>'feature' FROM '^(.*)_[0-9]+_week\$'))::float8) AS med
+                     FROM onet.learner_weekly w
+                    WHERE w.course_id = s.course_id AND w.week = substring(e->>'feature' FROM '_([0-9]+)_week\$')::int) m
+    WHERE s.risk_rank <= 30 AND e->>'feature' LIKE '%\\_week' AND e->>'value' IS NOT NULL"
+check "static features (age, time_zone, tg_bot) compare with the course median" \
+  "SELECT bool_and(abs((e->>'norm')::float8 - (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY (to_jsonb(f)->>(e->>'feature'))::float8)
+                                               FROM (SELECT u.user_id, u.course_id, a.age::float8 AS age, learnerscore.tz_hours(a.time_zone) AS time_zone,
+                                                            u.tg_bot::float8 AS tg_bot FROM onet.users u
+                                                       LEFT JOIN onet.users_age_timezone a ON a.user_id = u.user_id) f
+                                              WHERE f.course_id = s.course_id)) < 1e-9)
+     FROM onet.scored s, jsonb_array_elements(s.reason_contributions) e
+    WHERE e->>'feature' IN ('age', 'time_zone', 'tg_bot') AND e->>'norm' IS NOT NULL"
+check "band follows the settings (risk_band_high 0.7, medium 0.4)" \
+  "SELECT bool_and(band = CASE WHEN dropout_probability >= 0.7 THEN 'high' WHEN dropout_probability >= 0.4 THEN 'medium' ELSE 'low' END)
+     FROM onet.scored"
+check "reachable = not asleep (learner_status)" \
+  "SELECT bool_and(s.reachable = (ls.status IS DISTINCT FROM 'asleep')) AND bool_or(s.reachable) AND bool_or(NOT s.reachable)
+     FROM onet.scored s LEFT JOIN onet.learner_status ls USING (user_id)"
+check "in Russian with learnerscore.language = ru, other bands with other settings" \
+  "SET learnerscore.language = 'ru'; SET learnerscore.risk_band_high = 0.9; SET learnerscore.risk_band_medium = 0.1;
+   SELECT bool_and(r LIKE '%; обычно на курсе: %' AND r !~ 'typical|by week|log-in')
+          AND (SELECT bool_and(band = CASE WHEN dropout_probability >= 0.9 THEN 'high' WHEN dropout_probability >= 0.1 THEN 'medium' ELSE 'low' END)
+                 FROM onet.learner_scores WHERE course_id = (SELECT min(course_id) FROM onet.scored))
+     FROM onet.learner_scores s, unnest(top_reasons) r WHERE s.course_id = (SELECT min(course_id) FROM onet.scored)"
+$PSQL -c "SET learnerscore.language = 'ru'; SELECT user_id, band, reachable, top_reasons FROM onet.learner_scores
+          WHERE course_id = (SELECT min(course_id) FROM onet.scored) AND risk_rank <= 2 ORDER BY risk_rank"
+check "medium > high is refused when bands are computed (22023)" \
+  "DO \$\$ BEGIN SET LOCAL learnerscore.risk_band_medium = 0.8; PERFORM band FROM onet.learner_scores LIMIT 1;
+     RAISE EXCEPTION 'not refused'; EXCEPTION WHEN invalid_parameter_value THEN NULL; END \$\$; SELECT true"
+$PSQL -A -t -c "SELECT learnerscore.store_learner_scores('onet')" >/dev/null
+check "store_learner_scores keeps band and reachable (learner_scores_latest)" \
+  "SELECT bool_and(l.band = s.band AND l.reachable = s.reachable AND l.reason_1 = s.top_reasons[1])
+     FROM onet.learner_scores_latest l JOIN onet.scored s USING (user_id)"
 echo "== a second run (weaker trees) with deploy => 'if_not_worse': versions, history, per-model decisions"
 $PSQL -c "CALL learnerscore.train_learner_models('onet', $WEEKS, params => '{\"num_round\": 4, \"max_depth\": 1, \"max_bin\": 32}',
                                                    deploy => 'if_not_worse')" 2>&1 | grep -v NOTICE || true

@@ -161,7 +161,8 @@ std::string critical_section(PgConn& c, const std::string& s, const std::string&
 }
 
 // Scores: read once into a temporary table (the live view re-scores every learner per read).
-std::string scores_section(PgConn& c, const std::string& s, const std::string& as_of, bool as_of_given, Progress& p) {
+std::string scores_section(PgConn& c, const std::string& s, const std::string& as_of, bool as_of_given, const std::string& lang,
+                           Progress& p) {
     std::string source;
     std::string snapshot_as_of = "null";
     if (has_rel(c, s + ".learner_score_history") &&
@@ -175,6 +176,12 @@ std::string scores_section(PgConn& c, const std::string& s, const std::string& a
         source = "snapshot";
     } else if (has_rel(c, s + ".learner_scores")) {
         p.step("scoring every learner live (learner_scores; SELECT learnerscore.store_learner_scores(schema) stores a snapshot the report reads instantly)");
+        // The reasons in the report's language (learnerscore.language, 0.2.0; the library is loaded first so
+        // that the setting exists; an older extension has none and keeps its reasons).
+        if (one(c, "SELECT to_regproc('learnerscore.reason_sentence') IS NOT NULL") == "t") {
+            c.exec("SELECT learnerscore.version()");
+            c.query("SELECT set_config('learnerscore.language', $1, false)", {lang});
+        }
         c.exec("DROP TABLE IF EXISTS pg_temp.report_scores; CREATE TEMP TABLE report_scores AS SELECT * FROM " + s + ".learner_scores");
         source = as_of_given ? "live-latest" : "live";
     } else {
@@ -182,6 +189,10 @@ std::string scores_section(PgConn& c, const std::string& s, const std::string& a
     }
     auto cols = c.query("SELECT attname FROM pg_attribute WHERE attrelid = 'pg_temp.report_scores'::regclass AND attnum > 0 AND NOT attisdropped");
     bool has_band = false, has_arr = false, has_r1 = false, has_asof = false;
+    // The thresholds of the settings learnerscore.risk_band_high / _medium (0.7 / 0.4 when unset or absent),
+    // for a view without a band column, and for the page's text.
+    const std::string band_high = one(c, "SELECT coalesce(nullif(current_setting('learnerscore.risk_band_high', true), '')::float8, 0.7)");
+    const std::string band_medium = one(c, "SELECT coalesce(nullif(current_setting('learnerscore.risk_band_medium', true), '')::float8, 0.4)");
     for (int i = 0; i < cols.rows(); ++i) {
         auto n = cols.get(i, 0);
         has_band |= n == "band";
@@ -190,7 +201,8 @@ std::string scores_section(PgConn& c, const std::string& s, const std::string& a
         has_asof |= n == "as_of";
     }
     const std::string band = has_band ? "band::text"
-                                      : "CASE WHEN dropout_probability >= 0.7 THEN 'high' WHEN dropout_probability >= 0.4 THEN 'medium' ELSE 'low' END";
+: "CASE WHEN dropout_probability >= " + band_high + " THEN 'high' WHEN dropout_probability >= " + band_medium +
+                                        " THEN 'medium' WHEN dropout_probability IS NOT NULL THEN 'low' END";
     const std::string reasons = has_r1 ? "array_remove(ARRAY[reason_1::text, reason_2::text, reason_3::text], NULL)"
                                        : has_arr ? "top_reasons" : "ARRAY[]::text[]";
     if (has_asof) snapshot_as_of = one(c, "SELECT to_json(max(as_of)) FROM pg_temp.report_scores");
@@ -217,6 +229,7 @@ std::string scores_section(PgConn& c, const std::string& s, const std::string& a
     std::string totals = one(c,
         "SELECT json_build_object('learners', count(*), 'reachable', count(*) FILTER (WHERE status IS DISTINCT FROM 'asleep'),"
         " 'high', count(*) FILTER (WHERE report_band = 'high'), 'band_source', " + std::string(has_band ? "'view'" : "'report'") +
+        ", 'band_high', " + band_high + "::float8, 'band_medium', " + band_medium + "::float8" +
         ") FROM pg_temp.report_scores");
     return "{\"source\":\"" + source + "\",\"as_of\":" + snapshot_as_of + ",\"bands\":" + bands + ",\"contacts\":" + contacts +
            ",\"reliability\":" + reliability + ",\"totals\":" + totals + "}";
@@ -311,7 +324,7 @@ ReportSummary write_report(PgConn& conn, const ReportOptions& opt) {
         status = status_section(conn, s, as_of, opt.truth_dir, p);
         p.step("finding the critical points");
         critical = critical_section(conn, s, as_of);
-        scores = scores_section(conn, s, as_of, !opt.as_of.empty(), p);
+        scores = scores_section(conn, s, as_of, !opt.as_of.empty(), opt.lang, p);
         p.step("reading the model metrics");
         metrics = metrics_section(conn, s);
     }

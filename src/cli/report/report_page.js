@@ -26,7 +26,7 @@
       critical_chart: 'Course {0}: moves into falling asleep / asleep per task', task: 'task',
       critical_read: 'Most learners of course {0} fell asleep at task {1} "{2}": {3} learners ({4} % of {5}){6}.',
       critical_read_next: '; next come tasks {0}',
-      contacts: 'The contact list', contacts_intro: 'Dropout risk bands from learner_scores (high: probability ≥ 0.7, medium ≥ 0.4, low below), per course, and the 25 reachable learners (not asleep) with the highest risk, with the three features that raise their risk most.',
+      contacts: 'The contact list', contacts_intro: 'Dropout risk bands from learner_scores (high: probability ≥ {0}, medium ≥ {1}, low below; the settings learnerscore.risk_band_high and risk_band_medium), per course, and the 25 reachable learners (not asleep) with the highest risk, with the three features that raise their risk most.',
       contacts_snapshot: ' Scores from the stored snapshot of {0}.', contacts_live: ' Scores computed live from learner_scores when the report was written.',
       contacts_live_latest: ' No stored snapshot on or before the as-of date: these are today\'s live scores.',
       bands_chart: 'Learners by dropout-risk band, per course', course: 'course', high: 'high', medium: 'medium', low: 'low',
@@ -56,7 +56,7 @@
       g_ece: '<b>ECE</b> (expected calibration error, calibration_error): learners are binned by predicted probability; ECE is the mean gap between the predicted probability and the observed share in each bin, weighted by the bin\'s size. 0 = perfectly calibrated; 0.05 = predictions off by 5 points on average.',
       g_auc: '<b>AUC</b>: the chance that a random learner who dropped out gets a higher risk than a random one who did not (0.5 = guessing, 1 = perfect). <b>Brier</b>: the mean squared error of the probability (0 = perfect). <b>MAE</b>: the mean absolute error of the predicted m2_progress, in progress points.',
       g_mue: '<b>Minimal useful effect</b> (kpi_settings.min_useful_effect): the smallest benefit worth a course. recommend = the interval excludes 0 and the estimate reaches it; remove = the whole interval lies below it; inconclusive otherwise.',
-      g_band: '<b>Risk bands</b>: high (dropout probability ≥ 0.7), medium (≥ 0.4), low; the contact list shows reachable learners (not asleep) only.'
+      g_band: '<b>Risk bands</b>: high (dropout probability ≥ learnerscore.risk_band_high, default 0.7), medium (≥ learnerscore.risk_band_medium, default 0.4), low; the contact list shows reachable learners (not asleep) only.'
     },
     ru: {
       title: 'Отчёт learnerscore', schema: 'учебная схема', courses_schema: 'схема эффектов курсов',
@@ -78,7 +78,7 @@
       critical_chart: 'Курс {0}: переходы в «засыпает» / «спит» по занятиям', task: 'занятие',
       critical_read: 'Больше всего слушателей курса {0} уснули на занятии {1} «{2}»: {3} ({4} % из {5}){6}.',
       critical_read_next: '; далее — занятия {0}',
-      contacts: 'Список для связи', contacts_intro: 'Группы риска отсева из learner_scores (высокий: вероятность ≥ 0,7, средний ≥ 0,4, низкий — ниже) по курсам и 25 достижимых слушателей (не спящих) с наибольшим риском и тремя признаками, сильнее всего повышающими риск.',
+      contacts: 'Список для связи', contacts_intro: 'Группы риска отсева из learner_scores (высокий: вероятность ≥ {0}, средний ≥ {1}, низкий — ниже; настройки learnerscore.risk_band_high и risk_band_medium) по курсам и 25 достижимых слушателей (не спящих) с наибольшим риском и тремя признаками, сильнее всего повышающими риск.',
       contacts_snapshot: ' Оценки из сохранённого снимка на {0}.', contacts_live: ' Оценки посчитаны из learner_scores в момент создания отчёта.',
       contacts_live_latest: ' Снимка на дату отчёта или раньше нет: это сегодняшние оценки.',
       bands_chart: 'Слушатели по группам риска отсева, по курсам', course: 'курс', high: 'высокий', medium: 'средний', low: 'низкий',
@@ -108,7 +108,7 @@
       g_ece: '<b>ECE</b> (ожидаемая ошибка калибровки, calibration_error): слушатели делятся на интервалы по прогнозу; ECE — средний разрыв между прогнозом и наблюдаемой долей в интервале, взвешенный по его размеру. 0 — идеальная калибровка; 0,05 — прогноз ошибается в среднем на 5 пунктов.',
       g_auc: '<b>AUC</b>: вероятность, что случайный отсеявшийся слушатель получит риск выше, чем случайный неотсеявшийся (0,5 — угадывание, 1 — идеально). <b>Брайер</b>: средний квадрат ошибки вероятности (0 — идеально). <b>MAE</b>: средняя абсолютная ошибка прогноза m2_progress в пунктах прогресса.',
       g_mue: '<b>Минимальный полезный эффект</b> (kpi_settings.min_useful_effect): наименьшая польза, ради которой стоит курс. Рекомендовать — интервал не содержит 0 и оценка его достигает; убрать — весь интервал ниже него; иначе неясно.',
-      g_band: '<b>Группы риска</b>: высокий (вероятность отсева ≥ 0,7), средний (≥ 0,4), низкий; в списке для связи только достижимые слушатели (не спящие).'
+      g_band: '<b>Группы риска</b>: высокий (вероятность отсева ≥ learnerscore.risk_band_high, по умолчанию 0,7), средний (≥ learnerscore.risk_band_medium, по умолчанию 0,4), низкий; в списке для связи только достижимые слушатели (не спящие).'
     }
   }[LANG];
   var COLORS = { active: '#2e7d32', falling_asleep: '#f9a825', asleep: '#c62828', high: '#c62828', medium: '#f9a825', low: '#90a4ae',
@@ -124,6 +124,12 @@
   function num(x, digits) {
     if (x === null || x === undefined || isNaN(x)) return '—';
     var s = Number(x).toFixed(digits === undefined ? 2 : digits);
+    return LANG === 'ru' ? s.replace('.', ',') : s;
+  }
+  // a band threshold of the report's data (the settings), or the default when the data has none
+  function bandNum(x, dflt) {
+    var v = (x === null || x === undefined || isNaN(x)) ? dflt : Number(x);
+    var s = String(Math.round(v * 1000) / 1000);
     return LANG === 'ru' ? s.replace('.', ',') : s;
   }
   function int(x) { return Number(x).toLocaleString(LANG === 'ru' ? 'ru-RU' : 'en-US'); }
@@ -351,7 +357,7 @@
   if (D.scores) {
     var S = D.scores;
     var src = S.source === 'snapshot' ? t('contacts_snapshot', S.as_of) : S.source === 'live-latest' ? t('contacts_live_latest') : t('contacts_live');
-    var sk = section('contacts', t('contacts'), esc(t('contacts_intro') + src));
+    var sk = section('contacts', t('contacts'), esc(t('contacts_intro', bandNum(S.totals.band_high, 0.7), bandNum(S.totals.band_medium, 0.4)) + src));
     var gb = groupBy(S.bands, 'course_id');
     var bands = ['high', 'medium', 'low'];
     chart(sk, 'bands', {

@@ -21,6 +21,11 @@ namespace {
 
 int g_max_train_memory_kb = 0;  // set by define_settings()
 int g_xgboost_nthread = 1;
+int g_language = 0;  // learnerscore.language: 0 = en, 1 = ru
+double g_risk_band_high = 0.7;
+double g_risk_band_medium = 0.4;
+
+const struct config_enum_entry kLanguageOptions[] = {{"en", 0, false}, {"ru", 1, false}, {nullptr, 0, false}};
 
 // Default: a quarter of physical memory, between 256 MB and 1 TB (in kB, GUC_UNIT_KB).
 int default_max_train_memory_kb() {
@@ -44,6 +49,18 @@ void define_settings() {
     DefineCustomIntVariable("learnerscore.xgboost_nthread",
                             "Threads XGBoost uses when train() is given no nthread hyper-parameter.", nullptr,
                             &g_xgboost_nthread, 1, 1, 1024, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    // Read by SQL (current_setting) in learnerscore.reason_sentence / explain_reasons / risk_band (350, 190).
+    DefineCustomEnumVariable("learnerscore.language",
+                             "Language of the learner-score reasons (learner_scores.top_reasons): en or ru.", nullptr,
+                             &g_language, 0, kLanguageOptions, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable("learnerscore.risk_band_high",
+                             "Dropout probability from which a learner is in the high risk band.",
+                             "Must not be below learnerscore.risk_band_medium (checked when bands are computed).",
+                             &g_risk_band_high, 0.7, 0.0, 1.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable("learnerscore.risk_band_medium",
+                             "Dropout probability from which a learner is in the medium risk band (below it: low).",
+                             "Must not exceed learnerscore.risk_band_high (checked when bands are computed).",
+                             &g_risk_band_medium, 0.4, 0.0, 1.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("learnerscore");
 }
 
