@@ -53,7 +53,7 @@ COMMENT ON AGGREGATE learnerscore.uplift_at_k(float8, boolean, float8, float8) I
 CREATE FUNCTION learnerscore.train_uplift(name text, source text, treatment text, target text, features text[],
                                           algorithm text DEFAULT 'xgboost', params jsonb DEFAULT '{}')
 RETURNS TABLE (arm text, model_id bigint, training_rows bigint)
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
 DECLARE
     rel text;
     ttype text;
@@ -75,7 +75,8 @@ BEGIN
     ELSE
         rel := to_regclass(source)::text;
         IF rel IS NULL THEN
-            RAISE EXCEPTION 'train_uplift: relation "%" does not exist', source USING ERRCODE = '42P01';
+            RAISE EXCEPTION 'train_uplift: relation "%" does not exist', source USING ERRCODE = '42P01',
+                HINT = 'Schema-qualify the relation (e.g. public.t), here and in a query source: train_uplift runs with search_path pg_catalog, learnerscore, pg_temp.';
         END IF;
     END IF;
     BEGIN
@@ -119,7 +120,7 @@ END $$;
 COMMENT ON FUNCTION learnerscore.train_uplift(text, text, text, text, text[], text, jsonb) IS
   'Trains a T-learner uplift model: one model of target on features for the treated rows (name.treated) and one for the control rows '
   '(name.control), both through learnerscore.train (so each arm has versions, deploy and rollback; params as train''s). treatment is a '
-  'boolean or 0/1 column of source (a relation or a query); rows with a NULL treatment are left out. Returns the model id and training '
+  'boolean or 0/1 column of source (a schema-qualified relation or a query naming schema-qualified relations: the function runs with search_path pg_catalog, learnerscore, pg_temp); rows with a NULL treatment are left out. Returns the model id and training '
   'rows of each arm. Score with predict_uplift(name, features).';
 
 DO $do$
@@ -128,7 +129,7 @@ DECLARE
 BEGIN
     FOREACH ft IN ARRAY ARRAY['float8[]', 'jsonb', 'record'] LOOP
         EXECUTE format($c$CREATE FUNCTION learnerscore.predict_uplift(name text, features %s) RETURNS float8
-                          LANGUAGE plpgsql STABLE PARALLEL SAFE STRICT SET search_path = pg_catalog, pg_temp AS $f$
+                          LANGUAGE plpgsql STABLE PARALLEL SAFE STRICT SET search_path = pg_catalog, learnerscore, pg_temp AS $f$
                           BEGIN
                               RETURN learnerscore.predict(name || '.treated', features)
                                    - learnerscore.predict(name || '.control', features);
