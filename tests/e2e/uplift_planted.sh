@@ -181,5 +181,15 @@ expect 22023 "SELECT learnerscore.qini_coefficient('NaN', true, 1)"
 expect 22023 "SELECT learnerscore.uplift_auc(0.5, true, 2)"
 expect 22023 "SELECT learnerscore.uplift_at_k(0.5, true, 'Infinity', 0.5)"
 expect 22P03 "SELECT learnerscore._uplift_final('\\x09000000')"
+echo "== privileges: train_uplift is for analysts"
+$PSQL -c "DROP ROLE IF EXISTS ls_uplift_plain; DROP ROLE IF EXISTS ls_uplift_analyst" \
+      -c "CREATE ROLE ls_uplift_plain LOGIN; CREATE ROLE ls_uplift_analyst LOGIN" \
+      -c "GRANT learnerscore_analyst TO ls_uplift_analyst" \
+      -c "GRANT SELECT ON public.bad TO ls_uplift_plain, ls_uplift_analyst"
+expect 42501 "SET ROLE ls_uplift_plain; SELECT * FROM learnerscore.train_uplift('p', 'public.bad', 't01', 'retained', ARRAY['x1'], 'logistic')"
+n=$(psql -X -A -t -v ON_ERROR_STOP=1 -c "SET ROLE ls_uplift_analyst" -c "SELECT count(*) FROM learnerscore.train_uplift('pa', 'public.bad', 't01', 'retained', ARRAY['x1'], 'logistic')" -c "SELECT learnerscore.predict_uplift('pa', ARRAY[0.5]) IS NOT NULL" | tr '\n' ' ')
+[ "$n" = "SET 2 t " ] || { echo "FAIL: an analyst cannot train_uplift / predict_uplift: $n"; exit 1; }
+echo "  an analyst trains and predicts an uplift model"
+$PSQL -c "REVOKE SELECT ON public.bad FROM ls_uplift_plain, ls_uplift_analyst" -c "DROP ROLE ls_uplift_plain" -c "DROP ROLE ls_uplift_analyst"
 [ "$(psql -X -A -t -c "SELECT pg_postmaster_start_time()")" = "$STARTED" ] || { echo "FAIL: the server restarted"; exit 1; }
 echo "PASS uplift_planted"
