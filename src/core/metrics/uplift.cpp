@@ -14,13 +14,14 @@ constexpr const char* kName = "uplift";
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 using ls::causal::malformed_state;
 
-void sort_rows(std::vector<UpliftRow>& r) {
-    std::sort(r.begin(), r.end(), [](const UpliftRow& a, const UpliftRow& b) {
-        if (a.score != b.score) return a.score > b.score;
-        if (a.treated != b.treated) return a.treated < b.treated;
-        return a.outcome < b.outcome;
-    });
+// Score descending, ties by treated then outcome ascending: a total order on
+// the values, so the result does not depend on the order rows arrived in.
+bool before(const UpliftRow& a, const UpliftRow& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (a.treated != b.treated) return a.treated < b.treated;
+    return a.outcome < b.outcome;
 }
+void sort_rows(std::vector<UpliftRow>& r) { std::sort(r.begin(), r.end(), before); }
 
 // sklift.metrics.uplift_curve (uplift = false) or qini_curve (qini = true) of
 // rows sorted by score descending, integrated with the trapezoid rule
@@ -118,7 +119,8 @@ double uplift_auc(std::vector<UpliftRow>& rows) {
 double uplift_at_k(std::vector<UpliftRow>& rows, double k) {
     const auto n = static_cast<std::int64_t>(static_cast<double>(rows.size()) * k);  // int(n_samples * k)
     if (n <= 0) return kNaN;
-    sort_rows(rows);
+    // The first n rows in the order of sort_rows, without sorting them (O(rows)).
+    if (n < static_cast<std::int64_t>(rows.size())) std::nth_element(rows.begin(), rows.begin() + n, rows.end(), before);
     double nt = 0, yt = 0, nc = 0, yc = 0;
     for (std::int64_t i = 0; i < n; ++i) {
         if (rows[i].treated == 1.0) { nt += 1; yt += rows[i].outcome; }
