@@ -37,6 +37,8 @@ BEGIN ATOMIC
                           '_weekly_feature_names', '_weekly_features_sql', '_learner_daily_all']),
         -- the model lifecycle (300_models_registry.sql): versions, deployments, pruning
         ('analyst', ARRAY['deploy', 'rollback', 'prune_models', 'drop_model_version']),
+        -- uplift models (330_uplift.sql)
+        ('analyst', ARRAY['train_uplift']),
         -- learning schemas (100_learning_schema.sql, 130_create_learning_schema.sql)
         ('owner', ARRAY['create_learning_schema', '_create_load_tables', '_create_learning_tables',
                         '_create_table', '_create_schema_if_missing', '_comment_table',

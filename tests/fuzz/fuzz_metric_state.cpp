@@ -12,6 +12,7 @@
 
 #include "core/metrics/metric_state.h"
 #include "core/metrics/metrics.h"
+#include "core/metrics/uplift.h"
 #include "fuzz_input.h"
 
 namespace lm = ls::metrics;
@@ -73,12 +74,36 @@ void auc_input(const uint8_t* p, std::size_t n, bool forced) {
     g_sink = pos;
 }
 
+// Uplift states (core/metrics/uplift.h): decode, then compute the metric of a
+// state that decoded, as ls_uplift_final does.
+void uplift_input(const uint8_t* p, std::size_t n, bool forced) {
+    if (n < 1) return;
+    std::vector<double> buf((n + 7) / 8 + 4, 0.0);  // aligned, as a palloc'd payload
+    std::memcpy(buf.data(), p, n);
+    std::size_t len = n;
+    if (forced && n >= sizeof(lm::UpliftHeader)) {  // a valid header some of the time
+        lm::UpliftHeader h{1 + p[0] % 3, 0, 0.0, 0};
+        h.k = h.kind == lm::kUpliftAtK ? (1 + p[0] % 10) / 10.0 : 0.0;
+        const auto cap = static_cast<std::int64_t>((n - sizeof h) / sizeof(lm::UpliftRow));
+        h.count = cap ? p[0] % (cap + 1) : 0;
+        std::memcpy(buf.data(), &h, sizeof h);
+    }
+    lm::UpliftState st;
+    if (!fuzz::decodes([&] { st = (p[0] & 1) ? lm::decode_uplift_header(buf.data(), len) : lm::decode_uplift_state(buf.data(), len); }))
+        return;
+    if (p[0] & 1) return;  // only the header was checked: the rows are not for the metrics
+    std::vector<lm::UpliftRow> rows(st.rows, st.rows + st.count);
+    g_sink = st.kind == lm::kQini ? lm::qini_coefficient(rows)
+             : st.kind == lm::kUpliftAuc ? lm::uplift_auc(rows) : lm::uplift_at_k(rows, st.k);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     int mode;
-    if (!fuzz::take_mode(data, size, 4, mode)) return 0;
+    if (!fuzz::take_mode(data, size, 6, mode)) return 0;
     if (mode < 2) metric_input(data, size, mode == 1);
-    else auc_input(data, size, mode == 3);
+    else if (mode < 4) auc_input(data, size, mode == 3);
+    else uplift_input(data, size, mode == 5);
     return 0;
 }

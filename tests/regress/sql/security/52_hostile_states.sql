@@ -113,7 +113,28 @@ INSERT INTO hostile (family, name, state, shape) SELECT f, n, s, sh FROM (VALUES
   ('auc', 'shorter_than_header',   $$'\x0102'::bytea$$, true),
   ('auc', 'nan_score',             'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{NaN,0,0.7,1}'')', false),
   ('auc', 'label_not_0_or_1',      'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,2,0.7,1}'')', false),
-  ('auc', 'nan_label',             'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,NaN,0.7,1}'')', false)) c(f, n, s, sh);
+  ('auc', 'nan_label',             'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,NaN,0.7,1}'')', false),
+  -- uplift metric states (bytea): int32 kind | int32 reserved | float8 k | int64 count | (score, treated, outcome) rows
+  ('uplift', 'valid',              'learnerscore_test.int8_bytes(''{1}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', false),
+  ('uplift', 'unknown_kind',       'learnerscore_test.int8_bytes(''{9}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', true),
+  ('uplift', 'reserved_not_zero',  'learnerscore_test.int8_bytes(''{4294967297}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', true),
+  ('uplift', 'k_for_qini',         'learnerscore_test.int8_bytes(''{1}'') || learnerscore_test.float8_bytes(''{0.5}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', true),
+  ('uplift', 'negative_count',     'learnerscore_test.int8_bytes(''{1}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{-1}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', true),
+  ('uplift', 'count_over_capacity','learnerscore_test.int8_bytes(''{1}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{3}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', true),
+  ('uplift', 'huge_count',         'learnerscore_test.int8_bytes(''{1}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{4611686018427387904}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', true),
+  ('uplift', 'shorter_than_header', $$'\x0100000000000000'::bytea$$, true),
+  ('uplift', 'nan_score',          'learnerscore_test.int8_bytes(''{1}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{NaN,1,1,0.7,0,0}'')', false),
+  ('uplift', 'treated_not_0_or_1', 'learnerscore_test.int8_bytes(''{1}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,2,1,0.7,0,0}'')', false),
+  ('uplift', 'outcome_not_0_or_1', 'learnerscore_test.int8_bytes(''{1}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,0.5,0.7,0,0}'')', false),
+  ('uplift', 'an_auc_state',       'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', false),
+  ('uplift_k', 'valid',            'learnerscore_test.int8_bytes(''{3}'') || learnerscore_test.float8_bytes(''{0.3}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,2.5,0.7,0,-1}'')', false),
+  ('uplift_k', 'k_zero',           'learnerscore_test.int8_bytes(''{3}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', true),
+  ('uplift_k', 'k_over_one',       'learnerscore_test.int8_bytes(''{3}'') || learnerscore_test.float8_bytes(''{1.5}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', true),
+  ('uplift_k', 'k_nan',            'learnerscore_test.int8_bytes(''{3}'') || learnerscore_test.float8_bytes(''{NaN}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', true),
+  ('uplift_k', 'infinite_outcome', 'learnerscore_test.int8_bytes(''{3}'') || learnerscore_test.float8_bytes(''{0.3}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,Infinity,0.7,0,0}'')', false),
+  ('uplift_k', 'another_k',        'learnerscore_test.int8_bytes(''{3}'') || learnerscore_test.float8_bytes(''{0.5}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', false),
+  ('uplift_auc', 'valid',          'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,1,0.7,0,0}'')', false),
+  ('uplift_auc', 'outcome_not_0_or_1', 'learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0}'') || learnerscore_test.int8_bytes(''{2}'') || learnerscore_test.float8_bytes(''{0.3,1,3,0.7,0,0}'')', false)) c(f, n, s, sh);
 UPDATE hostile h SET partner = v.state FROM hostile v
 WHERE h.partner IS NULL AND v.family = h.family AND v.name = 'valid';
 -- metric states (float8[]): [kind, rows, sum, 0], calibration [6, rows, 10 x (rows, sum of scores, sum of labels)]
@@ -186,7 +207,16 @@ INSERT INTO calls VALUES
   ('auc', 'learnerscore._auc_final(%1$s)', false),
   ('auc', 'learnerscore._auc_combine(%1$s, %2$s)', false),
   ('auc', 'learnerscore._auc_combine(%2$s, %1$s)', false),
-  ('auc', 'learnerscore._auc_accum(%1$s, 0.5, 1.0)', true);
+  ('auc', 'learnerscore._auc_accum(%1$s, 0.5, 1.0)', true),
+  ('uplift', 'learnerscore._uplift_final(%1$s)', false),
+  ('uplift', 'learnerscore._uplift_combine(%1$s, %2$s)', false),
+  ('uplift', 'learnerscore._uplift_combine(%2$s, %1$s)', false),
+  ('uplift', 'learnerscore._qini_accum(%1$s, 0.5, true, 1.0)', true),
+  ('uplift_k', 'learnerscore._uplift_final(%1$s)', false),
+  ('uplift_k', 'learnerscore._uplift_combine(%1$s, %2$s)', false),
+  ('uplift_k', 'learnerscore._uplift_at_k_accum(%1$s, 0.5, true, 1.0, 0.3)', true),
+  ('uplift_auc', 'learnerscore._uplift_final(%1$s)', false),
+  ('uplift_auc', 'learnerscore._uplift_auc_accum(%1$s, 0.5, true, 1.0)', true);
 -- the moment combine serves every float8[] causal family
 INSERT INTO calls SELECT f, c, false FROM unnest(ARRAY['diff', 'boot', 'regression', 'iv', 'cuped']) f,
   unnest(ARRAY['learnerscore._moments_combine(%1$s, %2$s)', 'learnerscore._moments_combine(%2$s, %1$s)']) c;

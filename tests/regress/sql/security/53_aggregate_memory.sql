@@ -23,6 +23,12 @@ SELECT learnerscore.propensity_overlap(t, ARRAY[x1, x2]) FROM m53;
 \echo :LAST_ERROR_SQLSTATE
 SELECT learnerscore.ate_refute(y, t, ARRAY[x1, x2], 'ipw', 1) FROM m53;
 \echo :LAST_ERROR_SQLSTATE
+-- the uplift metrics keep 24 bytes a row: 1.2 MB here
+SELECT learnerscore.qini_coefficient(x1, t, (y > 8)::int::float8) FROM m53;
+\echo :LAST_ERROR_SQLSTATE
+SELECT learnerscore.uplift_at_k(x1, t, y, 0.5) FROM m53;
+\echo :LAST_ERROR_SQLSTATE
+SELECT learnerscore.uplift_auc(x1, t, (y > 8)::int::float8) FROM m53 WHERE i <= 20000;  -- 480 kB: within the bound
 -- a parallel plan too: the workers' buffers and the leader's combine of
 -- their partial states are bounded alike
 SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
