@@ -1709,7 +1709,8 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._learning_schema_relations() IS
   'Internal: names of the relations create_learning_schema creates in a learning schema (tables, views, caches, state tables).';
 
-REVOKE ALL ON FUNCTION learnerscore._check_contact(), learnerscore._create_contacts_table(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION learnerscore._check_contact(), learnerscore._create_contacts_table(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION learnerscore._check_contact(), learnerscore._create_contacts_table(text) TO learnerscore_owner;
 
 -- == gen14: end
 
