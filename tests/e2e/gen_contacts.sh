@@ -7,8 +7,9 @@
 #  2. it loads (rejects = the planted malformed lines) and the analyst views answer;
 #  3. a contacts.csv of running learners with bad lines (unknown learner, malformed date, future date)
 #     loads with exactly those rejects, by reason; plain INSERTs are validated by the trigger.
-# The contacts scenario with a planted effect (issue 14 item 7, part 2) is not generated yet: the
-# contacts.csv here is written by the test.
+#  4. the contacts scenario (--contacts): holdout never contacted, contacts only of running learners
+#     of the last flow, before the cut-off, within each tutor's capacity per day, and the planted
+#     effect by status at contact ordered falling_asleep > active > asleep = 0 (3 seeds).
 # Needs PGHOST/PGPORT/PGUSER of a throw-away cluster and `learnerscore` on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -95,4 +96,37 @@ out=$(psql -qAtX -d "$DB" -v VERBOSITY=verbose -c "INSERT INTO $S.contacts VALUE
 set -e
 echo "$out" | grep -q "23503" || fail "INSERT of an unknown learner: $out"
 echo "ok: INSERT of an unknown learner: 23503"
+
+# 4. the contacts scenario
+for seed in 5 6 7; do
+  C=$TMP/c$seed
+  learnerscore generate --scenario 1t --learners 4000 --seed $seed --flows 3 --contacts --tutors 4 --tutor-capacity 5 --out "$C" --quiet
+  T=$C/_truth/contacts_truth.csv
+  # holdout never contacted; every contacts.csv line is a 'contacted' truth line (same tutor, date)
+  awk -F, 'NR>1 && $4=="contacted"{print $1","$5","$6}' "$T" | sort > "$TMP/tc.txt"
+  awk -F, 'NR>1{split($2,a,/[. ]/); print $1","a[3]"-"a[2]"-"a[1]","$3}' "$C/contacts.csv" | sort > "$TMP/cc.txt"
+  diff "$TMP/tc.txt" "$TMP/cc.txt" >/dev/null || fail "seed $seed: contacts.csv and the contacted truth lines differ"
+  awk -F, 'NR>1 && $4=="holdout"{print $1}' "$T" | sort > "$TMP/h.txt"
+  [ -s "$TMP/h.txt" ] || fail "seed $seed: empty holdout"
+  [ -z "$(cut -d, -f1 "$TMP/cc.txt" | sort | comm -12 - "$TMP/h.txt")" ] || fail "seed $seed: a holdout learner was contacted"
+  # only running learners of the last flow, before the cut-off
+  awk -F, 'NR>1{print $1","$3","$6","$5}' "$C/_truth/flows.csv" | sort > "$TMP/fl.txt"
+  bad=$(join -t, "$TMP/cc.txt" "$TMP/fl.txt" | awk -F, '$4!=3 || $5!=1 || $2>=$6' | wc -l)
+  [ "$bad" -eq 0 ] || fail "seed $seed: $bad contacts outside the running flow or after the cut-off"
+  [ "$(join -t, "$TMP/cc.txt" "$TMP/fl.txt" | wc -l)" -eq "$(wc -l < "$TMP/cc.txt")" ] || fail "seed $seed: contact of an unknown learner"
+  # capacity: at most 5 contacts per tutor and day, at most 4 tutors per course
+  over=$(cut -d, -f2,3 "$TMP/cc.txt" | sort | uniq -c | awk '$1>5' | wc -l)
+  [ "$over" -eq 0 ] || fail "seed $seed: a tutor over capacity on a day"
+  nt=$(awk -F, 'NR>1 && $4=="contacted"{print $2","$6}' "$T" | sort -u | awk -F, '{n[$1]++} END{m=0; for(k in n) if(n[k]>m) m=n[k]; print m}')
+  [ "$nt" -le 4 ] || fail "seed $seed: $nt tutors in a course"
+  # the planted effect by status at contact
+  read -r fa ac as < <(awk -F, 'NR>1{n[$7]++; e[$7]+=$12} END{printf "%.4f %.4f %.4f\n", e["falling_asleep"]/n["falling_asleep"], e["active"]/n["active"], e["asleep"]/n["asleep"]}' "$T")
+  awk -v fa="$fa" -v ac="$ac" -v as="$as" 'BEGIN{exit !(fa > ac && ac > 0 && as == 0)}' || fail "seed $seed: effect by status not ordered: falling_asleep $fa, active $ac, asleep $as"
+  echo "ok: seed $seed: $(wc -l < "$TMP/cc.txt") contacts, $(wc -l < "$TMP/h.txt") holdout; mean planted effect on dropout: falling_asleep $fa > active $ac > asleep $as"
+done
+# the generated contacts.csv loads without rejects
+learnerscore load --schema "$S" "$TMP/c5" > "$TMP/load3.txt" 2>&1 || { cat "$TMP/load3.txt"; fail "load of the contacts cohort failed"; }
+n=$(q "SELECT count(*) FROM $S.contacts"); r=$(q "SELECT count(*) FROM $S.load_rejects WHERE file = 'contacts.csv'")
+[ "$n" -eq "$(( $(wc -l < "$TMP/c5/contacts.csv") - 1 ))" ] && [ "$r" -eq 0 ] || fail "generated contacts.csv: $n rows, $r rejects"
+echo "ok: the generated contacts.csv loads: $n rows, 0 rejects"
 echo "gen_contacts: all checks passed"

@@ -29,6 +29,12 @@ void check_options(const Options& opt) {
         fail(ErrorKind::InvalidParameter, "--flow-gap-days must be between 7 and 3650");
     if (opt.cutoff_day < 1 || opt.cutoff_day > kHorizonDays)
         fail(ErrorKind::InvalidParameter, "--cutoff-day must be between 1 and 210");
+    if (opt.contacts && opt.flows < 2)
+        fail(ErrorKind::InvalidParameter, "--contacts needs --flows 2 or more (contacts go to the running flow)");
+    if (opt.tutors < 1 || opt.tutors > 100) fail(ErrorKind::InvalidParameter, "--tutors must be between 1 and 100");
+    if (opt.tutor_capacity < 1 || opt.tutor_capacity > 1000)
+        fail(ErrorKind::InvalidParameter, "--tutor-capacity must be between 1 and 1000");
+    if (!(opt.holdout >= 0 && opt.holdout < 1)) fail(ErrorKind::InvalidParameter, "--holdout must be in [0, 1)");
 }
 
 FileStats stats_of(const CsvFile& f) {
@@ -67,6 +73,32 @@ void cut_events(Learner& L, long long cutoff_ts) {
     cut(L.webinars, cutoff_ts);
     cut(L.tags, cutoff_ts);
 }
+
+const char* const kTutors[] = {"Иванова Анна", "Петров Борис", "Сидорова Вера", "Кузнецов Глеб", "Смирнова Дарья",
+                               "Попов Егор", "Волкова Жанна", "Соколов Илья", "Морозова Ксения", "Лебедев Лев",
+                               "Новикова Мария", "Козлов Никита", "Павлова Ольга", "Семёнов Пётр", "Голубева Раиса",
+                               "Виноградов Сергей", "Богданова Тамара", "Воробьёв Фёдор", "Фёдорова Юлия", "Михайлов Ярослав"};
+
+// The name of tutor k of course index c: unique over the cohort.
+std::string tutor_name(int c, int k, int tutors) {
+    int n = c * tutors + k;
+    std::string s = kTutors[n % 20];
+    if (n >= 20) s += " " + std::to_string(n / 20 + 1);
+    return s;
+}
+const char* const kChannels[] = {"телефон", "telegram", "email"};
+
+int learner_flow(const Options& opt, long long i) {
+    if (opt.flows == 1) return 1;
+    Rng fr(opt.seed, 0x3000000ULL + static_cast<std::uint64_t>(i));
+    return 1 + static_cast<int>(fr.integer(0, opt.flows - 1));
+}
+
+// One learner's place in the contact plan.
+struct ContactSlot {
+    int day = -1;     // day of its flow (contact or, for the holdout, the day it would have had)
+    int tutor = -1;   // index of the course's tutor; -1: holdout
+};
 
 }  // namespace
 
@@ -131,6 +163,47 @@ Summary generate(const Options& opt, const std::string& out_dir) {
     }
     Learner L;
     std::string uid, line;
+    // Contacts: who is contacted on which day by which tutor, decided before the outcomes
+    // (the tutors see nobody's future): per course, the eligible learners (last flow) in a
+    // random order; every contact day takes the next tutors × capacity learners not in the
+    // holdout; a holdout learner met on the way gets that day as its nominal day.
+    std::vector<ContactSlot> slot;
+    std::FILE* contacts_csv = nullptr;
+    std::FILE* contacts_truth = nullptr;
+    if (opt.contacts) {
+        slot.assign(static_cast<size_t>(opt.learners), ContactSlot{});
+        std::vector<std::vector<long long>> eligible(cat.courses.size());
+        for (long long i = 0; i < opt.learners; ++i) {
+            if (learner_flow(opt, i) != opt.flows) continue;
+            simulate_learner(flow_cat.back(), opt.seed, static_cast<int>(i), opt.hazard, L);
+            eligible[static_cast<size_t>(L.course)].push_back(i);
+        }
+        for (size_t c = 0; c < eligible.size(); ++c) {
+            auto& e = eligible[c];
+            Rng sr(opt.seed, 0x6000000ULL + c);
+            for (size_t k = e.size(); k > 1; --k) std::swap(e[k - 1], e[static_cast<size_t>(sr.integer(0, static_cast<long long>(k) - 1))]);
+            const Course& C = flow_cat.back().courses[c];
+            size_t next = 0;
+            for (int d = 14; C.start_day + d < cutoff_day_number && next < e.size(); d += 7) {
+                int used = 0;
+                while (next < e.size() && used < opt.tutors * opt.tutor_capacity) {
+                    long long i = e[next++];
+                    Rng hr(opt.seed, 0x5000000ULL + static_cast<std::uint64_t>(i));
+                    ContactSlot& sl = slot[static_cast<size_t>(i)];
+                    sl.day = d;
+                    if (hr.bernoulli(opt.holdout)) continue;  // holdout: never contacted
+                    sl.tutor = used / opt.tutor_capacity;
+                    ++used;
+                }
+            }
+        }
+        contacts_csv = std::fopen((out_dir + "/contacts.csv").c_str(), "w");
+        contacts_truth = std::fopen((truth_dir + "/contacts_truth.csv").c_str(), "w");
+        if (!contacts_csv || !contacts_truth) fail(ErrorKind::InvalidParameter, "cannot write contacts.csv");
+        std::fputs("userID,contactedAt,tutor,channel,comment\n", contacts_csv);
+        std::fputs("user_id,course_id,flow_num,group,contact_date,tutor,status_at_contact,planted_wake_prob,"
+                   "planted_hazard_factor,dropout_if_contacted,dropout_if_not,effect\n", contacts_truth);
+    }
     InterruptTicker ticker(256);
     for (long long i = 0; i < opt.learners; ++i) {
         ticker.tick();
@@ -141,7 +214,58 @@ Summary generate(const Options& opt, const std::string& out_dir) {
             flow = 1 + static_cast<int>(fr.integer(0, opt.flows - 1));
         }
         const Catalog& lc = opt.flows > 1 ? flow_cat[static_cast<size_t>(flow - 1)] : cat;
-        simulate_learner(lc, opt.seed, static_cast<int>(i), opt.hazard, L);
+        const ContactSlot* sl = opt.contacts && slot[static_cast<size_t>(i)].day >= 0 ? &slot[static_cast<size_t>(i)] : nullptr;
+        if (sl) {
+            // both potential outcomes: the same learner (same draws up to the contact day)
+            // without and with the contact; the export gets the one of its group
+            ContactEffect ce = opt.effect;
+            ce.day = sl->day;
+            ce.draw = opt.seed ^ (0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(i + 1));
+            simulate_learner(lc, opt.seed, static_cast<int>(i), opt.hazard, L, ce);
+            const bool d_with = L.dropout;
+            simulate_learner(lc, opt.seed, static_cast<int>(i), opt.hazard, L);
+            const bool d_without = L.dropout;
+            const State st = L.state[static_cast<size_t>(sl->day)];
+            const Course& C0 = lc.courses[static_cast<size_t>(L.course)];
+            const bool contacted = sl->tutor >= 0;
+            line.clear();
+            line += std::to_string(L.user_id) + ',' + std::to_string(C0.course_id) + ',' + std::to_string(flow) +
+                    (contacted ? ",contacted," : ",holdout,");
+            append_date(line, C0.start_day + sl->day);
+            line += ',';
+            if (contacted) line += tutor_name(L.course, sl->tutor, opt.tutors);
+            line += ',';
+            line += state_name(st);
+            char eff[64];
+            std::snprintf(eff, sizeof eff, ",%g,%g", st == State::FallingAsleep ? opt.effect.wake_falling_asleep : 0.0,
+                          st == State::Active ? opt.effect.active_hazard_factor : (st == State::FallingAsleep ? opt.effect.woken_hazard_factor : 1.0));
+            line += eff;
+            line += d_with ? ",1" : ",0";
+            line += d_without ? ",1" : ",0";
+            line += ',' + std::to_string(static_cast<int>(d_without) - static_cast<int>(d_with)) + '\n';
+            std::fputs(line.c_str(), contacts_truth);
+            if (contacted) {
+                ++sum.contacted;
+                Rng cr(opt.seed, 0x7000000ULL + static_cast<std::uint64_t>(i));
+                long long ts = (C0.start_day + sl->day) * kDay + cr.integer(10 * 3600, 18 * 3600);
+                line.clear();
+                line += std::to_string(L.user_id) + ',';
+                append_dmy(line, ts);
+                line += ',';
+                line += tutor_name(L.course, sl->tutor, opt.tutors);
+                line += ',';
+                line += kChannels[cr.integer(0, 2)];
+                line += ',';
+                line += st == State::Asleep ? "не дозвонились" : (st == State::FallingAsleep ? "обещал вернуться к занятиям" : "поговорили — всё в порядке");
+                line += '\n';
+                std::fputs(line.c_str(), contacts_csv);
+                simulate_learner(lc, opt.seed, static_cast<int>(i), opt.hazard, L, ce);  // the contacted world
+            } else {
+                ++sum.holdout;
+            }
+        } else {
+            simulate_learner(lc, opt.seed, static_cast<int>(i), opt.hazard, L);
+        }
         const Course& C = lc.courses[static_cast<size_t>(L.course)];
         set_int(uid, L.user_id);
         if (opt.flows == 1) {
@@ -177,6 +301,8 @@ Summary generate(const Options& opt, const std::string& out_dir) {
         truth.add_learner(C, L, uid, sum);
         if (opt.progress && (i + 1) % 1000 == 0) opt.progress(i + 1, opt.learners);
     }
+    if (contacts_csv && (std::fclose(contacts_csv) != 0 || std::fclose(contacts_truth) != 0))
+        fail(ErrorKind::InvalidParameter, "cannot write contacts.csv");
     if (flows_truth && std::fclose(flows_truth) != 0) fail(ErrorKind::InvalidParameter, "cannot write " + truth_dir + "/flows.csv");
     for (auto& f : files) f->close();
     if (opt.progress) opt.progress(opt.learners, opt.learners);
