@@ -88,6 +88,73 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._create_load_tables(text) IS
   'Internal: creates load_rejects and load_log in the given schema (idempotent); used by create_learning_schema and by the loader for every data set.';
 
+-- The intervention log (issue 14): who contacted which learner, when, how and
+-- with what result. Rows come from contacts.csv (the loader) or plain INSERTs;
+-- a row-level trigger refuses a contact of a learner not in <schema>.users
+-- (23503) and one dated after the current local time (23514), so that the log
+-- never holds a contact the uplift estimates could not attribute.
+CREATE FUNCTION learnerscore._check_contact() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    known boolean;
+BEGIN
+    IF NEW.user_id IS NULL OR NEW.contacted_at IS NULL THEN
+        RETURN NEW;   -- the NOT NULL constraints report it (23502)
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.users WHERE user_id = $1)', TG_TABLE_SCHEMA)
+       INTO known USING NEW.user_id;
+    IF NOT known THEN
+        RAISE EXCEPTION 'contact for an unknown learner: user_id % is not in %.users', NEW.user_id, TG_TABLE_SCHEMA
+            USING ERRCODE = '23503',
+                  HINT = 'Load users.csv (or insert the learner) before the learner''s contacts.';
+    END IF;
+    IF NEW.contacted_at > localtimestamp THEN
+        RAISE EXCEPTION 'contact of learner % dated in the future', NEW.user_id
+            USING ERRCODE = '23514',
+                  DETAIL = format('contacted_at %s is after the current local time %s.',
+                                  NEW.contacted_at, date_trunc('second', localtimestamp)),
+                  HINT = 'contacted_at is the platform''s local time (timestamp without time zone) compared with localtimestamp of the session''s TimeZone.';
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._check_contact() IS
+  'Internal: BEFORE INSERT OR UPDATE row trigger on <schema>.contacts: a contact of a learner not in <schema>.users raises 23503, one dated after localtimestamp raises 23514. Runs with the writer''s rights (the writer needs SELECT on users).';
+
+CREATE FUNCTION learnerscore._create_contacts_table(schema_name text) RETURNS void
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    tbl text := format('%I.contacts', schema_name);
+    c record;
+BEGIN
+    PERFORM learnerscore._create_table(schema_name, 'contacts', $$
+        user_id      int NOT NULL,
+        contacted_at timestamp NOT NULL,
+        tutor        text,
+        channel      text,
+        outcome_note text$$,
+        'Intervention log (contacts.csv or plain INSERTs): one row per contact of a learner by a tutor, with the channel and the tutor''s note on the outcome. A trigger refuses a learner not in users (23503) and a contact dated after the current local time (23514).',
+        'contacts_user_time_idx (user_id, contacted_at)');
+    FOR c IN SELECT * FROM (VALUES
+        ('user_id', 'The contacted learner (users.user_id); must exist in users when the row is written.'),
+        ('contacted_at', 'When the tutor contacted the learner, platform local time like the other event tables; not after the current local time when written.'),
+        ('tutor', 'Who made the contact (the tutor''s, or "dynamizer''s", name or login as exported).'),
+        ('channel', 'How: e.g. телефон, telegram, email, чат (free text, as exported).'),
+        ('outcome_note', 'The tutor''s note on the outcome, e.g. "обещал вернуться", "не дозвонились" (free text).')) t(col, txt)
+    LOOP
+        IF col_description(tbl::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = tbl::regclass AND attname = c.col))
+           IS DISTINCT FROM c.txt THEN
+            EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', tbl, c.col, c.txt);
+        END IF;
+    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl::regclass AND tgname = 'contacts_check') THEN
+        EXECUTE format('CREATE TRIGGER contacts_check BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION learnerscore._check_contact()', tbl);
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_contacts_table(text) IS
+  'Internal: creates <schema>.contacts (the intervention log), its column comments and its validating trigger (idempotent, no lock when all exist).';
+
 CREATE FUNCTION learnerscore._create_learning_tables(schema_name text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 BEGIN
@@ -191,6 +258,7 @@ BEGIN
         'Course structure (activities_guide.csv): course, module, theme, task, activity, attestation flag (att_priznak) and required flag (obyaz_priznak).',
         'activities_guide_task_idx (course_id, task_id)');
 
+    PERFORM learnerscore._create_contacts_table(schema_name);
     PERFORM learnerscore._create_load_tables(schema_name);
 END
 $fn$;
@@ -205,7 +273,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore,
     SELECT unnest(ARRAY[
         -- clean tables and the loader's bookkeeping (100_learning_schema.sql)
         'users', 'users_age_timezone', 'authorization', 'schedule', 'activity_history_viewed',
-        'webinars_logs', 'exercise_results', 'users_logs', 'activities_guide', 'load_rejects', 'load_log',
+        'webinars_logs', 'exercise_results', 'users_logs', 'activities_guide', 'contacts', 'load_rejects', 'load_log',
         -- analyst views (120_learning_views.sql) and their caches (115_view_cache.sql)
         'dataset_v', 'm_online_users_exercise', 'm_exercise_lag_time_series', 'm_date_interval', 'm_course_params',
         'dataset_h', 'dataset_h_live', 'dataset_h_cache', 'students_v3',

@@ -70,7 +70,9 @@ BEGIN ATOMIC
         -- views for dashboards (190_bi_views.sql)
         ('owner', ARRAY['create_bi_views', 'store_learner_scores', '_comment_bi_views', '_bi_column_comments']),
         -- CREATE TRIGGER needs EXECUTE on the trigger function (firing it does not)
-        ('owner', ARRAY['_mark_view_cache_stale']))
+        ('owner', ARRAY['_mark_view_cache_stale', '_check_contact']),
+        -- the intervention log (100_learning_schema.sql)
+        ('owner', ARRAY['_create_contacts_table']))
         AS t(k, routines)
      CROSS JOIN LATERAL unnest(t.routines) AS u(r);
 END;

@@ -2199,6 +2199,204 @@ REVOKE EXECUTE ON FUNCTION learnerscore._uplift_final(bytea) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION learnerscore.train_uplift(text, text, text, text, text[], text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION learnerscore.train_uplift(text, text, text, text, text[], text, jsonb) TO learnerscore_analyst;
 -- == uplift14: end
+-- == gen14: begin (the intervention log <schema>.contacts, issue 14; 100, 900)
+-- New: _check_contact (trigger), _create_contacts_table; changed: _create_learning_tables (creates
+-- contacts), _learning_schema_relations (lists it). Existing schemas get contacts from
+-- upgrade_learning_schema (it re-runs the creation path).
+
+CREATE FUNCTION learnerscore._check_contact() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    known boolean;
+BEGIN
+    IF NEW.user_id IS NULL OR NEW.contacted_at IS NULL THEN
+        RETURN NEW;   -- the NOT NULL constraints report it (23502)
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.users WHERE user_id = $1)', TG_TABLE_SCHEMA)
+       INTO known USING NEW.user_id;
+    IF NOT known THEN
+        RAISE EXCEPTION 'contact for an unknown learner: user_id % is not in %.users', NEW.user_id, TG_TABLE_SCHEMA
+            USING ERRCODE = '23503',
+                  HINT = 'Load users.csv (or insert the learner) before the learner''s contacts.';
+    END IF;
+    IF NEW.contacted_at > localtimestamp THEN
+        RAISE EXCEPTION 'contact of learner % dated in the future', NEW.user_id
+            USING ERRCODE = '23514',
+                  DETAIL = format('contacted_at %s is after the current local time %s.',
+                                  NEW.contacted_at, date_trunc('second', localtimestamp)),
+                  HINT = 'contacted_at is the platform''s local time (timestamp without time zone) compared with localtimestamp of the session''s TimeZone.';
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._check_contact() IS
+  'Internal: BEFORE INSERT OR UPDATE row trigger on <schema>.contacts: a contact of a learner not in <schema>.users raises 23503, one dated after localtimestamp raises 23514. Runs with the writer''s rights (the writer needs SELECT on users).';
+
+CREATE FUNCTION learnerscore._create_contacts_table(schema_name text) RETURNS void
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    tbl text := format('%I.contacts', schema_name);
+    c record;
+BEGIN
+    PERFORM learnerscore._create_table(schema_name, 'contacts', $$
+        user_id      int NOT NULL,
+        contacted_at timestamp NOT NULL,
+        tutor        text,
+        channel      text,
+        outcome_note text$$,
+        'Intervention log (contacts.csv or plain INSERTs): one row per contact of a learner by a tutor, with the channel and the tutor''s note on the outcome. A trigger refuses a learner not in users (23503) and a contact dated after the current local time (23514).',
+        'contacts_user_time_idx (user_id, contacted_at)');
+    FOR c IN SELECT * FROM (VALUES
+        ('user_id', 'The contacted learner (users.user_id); must exist in users when the row is written.'),
+        ('contacted_at', 'When the tutor contacted the learner, platform local time like the other event tables; not after the current local time when written.'),
+        ('tutor', 'Who made the contact (the tutor''s, or "dynamizer''s", name or login as exported).'),
+        ('channel', 'How: e.g. телефон, telegram, email, чат (free text, as exported).'),
+        ('outcome_note', 'The tutor''s note on the outcome, e.g. "обещал вернуться", "не дозвонились" (free text).')) t(col, txt)
+    LOOP
+        IF col_description(tbl::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = tbl::regclass AND attname = c.col))
+           IS DISTINCT FROM c.txt THEN
+            EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', tbl, c.col, c.txt);
+        END IF;
+    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl::regclass AND tgname = 'contacts_check') THEN
+        EXECUTE format('CREATE TRIGGER contacts_check BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION learnerscore._check_contact()', tbl);
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_contacts_table(text) IS
+  'Internal: creates <schema>.contacts (the intervention log), its column comments and its validating trigger (idempotent, no lock when all exist).';
+
+CREATE OR REPLACE FUNCTION learnerscore._create_learning_tables(schema_name text) RETURNS void
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    PERFORM learnerscore._create_schema_if_missing(schema_name);
+
+    PERFORM learnerscore._create_table(schema_name, 'users', $$
+        unti_id             int,
+        user_id             int PRIMARY KEY,
+        course_id           int,
+        flow_num            real,
+        tg_bot              int CHECK (tg_bot IN (0, 1, 2)),
+        m2_progress         int,
+        m2_attestation      int,
+        m2_attestation_date timestamp$$,
+        'Learners (users.csv): course, flow, Telegram bot (0 none, 1 connected, 2 stopped), final module-2 progress and attestation (NULL = "Нет данных" / "Не сдана").');
+
+    PERFORM learnerscore._create_table(schema_name, 'users_age_timezone', $$
+        user_id   int PRIMARY KEY,
+        time_zone text,
+        age       int$$,
+        'Learner age and time zone (users_age_timezone.csv); time_zone as exported, e.g. +03:00.');
+
+    PERFORM learnerscore._create_table(schema_name, 'authorization', $$
+        user_id     int NOT NULL,
+        created_at  timestamp NOT NULL,
+        user_agent  text,
+        window_size text$$,
+        'Log-ins to the platform (authorization.csv).',
+        'authorization_user_time_idx (user_id, created_at)');
+
+    PERFORM learnerscore._create_table(schema_name, 'schedule', $$
+        course_id      int NOT NULL,
+        type           text NOT NULL,
+        task_id        int,
+        activity_id    int,
+        activity_type  text,
+        is_attestation int,
+        visibility     text,
+        flows          int,
+        date_shown     timestamp$$,
+        'Course schedule (schedule.csv): lessons (type занятие) and activities (type активность) with the time they open (date_shown).',
+        'schedule_course_idx (course_id, date_shown)',
+        'schedule_activity_idx (activity_id)');
+
+    PERFORM learnerscore._create_table(schema_name, 'activity_history_viewed', $$
+        user_id       int NOT NULL,
+        created_at    timestamp NOT NULL,
+        page_type     text,
+        page_id       int,
+        module        int,
+        attestation   int,
+        activity_type text$$,
+        'Page views (activity_history_viewed.csv); page_id is a task_id for lessons (занятие) and an activity_id for activities (активность).',
+        'activity_history_viewed_user_page_idx (user_id, page_id)');
+
+    PERFORM learnerscore._create_table(schema_name, 'webinars_logs', $$
+        user_id      int NOT NULL,
+        datetime     timestamp NOT NULL,
+        event_name   text,
+        webinar_id   int,
+        conn_format  text,
+        webinar_vvod int,
+        module       int$$,
+        'Webinar connect (Подключение) / disconnect (Отключение) events with format онлайн/офлайн (webinars_logs.csv).',
+        'webinars_logs_user_time_idx (user_id, datetime)');
+
+    PERFORM learnerscore._create_table(schema_name, 'exercise_results', $$
+        module      int,
+        activity_id int NOT NULL,
+        user_id     int NOT NULL,
+        created_at  timestamp NOT NULL,
+        result      int,
+        success     int$$,
+        'Exercise attempts (exercise_results.csv); result NULL = skipped (Пропуск).',
+        'exercise_results_user_activity_idx (user_id, activity_id)');
+
+    PERFORM learnerscore._create_table(schema_name, 'users_logs', $$
+        user_id    int NOT NULL,
+        created_at timestamp NOT NULL,
+        event      text,
+        comment    text$$,
+        'Learner log (users_logs.csv), mainly hashtag changes: "Были хештеги: ..., стали: ..." and "Установлен хештег ...".',
+        'users_logs_user_time_idx (user_id, created_at)');
+
+    PERFORM learnerscore._create_table(schema_name, 'activities_guide', $$
+        course_id     int,
+        course        text,
+        provider      text,
+        module        int,
+        theme_id      int,
+        theme         text,
+        task_id       int,
+        exercise      text,
+        task_position int,
+        att_priznak   int,
+        activity_id   int PRIMARY KEY,
+        activity_type text,
+        activity      text,
+        obyaz_priznak int,
+        visibility    text$$,
+        'Course structure (activities_guide.csv): course, module, theme, task, activity, attestation flag (att_priznak) and required flag (obyaz_priznak).',
+        'activities_guide_task_idx (course_id, task_id)');
+
+    PERFORM learnerscore._create_contacts_table(schema_name);
+    PERFORM learnerscore._create_load_tables(schema_name);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_learning_tables(text) IS
+  'Internal: creates the clean tables of the 1T data model in the given schema (idempotent).';
+
+CREATE OR REPLACE FUNCTION learnerscore._learning_schema_relations() RETURNS SETOF text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    SELECT unnest(ARRAY[
+        -- clean tables and the loader's bookkeeping (100_learning_schema.sql)
+        'users', 'users_age_timezone', 'authorization', 'schedule', 'activity_history_viewed',
+        'webinars_logs', 'exercise_results', 'users_logs', 'activities_guide', 'contacts', 'load_rejects', 'load_log',
+        -- analyst views (120_learning_views.sql) and their caches (115_view_cache.sql)
+        'dataset_v', 'm_online_users_exercise', 'm_exercise_lag_time_series', 'm_date_interval', 'm_course_params',
+        'dataset_h', 'dataset_h_live', 'dataset_h_cache', 'students_v3',
+        'm_online_students', 'm_online_students_live', 'm_online_students_cache',
+        'm_user_tags_history', 'm_user_tags_history_live', 'm_user_tags_history_cache', 'analyst_view_cache',
+        -- create_learning_schema's own state
+        'learning_schema_ddl'])
+$fn$;
+COMMENT ON FUNCTION learnerscore._learning_schema_relations() IS
+  'Internal: names of the relations create_learning_schema creates in a learning schema (tables, views, caches, state tables).';
+
+REVOKE EXECUTE ON FUNCTION learnerscore._check_contact(), learnerscore._create_contacts_table(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION learnerscore._check_contact(), learnerscore._create_contacts_table(text) TO learnerscore_owner;
+
+-- == gen14: end
 
 -- == Final definitions of routines more than one part above changes (as in extension/sql)
 CREATE OR REPLACE PROCEDURE learnerscore.train_learner_models(
@@ -2816,7 +3014,9 @@ BEGIN ATOMIC
         -- views for dashboards (190_bi_views.sql)
         ('owner', ARRAY['create_bi_views', 'store_learner_scores', '_comment_bi_views', '_bi_column_comments']),
         -- CREATE TRIGGER needs EXECUTE on the trigger function (firing it does not)
-        ('owner', ARRAY['_mark_view_cache_stale']))
+        ('owner', ARRAY['_mark_view_cache_stale', '_check_contact']),
+        -- the intervention log (100_learning_schema.sql)
+        ('owner', ARRAY['_create_contacts_table']))
         AS t(k, routines)
      CROSS JOIN LATERAL unnest(t.routines) AS u(r);
 END;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <future>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "cli/base/signals.h"
 #include "cli/load/file_digest.h"
@@ -165,6 +166,19 @@ public:
                 if (spec.columns[c].column == k) key_idx_.push_back(c);
     }
 
+    // The keys of a referenced table (spec.references[i]) and the server's local time
+    // (for spec.not_in_future), read by the caller before the COPY.
+    void set_reference_keys(size_t i, std::unordered_set<std::string> keys) {
+        for (size_t c = 0; c < spec_.columns.size(); ++c)
+            if (spec_.columns[c].column == spec_.references[i].column) refs_.push_back({c, i, std::move(keys)});
+    }
+    void set_now(std::string now_iso) {
+        now_ = std::move(now_iso);
+        for (const auto& col : spec_.not_in_future)
+            for (size_t c = 0; c < spec_.columns.size(); ++c)
+                if (spec_.columns[c].column == col) future_idx_.push_back(c);
+    }
+
     std::string convert(const CsvRecord& r) {
         if (!r.error.empty()) return "malformed CSV: " + r.error;
         if (!ls::norm::valid_utf8(r.raw)) return "invalid UTF-8";
@@ -177,6 +191,14 @@ public:
             if (!why.empty()) return col.column + ": " + why;
             if (col.not_null && row_[c].null) return col.column + ": missing value " + excerpt(raw);
         }
+        for (const auto& ref : refs_)
+            if (!row_[ref.col].null && !ref.keys.count(row_[ref.col].text))
+                return spec_.references[ref.spec].reason + ": " + spec_.columns[ref.col].column + " " + row_[ref.col].text +
+                       " is not in " + spec_.references[ref.spec].table;
+        for (size_t c : future_idx_)  // ISO "YYYY-MM-DD HH:MM:SS[.f]" strings compare as times
+            if (!row_[c].null && row_[c].text > now_)
+                return spec_.columns[c].column + ": dated in the future (" + row_[c].text + " is after the server's local time " +
+                       now_.substr(0, 19) + ")";
         std::string dup = duplicate_key(r.line);
         if (!dup.empty()) return dup;
         if (spec_.row_check) return spec_.row_check(row_);
@@ -211,6 +233,13 @@ private:
     std::vector<size_t> key_idx_;
     std::unordered_map<std::string, long long> seen_keys_;
     std::string key_;
+    struct Ref {
+        size_t col, spec;
+        std::unordered_set<std::string> keys;
+    };
+    std::vector<Ref> refs_;
+    std::vector<size_t> future_idx_;
+    std::string now_;
 };
 
 // Streams the data lines into the table (COPY FREEZE), rejected ones into the
@@ -218,6 +247,20 @@ private:
 // file fails whatever follows, so reading stops there (hopeless).
 void FileLoad::copy_rows(RejectSpool& rejects) {
     RowConverter rows(spec, map);
+    for (size_t i = 0; i < spec.references.size(); ++i) {
+        const ColumnReference& ref = spec.references[i];
+        std::unordered_set<std::string> keys;
+        auto r = conn.query("SELECT to_regclass($1) IS NOT NULL", {qs + "." + conn.ident(ref.table)});
+        if (r.get(0, 0) == "t") {
+            auto k = conn.query("SELECT DISTINCT " + conn.ident(ref.ref_column) + "::text FROM " + qs + "." +
+                                    conn.ident(ref.table) + " WHERE " + conn.ident(ref.ref_column) + " IS NOT NULL",
+                                {});
+            for (int j = 0; j < k.rows(); ++j) keys.insert(k.get(j, 0));
+        }
+        rows.set_reference_keys(i, std::move(keys));
+    }
+    if (!spec.not_in_future.empty())
+        rows.set_now(conn.query("SELECT to_char(localtimestamp, 'YYYY-MM-DD HH24:MI:SS.US')", {}).get(0, 0));
     const double reject_limit = opts.max_reject_ratio * double(data_line_bound);
     std::string out;
     out.reserve(1 << 21);

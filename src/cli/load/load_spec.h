@@ -37,6 +37,16 @@ struct ColumnSpec {
 // Cross-column check run on a converted row; returns "" or the reject reason.
 using RowCheck = std::string (*)(const std::vector<FieldValue>& row);
 
+// A column whose value must be a key of a table loaded before (e.g. contacts.user_id in
+// users.user_id): the loader reads that table's keys once and rejects a line whose
+// value is not among them with `reason` (e.g. "unknown learner").
+struct ColumnReference {
+    std::string column;      // the spec's column
+    std::string table;       // the referenced clean table in the same schema
+    std::string ref_column;  // its key column
+    std::string reason;      // the reject reason
+};
+
 struct FileSpec {
     std::string dataset;               // "1t", "courses": which DatasetSpec creates the schema
     std::string file;                  // file name in the folder, e.g. "users.csv" (case-insensitive)
@@ -44,6 +54,9 @@ struct FileSpec {
     std::vector<ColumnSpec> columns;   // in the clean table's column order
     std::vector<std::string> key;      // unique key columns: a repeated key rejects the later line
     RowCheck row_check = nullptr;
+    std::vector<ColumnReference> references = {};
+    std::vector<std::string> not_in_future = {};  // timestamp columns: a value after the server's
+                                                  // localtimestamp rejects the line ("dated in the future")
 };
 
 // A data set: how to create its tables in a schema (idempotent), and the load order.

@@ -128,5 +128,22 @@ FileSpecRegistrar activities_guide(FileSpec{
     },
     {"activity_id"}});
 
+// The intervention log (issue 14): registered last, so that users.csv of the same
+// folder is loaded before it and a contact of a learner not in users is a reject
+// ("unknown learner"), as is one dated after the server's local time.
+FileSpecRegistrar contacts(FileSpec{
+    "1t", "contacts.csv", "contacts",
+    {
+        {"user_id", {"userID", "user_id"}, integer, true},
+        {"contacted_at", {"contactedAt", "contacted_at", "created_at", "Дата контакта"}, timestamp, true},
+        {"tutor", {"tutor", "тьютор", "динамизатор"}, text},
+        {"channel", {"channel", "канал", "Канал связи"}, text},
+        {"outcome_note", {"comment", "outcome_note", "Комментарий", "Результат"}, text},
+    },
+    {},
+    nullptr,
+    {{"user_id", "users", "user_id", "unknown learner"}},
+    {"contacted_at"}});
+
 }  // namespace
 }  // namespace lscli

@@ -64,7 +64,7 @@ private:
     void (*const append_time_)(std::string&, long long);
 };
 
-void write_task_row(const Course& c, const Task& t, CsvFile& schedule) {
+void write_task_row(const Course& c, const Task& t, CsvFile& schedule, int flow = 1) {
     auto& r = schedule.row();
     set_int(r[0], c.course_id);
     r[1] = "занятие";
@@ -73,19 +73,21 @@ void write_task_row(const Course& c, const Task& t, CsvFile& schedule) {
     r[4].clear();
     set_int(r[5], t.attestation);
     r[6] = "{}";
-    r[7] = "1";
+    set_int(r[7], flow);
     set_iso(r[8], t.open_ts);
     schedule.write();
 }
 
 // The activity's schedule.csv line reuses the fields of its task's line.
-void write_activity_rows(const Course& c, const Task& t, const Activity& a, CsvFile& schedule, CsvFile& guide) {
+void write_activity_rows(const Course& c, const Task& t, const Activity& a, CsvFile& schedule, CsvFile& guide,
+                         bool with_guide = true) {
     auto& r = schedule.row();
     r[1] = "активность";
     set_int(r[3], a.activity_id);
     r[4] = a.type;
     set_int(r[5], a.attestation);
     schedule.write();
+    if (!with_guide) return;
 
     auto& g = guide.row();
     set_int(g[0], c.course_id);
@@ -159,12 +161,13 @@ void write_results(const Course& C, const Learner& L, const std::string& uid, Cs
     }
 }
 
-void write_user(const Course& C, const Learner& L, const std::string& uid, CsvFile& f) {
+void write_user(const Course& C, const Learner& L, const std::string& uid, CsvFile& f, int flow) {
     auto& r = f.row();
     set_int(r[0], L.unti_id);
     r[1] = uid;
     set_int(r[2], C.course_id);
-    r[3] = "1.00";
+    set_int(r[3], flow);
+    r[3] += ".00";
     r[4] = L.tg_bot == 0 ? "—" : (L.tg_bot == 1 ? "1" : "2");
     if (L.m2_progress < 0)
         r[5] = "Нет данных";
@@ -192,7 +195,17 @@ void write_catalog(const Catalog& cat, CsvFile& schedule, CsvFile& guide) {
     }
 }
 
-void write_learner_rows(const Course& C, const Learner& L, const std::string& uid, RawFiles& files) {
+void write_catalog_flow(const Catalog& cat, int flow, bool with_guide, CsvFile& schedule, CsvFile& guide) {
+    for (const auto& c : cat.courses) {
+        for (const auto& t : c.tasks) {
+            write_task_row(c, t, schedule, flow);
+            for (int ai : t.activities)
+                write_activity_rows(c, t, c.activities[static_cast<size_t>(ai)], schedule, guide, with_guide);
+        }
+    }
+}
+
+void write_learner_rows(const Course& C, const Learner& L, const std::string& uid, RawFiles& files, int flow) {
     if (L.age > 0) {
         auto& r = files[kUat]->row();
         r[0] = uid;
@@ -217,7 +230,7 @@ void write_learner_rows(const Course& C, const Learner& L, const std::string& ui
         r[3] = e.comment;
         tags.write();
     }
-    write_user(C, L, uid, *files[kUsers]);
+    write_user(C, L, uid, *files[kUsers], flow);
 }
 
 }  // namespace ls::gen1t

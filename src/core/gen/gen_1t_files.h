@@ -24,8 +24,11 @@ void set_int(std::string& s, long long v);
 
 // schedule.csv and activities_guide.csv for every course of the catalog.
 void write_catalog(const Catalog& cat, CsvFile& schedule, CsvFile& guide);
+// Flows (docs/generator-1t.md "Flows"): the schedule rows of flow `flow` (1-based, its
+// catalogue shifted to the flow's start), and activities_guide only when `with_guide`.
+void write_catalog_flow(const Catalog& cat, int flow, bool with_guide, CsvFile& schedule, CsvFile& guide);
 
 // Every raw line of one learner; `uid` is its user id as written.
-void write_learner_rows(const Course& C, const Learner& L, const std::string& uid, RawFiles& files);
+void write_learner_rows(const Course& C, const Learner& L, const std::string& uid, RawFiles& files, int flow = 1);
 
 }  // namespace ls::gen1t

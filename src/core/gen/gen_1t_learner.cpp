@@ -96,8 +96,8 @@ void clear_process(Learner& L) {
 // module-2 outcome of its attempts.
 class DailyProcess {
 public:
-    DailyProcess(const Course& C, const HazardParams& hp, Rng& r, Learner& L)
-        : C_(C), hp_(hp), r_(r), L_(L), nact_(C.activities.size()), passed_ts_(nact_, 0), best_(nact_, -1),
+    DailyProcess(const Course& C, const HazardParams& hp, Rng& r, Learner& L, const ContactEffect& ce)
+        : C_(C), hp_(hp), r_(r), L_(L), ce_(ce), nact_(C.activities.size()), passed_ts_(nact_, 0), best_(nact_, -1),
           best_ts_(nact_, 0) {
         agent_ = static_cast<int>(r_.integer(0, kUserAgentCount - 1));
         agent2_ = r_.bernoulli(0.3) ? static_cast<int>(r_.integer(0, kUserAgentCount - 1)) : agent_;
@@ -111,6 +111,7 @@ public:
         for (int t = 0; t < kHorizonDays; ++t) {
             pass_deadlines(t);
             transition(t);
+            if (t == ce_.day) contact();
             if (emits_activity(t)) emit_activity(t, day0 + t * kDay);
             if (s_ == State::Active) attend_webinars(t);
         }
@@ -140,6 +141,21 @@ private:
     const HazardParams& hp_;
     Rng& r_;
     Learner& L_;
+    const ContactEffect& ce_;
+    double hazard_factor_ = 1.0;  // < 1 after a contact while active
+    void contact() {
+        if (s_ == State::FallingAsleep) {
+            Rng cr(ce_.draw, 0x4000000ULL);
+            if (cr.bernoulli(ce_.wake_falling_asleep)) {
+                s_ = State::Active;
+                force_event_ = true;
+                hazard_factor_ = ce_.woken_hazard_factor;
+                L_.state[static_cast<size_t>(ce_.day)] = s_;
+            }
+        } else if (s_ == State::Active) {
+            hazard_factor_ = ce_.active_hazard_factor;
+        }
+    }
     int agent_ = 0, agent2_ = 0, window_ = 0;
     // Per-activity state
     const size_t nact_;
@@ -211,7 +227,7 @@ void DailyProcess::maybe_fall_asleep(int t) {
     double early = L_.early_attempts > 0 ? static_cast<double>(early_fails_) / L_.early_attempts : 0.0;
     double irregular = (0.74 - L_.regularity) / 0.1;
     int missed = static_cast<int>(missed_days_.size() - missed_head_);
-    double lh = std::log(L_.base_hazard) + hp_.behind * behind + hp_.missed_deadline * missed +
+    double lh = std::log(L_.base_hazard * hazard_factor_) + hp_.behind * behind + hp_.missed_deadline * missed +
                 hp_.early_failure * early + hp_.irregularity * irregular;
     if (r_.bernoulli(1.0 - std::exp(-std::exp(lh)))) {
         s_ = State::FallingAsleep;
@@ -372,13 +388,14 @@ void DailyProcess::set_outcome() {
 
 }  // namespace
 
-void simulate_learner(const Catalog& catalog, unsigned long long seed, int index, const HazardParams& hp, Learner& L) {
+void simulate_learner(const Catalog& catalog, unsigned long long seed, int index, const HazardParams& hp, Learner& L,
+                      const ContactEffect& contact) {
     Rng r(seed, 0x1000000ULL + static_cast<std::uint64_t>(index));
     draw_attributes(catalog, index, r, L);
     const Course& C = catalog.courses[static_cast<size_t>(L.course)];
     draw_traits(hp, r, L);
     clear_process(L);
-    DailyProcess process(C, hp, r, L);
+    DailyProcess process(C, hp, r, L, contact);
     process.run();
     process.set_outcome();
     if (L.has_tags) write_tag_log(C, r, L);  // users_logs.csv

@@ -33,6 +33,20 @@ struct HazardParams {
     double irregularity = 0.6;      // regularity: per 0.1 below the typical daily activity probability 0.74
 };
 
+// A tutor's contact planted into the latent process (docs/generator-1t.md "Contacts"):
+// at the start of day `day` (after the day's transition), a learner falling asleep
+// wakes up (back to active) with probability wake_falling_asleep and then has its hazard
+// of leaving the active state multiplied by woken_hazard_factor for the rest of the
+// course; an active one has it multiplied by active_hazard_factor; an asleep one is
+// unaffected. day < 0: no contact.
+struct ContactEffect {
+    int day = -1;
+    double wake_falling_asleep = 0.9;
+    double woken_hazard_factor = 0.5;
+    double active_hazard_factor = 0.85;
+    unsigned long long draw = 0;  // seeds the contact's own draw (the wake-up)
+};
+
 struct Learner {
     // identity and static attributes
     int index = 0;
@@ -75,7 +89,8 @@ extern const int kWindowSizeCount;
 
 // Simulates learner `index` of the cohort for `seed`; depends only on
 // (seed, index), so a larger cohort extends a smaller one. Reuses `out`'s buffers.
-void simulate_learner(const Catalog& catalog, unsigned long long seed, int index, const HazardParams& hp, Learner& out);
+void simulate_learner(const Catalog& catalog, unsigned long long seed, int index, const HazardParams& hp, Learner& out,
+                      const ContactEffect& contact = ContactEffect{});
 
 // Compares the planted state with the activity status of docs/features.md computed
 // from the learner's emitted activity days (calendar days since the last

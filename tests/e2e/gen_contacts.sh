@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# End-to-end test of a flows cohort and the intervention log (issue 14; docs/generator-1t.md "Flows",
+# docs/loading.md "The intervention log"):
+#  1. `learnerscore generate --scenario 1t --flows 3`: learners spread over the flows, schedule rows per
+#     flow, no event at or after the cut-off, running learners (last flow) without a final outcome in
+#     users.csv while _truth/flows.csv keeps theirs; --flows 1 equals the default output byte for byte;
+#  2. it loads (rejects = the planted malformed lines) and the analyst views answer;
+#  3. a contacts.csv of running learners with bad lines (unknown learner, malformed date, future date)
+#     loads with exactly those rejects, by reason; plain INSERTs are validated by the trigger.
+#  4. the contacts scenario (--contacts): holdout never contacted, contacts only of running learners
+#     of the last flow, before the cut-off, within each tutor's capacity per day, and the planted
+#     effect by status at contact ordered falling_asleep > active > asleep = 0 (3 seeds).
+# Needs PGHOST/PGPORT/PGUSER of a throw-away cluster and `learnerscore` on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TMP=$(mktemp -d /tmp/ls-e2e-contacts-XXXXXX)
+DB=${PGDATABASE:-postgres}
+S=e2e_contacts_$$
+cleanup() {
+  psql -qX -d "$DB" -c "SET client_min_messages=warning; DROP SCHEMA IF EXISTS $S CASCADE" >/dev/null 2>&1 || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+q() { psql -qAtX -d "$DB" -c "$1"; }
+
+# 1. the generator
+learnerscore generate --scenario 1t --learners 600 --seed 11 --out "$TMP/one" --quiet
+learnerscore generate --scenario 1t --learners 600 --seed 11 --flows 1 --out "$TMP/one_f1" --quiet
+diff -r "$TMP/one" "$TMP/one_f1" >/dev/null || fail "--flows 1 differs from the default output"
+echo "ok: --flows 1 is the default output byte for byte"
+G=$TMP/flows
+learnerscore generate --scenario 1t --learners 1500 --seed 11 --flows 3 --out "$G" --quiet
+F=$G/_truth/flows.csv
+[ "$(tail -n +2 "$F" | wc -l)" -eq 1500 ] || fail "flows.csv: not one line per learner"
+for k in 1 2 3; do
+  n=$(awk -F, -v k=$k 'NR>1 && $3==k' "$F" | wc -l)
+  [ "$n" -gt 400 ] || fail "flow $k has only $n learners"
+done
+# running = exactly the last flow (gap 147 days, cut-off day 70: flows 1 and 2 have finished)
+bad=$(awk -F, 'NR>1 && (($3==3) != ($6==1))' "$F" | wc -l)
+[ "$bad" -eq 0 ] || fail "$bad learners: running flag is not 'in the last flow'"
+cutoff=$(awk -F, 'NR==2{print $5}' "$F")
+# users.csv: flow_num = the truth's flow, running learners with Нет данных / Не сдана, no date
+awk -F, 'NR>1{print $2","$4","$6","$7","$8}' "$G/users.csv" | sort > "$TMP/u.txt"
+awk -F, 'NR>1{r = ($6==1) ? "Нет данных,Не сдана," : ""; print $1","$3".00,"r}' "$F" | sort > "$TMP/f.txt"
+bad=$(join -t, "$TMP/u.txt" "$TMP/f.txt" | awk -F, '$2!=$6 || ($7!="" && ($3!=$7 || $4!=$8 || $5!=""))' | wc -l)
+[ "$bad" -eq 0 ] || fail "$bad users.csv lines disagree with flows.csv (flow, running outcome)"
+# finished learners keep their outcome in users.csv
+fin=$(join -t, "$TMP/u.txt" "$TMP/f.txt" | awk -F, '$7=="" && $3!="Нет данных"' | wc -l)
+[ "$fin" -gt 0 ] || fail "no finished learner has an M2 progress"
+# schedule: every task once per flow, later flows shifted
+for k in 1 2 3; do
+  n=$(awk -F, -v k=$k 'NR>1 && $2=="занятие" && $8==k' "$G/schedule.csv" | wc -l)
+  [ "$n" -gt 0 ] || fail "schedule has no lessons of flow $k"
+done
+n1=$(awk -F, 'NR>1 && $8==1' "$G/schedule.csv" | wc -l); n3=$(awk -F, 'NR>1 && $8==3' "$G/schedule.csv" | wc -l)
+[ "$n1" -eq "$n3" ] || fail "flows 1 and 3 have different schedules ($n1, $n3 rows)"
+# no (well-formed) event at or after the cut-off
+late=$(awk -F, -v c="$cutoff" 'NR>1 && $2 ~ /^20[0-9][0-9]-(0[1-9]|1[0-2])-/ && substr($2,1,10) >= c' "$G/authorization.csv" | wc -l)
+[ "$late" -eq 0 ] || fail "$late log-ins at or after the cut-off $cutoff"
+echo "ok: 3 flows, running = last flow, users.csv and the schedule agree with _truth/flows.csv, nothing after $cutoff"
+
+# 2. load and the views
+learnerscore load --schema "$S" "$G" > "$TMP/load.txt" 2>&1 || { cat "$TMP/load.txt"; fail "load of the flows cohort failed"; }
+planted=$(tail -n +2 "$G/_truth/malformed.csv" | wc -l)
+rej=$(q "SELECT count(*) FROM $S.load_rejects")
+[ "$rej" -eq "$planted" ] || fail "rejects $rej, planted malformed lines $planted"
+[ "$(q "SELECT count(DISTINCT flow_num) FROM $S.users")" -eq 3 ] || fail "users: not 3 flows"
+for v in dataset_v m_course_params students_v3 m_online_students dataset_h m_user_tags_history; do
+  n=$(q "SELECT count(*) FROM $S.$v") || fail "view $v fails on a flows cohort"
+  echo "   view $v: $n rows"
+done
+echo "ok: the flows cohort loads (rejects = the $planted planted lines) and the views answer"
+
+# 3. contacts.csv: running learners, plus an unknown learner, a malformed date and a future date
+{
+  echo "userID,contactedAt,tutor,channel,comment"
+  awk -F, -v c="$cutoff" 'NR>1 && $6==1 && NR%5==0 && n++ < 40 {printf "%s,%s 11:05,Иванова Анна,телефон,обещал вернуться\n", $1, c}' "$F"
+  echo "42,$cutoff 12:00,Иванова Анна,телефон,нет такого"
+  echo "$(awk -F, 'NR==3{print $1}' "$F"),31.02.2024 10:00,Петров Борис,telegram,"
+  echo "$(awk -F, 'NR==4{print $1}' "$F"),2099-01-01 10:00,Петров Борис,email,из будущего"
+} > "$G/contacts.csv"
+good=$(( $(wc -l < "$G/contacts.csv") - 4 ))
+learnerscore load --schema "$S" "$G" > "$TMP/load2.txt" 2>&1 || { cat "$TMP/load2.txt"; fail "load with contacts.csv failed"; }
+[ "$(q "SELECT count(*) FROM $S.contacts")" -eq "$good" ] || fail "contacts: not $good rows"
+q "SELECT CASE WHEN reason LIKE 'unknown learner%' THEN 'unknown learner' WHEN reason LIKE '%dated in the future%' THEN 'future'
+              WHEN reason LIKE 'contacted_at:%' THEN 'bad date' ELSE reason END FROM $S.load_rejects WHERE file = 'contacts.csv' ORDER BY 1" \
+  | tr '\n' ' ' > "$TMP/reasons.txt"
+[ "$(cat "$TMP/reasons.txt")" = "bad date future unknown learner " ] || fail "contacts rejects: $(cat "$TMP/reasons.txt")"
+q "SELECT reason FROM $S.load_rejects WHERE file = 'contacts.csv' ORDER BY line_number" | sed 's/^/   reject: /'
+echo "ok: contacts.csv: $good rows, rejects by reason: $(cat "$TMP/reasons.txt")"
+# plain INSERTs go through the trigger
+set +e
+out=$(psql -qAtX -d "$DB" -v VERBOSITY=verbose -c "INSERT INTO $S.contacts VALUES (42, '2024-01-01', 't', 'телефон', NULL)" 2>&1)
+set -e
+echo "$out" | grep -q "23503" || fail "INSERT of an unknown learner: $out"
+echo "ok: INSERT of an unknown learner: 23503"
+
+# 4. the contacts scenario
+for seed in 5 6 7; do
+  C=$TMP/c$seed
+  learnerscore generate --scenario 1t --learners 4000 --seed $seed --flows 3 --contacts --tutors 4 --tutor-capacity 5 --out "$C" --quiet
+  T=$C/_truth/contacts_truth.csv
+  # holdout never contacted; every contacts.csv line is a 'contacted' truth line (same tutor, date)
+  awk -F, 'NR>1 && $4=="contacted"{print $1","$5","$6}' "$T" | sort > "$TMP/tc.txt"
+  awk -F, 'NR>1{split($2,a,/[. ]/); print $1","a[3]"-"a[2]"-"a[1]","$3}' "$C/contacts.csv" | sort > "$TMP/cc.txt"
+  diff "$TMP/tc.txt" "$TMP/cc.txt" >/dev/null || fail "seed $seed: contacts.csv and the contacted truth lines differ"
+  awk -F, 'NR>1 && $4=="holdout"{print $1}' "$T" | sort > "$TMP/h.txt"
+  [ -s "$TMP/h.txt" ] || fail "seed $seed: empty holdout"
+  [ -z "$(cut -d, -f1 "$TMP/cc.txt" | sort | comm -12 - "$TMP/h.txt")" ] || fail "seed $seed: a holdout learner was contacted"
+  # only running learners of the last flow, before the cut-off
+  awk -F, 'NR>1{print $1","$3","$6","$5}' "$C/_truth/flows.csv" | sort > "$TMP/fl.txt"
+  bad=$(join -t, "$TMP/cc.txt" "$TMP/fl.txt" | awk -F, '$4!=3 || $5!=1 || $2>=$6' | wc -l)
+  [ "$bad" -eq 0 ] || fail "seed $seed: $bad contacts outside the running flow or after the cut-off"
+  [ "$(join -t, "$TMP/cc.txt" "$TMP/fl.txt" | wc -l)" -eq "$(wc -l < "$TMP/cc.txt")" ] || fail "seed $seed: contact of an unknown learner"
+  # capacity: at most 5 contacts per tutor and day, at most 4 tutors per course
+  over=$(cut -d, -f2,3 "$TMP/cc.txt" | sort | uniq -c | awk '$1>5' | wc -l)
+  [ "$over" -eq 0 ] || fail "seed $seed: a tutor over capacity on a day"
+  nt=$(awk -F, 'NR>1 && $4=="contacted"{print $2","$6}' "$T" | sort -u | awk -F, '{n[$1]++} END{m=0; for(k in n) if(n[k]>m) m=n[k]; print m}')
+  [ "$nt" -le 4 ] || fail "seed $seed: $nt tutors in a course"
+  # the planted effect by status at contact
+  read -r fa ac as < <(awk -F, 'NR>1{n[$7]++; e[$7]+=$12} END{printf "%.4f %.4f %.4f\n", e["falling_asleep"]/n["falling_asleep"], e["active"]/n["active"], e["asleep"]/n["asleep"]}' "$T")
+  awk -v fa="$fa" -v ac="$ac" -v as="$as" 'BEGIN{exit !(fa > ac && ac > 0 && as == 0)}' || fail "seed $seed: effect by status not ordered: falling_asleep $fa, active $ac, asleep $as"
+  echo "ok: seed $seed: $(wc -l < "$TMP/cc.txt") contacts, $(wc -l < "$TMP/h.txt") holdout; mean planted effect on dropout: falling_asleep $fa > active $ac > asleep $as"
+done
+# the generated contacts.csv loads without rejects
+learnerscore load --schema "$S" "$TMP/c5" > "$TMP/load3.txt" 2>&1 || { cat "$TMP/load3.txt"; fail "load of the contacts cohort failed"; }
+n=$(q "SELECT count(*) FROM $S.contacts"); r=$(q "SELECT count(*) FROM $S.load_rejects WHERE file = 'contacts.csv'")
+[ "$n" -eq "$(( $(wc -l < "$TMP/c5/contacts.csv") - 1 ))" ] && [ "$r" -eq 0 ] || fail "generated contacts.csv: $n rows, $r rejects"
+echo "ok: the generated contacts.csv loads: $n rows, 0 rejects"
+echo "gen_contacts: all checks passed"
