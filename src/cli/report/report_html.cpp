@@ -58,7 +58,7 @@ main { max-width: 1180px; margin: 0 auto; padding: 8px 24px 40px; }
 .chart { width: 100%; }
 .reading { font-size: 14px; color: #263238; background: #f1f8e9; border-left: 4px solid #7cb342; padding: 6px 10px; margin-top: 4px; }
 table.data { border-collapse: collapse; font-size: 13px; width: 100%; margin: 8px 0; }
-table.data th, table.data td { border: 1px solid #e0e0e0; padding: 3px 6px; text-align: left; vertical-align: top; }
+table.data th, table.data td { border: 1px solid #e0e0e0; padding: 3px 6px; text-align: left; vertical-align: top; white-space: pre-line; }
 table.data th { background: #eceff1; }
 .empty { color: #777; font-style: italic; }
 .glossary li { margin: 6px 0; font-size: 14px; line-height: 1.45; }

@@ -376,7 +376,7 @@
     }, t('bands_read', int(S.totals.high), int(S.totals.learners), pct(S.totals.high, S.totals.learners), int(S.totals.reachable)));
     table(sk, [t('col_course'), t('col_rank'), t('col_user'), t('col_status'), t('col_p'), t('col_pc'), t('col_band'), t('col_reasons')],
           S.contacts.map(function (r) {
-            return [r.course_id, r.rank, r.user_id, t(r.status || '—'), num(r.p_dropout, 3), num(r.p_complete, 3), t(r.band), (r.reasons || []).join('; ')];
+            return [r.course_id, r.rank, r.user_id, t(r.status || '—'), num(r.p_dropout, 3), num(r.p_complete, 3), t(r.band), (r.reasons || []).map(function (x) { return '• ' + x; }).join('\n')];
           })).id = 'contacts-table';
   }
 
