@@ -155,6 +155,17 @@ BEGIN
     LOOP
         EXECUTE format('COMMENT ON COLUMN %I.%I.%I IS %L', schema_name, c.rel, c.col, c.txt);
     END LOOP;
+    -- learner_model_metrics_latest (the latest training run): the table's column comments
+    FOR c IN SELECT v.attname AS col, col_description(t.attrelid, t.attnum) AS txt
+               FROM pg_attribute v
+               JOIN pg_attribute t ON t.attrelid = to_regclass(format('%I.learner_model_metrics', schema_name))
+                                  AND t.attname = v.attname AND NOT t.attisdropped
+              WHERE v.attrelid = to_regclass(format('%I.learner_model_metrics_latest', schema_name))
+                AND v.attnum > 0 AND NOT v.attisdropped AND col_description(t.attrelid, t.attnum) IS NOT NULL
+                AND pg_has_role((SELECT relowner FROM pg_class WHERE oid = v.attrelid), 'USAGE')
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %I.learner_model_metrics_latest.%I IS %L', schema_name, c.col, c.txt);
+    END LOOP;
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._comment_bi_views(text) IS

@@ -2564,6 +2564,36 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._recreate_learner_scores_view(text) IS
   'Internal: (re)creates <schema>.learner_scores over the deployed learner models, with the weeks recorded in learner_model_metrics and the base features of the deployed week-1 dropout model; false (and nothing done) when there are none.';
 
+CREATE OR REPLACE FUNCTION learnerscore._comment_bi_views(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN SELECT b.rel, b.col, b.txt, cl.relkind
+               FROM (SELECT * FROM learnerscore._bi_column_comments()
+                     UNION ALL  -- the newest snapshot of learner_score_history: the same columns
+                     SELECT 'learner_scores_latest', h.col, h.txt FROM learnerscore._bi_column_comments() h
+                      WHERE h.rel = 'learner_score_history') b
+               JOIN pg_class cl ON cl.relname = b.rel AND cl.relnamespace = to_regnamespace(quote_ident(schema_name))
+               JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attname = b.col AND NOT a.attisdropped
+              WHERE pg_has_role(cl.relowner, 'USAGE')
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %I.%I.%I IS %L', schema_name, c.rel, c.col, c.txt);
+    END LOOP;
+    -- learner_model_metrics_latest (the latest training run): the table's column comments
+    FOR c IN SELECT v.attname AS col, col_description(t.attrelid, t.attnum) AS txt
+               FROM pg_attribute v
+               JOIN pg_attribute t ON t.attrelid = to_regclass(format('%I.learner_model_metrics', schema_name))
+                                  AND t.attname = v.attname AND NOT t.attisdropped
+              WHERE v.attrelid = to_regclass(format('%I.learner_model_metrics_latest', schema_name))
+                AND v.attnum > 0 AND NOT v.attisdropped AND col_description(t.attrelid, t.attnum) IS NOT NULL
+                AND pg_has_role((SELECT relowner FROM pg_class WHERE oid = v.attrelid), 'USAGE')
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %I.learner_model_metrics_latest.%I IS %L', schema_name, c.col, c.txt);
+    END LOOP;
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION learnerscore._create_feature_objects(schema_name text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE

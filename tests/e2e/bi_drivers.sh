@@ -37,7 +37,7 @@ cleanup_role() { psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/n
 trap cleanup_role EXIT
 
 STRICT="learner_scores_latest learner_score_history status_daily data_dictionary"
-LEGACY="learner_status critical_points learner_model_metrics"
+LEGACY="learner_status critical_points learner_model_metrics learner_model_metrics_latest"
 TK_STRICT="course_effects_v data_dictionary"
 TK_LEGACY="course_verdicts"
 RUSSIAN=$(q "SELECT task FROM onet.critical_points WHERE task ~ '[А-Яа-я]' ORDER BY learners_asleep DESC, task LIMIT 1")
