@@ -65,10 +65,10 @@ void demo_models(DemoContext& ctx) {
         "SELECT course_id, risk_rank AS rank, user_id, status, band, round(dropout_probability::numeric, 3) AS p_dropout,"
         " round(completion_probability::numeric, 3) AS p_complete, round(predicted_m2_progress::numeric, 1) AS m2_progress," +
         reasons + " FROM " + s + ".learner_scores_latest WHERE risk_rank <= 3 ORDER BY course_id, risk_rank, user_id"), 40);
-    std::printf("\n   Still reachable (status active or falling_asleep), highest dropout risk first:\n\n");
+    std::printf("\n   Still reachable (WHERE reachable: not asleep), highest dropout risk first:\n\n");
     print_table(ctx.conn.query(
         "SELECT course_id, risk_rank AS rank_in_course, user_id, status, band, round(dropout_probability::numeric, 3) AS p_dropout," +
-        reasons + " FROM " + s + ".learner_scores_latest WHERE status <> 'asleep' ORDER BY dropout_probability DESC, user_id LIMIT 8"));
+        reasons + " FROM " + s + ".learner_scores_latest WHERE reachable ORDER BY dropout_probability DESC, user_id LIMIT 8"));
     auto st = ctx.conn.query(
         "SELECT count(*) FILTER (WHERE dropout_probability >= 0.5), count(*) FROM " + s + ".learner_scores_latest");
     std::printf("\n   %s of %s learners have a dropout probability of 0.5 or more.\n", st.get(0, 0).c_str(),
