@@ -148,7 +148,7 @@ COMMENT ON FUNCTION learnerscore._bi_column_comments() IS
   'Internal: the comment of every column of the BI views (relation, column, text), applied by learnerscore.create_bi_views.';
 
 -- (Re)applies the relation and column comments of the BI views present in a schema.
-CREATE FUNCTION learnerscore._comment_bi_views(schema_name text) RETURNS void
+CREATE OR REPLACE FUNCTION learnerscore._comment_bi_views(schema_name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     c record;
@@ -163,6 +163,17 @@ BEGIN
               WHERE pg_has_role(cl.relowner, 'USAGE')
     LOOP
         EXECUTE format('COMMENT ON COLUMN %I.%I.%I IS %L', schema_name, c.rel, c.col, c.txt);
+    END LOOP;
+    -- learner_model_metrics_latest (the latest training run): the table's column comments
+    FOR c IN SELECT v.attname AS col, col_description(t.attrelid, t.attnum) AS txt
+               FROM pg_attribute v
+               JOIN pg_attribute t ON t.attrelid = to_regclass(format('%I.learner_model_metrics', schema_name))
+                                  AND t.attname = v.attname AND NOT t.attisdropped
+              WHERE v.attrelid = to_regclass(format('%I.learner_model_metrics_latest', schema_name))
+                AND v.attnum > 0 AND NOT v.attisdropped AND col_description(t.attrelid, t.attnum) IS NOT NULL
+                AND pg_has_role((SELECT relowner FROM pg_class WHERE oid = v.attrelid), 'USAGE')
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %I.learner_model_metrics_latest.%I IS %L', schema_name, c.col, c.txt);
     END LOOP;
 END
 $fn$;
@@ -415,7 +426,7 @@ BEGIN
         'Log of CALL learnerscore.refresh_learner_daily: the days computed by each run and the status thresholds in force.');
 
     EXECUTE format($$CREATE OR REPLACE VIEW %1$s.learner_status AS
-        SELECT a.user_id, u.course_id, a.cur_date AS as_of, a.status, a.days_inactive, a.last_activity_at,
+        SELECT a.user_id, u.course_id, a.cur_date AS as_of, a.status::varchar(16) AS status, a.days_inactive, a.last_activity_at,
                a.module, a.theme_id, a.task_id
           FROM %1$s.learner_activity a JOIN %1$s.users u ON u.user_id = a.user_id
          WHERE a.cur_date = (SELECT max(cur_date) FROM %1$s.learner_activity)$$, s);
@@ -1178,7 +1189,7 @@ COMMENT ON FUNCTION learnerscore.train(text, text, text, text[], text, jsonb) IS
 
 CREATE OR REPLACE FUNCTION learnerscore.model_coefficients(model text)
     RETURNS TABLE (term text, estimate float8, std_error float8, z float8, p_value float8)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
     SELECT c->>'term', (c->>'estimate')::float8, (c->>'std_error')::float8,
            (c->>'estimate')::float8 / nullif((c->>'std_error')::float8, 0),
            CASE WHEN (c->>'std_error')::float8 > 0 THEN
@@ -1211,7 +1222,7 @@ DROP PROCEDURE learnerscore.train_learner_models(text, int, text, jsonb, text[])
 -- The data-schema tables of the learner models, created or brought up to date
 -- (a 0.1.0-layout learner_model_metrics gets its run columns, its rows become
 -- run 1) without losing rows; idempotent. learnerscore.upgrade_learning_schema calls it.
-CREATE FUNCTION learnerscore._ensure_learner_model_tables(schema_name text) RETURNS void
+CREATE OR REPLACE FUNCTION learnerscore._ensure_learner_model_tables(schema_name text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
@@ -1239,7 +1250,7 @@ BEGIN
     EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.models_deployed IS %L', s, 'How many of the run''s models were deployed.');
 
     EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_model_metrics (
-        week int, target text, algorithm text, validation text, rows float8,
+        week int, target varchar(16), algorithm varchar(16), validation varchar(32), rows float8,
         auc float8, brier float8, calibration_error float8, log_loss float8, accuracy float8, mae float8, rmse float8,
         model_id bigint, trained_at timestamptz DEFAULT now())$q$, s);
     -- the 0.2.0 columns (a 0.1.0 table has none of them)
@@ -1262,19 +1273,17 @@ BEGIN
             WHERE run_id IS NULL$q$, s, schema_name) USING legacy_run;
     END IF;
     EXECUTE format('ALTER TABLE %s.learner_model_metrics ALTER COLUMN run_id SET NOT NULL', s);
+    -- categorical columns sized for BI tools (0.1.0 made them text); a value that does not fit fails, never truncates
+    IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+         WHERE attrelid = to_regclass(s || '.learner_model_metrics') AND attname = 'target') = 'text' THEN
+        EXECUTE format('DROP VIEW IF EXISTS %s.learner_model_metrics_latest', s);
+        EXECUTE format('ALTER TABLE %s.learner_model_metrics ALTER COLUMN target TYPE varchar(16), '
+                       'ALTER COLUMN algorithm TYPE varchar(16), ALTER COLUMN validation TYPE varchar(32)', s);
+    END IF;
     -- a learner_scores view made by 0.1.0 scores fixed model ids: re-create it over the deployed versions,
     -- with the weeks and the base features its models were trained with
     IF legacy_run IS NOT NULL AND to_regclass(s || '.learner_scores') IS NOT NULL THEN
-        EXECUTE format('SELECT max(week) FROM %s.learner_model_metrics', s) INTO weeks;
-        SELECT array_agg(substring(u.f FROM '^(.*)_1_week$') ORDER BY u.o) INTO base
-          FROM learnerscore.models m, unnest(m.features) WITH ORDINALITY AS u(f, o)
-         WHERE m.id = (SELECT d.model_id FROM learnerscore.deployed_models d
-                        WHERE d.name = format('%s.dropout_w01', schema_name))
-           AND u.f LIKE '%\_1\_week';
-        IF weeks IS NOT NULL AND base IS NOT NULL THEN
-            PERFORM learnerscore._create_learner_scores_view(schema_name, weeks,
-                CASE WHEN base = learnerscore.learner_model_features() THEN NULL ELSE base END);
-        END IF;
+        PERFORM learnerscore._recreate_learner_scores_view(schema_name);
     END IF;
     -- one row per run, week and target (0.1.0: per week and target)
     IF NOT EXISTS (SELECT 1 FROM pg_constraint
@@ -1305,7 +1314,7 @@ COMMENT ON FUNCTION learnerscore._ensure_learner_model_tables(text) IS
   'Internal: creates the learner-model tables of a data schema (learner_targets, learner_model_runs, learner_model_metrics, '
   'learner_model_metrics_latest) or brings 0.1.0-layout ones up to date without losing rows; idempotent.';
 
-CREATE PROCEDURE learnerscore.train_learner_models(
+CREATE OR REPLACE PROCEDURE learnerscore.train_learner_models(
     schema_name text, weeks int DEFAULT 10, algorithm text DEFAULT 'xgboost',
     params jsonb DEFAULT '{"num_round": 60, "max_depth": 3, "eta": 0.15, "subsample": 0.9, "max_bin": 32}',
     base_features text[] DEFAULT NULL, deploy text DEFAULT 'always')
@@ -1443,6 +1452,7 @@ BEGIN
     ELSE
         PERFORM learnerscore._create_learner_scores_view(schema_name, weeks, base_features);
     END IF;
+    PERFORM learnerscore._comment_bi_views(schema_name);  -- column comments of learner_scores, learner_model_metrics (190)
 END
 $proc$;
 COMMENT ON PROCEDURE learnerscore.train_learner_models(text, int, text, jsonb, text[], text) IS
@@ -2399,147 +2409,6 @@ GRANT EXECUTE ON FUNCTION learnerscore._check_contact(), learnerscore._create_co
 -- == gen14: end
 
 -- == Final definitions of routines more than one part above changes (as in extension/sql)
-CREATE OR REPLACE PROCEDURE learnerscore.train_learner_models(
-    schema_name text, weeks int DEFAULT 10, algorithm text DEFAULT 'xgboost',
-    params jsonb DEFAULT '{"num_round": 60, "max_depth": 3, "eta": 0.15, "subsample": 0.9, "max_bin": 32}',
-    base_features text[] DEFAULT NULL, deploy text DEFAULT 'always')
-LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $proc$
-DECLARE
-    s text;
-    k int;
-    tgt text;
-    feats text[];
-    cv record;
-    model_name text;
-    new_id bigint;
-    new_version int;
-    ncourses int;
-    validation text;
-    run bigint;
-    run_models jsonb := '[]';
-    n_deployed int := 0;
-    old_id bigint;
-    old_metric float8;
-    new_metric float8;
-    higher_better boolean;
-    metric_name text;
-    do_deploy boolean;
-    decision text;
-BEGIN
-    IF schema_name IS NULL OR weeks IS NULL OR weeks < 1 OR weeks > 52 THEN
-        RAISE EXCEPTION 'schema must be given and weeks between 1 and 52' USING ERRCODE = '22023';
-    END IF;
-    IF deploy IS NULL OR deploy NOT IN ('always', 'if_not_worse', 'never') THEN
-        RAISE EXCEPTION 'unknown deploy policy "%"', deploy USING ERRCODE = '22023',
-            HINT = 'Use always, if_not_worse or never.';
-    END IF;
-    s := quote_ident(schema_name);
-    IF to_regclass(s || '.learner_daily') IS NULL OR to_regclass(s || '.learner_status') IS NULL THEN
-        RAISE EXCEPTION 'relation %.learner_daily does not exist', s USING ERRCODE = '42P01',
-            HINT = format('Run CALL learnerscore.refresh_learner_daily(%L) first.', schema_name);
-    END IF;
-    PERFORM learnerscore._create_learner_weekly_view(schema_name, weeks);
-    PERFORM learnerscore._ensure_learner_model_tables(schema_name);
-
-    -- Targets: final status on the latest materialized date, completion and dropout.
-    EXECUTE format('TRUNCATE %s.learner_targets', s);
-    EXECUTE format($q$INSERT INTO %1$s.learner_targets
-        SELECT u.user_id, u.course_id, st.status,
-               coalesce(u.m2_attestation >= 50 AND u.m2_progress >= 50, false)::int,
-               (st.status = 'asleep' OR NOT coalesce(u.m2_attestation >= 50 AND u.m2_progress >= 50, false))::int,
-               u.m2_progress
-          FROM %1$s.users u LEFT JOIN %1$s.learner_status st ON st.user_id = u.user_id$q$, s);
-
-    EXECUTE format('SELECT count(DISTINCT course_id) FROM %s.learner_targets', s) INTO ncourses;
-    validation := CASE WHEN ncourses >= 2 THEN 'leave-one-course-out' ELSE '5-fold' END;
-    EXECUTE format('INSERT INTO %s.learner_model_runs (weeks, algorithm, params, base_features, validation, deploy_policy) '
-                   'VALUES ($1, $2, $3, $4, $5, $6) RETURNING run_id', s)
-        INTO run USING weeks, algorithm, params, base_features, validation, deploy;
-
-    -- Aggregating straight over the learner_weekly view is slow (its expressions are
-    -- re-evaluated per aggregate); materialize the week-end rows once.
-    DROP TABLE IF EXISTS _ls_weekly;
-    EXECUTE format('CREATE TEMP TABLE _ls_weekly AS SELECT * FROM %s.learner_weekly', s);
-    FOR k IN 1..weeks LOOP
-        DROP TABLE IF EXISTS _ls_learner_features;
-        EXECUTE format('CREATE TEMP TABLE _ls_learner_features AS SELECT f.*, t.dropout, t.completion, t.m2_progress '
-                       'FROM (%s) f JOIN %s.learner_targets t USING (user_id, course_id)',
-                       learnerscore._learner_features_sql(schema_name, k, NULL, '_ls_weekly', base_features), s);
-        feats := learnerscore._learner_feature_names(k, base_features);
-        FOREACH tgt IN ARRAY ARRAY['dropout', 'completion', 'm2_progress'] LOOP
-            model_name := format('%s.%s_w%s', schema_name, tgt, lpad(k::text, 2, '0'));
-            -- a new version of the name, deployed below as the policy says; train() validates it on
-            -- held-out courses (leave-one-course-out; 5-fold with one course) and records that in its metrics
-            new_id := learnerscore.train(model_name, '_ls_learner_features', tgt, feats, algorithm,
-                                         params || jsonb_build_object('deploy', false) ||
-                                         CASE WHEN ncourses >= 2 THEN '{"validate_group": "course_id"}'
-                                              ELSE '{"validate": 5}' END::jsonb);
-            SELECT m.version, (v->>'rows')::float8 AS test_rows, (v->>'auc')::float8 AS auc, (v->>'brier')::float8 AS brier,
-                   (v->>'calibration_error')::float8 AS calibration_error, (v->>'log_loss')::float8 AS log_loss,
-                   (v->>'accuracy')::float8 AS accuracy, (v->>'mae')::float8 AS mae, (v->>'rmse')::float8 AS rmse
-              INTO cv
-              FROM learnerscore.models m, LATERAL (SELECT m.metrics->'validation' AS v) x WHERE m.id = new_id;
-            new_version := cv.version;
-            -- the held-out metric: AUC (higher is better) for the classifiers, MAE (lower is better) for m2_progress
-            higher_better := tgt <> 'm2_progress';
-            metric_name := CASE WHEN higher_better THEN 'auc' ELSE 'mae' END;
-            new_metric := CASE WHEN higher_better THEN cv.auc ELSE cv.mae END;
-            SELECT d.model_id INTO old_id FROM learnerscore.deployed_models d WHERE d.name = model_name;
-            old_metric := NULL;
-            IF old_id IS NOT NULL THEN
-                EXECUTE format('SELECT CASE WHEN $2 THEN auc ELSE mae END FROM %s.learner_model_metrics '
-                               'WHERE model_id = $1 ORDER BY run_id DESC LIMIT 1', s)
-                    INTO old_metric USING old_id, higher_better;
-            END IF;
-            IF deploy = 'always' THEN
-                do_deploy := true;
-                decision := 'always';
-            ELSIF deploy = 'never' THEN
-                do_deploy := false;
-                decision := 'never';
-            ELSIF old_id IS NULL THEN
-                do_deploy := true;
-                decision := 'if_not_worse: no version deployed';
-            ELSIF old_metric IS NULL OR old_metric = 'NaN' THEN
-                do_deploy := true;
-                decision := 'if_not_worse: no held-out ' || metric_name || ' recorded for the deployed model ' || old_id;
-            ELSE
-                do_deploy := new_metric IS NOT NULL AND new_metric <> 'NaN' AND
-                             CASE WHEN higher_better THEN new_metric >= old_metric ELSE new_metric <= old_metric END;
-                decision := format('if_not_worse: held-out %s %s %s than %s of the deployed model %s',
-                                   metric_name, round(new_metric::numeric, 4),
-                                   CASE WHEN do_deploy THEN 'not worse' ELSE 'worse' END, round(old_metric::numeric, 4), old_id);
-            END IF;
-            IF do_deploy THEN
-                PERFORM learnerscore.deploy(model_name, new_version, format('train_learner_models run %s: %s', run, decision));
-                n_deployed := n_deployed + 1;
-            END IF;
-            run_models := run_models || jsonb_build_object('name', model_name, 'version', new_version, 'id', new_id,
-                                                           'deployed', do_deploy);
-            EXECUTE format('INSERT INTO %s.learner_model_metrics (week, target, algorithm, validation, rows, auc, brier, '
-                           'calibration_error, log_loss, accuracy, mae, rmse, model_id, trained_at, run_id, model_name, '
-                           'model_version, deployed, deploy_decision) '
-                           'SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13, r.trained_at, r.run_id, $14, $15, $16, $17 '
-                           'FROM %s.learner_model_runs r WHERE r.run_id = $18', s, s)
-                USING k, tgt, algorithm, validation, cv.test_rows, cv.auc, cv.brier, cv.calibration_error, cv.log_loss,
-                      cv.accuracy, cv.mae, cv.rmse, new_id, model_name, new_version, do_deploy, decision, run;
-        END LOOP;
-    END LOOP;
-    DROP TABLE IF EXISTS _ls_learner_features;
-    DROP TABLE IF EXISTS _ls_weekly;
-    EXECUTE format('UPDATE %s.learner_model_runs SET models = $1, models_deployed = $2 WHERE run_id = $3', s)
-        USING run_models, n_deployed, run;
-    IF EXISTS (SELECT 1 FROM generate_series(1, weeks) j, unnest(ARRAY['dropout', 'completion', 'm2_progress']) t
-                WHERE NOT EXISTS (SELECT 1 FROM learnerscore.deployed_models d
-                                   WHERE d.name = format('%s.%s_w%s', schema_name, t, lpad(j::text, 2, '0')))) THEN
-        RAISE NOTICE 'learner models of schema % are not all deployed: %.learner_scores was not (re)created', schema_name, s
-            USING HINT = 'Deploy them with learnerscore.deploy(name, version), or train with deploy => ''always''.';
-    ELSE
-        PERFORM learnerscore._create_learner_scores_view(schema_name, weeks, base_features);
-    END IF;
-    PERFORM learnerscore._comment_bi_views(schema_name);  -- column comments of learner_scores, learner_model_metrics (190)
-END
-$proc$;
 
 CREATE FUNCTION learnerscore._recreate_learner_scores_view(schema_name text) RETURNS boolean
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
@@ -2564,182 +2433,7 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._recreate_learner_scores_view(text) IS
   'Internal: (re)creates <schema>.learner_scores over the deployed learner models, with the weeks recorded in learner_model_metrics and the base features of the deployed week-1 dropout model; false (and nothing done) when there are none.';
 
-CREATE OR REPLACE FUNCTION learnerscore._comment_bi_views(schema_name text) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
-DECLARE
-    c record;
-BEGIN
-    FOR c IN SELECT b.rel, b.col, b.txt, cl.relkind
-               FROM (SELECT * FROM learnerscore._bi_column_comments()
-                     UNION ALL  -- the newest snapshot of learner_score_history: the same columns
-                     SELECT 'learner_scores_latest', h.col, h.txt FROM learnerscore._bi_column_comments() h
-                      WHERE h.rel = 'learner_score_history') b
-               JOIN pg_class cl ON cl.relname = b.rel AND cl.relnamespace = to_regnamespace(quote_ident(schema_name))
-               JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attname = b.col AND NOT a.attisdropped
-              WHERE pg_has_role(cl.relowner, 'USAGE')
-    LOOP
-        EXECUTE format('COMMENT ON COLUMN %I.%I.%I IS %L', schema_name, c.rel, c.col, c.txt);
-    END LOOP;
-    -- learner_model_metrics_latest (the latest training run): the table's column comments
-    FOR c IN SELECT v.attname AS col, col_description(t.attrelid, t.attnum) AS txt
-               FROM pg_attribute v
-               JOIN pg_attribute t ON t.attrelid = to_regclass(format('%I.learner_model_metrics', schema_name))
-                                  AND t.attname = v.attname AND NOT t.attisdropped
-              WHERE v.attrelid = to_regclass(format('%I.learner_model_metrics_latest', schema_name))
-                AND v.attnum > 0 AND NOT v.attisdropped AND col_description(t.attrelid, t.attnum) IS NOT NULL
-                AND pg_has_role((SELECT relowner FROM pg_class WHERE oid = v.attrelid), 'USAGE')
-    LOOP
-        EXECUTE format('COMMENT ON COLUMN %I.learner_model_metrics_latest.%I IS %L', schema_name, c.col, c.txt);
-    END LOOP;
-END
-$fn$;
 
-CREATE OR REPLACE FUNCTION learnerscore._create_feature_objects(schema_name text) RETURNS void
-LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
-DECLARE
-    s text := quote_ident(schema_name);
-    c record;
-    state regclass := to_regclass(quote_ident(schema_name) || '.learning_schema_ddl');
-    done boolean;
-    created boolean;
-BEGIN
-    IF state IS NOT NULL AND has_table_privilege(state, 'SELECT') THEN
-        EXECUTE format('SELECT code_fingerprint = $1 AND catalog_fingerprint = $2 FROM %s WHERE part = ''features''', state)
-           INTO done USING learnerscore._extension_fingerprint(),
-                           learnerscore._relations_fingerprint(schema_name, learnerscore._feature_relations());
-        IF done THEN
-            RETURN;
-        END IF;
-    END IF;
-    PERFORM learnerscore._lock_learning_schema(schema_name, learnerscore._feature_relations());
-    -- The columns of learnerscore.learner_daily (their one list above); WITH NO
-    -- DATA takes them from the query without running it.
-    created := to_regclass(s || '.learner_daily') IS NULL;
-    EXECUTE format('CREATE TABLE IF NOT EXISTS %s.learner_daily AS
-        SELECT * FROM learnerscore.learner_daily(%L, NULL::date, NULL::date) WITH NO DATA', s, schema_name);
-    IF created THEN
-        EXECUTE format('ALTER TABLE %s.learner_daily ADD PRIMARY KEY (user_id, cur_date)', s);
-    END IF;
-    EXECUTE format('COMMENT ON TABLE %s.learner_daily IS %L', s,
-        'Daily learner time series (the 1T scoring specification, 39 columns), materialized by CALL learnerscore.refresh_learner_daily; one row per learner per cur_date, every value as of the end of cur_date (no later event is used). Definitions: docs/features.md.');
-    FOR c IN SELECT * FROM (VALUES
-        ('payment', '1 when the tag set in force contains a tag ending in -оплачен (paid), else 0'),
-        ('time_zone', 'offset from UTC in hours (+05:30 -> 5.5); NULL when absent or malformed'),
-        ('m2_progress', 'target: final module-2 progress (NULL = Нет данных)'),
-        ('m2_attestation', 'target: final attestation score (NULL = Не сдана)'),
-        ('module', 'module of the most recently opened activity (date_shown before the end of cur_date); NULL before the first opening'),
-        ('m2_delay', 'days: attested by cur_date -> attestation date - attestation deadline (latest opening of an attestation activity); not attested and past the deadline -> end of cur_date - deadline; else 0'),
-        ('sum_auth', 'log-ins from the first day of the course'),
-        ('sum_schedule_activities', 'opened activities of the learner''s course'),
-        ('sum_required_activity', 'opened required activities (activities_guide.obyaz_priznak = 1)'),
-        ('sum_attestation_activity', 'opened attestation activities (schedule.is_attestation = 1)'),
-        ('view_delay_first', 'mean over viewed opened activities of (first view - opening) in days; 0 if none'),
-        ('view_delay_sum', 'sum over opened, not yet viewed activities of (end of cur_date - opening) in days'),
-        ('sum_activity_viewed', 'distinct activities of the course viewed'),
-        ('sum_required_activity_viewed', 'distinct required activities viewed'),
-        ('sum_attestation_activity_viewed', 'distinct attestation activities viewed'),
-        ('w_view_hours', 'hours from each webinar connection to the next disconnection from the same webinar before the end of cur_date, each pair capped at 4 h; unmatched connections count 0'),
-        ('sum_exercise', 'distinct course activities with a successful result (success = 1)'),
-        ('sum_required_exercises', 'of those, required'),
-        ('sum_attestation_exercises', 'of those, attestation'),
-        ('exercise_delay_first', 'mean over attempted activities of (first result - deadline) in days; deadline = next opening in the course, or own opening + 7 days for the last; 0 if none'),
-        ('exercise_delay_sum', 'sum of (first result - deadline) in days over attempted activities'),
-        ('result_delay_mean', 'mean over passed activities of (first successful result - deadline) in days; 0 if none'),
-        ('result_delay_sum', 'sum of (first successful result - deadline) in days over passed activities'),
-        ('sum_exercise_attempts_mean', 'mean number of results (attempts, skips included) per attempted activity; 0 if none'),
-        ('mean_required_result', 'mean best (highest non-NULL) result over required activities with a result; 0 if none'),
-        ('mean_non_req_result', 'mean best result over non-required activities with a result; 0 if none'),
-        ('mean_attestation_result', 'mean best result over attestation activities with a result; 0 if none'),
-        ('sum_result', 'sum of best results over activities with a result'),
-        ('conn', 'webinar connections'),
-        ('online_rate', 'share of webinar connections in format онлайн; 0 if none'),
-        ('mean_result', 'mean best result over activities with a result; 0 if none'),
-        ('progress', '100 x passed opened result-bearing activities / opened result-bearing activities (types exercise, CodeExercise, question, interactive); 0 if none'),
-        ('cur_date', 'the date the row describes (as of its end)')) AS t(col, txt)
-    LOOP
-        EXECUTE format('COMMENT ON COLUMN %s.learner_daily.%I IS %L', s, c.col, c.txt);
-    END LOOP;
-
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.learner_activity (
-        user_id int NOT NULL, cur_date date NOT NULL, last_activity_at timestamp, days_inactive int,
-        status text, module int, theme_id int, task_id int,
-        PRIMARY KEY (user_id, cur_date))$$, s);
-    EXECUTE format('COMMENT ON TABLE %s.learner_activity IS %L', s,
-        'Activity status per learner per day, materialized with learner_daily: days_inactive = cur_date - day of the last activity event (log-in, page view, result, webinar connection), or since the course start when none; status from learnerscore.activity_status with the thresholds of the last refresh; module/theme_id/task_id = position of the most recently opened activity.');
-
-    FOR c IN SELECT * FROM (VALUES
-        ('last_activity_at', 'time of the last activity event (log-in, page view, exercise result, webinar connection) before the end of cur_date; NULL if none yet'),
-        ('days_inactive', 'cur_date - day of last_activity_at, or - day of the course start when there is no event yet; NULL when neither is known'),
-        ('status', 'active (days_inactive < falling_asleep_days), falling_asleep (< asleep_days) or asleep; thresholds of the last refresh (default 7 and 20)'),
-        ('module', 'module of the most recently opened activity'),
-        ('theme_id', 'theme of the most recently opened activity'),
-        ('task_id', 'task of the most recently opened activity')) AS t(col, txt)
-    LOOP
-        EXECUTE format('COMMENT ON COLUMN %s.learner_activity.%I IS %L', s, c.col, c.txt);
-    END LOOP;
-
-    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.learner_daily_refresh (
-        refreshed_at timestamptz NOT NULL DEFAULT now(), from_date date NOT NULL, to_date date NOT NULL,
-        days_computed int NOT NULL, rows_added bigint NOT NULL, falling_asleep_days int NOT NULL,
-        asleep_days int NOT NULL, full_refresh boolean NOT NULL, seconds float8 NOT NULL)$$, s);
-    EXECUTE format('COMMENT ON TABLE %s.learner_daily_refresh IS %L', s,
-        'Log of CALL learnerscore.refresh_learner_daily: the days computed by each run and the status thresholds in force.');
-
-    EXECUTE format($$CREATE OR REPLACE VIEW %1$s.learner_status AS
-        SELECT a.user_id, u.course_id, a.cur_date AS as_of, a.status::varchar(16) AS status, a.days_inactive, a.last_activity_at,
-               a.module, a.theme_id, a.task_id
-          FROM %1$s.learner_activity a JOIN %1$s.users u ON u.user_id = a.user_id
-         WHERE a.cur_date = (SELECT max(cur_date) FROM %1$s.learner_activity)$$, s);
-    EXECUTE format('COMMENT ON VIEW %s.learner_status IS %L', s,
-        'Each learner''s activity status (active / falling_asleep / asleep) on the latest materialized date, with the days without activity and the course position.');
-
-    EXECUTE format($$CREATE OR REPLACE VIEW %1$s.learner_critical_points AS
-        SELECT x.user_id, u.course_id, x.cur_date AS moved_on, x.status, x.days_inactive,
-               x.module, x.theme_id, x.task_id
-          FROM (SELECT a.*, lag(a.status) OVER (PARTITION BY a.user_id ORDER BY a.cur_date) AS prev_status
-                  FROM %1$s.learner_activity a) x
-          JOIN %1$s.users u ON u.user_id = x.user_id
-         WHERE x.status IN ('falling_asleep', 'asleep')
-           AND x.status IS DISTINCT FROM x.prev_status$$, s);
-    EXECUTE format('COMMENT ON VIEW %s.learner_critical_points IS %L', s,
-        'Critical points: every move of a learner into falling_asleep or asleep (status differs from the previous day''s), with the date and the course position (module, theme, task of the most recently opened activity) at that moment.');
-
-    EXECUTE format($$CREATE OR REPLACE VIEW %1$s.critical_points AS
-        WITH cohort AS (SELECT course_id, count(*) AS learners FROM %1$s.users GROUP BY course_id),
-             names AS (SELECT DISTINCT ON (course_id, task_id) course_id, task_id, theme, exercise
-                         FROM %1$s.activities_guide ORDER BY course_id, task_id, activity_id)
-        SELECT p.course_id, p.module, p.theme_id, n.theme, p.task_id, n.exercise AS task,
-               count(DISTINCT p.user_id) FILTER (WHERE p.status = 'falling_asleep') AS learners_falling_asleep,
-               count(DISTINCT p.user_id) FILTER (WHERE p.status = 'asleep') AS learners_asleep,
-               c.learners AS cohort_learners,
-               round(count(DISTINCT p.user_id) FILTER (WHERE p.status = 'falling_asleep')::numeric / c.learners, 4) AS share_falling_asleep,
-               round(count(DISTINCT p.user_id) FILTER (WHERE p.status = 'asleep')::numeric / c.learners, 4) AS share_asleep
-          FROM %1$s.learner_critical_points p
-          JOIN cohort c ON c.course_id IS NOT DISTINCT FROM p.course_id
-          LEFT JOIN names n ON n.course_id = p.course_id AND n.task_id = p.task_id
-         GROUP BY p.course_id, p.module, p.theme_id, n.theme, p.task_id, n.exercise, c.learners$$, s);
-    FOR c IN SELECT * FROM (VALUES
-        ('learners_falling_asleep', 'distinct learners of the course who moved into falling_asleep while this task was the most recently opened one'),
-        ('learners_asleep', 'distinct learners who moved into asleep at this task'),
-        ('cohort_learners', 'learners of the course in users'),
-        ('share_falling_asleep', 'learners_falling_asleep / cohort_learners'),
-        ('share_asleep', 'learners_asleep / cohort_learners')) AS t(col, txt)
-    LOOP
-        EXECUTE format('COMMENT ON COLUMN %s.critical_points.%I IS %L', s, c.col, c.txt);
-    END LOOP;
-    EXECUTE format('COMMENT ON VIEW %s.critical_points IS %L', s,
-        'Where learners drift away: per course task (module, theme, task of the most recently opened activity when the move happened), the number of distinct learners who moved into falling_asleep and into asleep there, and their share of the course''s learners.');
-    PERFORM learnerscore.create_bi_views(schema_name);  -- the dashboards' objects (190_bi_views.sql)
-    IF state IS NOT NULL AND has_table_privilege(state, 'INSERT') AND has_table_privilege(state, 'UPDATE') THEN
-        EXECUTE format('INSERT INTO %s AS d (part, code_fingerprint, catalog_fingerprint) VALUES (''features'', $1, $2)
-                        ON CONFLICT (part) DO UPDATE
-                        SET code_fingerprint = EXCLUDED.code_fingerprint, catalog_fingerprint = EXCLUDED.catalog_fingerprint,
-                            created_at = now()', state)
-            USING learnerscore._extension_fingerprint(),
-                  learnerscore._relations_fingerprint(schema_name, learnerscore._feature_relations());
-    END IF;
-END
-$fn$;
 
 CREATE OR REPLACE FUNCTION learnerscore._create_course_effects_results(schema_name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
@@ -2813,94 +2507,6 @@ BEGIN
 END
 $fn$;
 
-CREATE OR REPLACE FUNCTION learnerscore._ensure_learner_model_tables(schema_name text) RETURNS void
-LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
-DECLARE
-    s text := quote_ident(schema_name);
-    legacy_run bigint;
-    weeks int;
-    base text[];
-BEGIN
-    EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_targets (
-        user_id int PRIMARY KEY, course_id int, final_status text, completion int, dropout int, m2_progress float8)$q$, s);
-    EXECUTE format('COMMENT ON TABLE %s.learner_targets IS %L', s,
-        'Training targets of the learner models: completion = m2_attestation >= 50 and m2_progress >= 50; dropout = ends asleep (latest status) or does not complete module 2.');
-
-    EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_model_runs (
-        run_id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, trained_at timestamptz NOT NULL DEFAULT now(),
-        weeks int, algorithm text, params jsonb, base_features text[], validation text, deploy_policy text,
-        models jsonb NOT NULL DEFAULT '[]', models_deployed int)$q$, s);
-    EXECUTE format('COMMENT ON TABLE %s.learner_model_runs IS %L', s,
-        'One row per learnerscore.train_learner_models run: when, with what, and the models it trained (name, version, id, deployed).');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.run_id IS %L', s, 'Run number (increasing); learner_model_metrics.run_id.');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.trained_at IS %L', s, 'When the run started.');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.deploy_policy IS %L', s,
-        'always (every new model deployed), if_not_worse (deployed only when its held-out metric is not worse than the deployed version''s), never; legacy for metrics kept from before 0.2.0.');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.models IS %L', s,
-        'The run''s models: [{"name", "version", "id", "deployed"}], one per target and week.');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.models_deployed IS %L', s, 'How many of the run''s models were deployed.');
-
-    EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_model_metrics (
-        week int, target varchar(16), algorithm varchar(16), validation varchar(32), rows float8,
-        auc float8, brier float8, calibration_error float8, log_loss float8, accuracy float8, mae float8, rmse float8,
-        model_id bigint, trained_at timestamptz DEFAULT now())$q$, s);
-    -- the 0.2.0 columns (a 0.1.0 table has none of them)
-    EXECUTE format($q$ALTER TABLE %1$s.learner_model_metrics
-        ADD COLUMN IF NOT EXISTS run_id bigint, ADD COLUMN IF NOT EXISTS model_name text,
-        ADD COLUMN IF NOT EXISTS model_version int, ADD COLUMN IF NOT EXISTS deployed boolean,
-        ADD COLUMN IF NOT EXISTS deploy_decision text$q$, s);
-    -- rows from before 0.2.0 (one run, models that became version 1 and stayed deployed) become a run of their own
-    EXECUTE format('SELECT 1 FROM %s.learner_model_metrics WHERE run_id IS NULL LIMIT 1', s) INTO legacy_run;
-    IF legacy_run IS NOT NULL THEN
-        EXECUTE format($q$INSERT INTO %1$s.learner_model_runs (trained_at, weeks, algorithm, validation, deploy_policy, models, models_deployed)
-            SELECT min(trained_at), max(week), min(algorithm), min(validation), 'legacy',
-                   coalesce(jsonb_agg(jsonb_build_object('name', format('%%s.%%s_w%%s', %2$L, target, lpad(week::text, 2, '0')),
-                                                         'version', 1, 'id', model_id, 'deployed', true) ORDER BY target, week), '[]'),
-                   count(*)
-              FROM %1$s.learner_model_metrics WHERE run_id IS NULL RETURNING run_id$q$, s, schema_name) INTO legacy_run;
-        EXECUTE format($q$UPDATE %1$s.learner_model_metrics
-            SET run_id = $1, model_name = format('%%s.%%s_w%%s', %2$L, target, lpad(week::text, 2, '0')),
-                model_version = 1, deployed = true, deploy_decision = 'trained before 0.2.0'
-            WHERE run_id IS NULL$q$, s, schema_name) USING legacy_run;
-    END IF;
-    EXECUTE format('ALTER TABLE %s.learner_model_metrics ALTER COLUMN run_id SET NOT NULL', s);
-    -- categorical columns sized for BI tools (0.1.0 made them text); a value that does not fit fails, never truncates
-    IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
-         WHERE attrelid = to_regclass(s || '.learner_model_metrics') AND attname = 'target') = 'text' THEN
-        EXECUTE format('DROP VIEW IF EXISTS %s.learner_model_metrics_latest', s);
-        EXECUTE format('ALTER TABLE %s.learner_model_metrics ALTER COLUMN target TYPE varchar(16), '
-                       'ALTER COLUMN algorithm TYPE varchar(16), ALTER COLUMN validation TYPE varchar(32)', s);
-    END IF;
-    -- a learner_scores view made by 0.1.0 scores fixed model ids: re-create it over the deployed versions,
-    -- with the weeks and the base features its models were trained with
-    IF legacy_run IS NOT NULL AND to_regclass(s || '.learner_scores') IS NOT NULL THEN
-        PERFORM learnerscore._recreate_learner_scores_view(schema_name);
-    END IF;
-    -- one row per run, week and target (0.1.0: per week and target)
-    IF NOT EXISTS (SELECT 1 FROM pg_constraint
-                    WHERE conrelid = to_regclass(s || '.learner_model_metrics') AND contype = 'p'
-                      AND pg_get_constraintdef(oid) = 'PRIMARY KEY (run_id, week, target)') THEN
-        EXECUTE format('ALTER TABLE %s.learner_model_metrics DROP CONSTRAINT IF EXISTS learner_model_metrics_pkey', s);
-        EXECUTE format('ALTER TABLE %s.learner_model_metrics ADD CONSTRAINT learner_model_metrics_pkey PRIMARY KEY (run_id, week, target)', s);
-    END IF;
-    EXECUTE format('COMMENT ON TABLE %s.learner_model_metrics IS %L', s,
-        'Per-run, per-week held-out metrics of the learner models (dropout, completion: AUC, Brier, calibration error; m2_progress: MAE, RMSE), '
-        'from predictions on courses the model did not train on (leave-one-course-out), the model trained on all courses (name, version, id) '
-        'and whether it was deployed. Every run of train_learner_models appends its rows: plot a metric over trained_at.');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.run_id IS %L', s, 'The run (learner_model_runs.run_id).');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.trained_at IS %L', s, 'When the run started.');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.model_id IS %L', s, 'The model trained on all courses (learnerscore.models.id).');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.model_name IS %L', s, 'Its name, <schema>.<target>_w<kk>.');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.model_version IS %L', s, 'Its version (learnerscore.models.version).');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.deployed IS %L', s, 'Whether the run deployed it (the deploy policy''s decision).');
-    EXECUTE format('COMMENT ON COLUMN %s.learner_model_metrics.deploy_decision IS %L', s, 'Why it was or was not deployed.');
-
-    EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_model_metrics_latest AS
-        SELECT * FROM %1$s.learner_model_metrics WHERE run_id = (SELECT max(run_id) FROM %1$s.learner_model_metrics)$q$, s);
-    EXECUTE format('COMMENT ON VIEW %s.learner_model_metrics_latest IS %L', s,
-        'learner_model_metrics of the latest train_learner_models run.');
-END
-$fn$;
 
 CREATE OR REPLACE FUNCTION learnerscore._learner_feature_names(week int, base_features text[] DEFAULT NULL) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
@@ -2989,17 +2595,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore,
           LIMIT n) t
 $$;
 
-CREATE OR REPLACE FUNCTION learnerscore.model_coefficients(model text)
-    RETURNS TABLE (term text, estimate float8, std_error float8, z float8, p_value float8)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
-    SELECT c->>'term', (c->>'estimate')::float8, (c->>'std_error')::float8,
-           (c->>'estimate')::float8 / nullif((c->>'std_error')::float8, 0),
-           CASE WHEN (c->>'std_error')::float8 > 0 THEN
-               2 * (1 - learnerscore._models_normal_cdf(abs((c->>'estimate')::float8 / (c->>'std_error')::float8))) END
-    FROM learnerscore.models m, jsonb_array_elements(m.metrics->'coefficients') WITH ORDINALITY AS e(c, ord)
-    WHERE m.id = (SELECT d.model_id FROM learnerscore.deployed_models d WHERE d.name = model_coefficients.model)
-    ORDER BY ord
-$$;
 
 -- == The routine list of 900_privileges.sql (kept last: every part above adds to it)
 CREATE OR REPLACE FUNCTION learnerscore._routine_access(OUT routine text, OUT kind text)
