@@ -279,6 +279,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore,
         'dataset_h', 'dataset_h_live', 'dataset_h_cache', 'students_v3',
         'm_online_students', 'm_online_students_live', 'm_online_students_cache',
         'm_user_tags_history', 'm_user_tags_history_live', 'm_user_tags_history_cache', 'analyst_view_cache',
+        'course_flows', 'learner_flows',
         -- create_learning_schema's own state
         'learning_schema_ddl'])
 $fn$;

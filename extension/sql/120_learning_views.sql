@@ -474,6 +474,57 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._comment_learning_views(text) IS
   'Internal: sets the COMMENTs of the analyst views of the given learning schema and of their columns (also on the live views and caches of the cached ones); one step of learnerscore._create_learning_views.';
 
+-- Flows (cohorts) of a course: each runs the course's catalogue from its own start
+-- (schedule.flows, users.flow_num). course_flows is what every flow-aware view,
+-- feature and score reads for "the start of this learner's course"; learner_flows
+-- gives every learner its flow's dates. A flow has ended (its learners' outcomes are
+-- final, they may be trained on) from flow_end = flow_start + learnerscore.flow_days.
+CREATE FUNCTION learnerscore._create_view_course_flows(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.course_flows AS
+    SELECT f.course_id, f.flow_num, f.flow_start,
+           f.flow_start + coalesce(nullif(current_setting('learnerscore.flow_days', true), ''), '210')::int AS flow_end,
+           f.last_shown
+      FROM (SELECT sc.course_id, coalesce(sc.flows, 1) AS flow_num, min(sc.date_shown)::date AS flow_start,
+                   max(sc.date_shown)::date AS last_shown
+              FROM %1$s.schedule sc WHERE isfinite(sc.date_shown)
+             GROUP BY sc.course_id, coalesce(sc.flows, 1)) f$v$, quote_ident(schema_name));
+    -- A learner's flow: its own (course, flow_num) row; when the schedule of its course has a
+    -- single flow, that one (exports that list the catalogue once); else none (NULL dates).
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.learner_flows AS
+    SELECT u.user_id, u.course_id, coalesce(round(u.flow_num)::int, 1) AS flow_num, cf.flow_start, cf.flow_end
+      FROM %1$s.users u
+      LEFT JOIN LATERAL (
+            SELECT c.flow_start, c.flow_end FROM %1$s.course_flows c
+             WHERE c.course_id = u.course_id
+               AND (c.flow_num = coalesce(round(u.flow_num)::int, 1)
+                    OR (SELECT count(*) FROM %1$s.course_flows c2 WHERE c2.course_id = u.course_id) = 1)
+             ORDER BY c.flow_num = coalesce(round(u.flow_num)::int, 1) DESC LIMIT 1) cf ON true$v$, quote_ident(schema_name));
+    EXECUTE format('COMMENT ON VIEW %s.course_flows IS %L', quote_ident(schema_name),
+        'Flows (cohorts) of each course: the first day its schedule shows anything (flow_start, the day course week 1 begins), '
+        'the last day it shows something new, and flow_end = flow_start + learnerscore.flow_days (default 210): from flow_end '
+        'the outcomes of the flow''s learners are final. Schedule rows without flows count as flow 1.');
+    EXECUTE format('COMMENT ON COLUMN %s.course_flows.course_id IS %L', quote_ident(schema_name), 'Course (schedule.course_id).');
+    EXECUTE format('COMMENT ON COLUMN %s.course_flows.flow_num IS %L', quote_ident(schema_name), 'Flow number (schedule.flows; 1 when empty).');
+    EXECUTE format('COMMENT ON COLUMN %s.course_flows.flow_start IS %L', quote_ident(schema_name), 'First day of the flow: the earliest date_shown of its schedule rows.');
+    EXECUTE format('COMMENT ON COLUMN %s.course_flows.flow_end IS %L', quote_ident(schema_name), 'flow_start + learnerscore.flow_days: the day from which the flow''s outcomes are final (learners of flows with flow_end > as_of are running).');
+    EXECUTE format('COMMENT ON COLUMN %s.course_flows.last_shown IS %L', quote_ident(schema_name), 'Latest date_shown of the flow''s schedule rows.');
+    EXECUTE format('COMMENT ON VIEW %s.learner_flows IS %L', quote_ident(schema_name),
+        'Every learner with the start and end of its flow (course_flows of its course_id and flow_num; when the course''s schedule '
+        'lists one flow only, that flow for every learner of the course); NULL dates when the schedule has no row for it.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_flows.user_id IS %L', quote_ident(schema_name), 'Learner (users.user_id).');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_flows.course_id IS %L', quote_ident(schema_name), 'Course of the learner.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_flows.flow_num IS %L', quote_ident(schema_name), 'Flow of the learner (users.flow_num rounded; 1 when empty).');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_flows.flow_start IS %L', quote_ident(schema_name), 'First day of the learner''s flow (course week 1 begins); NULL when unknown.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_flows.flow_end IS %L', quote_ident(schema_name), 'Day from which the learner''s outcome is final; NULL when unknown.');
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_course_flows(text) IS
+  'Internal: creates <schema>.course_flows and <schema>.learner_flows (flow starts and ends); one step of learnerscore._create_learning_views.';
+
 -- Bottom up: a view after those it reads; a cached view (its cache, state,
 -- staleness triggers and gated view, _create_view_cache) right after its
 -- live query, before the views that read it. Then the comments, and the
@@ -485,6 +536,7 @@ DECLARE
     -- changed what a cached view computes (its live query or one it reads).
     defs_before text := learnerscore._view_definitions(schema_name);
 BEGIN
+    PERFORM learnerscore._create_view_course_flows(schema_name);
     PERFORM learnerscore._create_view_m_user_tags_history_live(schema_name);
     -- learning_format_at / is_online read one learner of it: an index lookup in the cache.
     PERFORM learnerscore._create_view_cache(schema_name, 'm_user_tags_history');

@@ -53,7 +53,7 @@ BEGIN ATOMIC
         -- the analyst views and their caches (115_view_cache.sql, 120_learning_views.sql)
         ('owner', ARRAY['refresh_analyst_views', '_cached_views', '_view_base_tables', '_view_definitions',
                         '_create_view_cache', '_invalidate_view_caches', '_lock_analyst_view_caches',
-                        '_create_learning_views',
+                        '_create_learning_views', '_create_view_course_flows',
                         '_create_view_m_user_tags_history_live', '_create_view_m_online_students_live',
                         '_create_view_students_v3', '_create_view_dataset_h_live', '_create_view_dataset_v',
                         '_create_view_m_course_params', '_create_view_m_online_users_exercise',

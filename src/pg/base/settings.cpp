@@ -24,6 +24,7 @@ int g_xgboost_nthread = 1;
 int g_language = 0;  // learnerscore.language: 0 = en, 1 = ru
 double g_risk_band_high = 0.7;
 double g_risk_band_medium = 0.4;
+int g_flow_days = 210;  // learnerscore.flow_days, read by SQL (<schema>.course_flows, 120)
 
 const struct config_enum_entry kLanguageOptions[] = {{"en", 0, false}, {"ru", 1, false}, {nullptr, 0, false}};
 
@@ -61,6 +62,11 @@ void define_settings() {
                              "Dropout probability from which a learner is in the medium risk band (below it: low).",
                              "Must not exceed learnerscore.risk_band_high (checked when bands are computed).",
                              &g_risk_band_medium, 0.4, 0.0, 1.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("learnerscore.flow_days",
+                            "Days after a flow's start by which its learners' outcomes are final (<schema>.course_flows.flow_end).",
+                            "Default 210, the course horizon of the 1T scoring specification. Learners of a flow that has not ended "
+                            "are running: they are scored, never trained on.",
+                            &g_flow_days, 210, 7, 3650, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("learnerscore");
 }
 
