@@ -129,4 +129,14 @@ learnerscore load --schema "$S" "$TMP/c5" > "$TMP/load3.txt" 2>&1 || { cat "$TMP
 n=$(q "SELECT count(*) FROM $S.contacts"); r=$(q "SELECT count(*) FROM $S.load_rejects WHERE file = 'contacts.csv'")
 [ "$n" -eq "$(( $(wc -l < "$TMP/c5/contacts.csv") - 1 ))" ] && [ "$r" -eq 0 ] || fail "generated contacts.csv: $n rows, $r rejects"
 echo "ok: the generated contacts.csv loads: $n rows, 0 rejects"
+# course_flows / learner_flows (120_learning_views.sql) give every learner the start of its own flow
+# and call it running exactly when the generator does (flow_end = start + learnerscore.flow_days > cut-off)
+q "CREATE TABLE $S._truth_flows (user_id int, course_id int, flow_num int, flow_start date, cutoff_date date, running int,
+                                 m2p text, m2a text, m2d text, completed int, dropout int)"
+psql -qX -d "$DB" -c "\\copy $S._truth_flows FROM '$TMP/c5/_truth/flows.csv' CSV HEADER"
+agree=$(q "SELECT count(*) FILTER (WHERE lf.flow_start = t.flow_start AND lf.flow_num = t.flow_num
+                                      AND (lf.flow_end > t.cutoff_date) = (t.running = 1)) || ' ' || count(*)
+             FROM $S._truth_flows t LEFT JOIN $S.learner_flows lf USING (user_id)")
+[ "${agree% *}" = "${agree#* }" ] && [ "${agree#* }" -gt 0 ] || fail "learner_flows agrees with _truth/flows.csv for $agree learners"
+echo "ok: learner_flows: flow start and running flag of all ${agree#* } learners as planted"
 echo "gen_contacts: all checks passed"
