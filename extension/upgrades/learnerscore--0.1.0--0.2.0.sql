@@ -2432,14 +2432,18 @@ BEGIN
     -- single flow, that one (exports that list the catalogue once); else none (NULL dates).
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.learner_flows AS
-    SELECT u.user_id, u.course_id, coalesce(round(u.flow_num)::int, 1) AS flow_num, cf.flow_start, cf.flow_end
-      FROM %1$s.users u
+    SELECT u.user_id, u.course_id, u.flow_num, cf.flow_start, cf.flow_end
+      FROM (SELECT user_id, course_id,
+                   -- empty = flow 1; a value no flow can have (NaN, out of range) = no flow, never an error
+                   CASE WHEN flow_num IS NULL THEN 1
+                        WHEN flow_num >= 0 AND flow_num < 1000000 THEN round(flow_num)::int END AS flow_num
+              FROM %1$s.users) u
       LEFT JOIN LATERAL (
             SELECT c.flow_start, c.flow_end FROM %1$s.course_flows c
              WHERE c.course_id = u.course_id
-               AND (c.flow_num = coalesce(round(u.flow_num)::int, 1)
+               AND (c.flow_num = u.flow_num
                     OR (SELECT count(*) FROM %1$s.course_flows c2 WHERE c2.course_id = u.course_id) = 1)
-             ORDER BY c.flow_num = coalesce(round(u.flow_num)::int, 1) DESC LIMIT 1) cf ON true$v$, quote_ident(schema_name));
+             ORDER BY c.flow_num = u.flow_num DESC NULLS LAST LIMIT 1) cf ON true$v$, quote_ident(schema_name));
     EXECUTE format('COMMENT ON VIEW %s.course_flows IS %L', quote_ident(schema_name),
         'Flows (cohorts) of each course: the first day its schedule shows anything (flow_start, the day course week 1 begins), '
         'the last day it shows something new, and flow_end = flow_start + learnerscore.flow_days (default 210): from flow_end '

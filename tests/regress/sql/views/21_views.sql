@@ -79,3 +79,13 @@ SELECT learnerscore.is_online(NULL, 1, now()::timestamp) IS NULL AS null_is_null
 SET client_min_messages = warning;
 DROP SCHEMA v21 CASCADE;
 DROP SCHEMA v21_empty CASCADE;
+-- learner_flows: each learner gets its own flow's start; a flow_num no flow can have (NaN, huge,
+-- negative) gives NULL dates instead of failing the view for every reader; empty = flow 1
+CALL learnerscore.create_learning_schema('v21f');
+INSERT INTO v21f.schedule (course_id, type, flows, date_shown) VALUES (1, 'занятие', 1, '2024-01-01'), (1, 'занятие', 2, '2024-06-01');
+INSERT INTO v21f.users (user_id, course_id, flow_num) VALUES (1, 1, 'NaN'), (2, 1, 1e20), (3, 1, NULL), (4, 1, 2), (5, 1, -1);
+SELECT user_id, flow_num, flow_start, flow_end - flow_start AS flow_days FROM v21f.learner_flows ORDER BY user_id;
+SELECT course_id, flow_num, flow_start, last_shown FROM v21f.course_flows ORDER BY 1, 2;
+SET client_min_messages = warning;
+DROP SCHEMA v21f CASCADE;
+RESET client_min_messages;
