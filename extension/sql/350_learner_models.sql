@@ -255,7 +255,8 @@ COMMENT ON FUNCTION learnerscore.learner_model_features() IS
   'The learner_daily columns the weekly learner models use by default (the 1T scoring specification''s choice plus log-ins, webinars, payment and the module-2 delay): '
   'each becomes <feature>_<j>_week for j = 1..k in the week-k model.';
 
--- Week-end rows of learner_daily (one per learner and course week), a view so it is always current.
+-- Week-end rows of learner_daily (one per learner and course week of the learner's own flow:
+-- a learner of a later flow has its week 1 when its flow starts), a view so it is always current.
 CREATE FUNCTION learnerscore._create_learner_weekly_view(schema_name text, weeks int) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
@@ -264,13 +265,14 @@ DECLARE
 BEGIN
     SELECT string_agg(format('d.%I', f), ', ') INTO cols FROM unnest(learnerscore._weekly_feature_names()) f;
     EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_weekly AS
-        SELECT d.user_id, d.course_id, ((d.cur_date - st.course_start) / 7 + 1)::int AS week, d.cur_date, %2$s
+        SELECT d.user_id, d.course_id, ((d.cur_date - lf.flow_start) / 7 + 1)::int AS week, d.cur_date, %2$s
           FROM %1$s.learner_daily d
-          JOIN (SELECT course_id, min(date_shown)::date AS course_start FROM %1$s.schedule
-                 WHERE isfinite(date_shown) GROUP BY course_id) st ON st.course_id = d.course_id
-         WHERE (d.cur_date - st.course_start) %% 7 = 6 AND d.cur_date - st.course_start < 7 * %3$s$q$, s, cols, weeks);
+          JOIN %1$s.learner_flows lf ON lf.user_id = d.user_id
+         WHERE d.cur_date >= lf.flow_start AND (d.cur_date - lf.flow_start) %% 7 = 6
+           AND d.cur_date - lf.flow_start < 7 * %3$s$q$, s, cols, weeks);
     EXECUTE format('COMMENT ON VIEW %s.learner_weekly IS %L', s,
-        'learner_daily at the end of each course week (course start + 7k - 1 days), weeks 1..' || weeks || ': the values behind <feature>_<k>_week.');
+        'learner_daily at the end of each course week of the learner''s flow (learner_flows.flow_start + 7k - 1 days), weeks 1..'
+        || weeks || ': the values behind <feature>_<k>_week.');
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._create_learner_weekly_view(text, int) IS 'Internal: creates <schema>.learner_weekly.';
@@ -310,6 +312,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore,
 $$;
 COMMENT ON FUNCTION learnerscore._learner_feature_names(int, text[]) IS 'Internal: the features of the week-k learner models.';
 
+-- The base features the deployed learner models of a schema were trained with (those of its
+-- deployed week-1 dropout model); NULL when it has none.
+CREATE FUNCTION learnerscore._learner_model_base_features(schema_name text) RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $$
+    SELECT array_agg(substring(u.f FROM '^(.*)_1_week$') ORDER BY u.o)
+      FROM learnerscore.models m, unnest(m.features) WITH ORDINALITY AS u(f, o)
+     WHERE m.id = (SELECT d.model_id FROM learnerscore.deployed_models d
+                    WHERE d.name = format('%s.dropout_w01', schema_name))
+       AND u.f LIKE '%\_1\_week'
+$$;
+COMMENT ON FUNCTION learnerscore._learner_model_base_features(text) IS
+  'Internal: the learner_daily columns behind the deployed learner models of a schema (the <feature>_1_week features of its deployed dropout_w01), in order; NULL when none is deployed.';
+
 -- learner_scores over the deployed versions, with the weeks and the base
 -- features the deployed models were trained with (an upgrade re-creates a view
 -- that 0.1.0 made over fixed model ids, or one it had to drop).
@@ -320,11 +335,7 @@ DECLARE
     base text[];
 BEGIN
     EXECUTE format('SELECT max(week) FROM %I.learner_model_metrics', schema_name) INTO weeks;
-    SELECT array_agg(substring(u.f FROM '^(.*)_1_week$') ORDER BY u.o) INTO base
-      FROM learnerscore.models m, unnest(m.features) WITH ORDINALITY AS u(f, o)
-     WHERE m.id = (SELECT d.model_id FROM learnerscore.deployed_models d
-                    WHERE d.name = format('%s.dropout_w01', schema_name))
-       AND u.f LIKE '%\_1\_week';
+    base := learnerscore._learner_model_base_features(schema_name);
     IF weeks IS NULL OR base IS NULL THEN
         RETURN false;
     END IF;
@@ -350,12 +361,16 @@ BEGIN
     EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_targets (
         user_id int PRIMARY KEY, course_id int, final_status text, completion int, dropout int, m2_progress float8)$q$, s);
     EXECUTE format('COMMENT ON TABLE %s.learner_targets IS %L', s,
-        'Training targets of the learner models: completion = m2_attestation >= 50 and m2_progress >= 50; dropout = ends asleep (latest status) or does not complete module 2.');
+        'Training targets of the learner models: completion = m2_attestation >= 50 and m2_progress >= 50; dropout = ends asleep (status on the latest materialized day; trained as of a day: on the last day of the learner''s flow, learner_flows.flow_end - 1) or does not complete module 2.');
 
     EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_model_runs (
         run_id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, trained_at timestamptz NOT NULL DEFAULT now(),
         weeks int, algorithm text, params jsonb, base_features text[], validation text, deploy_policy text,
         models jsonb NOT NULL DEFAULT '[]', models_deployed int)$q$, s);
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(s || '.learner_model_runs')
+                      AND attname = 'as_of' AND NOT attisdropped) THEN  -- (no lock taken when it is there)
+        EXECUTE format('ALTER TABLE %s.learner_model_runs ADD COLUMN as_of date', s);
+    END IF;
     EXECUTE format('COMMENT ON TABLE %s.learner_model_runs IS %L', s,
         'One row per learnerscore.train_learner_models run: when, with what, and the models it trained (name, version, id, deployed).');
     EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.run_id IS %L', s, 'Run number (increasing); learner_model_metrics.run_id.');
@@ -365,6 +380,11 @@ BEGIN
     EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.models IS %L', s,
         'The run''s models: [{"name", "version", "id", "deployed"}], one per target and week.');
     EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.models_deployed IS %L', s, 'How many of the run''s models were deployed.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.as_of IS %L', s,
+        'The day the run trained as of: only learners whose flow had ended by then (learner_flows.flow_end <= as_of); NULL = every learner, as before 0.2.0.');
+    EXECUTE format('COMMENT ON COLUMN %s.learner_model_runs.validation IS %L', s,
+        'How the held-out metrics were made: later-flow (trained on earlier finished flows, tested on the latest finished flow of each course with two), '
+        'leave-one-course-out, or 5-fold (one course).');
 
     EXECUTE format($q$CREATE TABLE IF NOT EXISTS %1$s.learner_model_metrics (
         week int, target varchar(16), algorithm varchar(16), validation varchar(32), rows float8,
@@ -434,10 +454,14 @@ COMMENT ON FUNCTION learnerscore._ensure_learner_model_tables(text) IS
 CREATE PROCEDURE learnerscore.train_learner_models(
     schema_name text, weeks int DEFAULT 10, algorithm text DEFAULT 'xgboost',
     params jsonb DEFAULT '{"num_round": 60, "max_depth": 3, "eta": 0.15, "subsample": 0.9, "max_bin": 32}',
-    base_features text[] DEFAULT NULL, deploy text DEFAULT 'always')
+    base_features text[] DEFAULT NULL, deploy text DEFAULT 'always', as_of date DEFAULT NULL)
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $proc$
 DECLARE
     s text;
+    n_test bigint := 0;
+    check_name text;
+    check_id bigint;
+    target_algorithm text;
     k int;
     tgt text;
     feats text[];
@@ -465,6 +489,12 @@ BEGIN
         RAISE EXCEPTION 'unknown deploy policy "%"', deploy USING ERRCODE = '22023',
             HINT = 'Use always, if_not_worse or never.';
     END IF;
+    IF as_of = 'infinity' OR as_of = '-infinity' THEN
+        RAISE EXCEPTION 'as_of must be a finite date' USING ERRCODE = '22023';
+    END IF;
+    IF schema_name IS NOT NULL AND to_regnamespace(quote_ident(schema_name)) IS NULL THEN
+        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = '3F000';
+    END IF;
     s := quote_ident(schema_name);
     IF to_regclass(s || '.learner_daily') IS NULL OR to_regclass(s || '.learner_status') IS NULL THEN
         RAISE EXCEPTION 'relation %.learner_daily does not exist', s USING ERRCODE = '42P01',
@@ -473,45 +503,100 @@ BEGIN
     PERFORM learnerscore._create_learner_weekly_view(schema_name, weeks);
     PERFORM learnerscore._ensure_learner_model_tables(schema_name);
 
-    -- Targets: final status on the latest materialized date, completion and dropout.
+    -- Targets: completion and dropout, with the status on the latest materialized date. With as_of,
+    -- only learners whose flow has ended by as_of (learner_flows.flow_end <= as_of: their outcome is
+    -- final), with their status on the last day of their flow: training never sees a running learner.
     EXECUTE format('TRUNCATE %s.learner_targets', s);
     EXECUTE format($q$INSERT INTO %1$s.learner_targets
         SELECT u.user_id, u.course_id, st.status,
                coalesce(u.m2_attestation >= 50 AND u.m2_progress >= 50, false)::int,
                (st.status = 'asleep' OR NOT coalesce(u.m2_attestation >= 50 AND u.m2_progress >= 50, false))::int,
                u.m2_progress
-          FROM %1$s.users u LEFT JOIN %1$s.learner_status st ON st.user_id = u.user_id$q$, s);
-
+          FROM %1$s.users u
+          LEFT JOIN %1$s.learner_flows lf ON lf.user_id = u.user_id
+          LEFT JOIN LATERAL (SELECT a.status FROM %1$s.learner_activity a
+                              WHERE a.user_id = u.user_id
+                                AND a.cur_date <= CASE WHEN $1 IS NULL THEN 'infinity' ELSE lf.flow_end - 1 END
+                              ORDER BY a.cur_date DESC LIMIT 1) st ON true
+         WHERE $1 IS NULL OR lf.flow_end <= $1$q$, s) USING as_of;
     EXECUTE format('SELECT count(DISTINCT course_id) FROM %s.learner_targets', s) INTO ncourses;
-    validation := CASE WHEN ncourses >= 2 THEN 'leave-one-course-out' ELSE '5-fold' END;
-    EXECUTE format('INSERT INTO %s.learner_model_runs (weeks, algorithm, params, base_features, validation, deploy_policy) '
-                   'VALUES ($1, $2, $3, $4, $5, $6) RETURNING run_id', s)
-        INTO run USING weeks, algorithm, params, base_features, validation, deploy;
+    IF ncourses = 0 THEN
+        RAISE EXCEPTION 'no learner of schema % has a final outcome as of %', schema_name, coalesce(as_of::text, 'now')
+            USING ERRCODE = '22023',
+            HINT = 'A flow''s outcomes are final from learner_flows.flow_end (flow start + learnerscore.flow_days); give a later as_of.';
+    END IF;
+    -- Held-out metrics: with as_of and a course with two finished flows, the models are tested on a
+    -- later flow than they learn from (the latest finished flow of each such course; trained on the
+    -- earlier ones); otherwise on held-out courses (leave-one-course-out; 5-fold with one course).
+    DROP TABLE IF EXISTS _ls_test_learners;
+    CREATE TEMP TABLE _ls_test_learners (user_id int PRIMARY KEY);
+    IF as_of IS NOT NULL THEN
+        EXECUTE format($q$INSERT INTO _ls_test_learners
+            SELECT t.user_id FROM %1$s.learner_targets t JOIN %1$s.learner_flows lf USING (user_id)
+              JOIN (SELECT lf2.course_id, max(lf2.flow_start) AS last_start FROM %1$s.learner_targets t2
+                      JOIN %1$s.learner_flows lf2 USING (user_id)
+                     GROUP BY lf2.course_id HAVING count(DISTINCT lf2.flow_start) >= 2) c
+                ON c.course_id = lf.course_id AND lf.flow_start = c.last_start$q$, s);
+        GET DIAGNOSTICS n_test = ROW_COUNT;
+    END IF;
+    validation := CASE WHEN n_test > 0 THEN 'later-flow' WHEN ncourses >= 2 THEN 'leave-one-course-out' ELSE '5-fold' END;
+    EXECUTE format('INSERT INTO %s.learner_model_runs (weeks, algorithm, params, base_features, validation, deploy_policy, as_of) '
+                   'VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING run_id', s)
+        INTO run USING weeks, algorithm, params, base_features, validation, deploy, as_of;
 
     -- Aggregating straight over the learner_weekly view is slow (its expressions are
     -- re-evaluated per aggregate); materialize the week-end rows once.
     DROP TABLE IF EXISTS _ls_weekly;
-    EXECUTE format('CREATE TEMP TABLE _ls_weekly AS SELECT * FROM %s.learner_weekly', s);
+    EXECUTE format('CREATE TEMP TABLE _ls_weekly AS SELECT * FROM %s.learner_weekly WHERE $1 IS NULL OR cur_date <= $1', s)
+        USING as_of;
     FOR k IN 1..weeks LOOP
         DROP TABLE IF EXISTS _ls_learner_features;
-        EXECUTE format('CREATE TEMP TABLE _ls_learner_features AS SELECT f.*, t.dropout, t.completion, t.m2_progress '
-                       'FROM (%s) f JOIN %s.learner_targets t USING (user_id, course_id)',
+        EXECUTE format('CREATE TEMP TABLE _ls_learner_features AS SELECT f.*, t.dropout, t.completion, t.m2_progress, '
+                       'x.user_id IS NOT NULL AS _ls_test '
+                       'FROM (%s) f JOIN %s.learner_targets t USING (user_id, course_id) '
+                       'LEFT JOIN _ls_test_learners x ON x.user_id = f.user_id',
                        learnerscore._learner_features_sql(schema_name, k, NULL, '_ls_weekly', base_features), s);
         feats := learnerscore._learner_feature_names(k, base_features);
         FOREACH tgt IN ARRAY ARRAY['dropout', 'completion', 'm2_progress'] LOOP
+            -- m2_progress is a number: with logistic, its model is the linear one (ridge with params l2)
+            target_algorithm := CASE WHEN tgt = 'm2_progress' AND algorithm = 'logistic' THEN 'linear' ELSE algorithm END;
             model_name := format('%s.%s_w%s', schema_name, tgt, lpad(k::text, 2, '0'));
-            -- a new version of the name, deployed below as the policy says; train() validates it on
-            -- held-out courses (leave-one-course-out; 5-fold with one course) and records that in its metrics
-            new_id := learnerscore.train(model_name, '_ls_learner_features', tgt, feats, algorithm,
-                                         params || jsonb_build_object('deploy', false) ||
-                                         CASE WHEN ncourses >= 2 THEN '{"validate_group": "course_id"}'
-                                              ELSE '{"validate": 5}' END::jsonb);
-            SELECT m.version, (v->>'rows')::float8 AS test_rows, (v->>'auc')::float8 AS auc, (v->>'brier')::float8 AS brier,
-                   (v->>'calibration_error')::float8 AS calibration_error, (v->>'log_loss')::float8 AS log_loss,
-                   (v->>'accuracy')::float8 AS accuracy, (v->>'mae')::float8 AS mae, (v->>'rmse')::float8 AS rmse
-              INTO cv
-              FROM learnerscore.models m, LATERAL (SELECT m.metrics->'validation' AS v) x WHERE m.id = new_id;
-            new_version := cv.version;
+            IF n_test > 0 THEN
+                -- later-flow check: a model of the earlier flows predicts the later one, then is dropped;
+                -- the model kept learns from every finished flow
+                check_name := model_name || '_later_flow_check';
+                PERFORM learnerscore.drop_model(check_name, true);
+                check_id := learnerscore.train(check_name, 'SELECT * FROM _ls_learner_features WHERE NOT _ls_test', tgt, feats,
+                                               target_algorithm, params || jsonb_build_object('deploy', false));
+                EXECUTE format($q$SELECT count(*)::float8 AS test_rows, %s
+                                    FROM (SELECT learnerscore.predict($1, f) AS p, f.%I::float8 AS y
+                                            FROM _ls_learner_features f WHERE f._ls_test AND f.%I IS NOT NULL) x$q$,
+                               CASE WHEN tgt = 'm2_progress'
+                                    THEN 'NULL::float8 AS auc, NULL::float8 AS brier, NULL::float8 AS calibration_error, '
+                                         'NULL::float8 AS log_loss, NULL::float8 AS accuracy, '
+                                         'learnerscore.mae(p, y) AS mae, learnerscore.rmse(p, y) AS rmse'
+                                    ELSE 'learnerscore.auc(p, y) AS auc, learnerscore.brier(p, y) AS brier, '
+                                         'learnerscore.calibration_error(p, y) AS calibration_error, '
+                                         'learnerscore.log_loss(p, y) AS log_loss, learnerscore.accuracy(p, y) AS accuracy, '
+                                         'NULL::float8 AS mae, NULL::float8 AS rmse' END, tgt, tgt)
+                    INTO cv USING check_id;
+                PERFORM learnerscore.drop_model(check_name);
+                new_id := learnerscore.train(model_name, '_ls_learner_features', tgt, feats, target_algorithm,
+                                             params || jsonb_build_object('deploy', false));
+            ELSE
+                -- a new version of the name, deployed below as the policy says; train() validates it on
+                -- held-out courses (leave-one-course-out; 5-fold with one course) and records that in its metrics
+                new_id := learnerscore.train(model_name, '_ls_learner_features', tgt, feats, target_algorithm,
+                                             params || jsonb_build_object('deploy', false) ||
+                                             CASE WHEN ncourses >= 2 THEN '{"validate_group": "course_id"}'
+                                                  ELSE '{"validate": 5}' END::jsonb);
+                SELECT (v->>'rows')::float8 AS test_rows, (v->>'auc')::float8 AS auc, (v->>'brier')::float8 AS brier,
+                       (v->>'calibration_error')::float8 AS calibration_error, (v->>'log_loss')::float8 AS log_loss,
+                       (v->>'accuracy')::float8 AS accuracy, (v->>'mae')::float8 AS mae, (v->>'rmse')::float8 AS rmse
+                  INTO cv
+                  FROM learnerscore.models m, LATERAL (SELECT m.metrics->'validation' AS v) x WHERE m.id = new_id;
+            END IF;
+            SELECT m.version INTO new_version FROM learnerscore.models m WHERE m.id = new_id;
             -- the held-out metric: AUC (higher is better) for the classifiers, MAE (lower is better) for m2_progress
             higher_better := tgt <> 'm2_progress';
             metric_name := CASE WHEN higher_better THEN 'auc' ELSE 'mae' END;
@@ -559,6 +644,7 @@ BEGIN
     END LOOP;
     DROP TABLE IF EXISTS _ls_learner_features;
     DROP TABLE IF EXISTS _ls_weekly;
+    DROP TABLE IF EXISTS _ls_test_learners;
     EXECUTE format('UPDATE %s.learner_model_runs SET models = $1, models_deployed = $2 WHERE run_id = $3', s)
         USING run_models, n_deployed, run;
     IF EXISTS (SELECT 1 FROM generate_series(1, weeks) j, unnest(ARRAY['dropout', 'completion', 'm2_progress']) t
@@ -572,13 +658,16 @@ BEGIN
     PERFORM learnerscore._comment_bi_views(schema_name);  -- column comments of learner_scores, learner_model_metrics (190)
 END
 $proc$;
-COMMENT ON PROCEDURE learnerscore.train_learner_models(text, int, text, jsonb, text[], text) IS
+COMMENT ON PROCEDURE learnerscore.train_learner_models(text, int, text, jsonb, text[], text, date) IS
   'Trains, for each week k = 1..weeks, models of dropout, completion and m2_progress on the leak-free week-k features '
   'as new versions of <schema>.<target>_w<kk> in learnerscore.models (earlier versions are kept: prune them with prune_models), '
   'records the run in <schema>.learner_model_runs and appends its leave-one-course-out metrics to <schema>.learner_model_metrics, '
   'deploys the new models as deploy says (always; if_not_worse: per target and week, only when the held-out AUC, or MAE for '
   'm2_progress, is not worse than that of the deployed version; never), and creates the view <schema>.learner_scores over the deployed versions. '
   'base_features (default learnerscore.learner_model_features()) are the learner_daily columns used per week. '
+  'With as_of, only learners whose flow has ended by as_of (learner_flows.flow_end <= as_of: final outcomes) and their data up to as_of '
+  'are used, and where a course has two finished flows the held-out metrics come from its latest finished flow, predicted by a model of the '
+  'earlier ones (validation later-flow); without as_of every learner counts, as before. '
   'Run CALL learnerscore.refresh_learner_daily(schema) first.';
 
 CREATE FUNCTION learnerscore._create_learner_scores_view(schema_name text, weeks int, base_features text[] DEFAULT NULL)
@@ -644,3 +733,122 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._create_learner_scores_view(text, int, text[]) IS 'Internal: (re)creates <schema>.learner_scores over the deployed versions of the weekly models.';
+
+-- Scoring the running cohort as of a day (issue 14, item 1): the learners whose flow runs on as_of
+-- (flow_start <= as_of < flow_end), each with the deployed models of the course week it has completed
+-- (at least 1, at most the weeks trained), from learner_daily rows up to as_of only, the status on as_of
+-- and reasons against the course norm at the same week; appended to learner_score_history as one
+-- snapshot. Nothing a learner did after as_of, and no outcome (users.m2_*), is read: a learner's score
+-- as of a day does not change when its outcome becomes known.
+CREATE FUNCTION learnerscore.score_learners(schema_name text, as_of date DEFAULT current_date) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text;
+    weeks int := 0;
+    base text[];
+    last_day date;
+    k int;
+    d text; c text; p text;
+    n bigint;
+    stamp timestamptz := clock_timestamp();
+BEGIN
+    IF schema_name IS NULL OR btrim(schema_name) = '' THEN
+        RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
+    END IF;
+    IF as_of IS NULL OR as_of = 'infinity' OR as_of = '-infinity' THEN
+        RAISE EXCEPTION 'as_of must be a finite date, not %', coalesce(as_of::text, 'NULL') USING ERRCODE = '22023';
+    END IF;
+    IF to_regnamespace(quote_ident(schema_name)) IS NULL THEN
+        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = '3F000';
+    END IF;
+    s := quote_ident(schema_name);
+    -- the weeks 1..weeks whose three models are all deployed
+    LOOP
+        d := format('%s.dropout_w%s', schema_name, lpad((weeks + 1)::text, 2, '0'));
+        c := format('%s.completion_w%s', schema_name, lpad((weeks + 1)::text, 2, '0'));
+        p := format('%s.m2_progress_w%s', schema_name, lpad((weeks + 1)::text, 2, '0'));
+        EXIT WHEN weeks >= 52 OR (SELECT count(*) FROM learnerscore.deployed_models dm WHERE dm.name IN (d, c, p)) < 3;
+        weeks := weeks + 1;
+    END LOOP;
+    IF weeks = 0 THEN
+        RAISE EXCEPTION 'no deployed learner models of schema %: %, % and % are not all deployed', schema_name, d, c, p
+            USING ERRCODE = '42704',
+            HINT = format('Run CALL learnerscore.train_learner_models(%L, as_of => ...) first.', schema_name);
+    END IF;
+    IF to_regclass(s || '.learner_daily') IS NULL OR to_regclass(s || '.learner_flows') IS NULL
+       OR to_regclass(s || '.learner_weekly') IS NULL THEN
+        RAISE EXCEPTION 'relation %.learner_daily or %.learner_weekly does not exist', s, s USING ERRCODE = '42P01',
+            HINT = format('Run CALL learnerscore.refresh_learner_daily(%L) and CALL learnerscore.train_learner_models(%L) first.',
+                          schema_name, schema_name);
+    END IF;
+    base := learnerscore._learner_model_base_features(schema_name);
+    IF base = learnerscore.learner_model_features() THEN
+        base := NULL;
+    END IF;
+    EXECUTE format('SELECT max(cur_date) FROM %s.learner_daily', s) INTO last_day;
+    IF last_day IS NULL OR as_of > last_day + 1 THEN
+        RAISE EXCEPTION 'as_of % is after the data: %.learner_daily ends on %', as_of, s, coalesce(last_day::text, '(empty)')
+            USING ERRCODE = '22023',
+            HINT = format('Score as of %s at the latest, or run CALL learnerscore.refresh_learner_daily(%L) first.',
+                          coalesce((last_day + 1)::text, 'a day with data'), schema_name);
+    END IF;
+    IF to_regclass(s || '.learner_score_history') IS NULL THEN
+        PERFORM learnerscore.create_bi_views(schema_name);
+    END IF;
+
+    DROP TABLE IF EXISTS _ls_running, _ls_asof_weekly, _ls_asof_norms, _ls_asof_scored;
+    EXECUTE format($q$CREATE TEMP TABLE _ls_running AS
+        SELECT lf.user_id, lf.course_id, least(%2$s, greatest(1, ($1 - lf.flow_start + 1) / 7))::int AS week
+          FROM %1$s.learner_flows lf WHERE lf.flow_start <= $1 AND $1 < lf.flow_end$q$, s, weeks) USING as_of;
+    EXECUTE format('CREATE TEMP TABLE _ls_asof_weekly AS SELECT * FROM %s.learner_weekly WHERE cur_date <= $1', s) USING as_of;
+    EXECUTE format('CREATE TEMP TABLE _ls_asof_norms AS %s', learnerscore._course_norms_sql(schema_name, '_ls_asof_weekly', base));
+    CREATE TEMP TABLE _ls_asof_scored (user_id int, course_id int, week int, dropout_probability float8,
+        completion_probability float8, predicted_m2_progress float8, contributions jsonb, features jsonb,
+        dropout_model_id bigint, completion_model_id bigint, progress_model_id bigint);
+    FOR k IN 1..weeks LOOP
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM _ls_running r WHERE r.week = k);
+        d := format('%s.dropout_w%s', schema_name, lpad(k::text, 2, '0'));
+        c := format('%s.completion_w%s', schema_name, lpad(k::text, 2, '0'));
+        p := format('%s.m2_progress_w%s', schema_name, lpad(k::text, 2, '0'));
+        -- the model ids once, so that every learner of the week is scored by the same versions
+        EXECUTE format($q$INSERT INTO _ls_asof_scored
+            SELECT f.user_id, f.course_id, %2$s, learnerscore.predict(m.d, f), learnerscore.predict(m.c, f),
+                   greatest(0, least(100, learnerscore.predict(m.p, f))), learnerscore.explain(m.d, f), to_jsonb(f), m.d, m.c, m.p
+              FROM (%1$s) f,
+                   (SELECT (SELECT model_id FROM learnerscore.deployed_models WHERE name = %3$L) AS d,
+                           (SELECT model_id FROM learnerscore.deployed_models WHERE name = %4$L) AS c,
+                           (SELECT model_id FROM learnerscore.deployed_models WHERE name = %5$L) AS p) m$q$,
+            learnerscore._learner_features_sql(schema_name, k,
+                format('u.user_id IN (SELECT r.user_id FROM _ls_running r WHERE r.week = %s)', k), '_ls_asof_weekly', base),
+            k, d, c, p);
+    END LOOP;
+    EXECUTE format($q$INSERT INTO %1$s.learner_score_history (as_of, scored_at, user_id, course_id, status, band,
+            dropout_probability, completion_probability, predicted_m2_progress, risk_rank, reason_1, reason_2, reason_3,
+            model_week, dropout_model_id, completion_model_id, progress_model_id, reachable)
+        SELECT $1, $2, sc.user_id, sc.course_id, st.status, learnerscore.risk_band(sc.dropout_probability),
+               sc.dropout_probability, sc.completion_probability, sc.predicted_m2_progress,
+               CASE WHEN sc.dropout_probability IS NOT NULL
+                    THEN rank() OVER (PARTITION BY sc.course_id, sc.dropout_probability IS NULL
+                                      ORDER BY sc.dropout_probability DESC) END::int,
+               left(r.reasons->0->>'sentence', 300), left(r.reasons->1->>'sentence', 300), left(r.reasons->2->>'sentence', 300),
+               sc.week, sc.dropout_model_id, sc.completion_model_id, sc.progress_model_id,
+               st.status IS DISTINCT FROM 'asleep'
+          FROM _ls_asof_scored sc
+          LEFT JOIN LATERAL (SELECT a.status::varchar(16) AS status FROM %1$s.learner_activity a
+                              WHERE a.user_id = sc.user_id AND a.cur_date <= $1
+                              ORDER BY a.cur_date DESC LIMIT 1) st ON true
+          LEFT JOIN _ls_asof_norms nm ON nm.course_id = sc.course_id
+         CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons) r$q$, s)
+        USING as_of, stamp;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    DROP TABLE _ls_running, _ls_asof_weekly, _ls_asof_norms, _ls_asof_scored;
+    RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.score_learners(text, date) IS
+  'Scores the learners whose flow runs on as_of (learner_flows: flow_start <= as_of < flow_end) with the deployed models of the '
+  'course week each has completed (1 .. the weeks trained), from their learner_daily rows up to as_of and never an outcome, and '
+  'appends one snapshot to <schema>.learner_score_history (as_of, scored_at = now, status on as_of, band, probabilities, risk_rank '
+  'within the course, three reasons against the course norm at the same week, model week and ids, reachable); returns the rows stored. '
+  '<schema>.learner_scores_latest shows the newest snapshot. Errors: 22023 (NULL or infinite as_of, as_of after the day after '
+  'the data), 3F000 (no such schema), 42P01 (no learner_daily / learner models), 42704 (no deployed learner model).';

@@ -121,6 +121,12 @@ BEGIN
     -- the learner models' tables (runs, metrics per run; no row lost) and learner_scores over the deployed versions
     IF to_regclass(format('%I.learner_model_metrics', schema_name)) IS NOT NULL THEN
         PERFORM learnerscore._ensure_learner_model_tables(schema_name);
+        -- learner_weekly: week-end rows of each learner's own flow (0.1.0: of the course's first opening)
+        IF to_regclass(format('%I.learner_weekly', schema_name)) IS NOT NULL THEN
+            -- with the weeks it had ("... < (7 * weeks)" in its definition)
+            PERFORM learnerscore._create_learner_weekly_view(schema_name, coalesce(
+                (regexp_match(pg_get_viewdef(to_regclass(format('%I.learner_weekly', schema_name))), '< \(7 \* (\d+)\)'))[1]::int, 10));
+        END IF;
         IF scores_dropped THEN
             PERFORM learnerscore._recreate_learner_scores_view(schema_name);
         END IF;

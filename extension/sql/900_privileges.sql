@@ -63,7 +63,8 @@ BEGIN ATOMIC
         ('owner', ARRAY['refresh_learner_daily', 'create_weekly_features_view', 'train_learner_models',
                         '_create_feature_objects', '_feature_relations', '_create_learner_weekly_view',
                         '_create_learner_scores_view', '_learner_features_sql', '_learner_feature_names',
-                        '_ensure_learner_model_tables', '_recreate_learner_scores_view', '_course_norms_sql']),
+                        '_ensure_learner_model_tables', '_recreate_learner_scores_view', '_course_norms_sql',
+                        'score_learners', '_learner_model_base_features']),
         -- course effects (410_course_effects_schema.sql)
         ('owner', ARRAY['create_course_effects_schema', 'refresh_course_effects', '_create_course_effects_tables',
                         '_create_course_effects_panel', '_create_course_effects_results']),
