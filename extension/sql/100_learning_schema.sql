@@ -121,6 +121,8 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._check_contact() IS
   'Internal: BEFORE INSERT OR UPDATE row trigger on <schema>.contacts: a contact of a learner not in <schema>.users raises 23503, one dated after localtimestamp raises 23514. Runs with the writer''s rights (the writer needs SELECT on users).';
 
+-- contact_assignments is made here too (no new routine): who was randomized into the
+-- contacted arm or the holdout on which day, which a contact log alone cannot tell.
 CREATE FUNCTION learnerscore._create_contacts_table(schema_name text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
@@ -135,25 +137,43 @@ BEGIN
         outcome_note text$$,
         'Intervention log (contacts.csv or plain INSERTs): one row per contact of a learner by a tutor, with the channel and the tutor''s note on the outcome. A trigger refuses a learner not in users (23503) and a contact dated after the current local time (23514).',
         'contacts_user_time_idx (user_id, contacted_at)');
+    PERFORM learnerscore._create_table(schema_name, 'contact_assignments', $$
+        user_id     integer NOT NULL,
+        assigned_on date NOT NULL,
+        arm         varchar(16) NOT NULL CHECK (arm IN ('contact', 'holdout')),
+        tutor       text,
+        plan_id     bigint,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, assigned_on)$$,
+        'Randomized contact assignments (contact_assignments.csv, or learnerscore.contact_plan): one row per learner and day it was assigned to the contacted arm or to the holdout (kept uncontacted on purpose), so that contacted and holdout learners can be compared.',
+        'contact_assignments_day_idx (assigned_on)');
     FOR c IN SELECT * FROM (VALUES
-        ('user_id', 'The contacted learner (users.user_id); must exist in users when the row is written.'),
-        ('contacted_at', 'When the tutor contacted the learner, platform local time like the other event tables; not after the current local time when written.'),
-        ('tutor', 'Who made the contact (the tutor''s, or "dynamizer''s", name or login as exported).'),
-        ('channel', 'How: e.g. телефон, telegram, email, чат (free text, as exported).'),
-        ('outcome_note', 'The tutor''s note on the outcome, e.g. "обещал вернуться", "не дозвонились" (free text).')) t(col, txt)
+        ('contacts', 'user_id', 'The contacted learner (users.user_id); must exist in users when the row is written.'),
+        ('contacts', 'contacted_at', 'When the tutor contacted the learner, platform local time like the other event tables; not after the current local time when written.'),
+        ('contacts', 'tutor', 'Who made the contact (the tutor''s, or "dynamizer''s", name or login as exported).'),
+        ('contacts', 'channel', 'How: e.g. телефон, telegram, email, чат (free text, as exported).'),
+        ('contacts', 'outcome_note', 'The tutor''s note on the outcome, e.g. "обещал вернуться", "не дозвонились" (free text).'),
+        ('contact_assignments', 'user_id', 'The assigned learner (users.user_id).'),
+        ('contact_assignments', 'assigned_on', 'The day of the assignment: the contact day of the contacted arm, the nominal day of a holdout learner (platform local date).'),
+        ('contact_assignments', 'arm', 'contact (to be contacted) or holdout (randomly kept uncontacted).'),
+        ('contact_assignments', 'tutor', 'The tutor assigned to make the contact; NULL for the holdout.'),
+        ('contact_assignments', 'plan_id', 'The contact plan that made the assignment (learnerscore.contact_plan); NULL for loaded rows.'),
+        ('contact_assignments', 'created_at', 'When the row was written.')) t(rel, col, txt)
     LOOP
+        tbl := format('%I.%I', schema_name, c.rel);
         IF col_description(tbl::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = tbl::regclass AND attname = c.col))
            IS DISTINCT FROM c.txt THEN
             EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', tbl, c.col, c.txt);
         END IF;
     END LOOP;
+    tbl := format('%I.contacts', schema_name);
     IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl::regclass AND tgname = 'contacts_check') THEN
         EXECUTE format('CREATE TRIGGER contacts_check BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION learnerscore._check_contact()', tbl);
     END IF;
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._create_contacts_table(text) IS
-  'Internal: creates <schema>.contacts (the intervention log), its column comments and its validating trigger (idempotent, no lock when all exist).';
+  'Internal: creates <schema>.contacts (the intervention log), its column comments and its validating trigger, and <schema>.contact_assignments (the randomized contact / holdout arms) with its column comments (idempotent, no lock when all exist).';
 
 CREATE FUNCTION learnerscore._create_learning_tables(schema_name text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
@@ -273,7 +293,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore,
     SELECT unnest(ARRAY[
         -- clean tables and the loader's bookkeeping (100_learning_schema.sql)
         'users', 'users_age_timezone', 'authorization', 'schedule', 'activity_history_viewed',
-        'webinars_logs', 'exercise_results', 'users_logs', 'activities_guide', 'contacts', 'load_rejects', 'load_log',
+        'webinars_logs', 'exercise_results', 'users_logs', 'activities_guide', 'contacts', 'contact_assignments',
+        'load_rejects', 'load_log',
         -- analyst views (120_learning_views.sql) and their caches (115_view_cache.sql)
         'dataset_v', 'm_online_users_exercise', 'm_exercise_lag_time_series', 'm_date_interval', 'm_course_params',
         'dataset_h', 'dataset_h_live', 'dataset_h_cache', 'students_v3',

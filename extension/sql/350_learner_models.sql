@@ -507,18 +507,8 @@ BEGIN
     -- only learners whose flow has ended by as_of (learner_flows.flow_end <= as_of: their outcome is
     -- final), with their status on the last day of their flow: training never sees a running learner.
     EXECUTE format('TRUNCATE %s.learner_targets', s);
-    EXECUTE format($q$INSERT INTO %1$s.learner_targets
-        SELECT u.user_id, u.course_id, st.status,
-               coalesce(u.m2_attestation >= 50 AND u.m2_progress >= 50, false)::int,
-               (st.status = 'asleep' OR NOT coalesce(u.m2_attestation >= 50 AND u.m2_progress >= 50, false))::int,
-               u.m2_progress
-          FROM %1$s.users u
-          LEFT JOIN %1$s.learner_flows lf ON lf.user_id = u.user_id
-          LEFT JOIN LATERAL (SELECT a.status FROM %1$s.learner_activity a
-                              WHERE a.user_id = u.user_id
-                                AND a.cur_date <= CASE WHEN $1 IS NULL THEN 'infinity' ELSE lf.flow_end - 1 END
-                              ORDER BY a.cur_date DESC LIMIT 1) st ON true
-         WHERE $1 IS NULL OR lf.flow_end <= $1$q$, s) USING as_of;
+    EXECUTE format('INSERT INTO %s.learner_targets SELECT user_id, course_id, final_status, completion, dropout, m2_progress FROM (%s) o',
+                   s, learnerscore._learner_outcomes_sql(schema_name)) USING as_of;
     EXECUTE format('SELECT count(DISTINCT course_id) FROM %s.learner_targets', s) INTO ncourses;
     IF ncourses = 0 THEN
         RAISE EXCEPTION 'no learner of schema % has a final outcome as of %', schema_name, coalesce(as_of::text, 'now')
@@ -554,7 +544,8 @@ BEGIN
         EXECUTE format('CREATE TEMP TABLE _ls_learner_features AS SELECT f.*, t.dropout, t.completion, t.m2_progress, '
                        'x.user_id IS NOT NULL AS _ls_test '
                        'FROM (%s) f JOIN %s.learner_targets t USING (user_id, course_id) '
-                       'LEFT JOIN _ls_test_learners x ON x.user_id = f.user_id',
+                       'LEFT JOIN _ls_test_learners x ON x.user_id = f.user_id '
+                       'ORDER BY f.user_id',  -- the same rows give the same models, whatever the plan's row order
                        learnerscore._learner_features_sql(schema_name, k, NULL, '_ls_weekly', base_features), s);
         feats := learnerscore._learner_feature_names(k, base_features);
         FOREACH tgt IN ARRAY ARRAY['dropout', 'completion', 'm2_progress'] LOOP
@@ -741,7 +732,7 @@ COMMENT ON FUNCTION learnerscore._create_learner_scores_view(text, int, text[]) 
 -- snapshot. Nothing a learner did after as_of, and no outcome (users.m2_*), is read: a learner's score
 -- as of a day does not change when its outcome becomes known.
 CREATE FUNCTION learnerscore.score_learners(schema_name text, as_of date DEFAULT current_date) RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text;
     weeks int := 0;

@@ -39,6 +39,10 @@ BEGIN ATOMIC
         ('analyst', ARRAY['deploy', 'rollback', 'prune_models', 'drop_model_version']),
         -- uplift models (330_uplift.sql)
         ('analyst', ARRAY['train_uplift']),
+        -- contacts: their effect, the uplift model and today's plan (420_contact_plan.sql)
+        ('analyst', ARRAY['contact_effect', 'contact_policy_values', '_learner_outcomes_sql', '_contact_features_sql',
+                          '_contact_experiment_sql', '_require_contact_schema']),
+        ('owner', ARRAY['train_contact_uplift', 'contact_plan', '_ensure_contact_tables']),
         -- learning schemas (100_learning_schema.sql, 130_create_learning_schema.sql)
         ('owner', ARRAY['create_learning_schema', '_create_load_tables', '_create_learning_tables',
                         '_create_table', '_create_schema_if_missing', '_comment_table',

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/base/error.h"
@@ -44,22 +46,24 @@ GuideRow guide(int activity_id, int module, int theme, int task, const char* typ
 // opens 12-15 10:00 (301 exercise, attestation, required; its schedule row is
 // duplicated). Openings: 12-01, 12-08, 12-15 at 10:00 -> deadlines 12-08,
 // 12-15 and, for the last task, 12-15 + 7 days = 12-22 10:00.
-CourseCatalog catalog() {
+std::vector<ScheduleRow> schedule() {
     ScheduleRow lesson;
     lesson.course_id = 1;
     lesson.is_activity = false;
     lesson.task_id = 10;
     lesson.date_shown = ts(12, 1, 10);
-    std::vector<ScheduleRow> s{lesson,
-                               act(101, 10, "slide", 0, ts(12, 1, 10)),
-                               act(102, 10, "exercise", 0, ts(12, 1, 10)),
-                               act(201, 20, "CodeExercise", 0, ts(12, 8, 10)),
-                               act(301, 30, "exercise", 1, ts(12, 15, 10)),
-                               act(301, 30, "exercise", 1, ts(12, 15, 10))};
-    std::vector<GuideRow> g{guide(101, 1, 1, 10, "slide", 0), guide(102, 1, 1, 10, "exercise", 1),
-                            guide(201, 2, 2, 20, "CodeExercise", 0), guide(301, 2, 3, 30, "exercise", 1)};
-    return CourseCatalog::build(s, g);
+    return {lesson,
+            act(101, 10, "slide", 0, ts(12, 1, 10)),
+            act(102, 10, "exercise", 0, ts(12, 1, 10)),
+            act(201, 20, "CodeExercise", 0, ts(12, 8, 10)),
+            act(301, 30, "exercise", 1, ts(12, 15, 10)),
+            act(301, 30, "exercise", 1, ts(12, 15, 10))};
 }
+std::vector<GuideRow> guides() {
+    return {guide(101, 1, 1, 10, "slide", 0), guide(102, 1, 1, 10, "exercise", 1),
+            guide(201, 2, 2, 20, "CodeExercise", 0), guide(301, 2, 3, 30, "exercise", 1)};
+}
+CourseCatalog catalog() { return CourseCatalog::build(schedule(), guides()); }
 
 Learner learner() {
     Learner l;
@@ -101,14 +105,18 @@ LearnerEvents events() {
     return e;
 }
 
-std::map<Day, DailyRow> run(LearnerEvents e, Day from, Day to, Learner l = learner()) {
-    CourseCatalog cat = catalog();
+std::map<Day, DailyRow> run_on(const CourseCatalog& cat, LearnerEvents e, Day from, Day to,
+                               const Learner& l) {
     FeatureEngine engine(cat, StatusThresholds{});
     std::vector<DailyRow> rows;
     engine.compute(l, e, date_range(from, to, 1), rows);
     std::map<Day, DailyRow> by_day;
     for (auto& r : rows) by_day[r.cur_date] = r;
     return by_day;
+}
+
+std::map<Day, DailyRow> run(LearnerEvents e, Day from, Day to, Learner l = learner()) {
+    return run_on(catalog(), std::move(e), from, to, l);
 }
 
 const std::map<Day, DailyRow>& rows() {
@@ -121,7 +129,8 @@ const DailyRow& at(int m, int d) { return rows().at(civil(2023, m, d)); }
 
 TEST(FeaturesCatalog, DeduplicatesAndComputesDeadlines) {
     CourseCatalog cat = catalog();
-    const Course* c = cat.find(1);
+    EXPECT_EQ(cat.size(), 1u);
+    const Course* c = cat.find(1, 1.0);
     ASSERT_NE(c, nullptr);
     EXPECT_EQ(c->activities.size(), 4u);
     EXPECT_EQ(*c->start, ts(12, 1, 10));
@@ -132,8 +141,8 @@ TEST(FeaturesCatalog, DeduplicatesAndComputesDeadlines) {
     EXPECT_TRUE(c->activities[c->index.at(102)].required);
     EXPECT_FALSE(c->activities[c->index.at(101)].result_bearing);
     EXPECT_TRUE(c->activities[c->index.at(201)].result_bearing);
-    EXPECT_EQ(cat.find(2), nullptr);
-    EXPECT_EQ(cat.find(std::nullopt), nullptr);
+    EXPECT_EQ(cat.find(2, 1.0), nullptr);
+    EXPECT_EQ(cat.find(std::nullopt, 1.0), nullptr);
 }
 
 TEST(FeaturesEngine, StaticColumns) {
@@ -346,6 +355,160 @@ TEST(FeaturesEngine, SparseDatesGiveTheSameValuesAsDailyDates) {
         EXPECT_EQ(w.view_delay_sum, d.view_delay_sum);
         EXPECT_EQ(w.sum_result, d.sum_result);
         EXPECT_EQ(w.w_view_hours, d.w_view_hours);
+    }
+}
+
+namespace {
+
+// Course 1 in two flows, as exports list it: flow 2 repeats every schedule row
+// (same activity ids) 147 days later.
+constexpr Micros kFlowGap = 147 * kMicrosPerDay;
+std::vector<ScheduleRow> two_flows() {
+    std::vector<ScheduleRow> s = schedule();
+    for (ScheduleRow r : schedule()) {
+        r.flow = 2;
+        *r.date_shown += kFlowGap;
+        s.push_back(r);
+    }
+    return s;
+}
+LearnerEvents shifted(LearnerEvents e, Micros by) {
+    for (auto& t : e.auth) t += by;
+    for (auto& v : e.views) v.t += by;
+    for (auto& r : e.results) r.t += by;
+    for (auto& w : e.webinars) w.t += by;
+    for (auto& g : e.tags) g.t += by;
+    return e;
+}
+Learner in_flow(std::optional<double> flow_num) {
+    Learner l = learner();
+    l.flow_num = flow_num;
+    return l;
+}
+// Every column but cur_date and flow_num, plus the status (last_activity_at
+// moves with the events, so it is compared shifted).
+void expect_same_features(const DailyRow& a, const DailyRow& b, Micros shift) {
+#define LS_EXPECT_SAME(name, kind, weekly)                                      \
+    if (std::string(#name) != "cur_date" && std::string(#name) != "flow_num") { \
+        EXPECT_EQ(a.name, b.name) << #name;                                     \
+    }
+    LS_DAILY_COLUMNS(LS_EXPECT_SAME)
+#undef LS_EXPECT_SAME
+    EXPECT_EQ(a.days_inactive, b.days_inactive);
+    EXPECT_EQ(a.status, b.status);
+    EXPECT_EQ(a.theme_id, b.theme_id);
+    EXPECT_EQ(a.task_id, b.task_id);
+    std::optional<Micros> moved = a.last_activity_at;
+    if (moved) *moved += shift;
+    EXPECT_EQ(moved, b.last_activity_at);
+}
+
+}  // namespace
+
+TEST(FeaturesFlows, LearnerFlowIsUsersFlowNumAsLearnerFlowsReadsIt) {
+    EXPECT_EQ(learner_flow(std::nullopt), 1);
+    EXPECT_EQ(learner_flow(2.0), 2);
+    EXPECT_EQ(learner_flow(1.6), 2);
+    EXPECT_EQ(learner_flow(0.0), 0);
+    EXPECT_EQ(learner_flow(2.5), 2);  // round(real) in PostgreSQL: rint, ties to even
+    EXPECT_EQ(learner_flow(3.5), 4);
+    EXPECT_EQ(learner_flow(999999.4), 999999);
+    EXPECT_EQ(learner_flow(std::nan("")), std::nullopt);
+    EXPECT_EQ(learner_flow(-0.5), std::nullopt);
+    EXPECT_EQ(learner_flow(1000000.0), std::nullopt);
+    EXPECT_EQ(learner_flow(HUGE_VAL), std::nullopt);
+}
+
+TEST(FeaturesFlows, CatalogHasOneCoursePerFlow) {
+    CourseCatalog cat = CourseCatalog::build(two_flows(), guides());
+    EXPECT_EQ(cat.size(), 2u);
+    const Course* f1 = cat.find(1, 1.0);
+    const Course* f2 = cat.find(1, 2.0);
+    ASSERT_NE(f1, nullptr);
+    ASSERT_NE(f2, nullptr);
+    EXPECT_EQ(f1->flow, 1);
+    EXPECT_EQ(f2->flow, 2);
+    EXPECT_EQ(cat.find(1, std::nullopt), f1);  // empty flow_num = flow 1
+    EXPECT_EQ(cat.find(1, 1.6), f2);
+    EXPECT_EQ(*f1->start, ts(12, 1, 10));
+    EXPECT_EQ(*f2->start, ts(12, 1, 10) + kFlowGap);
+    EXPECT_EQ(*f2->attestation_deadline, ts(12, 15, 10) + kFlowGap);
+    ASSERT_EQ(f2->activities.size(), 4u);
+    for (std::size_t i = 0; i < f1->activities.size(); ++i) {
+        const Activity& a = f1->activities[i];
+        const Activity& b = f2->activities[i];
+        EXPECT_EQ(a.activity_id, b.activity_id);
+        EXPECT_EQ(a.shown + kFlowGap, b.shown);
+        EXPECT_EQ(a.deadline + kFlowGap, b.deadline);  // the last task's: its own shown + 7 days
+        EXPECT_EQ(a.required, b.required);
+        EXPECT_EQ(a.module, b.module);
+    }
+    // no such flow in a course of several: no course, as learner_flows gives no dates
+    EXPECT_EQ(cat.find(1, 3.0), nullptr);
+    EXPECT_EQ(cat.find(1, 0.0), nullptr);
+    EXPECT_EQ(cat.find(1, std::nan("")), nullptr);
+    EXPECT_EQ(cat.find(1, -1.0), nullptr);
+    EXPECT_EQ(cat.find(2, 1.0), nullptr);
+}
+
+TEST(FeaturesFlows, ACourseWithOneFlowServesEveryFlowNumber) {
+    CourseCatalog cat = catalog();  // schedule without flows: all flow 1
+    const Course* c = cat.find(1, 1.0);
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(cat.find(1, 2.0), c);
+    EXPECT_EQ(cat.find(1, std::nan("")), c);
+    EXPECT_EQ(cat.find(1, 1e9), c);
+    // a single flow that is not flow 1 serves flow 1 too
+    std::vector<ScheduleRow> s = schedule();
+    for (ScheduleRow& r : s) r.flow = 2;
+    CourseCatalog only2 = CourseCatalog::build(s, guides());
+    ASSERT_NE(only2.find(1, std::nullopt), nullptr);
+    EXPECT_EQ(only2.find(1, std::nullopt)->flow, 2);
+}
+
+TEST(FeaturesFlows, ALaterFlowLearnerSeesItsOwnFlowsSchedule) {
+    CourseCatalog cat = CourseCatalog::build(two_flows(), guides());
+    const Day from = civil(2023, 11, 30), to = civil(2023, 12, 31), gap = 147;
+    auto one = run_on(cat, events(), from, to, in_flow(1.0));
+    Learner l2 = in_flow(2.0);
+    *l2.m2_attestation_date += kFlowGap;  // attested as late in its flow
+    auto two = run_on(cat, shifted(events(), kFlowGap), from + gap, to + gap, l2);
+    ASSERT_EQ(one.size(), two.size());
+    for (const auto& [d, r] : one) {
+        SCOPED_TRACE(d - from);
+        expect_same_features(r, two.at(d + gap), kFlowGap);
+    }
+    // flow-2 week 1 (not every activity opened since the flow-1 start)
+    const DailyRow& w1 = two.at(civil(2023, 12, 1) + gap);
+    EXPECT_EQ(w1.sum_schedule_activities, 2);
+    EXPECT_EQ(*w1.module, 1);
+    EXPECT_NEAR(w1.view_delay_first, 2 * kH, 1e-12);
+    EXPECT_EQ(w1.m2_delay, 0.0);
+    EXPECT_EQ(two.at(civil(2023, 11, 30) + gap).sum_schedule_activities, 0);
+    // the flow-1 rows equal those of the catalog without flows
+    for (const auto& [d, r] : one) expect_same_features(r, rows().at(d), 0);
+}
+
+TEST(FeaturesFlows, ASingleFlowScheduleKeepsTheOldBehaviourForAnyFlowNum) {
+    const Day from = civil(2023, 11, 30), to = civil(2023, 12, 31);
+    for (std::optional<double> f : {std::optional<double>(2.0), std::optional<double>(std::nan("")),
+                                    std::optional<double>(std::nullopt)}) {
+        auto r = run(events(), from, to, in_flow(f));
+        for (const auto& [d, row] : r) expect_same_features(row, rows().at(d), 0);
+    }
+}
+
+TEST(FeaturesFlows, AFlowNoScheduleHasGetsNoCourse) {
+    CourseCatalog cat = CourseCatalog::build(two_flows(), guides());
+    for (double f : {3.0, std::nan("")}) {
+        auto r = run_on(cat, LearnerEvents{}, civil(2023, 12, 1), civil(2023, 12, 20), in_flow(f));
+        const DailyRow& x = r.at(civil(2023, 12, 20));
+        EXPECT_EQ(x.sum_schedule_activities, 0);
+        EXPECT_FALSE(x.module.has_value());
+        EXPECT_EQ(x.m2_delay, 0.0);
+        EXPECT_FALSE(x.days_inactive.has_value());
+        EXPECT_EQ(x.status, ActivityStatus::Unknown);
+        EXPECT_EQ(*x.course_id, 1);  // the learner's own columns stay
     }
 }
 

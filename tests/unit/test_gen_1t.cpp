@@ -391,6 +391,51 @@ TEST(Gen1t, RejectsBadOptions) {
     EXPECT_EQ(s.learners, 10);
 }
 
+// --contact-flows all (docs/generator-1t.md "Every flow"): deterministic, every flow has
+// assignments, contact_assignments.csv is the truth's contacted and holdout learners, and
+// the last flow's truth lines are those of --contact-flows last.
+TEST(Gen1t, ContactsInEveryFlow) {
+    TmpDir last("cl"), all("ca"), again("cb");
+    Options o;
+    o.learners = 1200;
+    o.seed = 4;
+    o.malformed_rate = 0;
+    o.flows = 3;
+    o.contacts = true;
+    generate(o, last.path);
+    EXPECT_FALSE(fs::exists(last.path + "/contact_assignments.csv"));
+    o.contact_all_flows = true;
+    Summary s = generate(o, all.path);
+    generate(o, again.path);
+    for (const char* f : {"contact_assignments.csv", "contacts.csv", "users.csv", "_truth/contacts_truth.csv"})
+        EXPECT_EQ(slurp(all.path + "/" + f), slurp(again.path + "/" + f)) << f;
+    auto truth = lines_of(all.path + "/_truth/contacts_truth.csv");
+    auto assign = lines_of(all.path + "/contact_assignments.csv");
+    ASSERT_EQ(assign.at(0), "userID,assignedOn,arm,tutor");
+    ASSERT_EQ(assign.size(), truth.size());
+    EXPECT_EQ(static_cast<long long>(truth.size()) - 1, s.contacted + s.holdout);
+    std::set<std::string> flows;
+    std::vector<std::string> f, g, last_flow;
+    for (size_t i = 1; i < truth.size(); ++i) {
+        ASSERT_TRUE(split_csv(truth[i], f));
+        ASSERT_TRUE(split_csv(assign[i], g));
+        flows.insert(f[2]);
+        if (f[2] == "3") last_flow.push_back(truth[i]);
+        EXPECT_EQ(g[0], f[0]);
+        EXPECT_EQ(g[1], f[4].substr(8, 2) + "." + f[4].substr(5, 2) + "." + f[4].substr(0, 4)) << assign[i];
+        EXPECT_EQ(g[2], f[3] == "contacted" ? "contact" : "holdout");
+        EXPECT_EQ(g[3], f[5]);
+    }
+    EXPECT_EQ(flows, (std::set<std::string>{"1", "2", "3"}));
+    auto last_truth = lines_of(last.path + "/_truth/contacts_truth.csv");
+    EXPECT_EQ(std::vector<std::string>(last_truth.begin() + 1, last_truth.end()), last_flow);
+
+    Options bad;
+    bad.learners = 10;
+    bad.contact_all_flows = true;  // without contacts
+    EXPECT_THROW(generate(bad, all.path), ls::Error);
+}
+
 TEST(Gen1t, CsvQuoting) {
     std::string s;
     append_csv_field(s, "a,b");

@@ -29,6 +29,9 @@ void generate_1t(const Options& opt, const std::string& out) {
     g.flow_gap_days = static_cast<int>(opt.get_int("flow-gap-days", g.flow_gap_days));
     g.cutoff_day = static_cast<int>(opt.get_int("cutoff-day", g.cutoff_day));
     g.contacts = opt.has("contacts");
+    const std::string cf = opt.get("contact-flows", "last");
+    if (cf != "last" && cf != "all") throw std::invalid_argument("--contact-flows must be last or all, not \"" + cf + "\"");
+    g.contact_all_flows = cf == "all";
     g.tutors = static_cast<int>(opt.get_int("tutors", g.tutors));
     g.tutor_capacity = static_cast<int>(opt.get_int("tutor-capacity", g.tutor_capacity));
     g.holdout = opt.get_double("holdout", g.holdout);
@@ -48,7 +51,9 @@ void generate_1t(const Options& opt, const std::string& out) {
     if (g.flows > 1)
         std::printf("  %d flows per course, %d days apart; cut off %d days after the last flow's start: %lld learners running\n",
                     g.flows, g.flow_gap_days, g.cutoff_day, s.running);
-    if (g.contacts) std::printf("  contacts: %lld learners contacted, %lld in the holdout\n", s.contacted, s.holdout);
+    if (g.contacts)
+        std::printf("  contacts: %lld learners contacted, %lld in the holdout%s\n", s.contacted, s.holdout,
+                    g.contact_all_flows ? " (every flow)" : "");
     std::printf("  planted state vs activity status (7/20 days): %.1f %% of %lld learner-days agree; truth in %s/_truth/\n",
                 100.0 * s.agreement(), s.learner_days, out.c_str());
 }
@@ -62,6 +67,7 @@ ScenarioRegistrar reg({"1t",
                         {"flow-gap-days", 0, "D", "days between the starts of consecutive flows (default 147)"},
                         {"cutoff-day", 0, "D", "the cut-off: days after the last flow's start, 1 ... 210 (default 70)"},
                         {"contacts", 0, "", "tutors contact learners of the running flow (needs --flows >= 2): contacts.csv, _truth/contacts_truth.csv"},
+                        {"contact-flows", 0, "last|all", "flows whose learners tutors contact: the running (last) one (default) or every flow; all also writes contact_assignments.csv"},
                         {"tutors", 0, "N", "tutors per course (default 4)"},
                         {"tutor-capacity", 0, "N", "contacts per tutor per contact day (default 5)"},
                         {"holdout", 0, "R", "share of eligible learners never contacted, [0, 1) (default 0.2)"}},

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "cli/load/load_text.h"
 #include "core/load/normalize.h"
 
 namespace lscli {
@@ -74,6 +75,22 @@ std::string real(std::string_view raw, FieldValue& out) {
 
 std::string timestamp(std::string_view raw, FieldValue& out) {
     return store(ls::norm::parse_timestamp(raw), out, [](const auto& v) { return v.iso(); });
+}
+
+std::string date(std::string_view raw, FieldValue& out) {
+    auto p = ls::norm::parse_timestamp(raw);
+    if (!p.ok()) {
+        // the timestamp parser's wording names time formats a date column does not want
+        const std::string pre = "not a timestamp (DD.MM.YYYY HH:MM or YYYY-MM-DD HH:MM:SS): ";
+        if (p.error.compare(0, pre.size(), pre) == 0) return "not a date (DD.MM.YYYY or YYYY-MM-DD): " + p.error.substr(pre.size());
+        return p.error;
+    }
+    out.null = p.is_null();
+    if (out.null) return {};
+    const auto& t = *p.value;
+    if (t.hour || t.minute || t.second || t.microsecond) return "not a date, it has a time of day: " + excerpt(raw);
+    out.text = t.iso().substr(0, 10);
+    return {};
 }
 
 std::string result(std::string_view raw, FieldValue& out) { return store(ls::norm::parse_result(raw), out, as_decimal); }

@@ -88,6 +88,7 @@ std::string text(std::string_view raw, FieldValue& out);          // "" → NULL
 std::string integer(std::string_view raw, FieldValue& out);       // int4; "" → NULL
 std::string real(std::string_view raw, FieldValue& out);          // float4, finite; "1.00"
 std::string timestamp(std::string_view raw, FieldValue& out);     // DD.MM.YYYY HH:MM[:SS], ISO
+std::string date(std::string_view raw, FieldValue& out);          // DD.MM.YYYY, YYYY-MM-DD (a midnight time is allowed)
 std::string result(std::string_view raw, FieldValue& out);        // int; "Пропуск" → NULL
 std::string int_or_marker(std::string_view raw, FieldValue& out); // int; "Нет данных"/"Не сдана"/… → NULL
 std::string tg_bot(std::string_view raw, FieldValue& out);        // 0/1/2; "—"/"" → 0

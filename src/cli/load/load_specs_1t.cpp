@@ -4,6 +4,9 @@
 // "window size", "window_size" and "WindowSize" are one spelling.
 #include "cli/load/load_spec.h"
 
+#include "cli/load/load_text.h"
+#include "core/load/normalize.h"
+
 namespace lscli {
 namespace {
 
@@ -144,6 +147,34 @@ FileSpecRegistrar contacts(FileSpec{
     nullptr,
     {{"user_id", "users", "user_id", "unknown learner"}},
     {"contacted_at"}});
+
+// contact_assignments.csv's arm: what the table's CHECK allows, any letter case.
+std::string arm(std::string_view raw, FieldValue& out) {
+    if (raw.empty()) {
+        out.null = true;
+        return {};
+    }
+    std::string v = ls::norm::fold_case(raw);
+    if (v != "contact" && v != "holdout") return "must be contact or holdout: " + excerpt(raw);
+    out.null = false;
+    out.text = std::move(v);
+    return {};
+}
+
+// Who was randomized into which arm on which day (the contacted and the holdout
+// learners): after users.csv like contacts.csv, so an unknown learner is a reject; the
+// key rejects a second line for a (learner, day) instead of failing the primary key.
+FileSpecRegistrar contact_assignments(FileSpec{
+    "1t", "contact_assignments.csv", "contact_assignments",
+    {
+        {"user_id", {"userID", "user_id"}, integer, true},
+        {"assigned_on", {"assignedOn", "assigned_on", "date"}, date, true},
+        {"arm", {"arm", "group"}, arm, true},
+        {"tutor", {"tutor", "тьютор", "динамизатор"}, text},
+    },
+    {"user_id", "assigned_on"},
+    nullptr,
+    {{"user_id", "users", "user_id", "unknown learner"}}});
 
 }  // namespace
 }  // namespace lscli

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <set>
@@ -74,13 +76,16 @@ CourseCatalog CourseCatalog::build(const std::vector<ScheduleRow>& schedule, con
         std::optional<std::string> type;  // least non-NULL schedule activity_type
         std::optional<int> task_id;       // least non-NULL schedule task_id
     };
-    std::map<int, std::map<int, Merged>> per_course;     // course -> activity -> merged rows
-    std::map<int, std::set<Micros>> openings;            // course -> every date_shown
+    // Keyed by (course, flow): later flows repeat the activity ids, shifted in time.
+    using Key = std::pair<int, int>;
+    std::map<Key, std::map<int, Merged>> per_course;  // (course, flow) -> activity -> merged rows
+    std::map<Key, std::set<Micros>> openings;         // (course, flow) -> every date_shown
     for (const auto& r : schedule) {
         if (!r.date_shown) continue;  // never opens
-        openings[r.course_id].insert(*r.date_shown);
+        const Key key{r.course_id, r.flow};
+        openings[key].insert(*r.date_shown);
         if (!r.is_activity || !r.activity_id) continue;
-        auto& acts = per_course[r.course_id];
+        auto& acts = per_course[key];
         auto it = acts.find(*r.activity_id);
         if (it == acts.end()) it = acts.emplace(*r.activity_id, Merged{*r.date_shown, false, std::nullopt, std::nullopt}).first;
         Merged& m = it->second;
@@ -91,11 +96,12 @@ CourseCatalog CourseCatalog::build(const std::vector<ScheduleRow>& schedule, con
     }
 
     CourseCatalog cat;
-    for (const auto& [course_id, times] : openings) {
+    for (const auto& [key, times] : openings) {
         Course c;
-        c.course_id = course_id;
+        c.course_id = key.first;
+        c.flow = key.second;
         c.start = *times.begin();
-        auto acts = per_course.find(course_id);
+        auto acts = per_course.find(key);
         if (acts != per_course.end()) {
             for (const auto& [activity_id, m] : acts->second) {
                 Activity a;
@@ -125,15 +131,31 @@ CourseCatalog CourseCatalog::build(const std::vector<ScheduleRow>& schedule, con
             return std::tie(x.shown, x.activity_id) < std::tie(y.shown, y.activity_id);
         });
         for (std::size_t i = 0; i < c.activities.size(); ++i) c.index[c.activities[i].activity_id] = i;
-        cat.courses_.emplace(course_id, std::move(c));
+        cat.courses_.emplace(key, std::move(c));
     }
     return cat;
 }
 
-const Course* CourseCatalog::find(std::optional<int> course_id) const {
+std::optional<int> learner_flow(std::optional<double> flow_num) {
+    if (!flow_num) return 1;
+    const double v = *flow_num;
+    if (!(v >= 0.0 && v < 1000000.0)) return std::nullopt;  // NaN fails both comparisons
+    return static_cast<int>(std::nearbyint(v));  // ties to even, as rint in PostgreSQL's round(float8)
+}
+
+const Course* CourseCatalog::find(std::optional<int> course_id, std::optional<double> flow_num) const {
     if (!course_id) return nullptr;
-    auto it = courses_.find(*course_id);
-    return it == courses_.end() ? nullptr : &it->second;
+    const std::optional<int> flow = learner_flow(flow_num);
+    if (flow) {
+        auto it = courses_.find({*course_id, *flow});
+        if (it != courses_.end()) return &it->second;
+    }
+    // No flow of its own: the course's single flow, if it has exactly one.
+    auto first = courses_.lower_bound({*course_id, std::numeric_limits<int>::min()});
+    if (first == courses_.end() || first->first.first != *course_id) return nullptr;
+    auto second = std::next(first);
+    if (second != courses_.end() && second->first.first == *course_id) return nullptr;
+    return &first->second;
 }
 
 // ---------------------------------------------------------------- events
@@ -457,7 +479,7 @@ private:
 void FeatureEngine::compute(const Learner& learner, LearnerEvents& ev, const std::vector<Day>& dates,
                             std::vector<DailyRow>& out) {
     normalize(ev);
-    Pass pass(catalog_.find(learner.course_id), learner, ev, scratch_);
+    Pass pass(catalog_.find(learner.course_id, learner.flow_num), learner, ev, scratch_);
     for (Day d : dates) {
         const Micros T = (static_cast<Micros>(d) + 1) * kMicrosPerDay;  // end of cur_date (exclusive)
         pass.advance_to(T);

@@ -7,10 +7,12 @@
 // timestamp before cur_date + 1 day.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/features/activity_status.h"
@@ -36,6 +38,7 @@ struct ScheduleRow {
     std::optional<std::string> activity_type;
     int is_attestation = 0;
     std::optional<Micros> date_shown;
+    int flow = 1;  // schedule.flows (NULL = 1): a flow lists every task again, shifted in time
 };
 
 // One row of <schema>.activities_guide.
@@ -48,34 +51,44 @@ struct GuideRow {
     int obyaz_priznak = 0;
 };
 
-// A course activity after de-duplication of the schedule.
+// A course activity after de-duplication of the schedule rows of one flow.
 struct Activity {
     int activity_id = 0;
-    Micros shown = 0;     // opening: earliest date_shown of its schedule rows
-    Micros deadline = 0;  // next opening in the course after `shown`, else shown + 7 days
+    Micros shown = 0;     // opening: earliest date_shown of its schedule rows in the flow
+    Micros deadline = 0;  // next opening in the flow after `shown`, else shown + 7 days
     bool required = false;
     bool attestation = false;
     bool result_bearing = false;  // exercise, CodeExercise, question, interactive
     std::optional<int> module, theme_id, task_id;
 };
 
+// One flow (cohort) of a course: everything is computed from that flow's schedule rows.
 struct Course {
     int course_id = 0;
-    std::optional<Micros> start;                 // earliest date_shown of any schedule row
+    int flow = 1;
+    std::optional<Micros> start;                 // earliest date_shown of the flow's schedule rows
     std::optional<Micros> attestation_deadline;  // latest opening of an attestation activity
     std::vector<Activity> activities;            // ordered by (shown, activity_id)
     std::unordered_map<int, std::size_t> index;  // activity_id -> position
 };
 
-// All courses of a schema, built once per call from schedule + guide.
+// A learner's flow from users.flow_num as <schema>.learner_flows computes it:
+// empty = 1; NaN, negative or >= 1000000 = none; else round(real), i.e. to
+// nearest with ties to even (PostgreSQL's float round uses rint).
+std::optional<int> learner_flow(std::optional<double> flow_num);
+
+// All (course, flow) pairs of a schema, built once per call from schedule + guide.
 class CourseCatalog {
 public:
     static CourseCatalog build(const std::vector<ScheduleRow>& schedule, const std::vector<GuideRow>& guide);
-    const Course* find(std::optional<int> course_id) const;
-    std::size_t size() const { return courses_.size(); }
+    // The learner's flow of its course, picked as <schema>.learner_flows does:
+    // that (course, flow); else the course's only flow when it has one (exports
+    // listing the catalogue once); else nullptr, as for an unknown course.
+    const Course* find(std::optional<int> course_id, std::optional<double> flow_num) const;
+    std::size_t size() const { return courses_.size(); }  // (course, flow) pairs
 
 private:
-    std::unordered_map<int, Course> courses_;
+    std::map<std::pair<int, int>, Course> courses_;  // (course_id, flow) -> course
 };
 
 // True for activity types that take results (case-insensitive ASCII).

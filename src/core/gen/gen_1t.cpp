@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <memory>
 
@@ -31,6 +32,8 @@ void check_options(const Options& opt) {
         fail(ErrorKind::InvalidParameter, "--cutoff-day must be between 1 and 210");
     if (opt.contacts && opt.flows < 2)
         fail(ErrorKind::InvalidParameter, "--contacts needs --flows 2 or more (contacts go to the running flow)");
+    if (opt.contact_all_flows && !opt.contacts)
+        fail(ErrorKind::InvalidParameter, "--contact-flows all needs --contacts");
     if (opt.tutors < 1 || opt.tutors > 100) fail(ErrorKind::InvalidParameter, "--tutors must be between 1 and 100");
     if (opt.tutor_capacity < 1 || opt.tutor_capacity > 1000)
         fail(ErrorKind::InvalidParameter, "--tutor-capacity must be between 1 and 1000");
@@ -164,33 +167,53 @@ Summary generate(const Options& opt, const std::string& out_dir) {
     Learner L;
     std::string uid, line;
     // Contacts: who is contacted on which day by which tutor, decided before the outcomes
-    // (the tutors see nobody's future): per course, the eligible learners (last flow) in a
-    // random order; every contact day takes the next tutors × capacity learners not in the
-    // holdout; a holdout learner met on the way gets that day as its nominal day.
+    // (the tutors see nobody's future): per course and contacted flow, the eligible learners
+    // in a random order; every contact day takes the next tutors × capacity learners not in
+    // the holdout; a holdout learner met on the way gets that day as its nominal day.
     std::vector<ContactSlot> slot;
     std::FILE* contacts_csv = nullptr;
     std::FILE* contacts_truth = nullptr;
+    std::FILE* assignments_csv = nullptr;
     if (opt.contacts) {
         slot.assign(static_cast<size_t>(opt.learners), ContactSlot{});
-        std::vector<std::vector<long long>> eligible(cat.courses.size());
+        const int first_flow = opt.contact_all_flows ? 1 : opt.flows;
+        // eligible[course][flow - 1]
+        std::vector<std::vector<std::vector<long long>>> eligible(
+            cat.courses.size(), std::vector<std::vector<long long>>(static_cast<size_t>(opt.flows)));
         for (long long i = 0; i < opt.learners; ++i) {
-            if (learner_flow(opt, i) != opt.flows) continue;
-            simulate_learner(flow_cat.back(), opt.seed, static_cast<int>(i), opt.hazard, L);
-            eligible[static_cast<size_t>(L.course)].push_back(i);
+            const int f = learner_flow(opt, i);
+            if (f < first_flow) continue;
+            simulate_learner(flow_cat[static_cast<size_t>(f - 1)], opt.seed, static_cast<int>(i), opt.hazard, L);
+            eligible[static_cast<size_t>(L.course)][static_cast<size_t>(f - 1)].push_back(i);
         }
+        const int per_day = opt.tutors * opt.tutor_capacity;
         for (size_t c = 0; c < eligible.size(); ++c) {
-            auto& e = eligible[c];
-            Rng sr(opt.seed, 0x6000000ULL + c);
-            for (size_t k = e.size(); k > 1; --k) std::swap(e[k - 1], e[static_cast<size_t>(sr.integer(0, static_cast<long long>(k) - 1))]);
-            const Course& C = flow_cat.back().courses[c];
-            size_t next = 0;
-            for (int d = 14; C.start_day + d < cutoff_day_number && next < e.size(); d += 7) {
-                int used = 0;
-                while (next < e.size() && used < opt.tutors * opt.tutor_capacity) {
-                    long long i = e[next++];
+            // (calendar day, -flow, day of the flow): a tutor's capacity is per calendar day over
+            // all flows (the same tutors); on a day two flows share, the later flow comes first,
+            // so the last flow's contacts are those of --contact-flows last
+            std::vector<std::array<long long, 3>> days;
+            for (int f = first_flow; f <= opt.flows; ++f) {
+                auto& e = eligible[c][static_cast<size_t>(f - 1)];
+                // the last flow keeps the stream of --contact-flows last (its order stays the same)
+                Rng sr(opt.seed, 0x6000000ULL + c + (f == opt.flows ? 0 : 0x10000ULL * static_cast<std::uint64_t>(f)));
+                for (size_t k = e.size(); k > 1; --k) std::swap(e[k - 1], e[static_cast<size_t>(sr.integer(0, static_cast<long long>(k) - 1))]);
+                const Course& C = flow_cat[static_cast<size_t>(f - 1)].courses[c];
+                for (int d = 14; d < kHorizonDays && C.start_day + d < cutoff_day_number; d += 7)
+                    days.push_back({C.start_day + d, -f, d});
+            }
+            std::sort(days.begin(), days.end());
+            std::vector<size_t> next(static_cast<size_t>(opt.flows), 0);
+            int used = 0;
+            for (size_t j = 0; j < days.size(); ++j) {
+                if (j == 0 || days[j][0] != days[j - 1][0]) used = 0;
+                const size_t f = static_cast<size_t>(-days[j][1] - 1);
+                const auto& e = eligible[c][f];
+                size_t& nx = next[f];
+                while (nx < e.size() && used < per_day) {
+                    long long i = e[nx++];
                     Rng hr(opt.seed, 0x5000000ULL + static_cast<std::uint64_t>(i));
                     ContactSlot& sl = slot[static_cast<size_t>(i)];
-                    sl.day = d;
+                    sl.day = static_cast<int>(days[j][2]);
                     if (hr.bernoulli(opt.holdout)) continue;  // holdout: never contacted
                     sl.tutor = used / opt.tutor_capacity;
                     ++used;
@@ -203,6 +226,12 @@ Summary generate(const Options& opt, const std::string& out_dir) {
         std::fputs("userID,contactedAt,tutor,channel,comment\n", contacts_csv);
         std::fputs("user_id,course_id,flow_num,group,contact_date,tutor,status_at_contact,planted_wake_prob,"
                    "planted_hazard_factor,dropout_if_contacted,dropout_if_not,effect\n", contacts_truth);
+        // only with all flows: --contact-flows last keeps the files of earlier versions
+        if (opt.contact_all_flows) {
+            assignments_csv = std::fopen((out_dir + "/contact_assignments.csv").c_str(), "w");
+            if (!assignments_csv) fail(ErrorKind::InvalidParameter, "cannot write contact_assignments.csv");
+            std::fputs("userID,assignedOn,arm,tutor\n", assignments_csv);
+        }
     }
     InterruptTicker ticker(256);
     for (long long i = 0; i < opt.learners; ++i) {
@@ -244,6 +273,15 @@ Summary generate(const Options& opt, const std::string& out_dir) {
             line += d_without ? ",1" : ",0";
             line += ',' + std::to_string(static_cast<int>(d_without) - static_cast<int>(d_with)) + '\n';
             std::fputs(line.c_str(), contacts_truth);
+            if (assignments_csv) {
+                line.clear();
+                line += std::to_string(L.user_id) + ',';
+                append_dmy_date(line, C0.start_day + sl->day);
+                line += contacted ? ",contact," : ",holdout,";
+                if (contacted) line += tutor_name(L.course, sl->tutor, opt.tutors);
+                line += '\n';
+                std::fputs(line.c_str(), assignments_csv);
+            }
             if (contacted) {
                 ++sum.contacted;
                 Rng cr(opt.seed, 0x7000000ULL + static_cast<std::uint64_t>(i));
@@ -303,6 +341,7 @@ Summary generate(const Options& opt, const std::string& out_dir) {
     }
     if (contacts_csv && (std::fclose(contacts_csv) != 0 || std::fclose(contacts_truth) != 0))
         fail(ErrorKind::InvalidParameter, "cannot write contacts.csv");
+    if (assignments_csv && std::fclose(assignments_csv) != 0) fail(ErrorKind::InvalidParameter, "cannot write contact_assignments.csv");
     if (flows_truth && std::fclose(flows_truth) != 0) fail(ErrorKind::InvalidParameter, "cannot write " + truth_dir + "/flows.csv");
     for (auto& f : files) f->close();
     if (opt.progress) opt.progress(opt.learners, opt.learners);

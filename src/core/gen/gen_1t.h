@@ -33,6 +33,10 @@ struct Options {
     // share of the eligible learners is never contacted. Writes contacts.csv and
     // _truth/contacts_truth.csv; the contact changes the latent process (ContactEffect).
     bool contacts = false;
+    // --contact-flows all: the same contact process in every flow (each within its own days,
+    // day < 210 and before the cut-off), plus contact_assignments.csv; false (last): only the
+    // last flow, the files of earlier versions byte for byte.
+    bool contact_all_flows = false;
     int tutors = 4;
     int tutor_capacity = 5;
     double holdout = 0.2;

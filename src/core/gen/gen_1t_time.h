@@ -73,6 +73,11 @@ inline void append_dmy(std::string& out, long long t) {
     out.push_back(' ');
     put2(out, c.hh); out.push_back(':'); put2(out, c.mi);
 }
+// 05.12.2023 (contact_assignments.csv)
+inline void append_dmy_date(std::string& out, long long day_number) {
+    Civil c = civil_from_seconds(day_number * kDay);
+    put2(out, c.d); out.push_back('.'); put2(out, c.m); out.push_back('.'); put4(out, c.y);
+}
 // 2023-12-05 (truth files)
 inline void append_date(std::string& out, long long day_number) {
     Civil c = civil_from_seconds(day_number * kDay);

@@ -183,13 +183,20 @@ std::vector<Row> read_all(const std::string& sql, Make make) {
 
 ls::features::CourseCatalog read_course_catalog(const std::string& schema) {
     namespace f = ls::features;
+    // flows (int; round() keeps any numeric type) as learner_flows reads flow
+    // numbers: NULL = 1; a row with a flow no learner can have is left out.
+    const std::string flow =
+        "CASE WHEN flows IS NULL THEN 1 WHEN flows >= 0 AND flows < 1000000 THEN round(flows)::int END";
     auto schedule = read_all<f::ScheduleRow>(
         "SELECT course_id, type = 'активность', task_id, activity_id, activity_type, "
-        "coalesce(is_attestation, 0), date_shown FROM " + qualified(schema, "schedule") +
-            " WHERE course_id IS NOT NULL",
+        "coalesce(is_attestation, 0), date_shown, " +
+            flow + " FROM " + qualified(schema, "schedule") + " WHERE course_id IS NOT NULL AND " + flow +
+            " IS NOT NULL",
         [](SpiCursor& c) {
-            return f::ScheduleRow{*c.int4(1), c.boolean(2), c.int4(3), c.int4(4), c.str(5), *c.int4(6),
-                                  c.timestamp(7)};
+            f::ScheduleRow r{*c.int4(1), c.boolean(2), c.int4(3),     c.int4(4),
+                             c.str(5),   *c.int4(6),   c.timestamp(7)};
+            r.flow = *c.int4(8);
+            return r;
         });
     auto guide = read_all<f::GuideRow>(
         "SELECT activity_id, module, theme_id, task_id, activity_type, coalesce(obyaz_priznak, 0) FROM " +

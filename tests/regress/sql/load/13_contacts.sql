@@ -1,5 +1,6 @@
 -- The intervention log <schema>.contacts (issue 14, docs/loading.md): created by
--- create_learning_schema with comments on the table and every column; plain INSERTs
+-- create_learning_schema with comments on the table and every column, as is
+-- <schema>.contact_assignments (arm CHECK, key (user_id, assigned_on)); plain INSERTs
 -- work, a contact of an unknown learner (23503) or dated in the future (23514) is
 -- refused; a role without grants gets 42501, a reader reads, the owner kind writes.
 \set SHOW_CONTEXT never
@@ -36,6 +37,24 @@ INSERT INTO ct.contacts VALUES (1, '31.02.2023', 'x', 'y', NULL);
 \echo :LAST_ERROR_SQLSTATE
 \set VERBOSITY terse
 SELECT count(*) AS contacts FROM ct.contacts;
+-- contact_assignments (the randomized arms, created with contacts): columns, comments, keys
+SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull,
+       col_description(attrelid, attnum) IS NOT NULL AS commented
+  FROM pg_attribute WHERE attrelid = 'ct.contact_assignments'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT obj_description('ct.contact_assignments'::regclass, 'pg_class') IS NOT NULL AS table_commented,
+       (SELECT string_agg(regexp_replace(indexdef, '^.* USING ', ''), '; ' ORDER BY indexname)
+          FROM pg_indexes WHERE schemaname = 'ct' AND tablename = 'contact_assignments') AS indexes,
+       'contact_assignments' IN (SELECT learnerscore._learning_schema_relations()) AS listed;
+INSERT INTO ct.contact_assignments (user_id, assigned_on, arm, tutor)
+  VALUES (1, '2023-03-01', 'contact', 'Иванова А.'), (2, '2023-03-01', 'holdout', NULL);
+SELECT user_id, to_char(assigned_on, 'YYYY-MM-DD') AS assigned_on, arm, tutor, plan_id, created_at IS NOT NULL AS stamped
+  FROM ct.contact_assignments ORDER BY user_id;
+INSERT INTO ct.contact_assignments (user_id, assigned_on, arm) VALUES (1, '2023-03-08', 'treated');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO ct.contact_assignments (user_id, assigned_on, arm) VALUES (1, '2023-03-01', 'holdout');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO ct.contact_assignments (user_id, arm) VALUES (1, 'contact');
+\echo :LAST_ERROR_SQLSTATE
 -- privileges: no grants → 42501; a reader reads but cannot write; an owner writes its own schema's log
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS ct_nobody;
@@ -55,6 +74,7 @@ INSERT INTO ct.contacts VALUES (1, '2023-03-03 09:00', 'x', 'email', NULL);
 RESET ROLE;
 SET ROLE ct_reader;
 SELECT count(*) AS reader_sees FROM ct.contacts;
+SELECT count(*) AS reader_sees_assignments FROM ct.contact_assignments;
 INSERT INTO ct.contacts VALUES (1, '2023-03-03 09:00', 'x', 'email', NULL);
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
