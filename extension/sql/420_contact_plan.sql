@@ -170,11 +170,11 @@ COMMENT ON FUNCTION learnerscore._ensure_contact_tables(text) IS
 CREATE FUNCTION learnerscore.train_contact_uplift(schema_name text, as_of date DEFAULT current_date,
                                                   algorithm text DEFAULT 'logistic', params jsonb DEFAULT '{"l2": 1}')
 RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := learnerscore._require_contact_schema(schema_name, as_of);
     feats text[] := learnerscore.contact_features();
-    name text := schema_name || '.contact_uplift';
+    uplift_name text := schema_name || '.contact_uplift';
     check_name text := schema_name || '.contact_uplift_later_flow_check';
     run bigint;
     n_train bigint;
@@ -233,7 +233,7 @@ BEGIN
         PERFORM learnerscore.drop_model(check_name || '.treated'), learnerscore.drop_model(check_name || '.control');
     END IF;
     SELECT array_agg(u.model_id ORDER BY u.arm DESC) INTO ids
-      FROM learnerscore.train_uplift(name, 'SELECT * FROM pg_temp._ls_contact_exp', 'contacted', 'retained', feats,
+      FROM learnerscore.train_uplift(uplift_name, 'SELECT * FROM pg_temp._ls_contact_exp', 'contacted', 'retained', feats,
                                      algorithm, params || '{"deploy": true}') u;
     EXECUTE format('UPDATE %s.contact_uplift_runs SET treated_model_id = $2, control_model_id = $3, qini_uplift = $4, '
                    'qini_risk = $5, effect_test = $6 WHERE run_id = $1', s)
@@ -251,7 +251,7 @@ COMMENT ON FUNCTION learnerscore.train_contact_uplift(text, date, text, jsonb) I
   'algorithm logistic (default, params l2) or xgboost. 22023 when there is no experiment with both arms.';
 
 CREATE FUNCTION learnerscore.contact_policy_values(schema_name text, share float8, run_id bigint DEFAULT NULL)
-RETURNS TABLE (policy text, share float8, learners bigint, selected bigint, dropouts_prevented_per_100 float8,
+RETURNS TABLE (policy text, top_share float8, learners bigint, selected bigint, dropouts_prevented_per_100 float8,
                ci_low float8, ci_high float8, contacted bigint, held_out bigint)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
@@ -285,28 +285,28 @@ BEGIN
             SELECT 'expected_benefit' AS policy, 1 AS o, r.* FROM ranked r, n WHERE r.r_benefit <= ceil($2 * n.n)
             UNION ALL SELECT 'risk', 2, r.* FROM ranked r, n WHERE r.r_risk <= ceil($2 * n.n)
             UNION ALL SELECT 'random', 3, r.* FROM ranked r)
-        SELECT p.policy, $2, (SELECT n FROM n),
-               CASE WHEN p.policy = 'random' THEN ceil($2 * (SELECT n FROM n))::bigint ELSE count(*) END,
-               -100 * (e).estimate, -100 * (e).ci_high, -100 * (e).ci_low, (e).n_treated, (e).n_control
-          FROM (SELECT p.policy, min(p.o) AS o, count(*), learnerscore.ate_diff(p.dropout::float8, p.contacted) AS e
-                  FROM picks p GROUP BY p.policy) p
-         ORDER BY p.o$q$, s) USING run, share;
+        SELECT g.policy, $2, (SELECT n.n FROM n),
+               CASE WHEN g.policy = 'random' THEN ceil($2 * (SELECT n.n FROM n))::bigint ELSE g.cnt END,
+               -100 * (g.e).estimate, -100 * (g.e).ci_high, -100 * (g.e).ci_low, (g.e).n_treated, (g.e).n_control
+          FROM (SELECT p.policy, min(p.o) AS o, count(*) AS cnt, learnerscore.ate_diff(p.dropout::float8, p.contacted) AS e
+                  FROM picks p GROUP BY p.policy) g
+         ORDER BY g.o$q$, s) USING run, share;
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore.contact_policy_values(text, float8, bigint) IS
   'How many dropouts per 100 contacts each way of choosing whom to contact prevents, estimated on the later-flow check of a contact uplift run '
   '(default: the latest): policy expected_benefit (the learners of highest predicted benefit), risk (highest baseline risk) and random (everyone), '
-  'each contacting the given share of the test flow; within each choice the randomized arms give the effect (holdout minus contacted dropout '
+  'each contacting the given share (top_share) of the test flow; within each choice the randomized arms give the effect (holdout minus contacted dropout '
   'rate) with a 95 % interval. learners: the test flow''s size; selected: how many the policy contacts; contacted / held_out: the arms inside it.';
 
 CREATE FUNCTION learnerscore.contact_plan(schema_name text, as_of date DEFAULT current_date, capacity int DEFAULT 5,
                                           holdout float8 DEFAULT 0.1, seed int DEFAULT 0)
 RETURNS TABLE (tutor text, priority int, user_id int, course_id int, arm text, dropout_probability float8,
                expected_benefit float8, status text, reason text)
-LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := learnerscore._require_contact_schema(schema_name, as_of);
-    name text := schema_name || '.contact_uplift';
+    uplift_name text := schema_name || '.contact_uplift';
     snap timestamptz;
     plan bigint;
     n_elig int;
@@ -326,8 +326,8 @@ BEGIN
     IF seed IS NULL THEN
         RAISE EXCEPTION 'seed must not be NULL' USING ERRCODE = '22023';
     END IF;
-    IF (SELECT count(*) FROM learnerscore.deployed_models d WHERE d.name IN (name || '.treated', name || '.control')) < 2 THEN
-        RAISE EXCEPTION 'no deployed contact uplift model %', name USING ERRCODE = '42704',
+    IF (SELECT count(*) FROM learnerscore.deployed_models d WHERE d.name IN (uplift_name || '.treated', uplift_name || '.control')) < 2 THEN
+        RAISE EXCEPTION 'no deployed contact uplift model %', uplift_name USING ERRCODE = '42704',
             HINT = format('Run SELECT learnerscore.train_contact_uplift(%L, as_of) first.', schema_name);
     END IF;
     PERFORM learnerscore._ensure_contact_tables(schema_name);
@@ -355,7 +355,7 @@ BEGIN
              WHERE h.scored_at = $2
                AND NOT EXISTS (SELECT 1 FROM %1$s.contacts c WHERE c.user_id = h.user_id AND c.contacted_at < $1::date + 1)
                AND NOT EXISTS (SELECT 1 FROM %1$s.contact_assignments a WHERE a.user_id = h.user_id AND a.assigned_on <= $1)$p$, s)))
-        USING as_of, snap, name, seed;
+        USING as_of, snap, uplift_name, seed;
     ALTER TABLE _ls_plan ADD COLUMN held_out boolean, ADD COLUMN tutor text, ADD COLUMN priority int;
     UPDATE _ls_plan SET held_out = draw < holdout;
     -- the course's tutors: those of its learners in the intervention log (else one, "tutor 1"); each takes
@@ -368,7 +368,7 @@ BEGIN
             SELECT p.user_id, p.flow_course_id,
                    row_number() OVER (PARTITION BY p.flow_course_id ORDER BY p.benefit DESC NULLS LAST, p.user_id) AS k
               FROM _ls_plan p WHERE NOT p.held_out)
-        UPDATE _ls_plan p SET tutor = coalesce(t.names, ARRAY['tutor 1'])[(r.k - 1) / $1 + 1], priority = ((r.k - 1) %% $1 + 1)::int
+        UPDATE _ls_plan p SET tutor = (coalesce(t.names, ARRAY['tutor 1']))[(r.k - 1) / $1 + 1], priority = ((r.k - 1) %% $1 + 1)::int
           FROM ranked r LEFT JOIN tutors t ON t.course_id = r.flow_course_id
          WHERE p.user_id = r.user_id AND r.k <= $1 * coalesce(array_length(t.names, 1), 1)$q$, s) USING capacity;
     SELECT count(*), count(*) FILTER (WHERE p.tutor IS NOT NULL), count(*) FILTER (WHERE p.held_out)
