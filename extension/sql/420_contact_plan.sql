@@ -137,6 +137,7 @@ CREATE FUNCTION learnerscore._ensure_contact_tables(schema_name text) RETURNS vo
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
+    c text[];
 BEGIN
     IF to_regclass(s || '.contact_uplift_runs') IS NULL THEN
         EXECUTE format($q$CREATE TABLE %s.contact_uplift_runs (
@@ -152,16 +153,57 @@ BEGIN
             as_of date NOT NULL, capacity int NOT NULL, holdout float8 NOT NULL, seed int NOT NULL, uplift_run_id bigint,
             eligible int NOT NULL, contacts int NOT NULL, held_out int NOT NULL, policy_values jsonb)$q$, s);
     END IF;
-    EXECUTE format('COMMENT ON TABLE %s.contact_uplift_runs IS %L', s,
-        'One row per learnerscore.train_contact_uplift: the T-learner of the effect of a contact (models <schema>.contact_uplift.treated / .control), '
+    FOREACH c SLICE 1 IN ARRAY ARRAY[
+        ['contact_uplift_runs', '', 'One row per learnerscore.train_contact_uplift: the T-learner of the effect of a contact (models <schema>.contact_uplift.treated / .control), '
         'its later-flow check (trained on the earlier finished flows, tested on the latest: test_rows, Qini coefficients of ranking by the uplift '
-        'and by the baseline risk, the effect on that flow).');
-    EXECUTE format('COMMENT ON TABLE %s.contact_uplift_holdout IS %L', s,
-        'The later-flow check of each contact_uplift run: per learner of the test flow its arm, final dropout, the expected benefit (reduction of the '
-        'dropout probability if contacted) and the baseline risk (dropout probability if not) of the model of the earlier flows; what contact_policy_values reads.');
-    EXECUTE format('COMMENT ON TABLE %s.contact_plans IS %L', s,
-        'One row per learnerscore.contact_plan: the day, capacity per tutor, holdout share, seed, the uplift run used, how many learners were eligible, '
-        'planned for a contact and held out, and the estimated dropouts prevented by choosing by expected benefit, by risk and at random.');
+        'and by the baseline risk, the effect on that flow).'],
+        ['contact_uplift_holdout', '', 'The later-flow check of each contact_uplift run: per learner of the test flow its arm, final dropout, the expected benefit (reduction of the '
+        'dropout probability if contacted) and the baseline risk (dropout probability if not) of the model of the earlier flows; what contact_policy_values reads.'],
+        ['contact_plans', '', 'One row per learnerscore.contact_plan: the day, capacity per tutor, holdout share, seed, the uplift run used, how many learners were eligible, '
+        'planned for a contact and held out, and the estimated dropouts prevented by choosing by expected benefit, by risk and at random.'],
+        ['contact_uplift_runs', 'run_id', 'Run number (increasing); contact_uplift_holdout.run_id, contact_plans.uplift_run_id.'],
+        ['contact_uplift_runs', 'trained_at', 'When the run started.'],
+        ['contact_uplift_runs', 'as_of', 'The day it trained as of: the experiment of the flows ended by then (learner_flows.flow_end <= as_of).'],
+        ['contact_uplift_runs', 'algorithm', 'logistic or xgboost (each arm of the T-learner).'],
+        ['contact_uplift_runs', 'params', 'The training parameters (learnerscore.train).'],
+        ['contact_uplift_runs', 'validation', 'later-flow (checked on the latest finished flow of each course with two) or none (why not).'],
+        ['contact_uplift_runs', 'training_rows', 'Learners of the experiment the kept models learned from (both arms).'],
+        ['contact_uplift_runs', 'test_rows', 'Learners of the later-flow check (0 when there was none).'],
+        ['contact_uplift_runs', 'treated_model_id', 'learnerscore.models.id of <schema>.contact_uplift.treated trained by the run.'],
+        ['contact_uplift_runs', 'control_model_id', 'learnerscore.models.id of <schema>.contact_uplift.control trained by the run.'],
+        ['contact_uplift_runs', 'qini_uplift', 'Qini coefficient on the later flow of ranking by the predicted benefit (learnerscore.qini_coefficient; 0 = random); NULL without a check.'],
+        ['contact_uplift_runs', 'qini_risk', 'Qini coefficient on the later flow of ranking by the baseline risk (dropout probability if not contacted); NULL without a check.'],
+        ['contact_uplift_runs', 'effect_test', 'learnerscore.ate_diff of dropout on the later flow (contacted vs holdout) as jsonb; NULL without a check.'],
+        ['contact_uplift_holdout', 'run_id', 'The run (contact_uplift_runs.run_id).'],
+        ['contact_uplift_holdout', 'user_id', 'A learner of the later flow''s experiment.'],
+        ['contact_uplift_holdout', 'course_id', 'Its course.'],
+        ['contact_uplift_holdout', 'contacted', 'true: assigned to a contact; false: the random holdout.'],
+        ['contact_uplift_holdout', 'dropout', 'Its final dropout (1) or not (0).'],
+        ['contact_uplift_holdout', 'expected_benefit', 'Predicted fall of its dropout probability if contacted, by the model of the earlier flows.'],
+        ['contact_uplift_holdout', 'baseline_risk', 'Predicted dropout probability if not contacted, by the same model.'],
+        ['contact_plans', 'plan_id', 'Plan number (increasing); contact_assignments.plan_id.'],
+        ['contact_plans', 'planned_at', 'When contact_plan ran.'],
+        ['contact_plans', 'as_of', 'The day planned for.'],
+        ['contact_plans', 'capacity', 'Contacts per tutor on that day.'],
+        ['contact_plans', 'holdout', 'Share of the eligible learners kept uncontacted at random.'],
+        ['contact_plans', 'seed', 'Seed of the holdout draw (the same seed, day and learners give the same holdout).'],
+        ['contact_plans', 'uplift_run_id', 'The latest contact_uplift_runs row with a later-flow check, behind measured_on_later_flow; NULL when none.'],
+        ['contact_plans', 'eligible', 'Running learners neither contacted nor assigned before.'],
+        ['contact_plans', 'contacts', 'Learners planned for a contact.'],
+        ['contact_plans', 'held_out', 'Eligible learners kept in the holdout.'],
+        ['contact_plans', 'policy_values', 'Dropouts prevented by choosing as many learners by expected benefit, by risk or at random: predicted_today (sums of '
+                                            'predicted benefits, today''s eligible learners) and measured_on_later_flow (contact_policy_values rows, per 100 contacts, with intervals).']]
+    LOOP  -- only a comment that changed: COMMENT takes a lock readers would wait on
+        IF c[2] = '' THEN  -- the table's own
+            IF obj_description(to_regclass(s || '.' || c[1]), 'pg_class') IS DISTINCT FROM c[3] THEN
+                EXECUTE format('COMMENT ON TABLE %s.%I IS %L', s, c[1], c[3]);
+            END IF;
+        ELSIF col_description(to_regclass(s || '.' || c[1]),
+                           (SELECT attnum FROM pg_attribute WHERE attrelid = to_regclass(s || '.' || c[1]) AND attname = c[2]))
+           IS DISTINCT FROM c[3] THEN
+            EXECUTE format('COMMENT ON COLUMN %s.%I.%I IS %L', s, c[1], c[2], c[3]);
+        END IF;
+    END LOOP;
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore._ensure_contact_tables(text) IS

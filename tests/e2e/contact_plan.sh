@@ -128,5 +128,28 @@ for seed in $SEEDS; do
   q "INSERT INTO $S.contacts SELECT user_id, '$cutoff'::date + 3, 'Иванова Анна', 'телефон', NULL FROM $S.users LIMIT 1"
   [ "$(state "SELECT * FROM learnerscore.contact_plan('$S', '$cutoff', 5)")" = 22023 ] || fail "a contact after as_of: not 22023"
   echo "ok: seed $seed: bad input: 22023 for capacity 0 / -3, holdout 1 / -0.1, NULL as_of, a contact after as_of, share 0; 3F000; 23503"
+  q "DELETE FROM $S.contacts WHERE contacted_at >= '$cutoff'::date + 1"
+
+  # 6. who may do what (first seed): an analyst estimates, only an owner plans; a reader does neither
+  if [ "$seed" = "${SEEDS%% *}" ]; then
+    for k in reader analyst owner; do
+      r=ls_e2e_plan_${k}_$$
+      # an owner role owns its schemas; on this one (the superuser's) it gets the kind and the tables' rights
+      q "SET client_min_messages = warning; DROP ROLE IF EXISTS $r; CREATE ROLE $r;
+         CALL learnerscore.grant_access('$r', '$k'$( [ $k = owner ] || echo ", schema_name => '$S'"))" >/dev/null
+    done
+    A=ls_e2e_plan_analyst_$$; R=ls_e2e_plan_reader_$$; O=ls_e2e_plan_owner_$$
+    [ "$(q "SET ROLE $A; SELECT count(*) FROM learnerscore.contact_effect('$S', '$cutoff')")" -eq 2 ] || fail "an analyst cannot estimate the effect"
+    [ "$(q "SET ROLE $A; SELECT count(*) FROM learnerscore.contact_policy_values('$S', 0.3)")" -eq 3 ] || fail "an analyst cannot read the policy values"
+    [ "$(state "SET ROLE $R; SELECT * FROM learnerscore.contact_effect('$S', '$cutoff')")" = 42501 ] || fail "a reader estimates the effect"
+    [ "$(state "SET ROLE $A; SELECT * FROM learnerscore.contact_plan('$S', '$cutoff', 5)")" = 42501 ] || fail "an analyst plans contacts"
+    [ "$(state "SET ROLE $A; SELECT learnerscore.train_contact_uplift('$S', '$cutoff')")" = 42501 ] || fail "an analyst trains the schema's uplift model"
+    # the owner role plans as the schema's owner would (the schema was made by the superuser: grant it the schema's tables)
+    q "GRANT ALL ON ALL TABLES IN SCHEMA $S TO $O; GRANT ALL ON ALL SEQUENCES IN SCHEMA $S TO $O; GRANT ALL ON SCHEMA $S TO $O" >/dev/null
+    n_own=$(q "SET ROLE $O; SELECT count(*) FROM learnerscore.contact_plan('$S', '$cutoff', 5, seed => 2)") || fail "the owner role cannot plan"
+    [ "$n_own" -gt 0 ] || fail "the owner role's plan is empty"
+    for k in reader analyst owner; do q "DROP OWNED BY ls_e2e_plan_${k}_$$; DROP ROLE ls_e2e_plan_${k}_$$" >/dev/null; done
+    echo "ok: roles: an analyst estimates (contact_effect, contact_policy_values), only an owner trains and plans ($n_own rows), a reader gets 42501"
+  fi
 done
 echo "contact_plan: all checks passed"
