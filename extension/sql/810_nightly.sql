@@ -61,7 +61,18 @@ DECLARE
     n bigint;
     w int := weeks;
     what text;
+    export_day date;   -- the day after the data: "today" of the export
+    flows_running boolean := false;
 BEGIN
+    -- A cohort with flows that have ended and a flow that runs on the export day is trained as of that
+    -- day (finished flows only) and scored as of it (the running learners); otherwise as before 0.2.0.
+    IF step IN ('retrain_learner_models', 'store_learner_scores') AND to_regclass(s || '.learner_daily') IS NOT NULL
+       AND to_regclass(s || '.learner_flows') IS NOT NULL THEN
+        EXECUTE format('SELECT max(cur_date) + 1 FROM %s.learner_daily', s) INTO export_day;
+        EXECUTE format('SELECT bool_or(flow_end <= $1) AND bool_or(flow_start <= $1 AND $1 < flow_end) FROM %s.learner_flows', s)
+            INTO flows_running USING export_day;
+        flows_running := coalesce(flows_running, false);
+    END IF;
     CASE step
     WHEN 'refresh_analyst_views' THEN
         SELECT sum(r.row_count) INTO n FROM learnerscore.refresh_analyst_views(schema_name) r;
@@ -75,14 +86,20 @@ BEGIN
             EXECUTE format('SELECT max(week) FROM %s.learner_model_metrics', s) INTO w;
         END IF;
         w := coalesce(w, 10);
-        CALL learnerscore.train_learner_models(schema_name, w, deploy => 'if_not_worse');
-        EXECUTE format('SELECT format(''weeks 1..%%s retrained: %%s of %%s new model versions deployed (not worse held out)'', '
-                       '%L, models_deployed, jsonb_array_length(models)) FROM %s.learner_model_runs ORDER BY run_id DESC LIMIT 1', w, s)
+        CALL learnerscore.train_learner_models(schema_name, w, deploy => 'if_not_worse',
+                                               as_of => CASE WHEN flows_running THEN export_day END);
+        EXECUTE format('SELECT format(''weeks 1..%%s retrained%%s: %%s of %%s new model versions deployed (not worse held out)'', '
+                       '%L, %L, models_deployed, jsonb_array_length(models)) FROM %s.learner_model_runs ORDER BY run_id DESC LIMIT 1',
+                       w, CASE WHEN flows_running THEN ' as of ' || export_day || ' (finished flows)' ELSE '' END, s)
            INTO what;
         RETURN what;
     WHEN 'store_learner_scores' THEN
         IF to_regclass(s || '.learner_scores') IS NULL THEN
             RETURN NULL;   -- no learner models yet: nothing to score (logged as skipped)
+        END IF;
+        IF flows_running THEN
+            n := learnerscore.score_learners(schema_name, export_day);
+            RETURN format('%s running learners scored as of %s into learner_score_history', n, export_day);
         END IF;
         n := learnerscore.store_learner_scores(schema_name);
         RETURN format('%s learners scored into learner_score_history', n);
@@ -155,5 +172,5 @@ BEGIN
 END
 $proc$;
 COMMENT ON PROCEDURE learnerscore.nightly(text, boolean, int) IS
-  'The nightly work of a schema, in order, each step committed on its own and logged in <schema>.nightly_log: refresh the analyst view caches, refresh the daily learner series (learner_daily, statuses), with retrain => true retrain the learner models (weeks: default the weeks trained before, else 10) and deploy them only where the held-out metric did not get worse, score every learner into learner_score_history (store_learner_scores; skipped before any model is trained), and refresh course_effects of a course-effects schema. '
+  'The nightly work of a schema, in order, each step committed on its own and logged in <schema>.nightly_log: refresh the analyst view caches, refresh the daily learner series (learner_daily, statuses), with retrain => true retrain the learner models (weeks: default the weeks trained before, else 10) and deploy them only where the held-out metric did not get worse, score every learner into learner_score_history (store_learner_scores; skipped before any model is trained; a cohort whose flows have ended and one runs on the day after the data is trained as of that day and its running learners scored with score_learners), and refresh course_effects of a course-effects schema. '
   'A failed step is logged (failed, with its SQLSTATE), the steps that build on it are skipped, and the call ends in an error naming the log rows, so a scheduler (pg_cron''s cron.job_run_details) records the failure. Call it outside a transaction block (CALL at top level, as pg_cron does). docs/scheduling.md has pg_cron and systemd examples.';

@@ -7,7 +7,8 @@
 #     course week it has completed, and appends one snapshot to learner_score_history;
 #  3. no leak: giving the running learners other final outcomes changes neither the models trained
 #     as of the cut-off nor the scores;
-#  4. bad input: NULL / infinite as_of, as_of after the data, an unknown schema, no deployed model.
+#  4. the nightly job trains as of the day after the data and scores the running learners;
+#  5. bad input: NULL / infinite as_of, as_of after the data, an unknown schema, no deployed model.
 # Needs PGHOST/PGPORT/PGUSER of a throw-away cluster and `learnerscore` on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -91,6 +92,14 @@ q "SELECT learnerscore.score_learners('$S', '$cutoff')" >/dev/null
 same_scores "retrained and re-scored"
 [ "$(q "SELECT count(DISTINCT scored_at) FROM $S.learner_score_history WHERE as_of = '$cutoff'")" -eq 3 ] || fail "not 3 snapshots"
 echo "ok: no leak: other final outcomes of the running learners, retrained and re-scored as of $cutoff: identical scores"
+
+# 3b. the nightly job on a flows cohort: trains as of the day after the data (finished flows only) and scores
+#     the running learners as of it
+q "CALL learnerscore.nightly('$S', retrain => true, weeks => 3)" >/dev/null
+last=$(q "SELECT max(cur_date) + 1 FROM $S.learner_daily")
+[ "$(q "SELECT as_of FROM $S.learner_model_runs ORDER BY run_id DESC LIMIT 1")" = "$last" ] || fail "nightly did not train as of $last"
+[ "$(q "SELECT count(*) FROM $S.learner_scores_latest WHERE as_of = '$last'")" -eq "$running" ] || fail "nightly did not score the $running running learners"
+echo "ok: nightly on a flows cohort: trained as of $last (finished flows), scored the $running running learners"
 
 # 4. bad input
 [ "$(state "SELECT learnerscore.score_learners('$S', NULL)")" = 22023 ] || fail "NULL as_of: not 22023"
