@@ -689,17 +689,17 @@ BEGIN
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %5$L) AS progress_model_id
                  FROM (%1$s) f$q$,
             learnerscore._learner_features_sql(schema_name, k,
-                format('u.course_id IN (SELECT course_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features),
+                format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features),
             k, d, c, p);
     END LOOP;
-    -- A course is scored with the models of its last completed week (at most `weeks`, at least 1).
+    -- A learner is scored with the models of the last week of its flow completed on the latest day
+    -- (at most `weeks`, at least 1).
     EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_scores AS
         WITH lw AS MATERIALIZED (SELECT * FROM %1$s.learner_weekly),
         cw AS (
-            SELECT st.course_id,
-                   least(%2$s, greatest(1, ((SELECT max(cur_date) FROM %1$s.learner_daily) - st.course_start + 1) / 7))::int AS week
-              FROM (SELECT course_id, min(date_shown)::date AS course_start FROM %1$s.schedule
-                     WHERE isfinite(date_shown) GROUP BY course_id) st),
+            SELECT lf.user_id,
+                   least(%2$s, greatest(1, ((SELECT max(cur_date) FROM %1$s.learner_daily) - lf.flow_start + 1) / 7))::int AS week
+              FROM %1$s.learner_flows lf),
         norms AS MATERIALIZED (%4$s),
         scored AS (%3$s)
         SELECT sc.user_id, sc.course_id, ls.status, sc.dropout_probability, sc.completion_probability,

@@ -1578,33 +1578,42 @@ BEGIN
                       learnerscore.predict(%3$L::text, f) AS dropout_probability,
                       learnerscore.predict(%4$L::text, f) AS completion_probability,
                       greatest(0, least(100, learnerscore.predict(%5$L::text, f))) AS predicted_m2_progress,
-                      learnerscore.top_reasons(learnerscore.explain(%3$L::text, f), to_jsonb(f), 3) AS top_reasons,
+                      learnerscore.explain(%3$L::text, f) AS contributions, to_jsonb(f) AS features,
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %3$L) AS dropout_model_id,
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %4$L) AS completion_model_id,
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %5$L) AS progress_model_id
                  FROM (%1$s) f$q$,
             learnerscore._learner_features_sql(schema_name, k,
-                format('u.course_id IN (SELECT course_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features),
+                format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features),
             k, d, c, p);
     END LOOP;
-    -- A course is scored with the models of its last completed week (at most `weeks`, at least 1).
+    -- A learner is scored with the models of the last week of its flow completed on the latest day
+    -- (at most `weeks`, at least 1).
     EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_scores AS
         WITH lw AS MATERIALIZED (SELECT * FROM %1$s.learner_weekly),
         cw AS (
-            SELECT st.course_id,
-                   least(%2$s, greatest(1, ((SELECT max(cur_date) FROM %1$s.learner_daily) - st.course_start + 1) / 7))::int AS week
-              FROM (SELECT course_id, min(date_shown)::date AS course_start FROM %1$s.schedule
-                     WHERE isfinite(date_shown) GROUP BY course_id) st),
+            SELECT lf.user_id,
+                   least(%2$s, greatest(1, ((SELECT max(cur_date) FROM %1$s.learner_daily) - lf.flow_start + 1) / 7))::int AS week
+              FROM %1$s.learner_flows lf),
+        norms AS MATERIALIZED (%4$s),
         scored AS (%3$s)
         SELECT sc.user_id, sc.course_id, ls.status, sc.dropout_probability, sc.completion_probability,
                sc.predicted_m2_progress,
                rank() OVER (PARTITION BY sc.course_id ORDER BY sc.dropout_probability DESC)::int AS risk_rank,
-               sc.top_reasons, sc.week AS model_week,
-               sc.dropout_model_id, sc.completion_model_id, sc.progress_model_id
-          FROM scored sc LEFT JOIN %1$s.learner_status ls ON ls.user_id = sc.user_id$q$, s, weeks, branches);
+               ARRAY(SELECT e->>'sentence' FROM jsonb_array_elements(r.reasons) e) AS top_reasons, sc.week AS model_week,
+               sc.dropout_model_id, sc.completion_model_id, sc.progress_model_id,
+               learnerscore.risk_band(sc.dropout_probability) AS band,
+               ls.status IS DISTINCT FROM 'asleep' AS reachable,
+               r.reasons AS reason_contributions
+          FROM scored sc LEFT JOIN %1$s.learner_status ls ON ls.user_id = sc.user_id
+          LEFT JOIN norms nm ON nm.course_id = sc.course_id
+          CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons) r$q$,
+        s, weeks, branches, learnerscore._course_norms_sql(schema_name, 'lw', base_features));
     EXECUTE format('COMMENT ON VIEW %s.learner_scores IS %L', s,
         'Scored learners on the latest date: activity status, dropout and completion probabilities, predicted m2_progress, '
-        'risk_rank within the course (1 = contact first), top_reasons (the three features that raise the dropout risk most), '
+        'risk_rank within the course (1 = contact first), top_reasons (the three features that raise the dropout risk most, as sentences '
+        'comparing the learner with the course norm at the same week, in the language of learnerscore.language), '
+        'band (learnerscore.risk_band), reachable (not asleep), reason_contributions (the reasons with values, norms, directions and model contributions), '
         'the course week whose models were used and the model ids: the deployed versions (learnerscore.deployed_models) at the time of the query. '
         'Made by learnerscore.train_learner_models.');
 END
@@ -1828,17 +1837,17 @@ BEGIN
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %5$L) AS progress_model_id
                  FROM (%1$s) f$q$,
             learnerscore._learner_features_sql(schema_name, k,
-                format('u.course_id IN (SELECT course_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features),
+                format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features),
             k, d, c, p);
     END LOOP;
-    -- A course is scored with the models of its last completed week (at most `weeks`, at least 1).
+    -- A learner is scored with the models of the last week of its flow completed on the latest day
+    -- (at most `weeks`, at least 1).
     EXECUTE format($q$CREATE OR REPLACE VIEW %1$s.learner_scores AS
         WITH lw AS MATERIALIZED (SELECT * FROM %1$s.learner_weekly),
         cw AS (
-            SELECT st.course_id,
-                   least(%2$s, greatest(1, ((SELECT max(cur_date) FROM %1$s.learner_daily) - st.course_start + 1) / 7))::int AS week
-              FROM (SELECT course_id, min(date_shown)::date AS course_start FROM %1$s.schedule
-                     WHERE isfinite(date_shown) GROUP BY course_id) st),
+            SELECT lf.user_id,
+                   least(%2$s, greatest(1, ((SELECT max(cur_date) FROM %1$s.learner_daily) - lf.flow_start + 1) / 7))::int AS week
+              FROM %1$s.learner_flows lf),
         norms AS MATERIALIZED (%4$s),
         scored AS (%3$s)
         SELECT sc.user_id, sc.course_id, ls.status, sc.dropout_probability, sc.completion_probability,
