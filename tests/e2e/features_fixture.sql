@@ -25,9 +25,10 @@ INSERT INTO schedule (course_id, type, task_id, activity_id, activity_type, is_a
 SELECT course_id, 'занятие', task_id, NULL, NULL, 0, '{}', 1, min(shown) FROM fx_act GROUP BY course_id, task_id;
 INSERT INTO schedule (course_id, type, task_id, activity_id, activity_type, is_attestation, visibility, flows, date_shown)
 SELECT course_id, 'активность', task_id, activity_id, atype, att, '{}', 1, shown FROM fx_act;
--- duplicated schedule rows (one later: the earliest opening counts), a row that never opens
+-- duplicated schedule rows (one later: the earliest opening counts), a row that never opens; all of flow 1:
+-- every learner (flow_num 1 or 2) reads the course's only flow (the per-flow cases: tests/unit FeaturesFlows)
 INSERT INTO schedule (course_id, type, task_id, activity_id, activity_type, is_attestation, visibility, flows, date_shown)
-SELECT course_id, 'активность', task_id, activity_id, atype, att, '{}', 2, shown + interval '1 day' FROM fx_act WHERE k = 2 AND task_no IN (2, 5);
+SELECT course_id, 'активность', task_id, activity_id, atype, att, '{}', 1, shown + interval '1 day' FROM fx_act WHERE k = 2 AND task_no IN (2, 5);
 INSERT INTO schedule (course_id, type, task_id, activity_id, activity_type, is_attestation, visibility, flows, date_shown)
 VALUES (1, 'активность', 199, 19999, 'exercise', 0, '{}', 1, NULL);
 INSERT INTO activities_guide (course_id, course, provider, module, theme_id, theme, task_id, exercise, task_position,
