@@ -43,6 +43,8 @@ BEGIN ATOMIC
         ('analyst', ARRAY['contact_effect', 'contact_policy_values', '_learner_outcomes_sql', '_contact_features_sql',
                           '_contact_experiment_sql', '_require_contact_schema']),
         ('owner', ARRAY['train_contact_uplift', 'contact_plan', '_ensure_contact_tables']),
+        -- per-employee course effects (430_course_cate.sql; the recommendations read with the caller's rights)
+        ('owner', ARRAY['course_cate']),
         -- learning schemas (100_learning_schema.sql, 130_create_learning_schema.sql)
         ('owner', ARRAY['create_learning_schema', '_create_load_tables', '_create_learning_tables',
                         '_create_table', '_create_schema_if_missing', '_comment_table',
