@@ -1607,7 +1607,7 @@ BEGIN
                r.reasons AS reason_contributions
           FROM scored sc LEFT JOIN %1$s.learner_status ls ON ls.user_id = sc.user_id
           LEFT JOIN norms nm ON nm.course_id = sc.course_id
-          CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons) r$q$,
+          CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons OFFSET 0) r$q$,
         s, weeks, branches, learnerscore._course_norms_sql(schema_name, 'lw', base_features));
     EXECUTE format('COMMENT ON VIEW %s.learner_scores IS %L', s,
         'Scored learners on the latest date: activity status, dropout and completion probabilities, predicted m2_progress, '
@@ -1860,7 +1860,7 @@ BEGIN
                r.reasons AS reason_contributions
           FROM scored sc LEFT JOIN %1$s.learner_status ls ON ls.user_id = sc.user_id
           LEFT JOIN norms nm ON nm.course_id = sc.course_id
-          CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons) r$q$,
+          CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons OFFSET 0) r$q$,
         s, weeks, branches, learnerscore._course_norms_sql(schema_name, 'lw', base_features));
     EXECUTE format('COMMENT ON VIEW %s.learner_scores IS %L', s,
         'Scored learners on the latest date: activity status, dropout and completion probabilities, predicted m2_progress, '
@@ -2738,7 +2738,7 @@ BEGIN
                               WHERE a.user_id = sc.user_id AND a.cur_date <= $1
                               ORDER BY a.cur_date DESC LIMIT 1) st ON true
           LEFT JOIN _ls_asof_norms nm ON nm.course_id = sc.course_id
-         CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons) r$q$, s)
+         CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons OFFSET 0) r$q$, s)
         USING as_of, stamp;
     GET DIAGNOSTICS n = ROW_COUNT;
     DROP TABLE _ls_running, _ls_asof_weekly, _ls_asof_norms, _ls_asof_scored;
