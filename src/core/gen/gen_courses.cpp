@@ -61,13 +61,19 @@ std::string timestamp_at(const std::string& start_date, double day) {
     return buf;
 }
 
-CoursesData generate_courses(const CoursesConfig& cfg) {
+void check_courses_config(const CoursesConfig& cfg) {
     if (cfg.employees < 10 || cfg.courses < 1 || cfg.courses > 200)
         fail(ErrorKind::InvalidParameter, "courses scenario: needs at least 10 employees and 1..200 courses");
+    std::tm tm{};
+    if (std::sscanf(cfg.start_date.c_str(), "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+        fail(ErrorKind::InvalidParameter, "bad start date " + cfg.start_date);
+}
+
+void generate_courses(const CoursesConfig& cfg, CoursesSink& out) {
+    check_courses_config(cfg);
     std::mt19937_64 rng(cfg.seed);
     std::normal_distribution<double> N(0, 1);
     std::uniform_real_distribution<double> U(0, 1);
-    CoursesData out;
 
     // courses and their planted effects
     std::vector<std::vector<std::vector<double>>> eff(cfg.courses, std::vector<std::vector<double>>(3, std::vector<double>(4)));
@@ -79,10 +85,10 @@ CoursesData generate_courses(const CoursesConfig& cfg) {
                 eff[c][k][d] = planted(c, k, d, crng, arche);
             }
         const char* topic = kTopics[c % 8];
-        out.courses.push_back({c + 1, std::string("Course ") + std::to_string(c + 1) + ": " + topic, topic, arche,
+        out.course({c + 1, std::string("Course ") + std::to_string(c + 1) + ": " + topic, topic, arche,
                                4.0 + (c % 5) * 2.0});
         for (int k = 0; k < 3; ++k)
-            for (int d = 0; d < 4; ++d) out.truth.push_back({c + 1, kKpis[k], kDepartments[d], arche, eff[c][k][d]});
+            for (int d = 0; d < 4; ++d) out.truth({c + 1, kKpis[k], kDepartments[d], arche, eff[c][k][d]});
     }
 
     const char* positions[] = {"operator", "senior operator", "team lead"};
@@ -93,7 +99,7 @@ CoursesData generate_courses(const CoursesConfig& cfg) {
         const double m = N(rng);
         int pos = U(rng) < 0.75 ? 0 : (U(rng) < 0.8 ? 1 : 2);
         double tenure_days = 60 + std::floor(U(rng) * 2500 + 300 * std::max(0.0, m));
-        out.employees.push_back({e + 1, kDepartments[d], positions[pos], timestamp_at(cfg.start_date, -tenure_days).substr(0, 10),
+        out.employee({e + 1, kDepartments[d], positions[pos], timestamp_at(cfg.start_date, -tenure_days).substr(0, 10),
                                  d * 1000 + static_cast<int>(rng() % 40)});
         double level[3];
         for (int k = 0; k < 3; ++k) level[k] = kModels[k].base[d] + kModels[k].a * m + kModels[k].u * N(rng);
@@ -102,7 +108,7 @@ CoursesData generate_courses(const CoursesConfig& cfg) {
         for (int c = 0; c < cfg.courses; ++c) {
             bool invited = U(rng) < cfg.invite_rate;
             double sent = 60 + U(rng) * 2;
-            if (invited) out.sms.push_back({e + 1, c + 1, sent});
+            if (invited) out.sms({e + 1, c + 1, sent});
             double z = -1.6 + 0.7 * m + 1.7 * (invited ? 1 : 0);
             double p_start = 1 / (1 + std::exp(-z));
             if (U(rng) >= p_start) continue;
@@ -114,7 +120,7 @@ CoursesData generate_courses(const CoursesConfig& cfg) {
                 p.score = std::round(std::min(100.0, std::max(0.0, 75 + 8 * m + 10 * N(rng))));
                 for (int k = 0; k < 3; ++k) post_shift[k] += eff[c][k][d];
             }
-            out.passing.push_back(p);
+            out.passing(p);
         }
         // communications in the pre-period [0, 60), the course period and the post-period [90, 150)
         for (int day = 0; day < 150; ++day) {
@@ -133,11 +139,24 @@ CoursesData generate_courses(const CoursesConfig& cfg) {
                 cm.resolved = U(rng) < pr;
                 // lognormal with mean exactly lv[2]
                 cm.duration_sec = static_cast<int>(std::lround(std::max(1.0, lv[2]) * std::exp(0.3 * N(rng) - 0.045)));
-                out.communications.push_back(cm);
+                out.communication(cm);
             }
         }
     }
-    return out;
+}
+
+CoursesData generate_courses(const CoursesConfig& cfg) {
+    struct Collect : CoursesSink {
+        CoursesData d;
+        void course(const CourseInfo& c) override { d.courses.push_back(c); }
+        void truth(const Truth& t) override { d.truth.push_back(t); }
+        void employee(const Employee& e) override { d.employees.push_back(e); }
+        void passing(const Passing& p) override { d.passing.push_back(p); }
+        void sms(const Sms& s) override { d.sms.push_back(s); }
+        void communication(const Communication& c) override { d.communications.push_back(c); }
+    } collect;
+    generate_courses(cfg, collect);
+    return std::move(collect.d);
 }
 
 }  // namespace ls::gen

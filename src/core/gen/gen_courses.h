@@ -74,6 +74,26 @@ struct CoursesData {
 extern const char* const kKpis[3];         // csat, resolved_rate, handle_time
 extern const char* const kDepartments[4];
 
+// Receives the rows as generate_courses makes them: the courses and the truth first, then per
+// employee its row, its course passings, its invitations and its communications. Memory stays flat
+// (nothing is kept but the planted effects), so a writer can stream 100,000 employees to disk.
+struct CoursesSink {
+    virtual ~CoursesSink() = default;
+    virtual void course(const CourseInfo&) {}
+    virtual void truth(const Truth&) {}
+    virtual void employee(const Employee&) {}
+    virtual void passing(const Passing&) {}
+    virtual void sms(const Sms&) {}
+    virtual void communication(const Communication&) {}
+};
+
+// Throws InvalidParameter for a configuration generate_courses refuses (checked before any row).
+void check_courses_config(const CoursesConfig& cfg);
+
+// Streams the scenario into `sink`; the same seed gives the same rows in the same order.
+void generate_courses(const CoursesConfig& cfg, CoursesSink& sink);
+
+// All of it in memory (tests, small cohorts): the rows generate_courses(cfg, sink) streams.
 CoursesData generate_courses(const CoursesConfig& cfg);
 
 // "YYYY-MM-DD HH:MM:SS" of start_date + day (fractional).
