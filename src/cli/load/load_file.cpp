@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <future>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -12,6 +13,7 @@
 #include "cli/load/header_map.h"
 #include "cli/load/load_text.h"
 #include "cli/load/reject_spool.h"
+#include "cli/load/repeated_keys.h"
 #include "core/files/text_encoding.h"
 #include "core/load/normalize.h"
 
@@ -64,6 +66,7 @@ struct FileLoad {
     Progress& progress;
     const std::string qs;      // the schema, quoted
     const std::string qtable;  // schema.table, quoted
+    const std::string reader_path;
     CsvReader reader;
     FileLoadResult res;
     Clock::time_point t0 = Clock::now(), tp = t0;  // start; last trace point
@@ -72,11 +75,12 @@ struct FileLoad {
     ls::text::Utf8Scan scan;
     long long data_line_bound = 0;  // physical lines after the header: no file has more data lines
     std::future<std::string> sha_async;
+    std::unique_ptr<RepeatedKeyHashes> repeated;  // keyed files: the key hashes seen more than once
     bool hopeless = false;     // stopped reading: too many rejects whatever follows
 
     FileLoad(PgConn& c, const FileSpec& sp, const fs::path& path, const std::string& sc, const LoadOptions& o, Progress& p)
         : conn(c), spec(sp), schema(sc), opts(o), progress(p), qs(c.ident(sc)), qtable(c.qualified(sc, sp.table)),
-          reader(path.string()) {
+          reader_path(path.string()), reader(reader_path) {
         res.file = path.filename().string();
         res.table = spec.table;
         res.bytes = static_cast<long long>(reader.size());
@@ -85,6 +89,7 @@ struct FileLoad {
     void check_encoding_and_header();
     bool unchanged_since_last_load();
     std::vector<std::string> empty_table();
+    void screen_keys();
     void copy_rows(RejectSpool& rejects);
     void check_verdict(const RejectSpool& rejects, bool had_rows);
     void finish(RejectSpool& rejects, const std::vector<std::string>& index_defs);
@@ -157,14 +162,70 @@ std::vector<std::string> FileLoad::empty_table() {
     return index_defs;
 }
 
+// The indexes of the spec's key columns, and a row's key as one string (what both passes hash).
+std::vector<size_t> key_columns(const FileSpec& spec) {
+    std::vector<size_t> idx;
+    for (const auto& k : spec.key)
+        for (size_t c = 0; c < spec.columns.size(); ++c)
+            if (spec.columns[c].column == k) idx.push_back(c);
+    return idx;
+}
+void make_key(const std::vector<FieldValue>& row, const std::vector<size_t>& key_idx, std::string& key) {
+    key.clear();
+    for (size_t c : key_idx) key += row[c].text, key += '\x1f';
+}
+
+// The first pass of a keyed file (before TRUNCATE: readers are not blocked yet): the hash of the
+// key of every line that may reach the duplicate check (its key columns convert and are not
+// NULL; a superset of the lines whose key counts), so that copy_rows remembers only the keys
+// that occur more than once. Memory: RepeatedKeyHashes' budget, whatever the file's size.
+void FileLoad::screen_keys() {
+    const std::vector<size_t> key_idx = key_columns(spec);
+    if (key_idx.empty()) return;
+    // LEARNERSCORE_LOAD_KEY_MEMORY: the hashes' memory in bytes (default 16 MiB; the tests make it
+    // small so that a small file spreads over temporary files)
+    size_t budget = RepeatedKeyHashes::kDefaultBudget;
+    if (const char* m = std::getenv("LEARNERSCORE_LOAD_KEY_MEMORY")) budget = size_t(std::strtoull(m, nullptr, 10));
+    repeated = std::make_unique<RepeatedKeyHashes>(data_line_bound, budget);
+    CsvReader r(reader_path);
+    std::string_view d = r.data();
+    size_t start = r.position();
+    size_t eol = d.find('\n', start);
+    r.set_delimiter(detect_delimiter(d.substr(start, eol == std::string_view::npos ? d.npos : eol - start)));
+    CsvRecord x;
+    if (!r.next(x)) return repeated->finish();
+    r.set_expected_fields(map.nfields);
+    std::vector<FieldValue> row(spec.columns.size());
+    std::string key;
+    long long n = 0;
+    while (r.next(x)) {
+        if ((++n & 0xffff) == 0 && interrupted()) throw Interrupted();
+        if (!x.error.empty() || x.fields.size() != map.nfields) continue;
+        bool ok = true;
+        for (size_t c : key_idx) {
+            std::string_view raw = map.src[c] >= 0 ? x.fields[size_t(map.src[c])] : std::string_view();
+            if (!spec.columns[c].convert(raw, row[c]).empty() || row[c].null) {
+                ok = false;
+                break;
+            }
+        }
+        if (!ok) continue;
+        make_key(row, key_idx, key);
+        repeated->add(RepeatedKeyHashes::hash(key));
+    }
+    repeated->finish();
+    if (std::getenv("LEARNERSCORE_LOAD_TRACE"))
+        std::fprintf(stderr, "  [trace] %-28s %zu repeated key hashes of %lld lines (%zu partitions)\n", res.file.c_str(),
+                     repeated->repeated(), n, repeated->partitions_used());
+    trace(res.file, "key screen", tp);
+}
+
 // Converts one CSV record into the spec's columns: "" when it loads, else the reason it is rejected.
 class RowConverter {
 public:
-    RowConverter(const FileSpec& spec, const Mapping& map) : spec_(spec), map_(map), row_(spec.columns.size()) {
-        for (const auto& k : spec.key)
-            for (size_t c = 0; c < spec.columns.size(); ++c)
-                if (spec.columns[c].column == k) key_idx_.push_back(c);
-    }
+    // `repeated`: the key hashes screen_keys found more than once (null: remember every key).
+    RowConverter(const FileSpec& spec, const Mapping& map, const RepeatedKeyHashes* repeated)
+        : spec_(spec), map_(map), row_(spec.columns.size()), key_idx_(key_columns(spec)), repeated_(repeated) {}
 
     // The keys of a referenced table (spec.references[i]) and the server's local time
     // (for spec.not_in_future), read by the caller before the COPY.
@@ -216,10 +277,13 @@ public:
     }
 
 private:
+    // The first line of a key wins; a later one is rejected naming it. Only keys whose hash occurs
+    // more than once in the file are remembered (RepeatedKeyHashes): memory grows with the
+    // repeated keys, not with the file.
     std::string duplicate_key(long long line) {
         if (key_idx_.empty()) return {};
-        key_.clear();
-        for (size_t c : key_idx_) key_ += row_[c].text, key_ += '\x1f';
+        make_key(row_, key_idx_, key_);
+        if (repeated_ && !repeated_->contains(RepeatedKeyHashes::hash(key_))) return {};  // no other line has this key
         auto [it, fresh] = seen_keys_.emplace(key_, line);
         if (fresh) return {};
         std::string k;
@@ -231,7 +295,8 @@ private:
     const Mapping& map_;
     std::vector<FieldValue> row_;
     std::vector<size_t> key_idx_;
-    std::unordered_map<std::string, long long> seen_keys_;
+    const RepeatedKeyHashes* repeated_;
+    std::unordered_map<std::string, long long> seen_keys_;  // the repeated keys -> first line
     std::string key_;
     struct Ref {
         size_t col, spec;
@@ -246,7 +311,7 @@ private:
 // spool. More rejects than the ratio allows of every line the file has: the
 // file fails whatever follows, so reading stops there (hopeless).
 void FileLoad::copy_rows(RejectSpool& rejects) {
-    RowConverter rows(spec, map);
+    RowConverter rows(spec, map, repeated.get());
     for (size_t i = 0; i < spec.references.size(); ++i) {
         const ColumnReference& ref = spec.references[i];
         std::unordered_set<std::string> keys;
@@ -351,6 +416,7 @@ void FileLoad::load_in_transaction() {
     conn.exec("BEGIN");
     tp = Clock::now();
     if (unchanged_since_last_load()) return;
+    screen_keys();
     // Whether the table has rows now: a file with nothing to load may not empty it.
     const bool had_rows = !opts.allow_empty && conn.query("SELECT EXISTS (SELECT 1 FROM " + qtable + ")").get(0, 0) == "t";
     std::vector<std::string> index_defs = empty_table();
