@@ -3584,6 +3584,36 @@ REVOKE EXECUTE ON FUNCTION learnerscore.course_cate(text, text, text, jsonb, int
 GRANT EXECUTE ON FUNCTION learnerscore.course_cate(text, text, text, jsonb, int) TO learnerscore_owner;
 -- == cate14: end
 
+-- == passes12: begin (issue 12 item 1: ipw/aipw as parallel mergeable passes; 400, 405, 900)
+-- The multi-pass propensity estimators (issue 12): ate_from_table's other way to run
+-- ipw and aipw, without keeping rows. Every pass is one query over the table with
+-- the aggregate below, whose float8[] state merges (sums, Chan's update for moments,
+-- co-moment merges), so the pass runs as Partial Aggregate on parallel workers and on
+-- Citus workers. The driver (C++, src/core/causal/propensity_passes.cpp) sends each
+-- pass its params: standardization, current coefficients, arm models.
+CREATE FUNCTION learnerscore._propensity_pass_trans(state float8[], params float8[], outcome float8, treated boolean,
+                                                    covariates float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'ls_propensity_pass_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION learnerscore._propensity_pass_trans(float8[], float8[], float8, boolean, float8[]) IS
+  'Internal: transition of propensity_pass (creates the state from params on the first row, then adds each row; a row with a NULL covariate is skipped).';
+CREATE FUNCTION learnerscore._propensity_pass_combine(float8[], float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'ls_propensity_pass_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION learnerscore._propensity_pass_combine(float8[], float8[]) IS
+  'Internal: merges two propensity_pass states of the same pass (checked).';
+
+CREATE AGGREGATE learnerscore.propensity_pass(params float8[], outcome float8, treated boolean, covariates float8[]) (
+    SFUNC = learnerscore._propensity_pass_trans, STYPE = float8[], INITCOND = '{}',
+    COMBINEFUNC = learnerscore._propensity_pass_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE learnerscore.propensity_pass(float8[], float8, boolean, float8[]) IS
+  'One pass of the multi-pass propensity estimators that ate_from_table runs with learnerscore.table_estimator = passes (or auto on a '
+  'Citus distributed table or past learnerscore.max_train_memory): params (made by ate_from_table: the pass kind, the standardization, '
+  'the current coefficients) in, the mergeable pass state out. Not meant to be called by hand; malformed params or states are an error (22P03).';
+COMMENT ON FUNCTION learnerscore.ate_from_table(regclass, text, text, text[], text, float8, float8) IS
+  'Treatment effect (method diff | regression | ipw | aipw) reading the named columns of a table or view directly into one contiguous in-memory buffer (one scan, no per-row array): outcome and covariates cast to float8, treatment boolean or 0/1 (cast to int, non-zero = treated). Rows with a NULL are skipped; NaN or infinity is an error. Holds at most 4 GB of row data (8 bytes per value; about 23 million rows x 20 covariates), past which it stops with a program_limit_exceeded error. Same estimators as the aggregates; the fastest path for large tables. ipw and aipw also run as passes without keeping rows (learnerscore.table_estimator: memory, passes, or auto = passes on a Citus distributed table or when the planner''s row estimate exceeds learnerscore.max_train_memory): one parallel aggregate query per pass (standardization, each Newton iteration, the kept rows, the variance), the same answer to 1e-9.';
+REVOKE EXECUTE ON FUNCTION learnerscore._propensity_pass_trans(float8[], float8[], float8, boolean, float8[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION learnerscore._propensity_pass_combine(float8[], float8[]) FROM PUBLIC;
+-- == passes12: end
+
 -- == Final definitions of routines more than one part above changes (as in extension/sql)
 
 CREATE FUNCTION learnerscore._recreate_learner_scores_view(schema_name text) RETURNS boolean

@@ -9,6 +9,7 @@
 #include "core/base/error.h"
 #include "core/base/interrupt.h"
 #include "core/base/sigmoid.h"
+#include "core/causal/propensity_terms.h"
 
 namespace ls::causal {
 
@@ -18,23 +19,6 @@ using Eigen::MatrixXd;
 using Eigen::VectorXd;
 using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 constexpr std::size_t kBlock = 4096;
-constexpr double kExtreme = 1e-8;  // a propensity this close to 0 or 1 means no overlap
-
-// Column standardization of the covariates: mean, 1/sd, and the columns kept.
-struct Scaler {
-    std::vector<std::size_t> cols;
-    std::vector<double> mean, inv_sd;
-    std::size_t q() const { return cols.size() + 1; }  // with the intercept
-    // Fills the design block [1, standardized x] for rows [start, start+nb).
-    void block(const RowView& r, std::size_t start, std::size_t nb, MatrixXd& z) const {
-        z.resize(nb, q());
-        for (std::size_t i = 0; i < nb; ++i) {
-            const double* x = r.x(start + i);
-            z(i, 0) = 1.0;
-            for (std::size_t j = 0; j < cols.size(); ++j) z(i, j + 1) = (x[cols[j]] - mean[j]) * inv_sd[j];
-        }
-    }
-};
 
 // Row-major design block for the Newton passes: with row-major storage the
 // standardization reads and writes contiguous memory and vectorizes (the
@@ -57,45 +41,17 @@ void design_block(const Scaler& sc, const RowView& r, std::size_t start, std::si
 }
 
 Scaler make_scaler(const RowView& r) {
-    Scaler s;
     std::vector<Moments> m(r.k);
     for (std::size_t i = 0; i < r.n; ++i) {
         const double* x = r.x(i);
         for (std::size_t j = 0; j < r.k; ++j) m[j].add(x[j]);
     }
-    for (std::size_t j = 0; j < r.k; ++j) {
-        double sd = std::sqrt(m[j].n > 0 ? m[j].m2 / m[j].n : 0.0);
-        if (sd > 1e-12 * std::max(1.0, std::fabs(m[j].mean))) {
-            s.cols.push_back(j);
-            s.mean.push_back(m[j].mean);
-            s.inv_sd.push_back(1.0 / sd);
-        }
-    }
-    return s;
-}
-
-VectorXd solve_psd(const MatrixXd& h, const VectorXd& g) {
-    Eigen::LDLT<MatrixXd> ldlt(h);
-    if (ldlt.info() == Eigen::Success && ldlt.isPositive()) {
-        VectorXd d = ldlt.solve(g);
-        if (d.allFinite() && (h * d - g).norm() <= 1e-8 * (g.norm() + 1e-300) + 1e-12) return d;
-    }
-    Eigen::CompleteOrthogonalDecomposition<MatrixXd> cod(h);
-    return cod.solve(g);
+    return scaler_from_moments(m);
 }
 
 void count_arms(const RowView& r, long long& n1, long long& n0) {
     n1 = n0 = 0;
     for (std::size_t i = 0; i < r.n; ++i) (r.t(i) > 0.5 ? n1 : n0)++;
-}
-
-Effect empty_effect(const std::string& method, long long n1, long long n0, const std::string& why) {
-    Effect e;
-    e.method = method;
-    e.n_treated = n1;
-    e.n_control = n0;
-    e.warning = method + ": " + why;
-    return e;
 }
 
 // Rows kept after trimming (all when trim == 0); checks overlap.
@@ -108,16 +64,14 @@ struct Prepared {
 
 Prepared prepare(const RowView& r, const PropensityOptions& o, const std::string& method) {
     Prepared p;
-    if (!(o.trim >= 0 && o.trim < 0.5))
-        fail(ErrorKind::InvalidParameter, method + ": trim must be in [0, 0.5), got " + std::to_string(o.trim));
+    check_trim(o.trim, method);
     check_alpha(o.alpha);
     long long n1, n0;
     count_arms(r, n1, n0);
     p.n1 = n1;
     p.n0 = n0;
     if (n1 < 2 || n0 < 2) {
-        p.problem = "needs at least two treated and two control rows (treated " + std::to_string(n1) +
-                    ", control " + std::to_string(n0) + ")";
+        p.problem = arm_count_problem(n1, n0, false);
         return p;
     }
     p.fit = fit_propensity(r);
@@ -129,8 +83,7 @@ Prepared prepare(const RowView& r, const PropensityOptions& o, const std::string
         (r.t(i) > 0.5 ? p.n1 : p.n0)++;
     }
     if (p.n1 < 2 || p.n0 < 2) {
-        p.problem = "too few rows left after trimming (treated " + std::to_string(p.n1) + ", control " +
-                    std::to_string(p.n0) + ")";
+        p.problem = arm_count_problem(p.n1, p.n0, true);
         return p;
     }
     double lo = 1, hi = 0;
@@ -138,33 +91,17 @@ Prepared prepare(const RowView& r, const PropensityOptions& o, const std::string
         lo = std::min(lo, p.fit.p[i]);
         hi = std::max(hi, p.fit.p[i]);
     }
-    // the ATT weights controls by e/(1-e): only propensities near 1 break it
-    const bool att = o.estimand == Estimand::ATT;
-    if ((!att && lo < kExtreme) || hi > 1 - kExtreme)
-        p.problem = "propensity scores of 0 or 1 (no overlap: the covariates separate treated from control); "
-                    "pass a trim such as 0.01 or drop the separating covariate";
+    p.problem = overlap_problem(lo, hi, o.estimand == Estimand::ATT);
     return p;
 }
 
 // The effect of a propensity-weighted estimator on the prepared rows, with a
 // warning when the propensity model did not converge.
 Effect weighted_effect(double est, double se, const PropensityOptions& o, const Prepared& p, const std::string& method) {
-    Effect e = make_effect(est, se, 0, o.alpha, p.n1, p.n0, method);
-    if (!p.fit.converged) e.warning = method + ": the propensity model did not converge";
-    return e;
+    return propensity_effect(est, se, o.alpha, p.n1, p.n0, p.fit.converged, method);
 }
 
 // OLS of y on [1, x] within one arm of the kept rows, via co-moments.
-struct ArmModel {
-    double intercept = 0;
-    std::vector<double> beta;
-    double predict(const double* x) const {
-        double v = intercept;
-        for (std::size_t j = 0; j < beta.size(); ++j) v += beta[j] * x[j];
-        return v;
-    }
-};
-
 ArmModel fit_arm(const RowView& r, const std::vector<std::size_t>& keep, bool treated_arm) {
     const std::size_t d = r.k + 1;
     std::vector<double> buf(CoMoments::buffer_size(d), 0.0), row(d);
@@ -175,22 +112,7 @@ ArmModel fit_arm(const RowView& r, const std::vector<std::size_t>& keep, bool tr
         std::copy(r.x(i), r.x(i) + r.k, row.begin() + 1);
         cm.add(row.data());
     }
-    ArmModel m;
-    m.beta.assign(r.k, 0.0);
-    if (r.k == 0) {
-        m.intercept = cm.mean()[0];
-        return m;
-    }
-    // With fewer rows than parameters the fit is still the minimum-norm
-    // least-squares one (pinv), as statsmodels would give.
-    OlsFit f = ols_from_comoments(cm);
-    if (!f.beta.empty()) {
-        m.beta = f.beta;
-        m.intercept = f.intercept;
-    } else {
-        m.intercept = cm.mean()[0];
-    }
-    return m;
+    return arm_from_comoments(cm, r.k);
 }
 
 }  // namespace
@@ -207,23 +129,15 @@ PropensityFit fit_propensity(const RowView& r) {
     PropensityFit out;
     Scaler sc = make_scaler(r);
     const std::size_t q = sc.q();
-    VectorXd beta = VectorXd::Zero(q), step = VectorXd::Zero(q);
-    {
-        double tbar = 0;
-        for (std::size_t i = 0; i < r.n; ++i) tbar += r.t(i);
-        tbar /= static_cast<double>(r.n);
-        if (tbar > 0 && tbar < 1) beta(0) = std::log(tbar / (1 - tbar));
-    }
+    double tbar = 0;
+    for (std::size_t i = 0; i < r.n; ++i) tbar += r.t(i);
+    tbar /= static_cast<double>(r.n);
     // Per-block buffers, allocated once: the design block, and the same block
     // scaled by sqrt(w) for the symmetric rank update of the Hessian.
     RowMat z, zw(kBlock, q);
     VectorXd eta(kBlock), sw(kBlock), resid(kBlock);
-    double prev_ll = -INFINITY;
     InterruptTicker ticker(16);
-    for (int it = 0; it < 100; ++it) {
-        MatrixXd h = MatrixXd::Zero(q, q);
-        VectorXd g = VectorXd::Zero(q);
-        double ll = 0;
+    NewtonResult fit = newton_propensity(q, tbar, [&](const VectorXd& beta, MatrixXd& h, VectorXd& g, double& ll) {
         for (std::size_t s = 0; s < r.n; s += kBlock) {
             ticker.tick();
             std::size_t nb = std::min(kBlock, r.n - s);
@@ -244,26 +158,10 @@ PropensityFit fit_propensity(const RowView& r) {
             zw_b = z.array().colwise() * sw.head(nb).array();
             h.selfadjointView<Eigen::Lower>().rankUpdate(zw_b.transpose());
         }
-        h = h.selfadjointView<Eigen::Lower>();
-        out.iterations = it + 1;
-        if (it > 0 && ll < prev_ll - 1e-10 * std::fabs(prev_ll)) {
-            // overshoot: halve the last step and re-evaluate
-            step *= 0.5;
-            beta -= step;
-            if (step.lpNorm<Eigen::Infinity>() < 1e-14) break;
-            continue;
-        }
-        step = solve_psd(h, g);
-        beta += step;
-        bool small_step = step.lpNorm<Eigen::Infinity>() < 1e-10;
-        bool flat = it > 0 && std::fabs(ll - prev_ll) < 1e-15 * std::max(1.0, std::fabs(ll)) &&
-                    step.lpNorm<Eigen::Infinity>() < 1e-6;
-        prev_ll = ll;
-        if (small_step || flat) {
-            out.converged = true;
-            break;
-        }
-    }
+    });
+    out.iterations = fit.iterations;
+    out.converged = fit.converged;
+    const VectorXd& beta = fit.beta;
     out.p.resize(r.n);
     for (std::size_t s = 0; s < r.n; s += kBlock) {
         std::size_t nb = std::min(kBlock, r.n - s);
@@ -302,36 +200,12 @@ Effect ipw(const RowView& r, const PropensityOptions& o) {
     const std::size_t q = sc.q(), dim = q + 2;
     const double n = static_cast<double>(p.keep.size());
     MatrixXd jac = MatrixXd::Zero(dim, dim), bmat = MatrixXd::Zero(dim, dim);
-    MatrixXd z;
-    VectorXd gi(dim);
+    std::vector<double> z(q);
     for (std::size_t i : p.keep) {
-        sc.block(r, i, 1, z);
-        const double e = p.fit.p[i], t = r.t(i), y = r.y(i), odds = e / (1 - e);
-        auto zi = z.row(0).transpose();
-        gi.head(q) = (t - e) * zi;
-        jac.topLeftCorner(q, q).noalias() -= e * (1 - e) * zi * zi.transpose();
-        if (att) {
-            gi(q) = t * (y - mu1);
-            gi(q + 1) = (1 - t) * odds * (y - mu0);
-            jac(q, q) -= t;
-            jac.block(q + 1, 0, 1, q).noalias() += ((1 - t) * (y - mu0) * odds) * zi.transpose();
-            jac(q + 1, q + 1) -= (1 - t) * odds;
-        } else {
-            gi(q) = t * (y - mu1) / e;
-            gi(q + 1) = (1 - t) * (y - mu0) / (1 - e);
-            jac.block(q, 0, 1, q).noalias() += (-t * (y - mu1) * (1 - e) / e) * zi.transpose();
-            jac(q, q) -= t / e;
-            jac.block(q + 1, 0, 1, q).noalias() += ((1 - t) * (y - mu0) * odds) * zi.transpose();
-            jac(q + 1, q + 1) -= (1 - t) / (1 - e);
-        }
-        bmat.noalias() += gi * gi.transpose();
+        sc.row(r.x(i), z.data());
+        add_ipw_sandwich(z.data(), q, p.fit.p[i], r.t(i), r.y(i), mu1, mu0, att, jac.data(), bmat.data());
     }
-    jac /= n;
-    bmat /= n;
-    Eigen::CompleteOrthogonalDecomposition<MatrixXd> cod(jac);
-    MatrixXd jinv = cod.pseudoInverse();
-    MatrixXd v = jinv * bmat * jinv.transpose() / n;
-    const double var = v(q, q) + v(q + 1, q + 1) - 2 * v(q, q + 1);
+    const double var = ipw_variance(jac.data(), bmat.data(), q, n);
     return weighted_effect(mu1 - mu0, std::sqrt(std::max(0.0, var)), o, p, method);
 }
 

@@ -26,6 +26,11 @@ double g_risk_band_high = 0.7;
 double g_risk_band_medium = 0.4;
 int g_flow_days = 210;  // learnerscore.flow_days, read by SQL (<schema>.course_flows, 120)
 
+int g_table_estimator = 0;  // learnerscore.table_estimator: TableEstimator
+
+const struct config_enum_entry kTableEstimatorOptions[] = {
+    {"auto", 0, false}, {"memory", 1, false}, {"passes", 2, false}, {nullptr, 0, false}};
+
 const struct config_enum_entry kLanguageOptions[] = {{"en", 0, false}, {"ru", 1, false}, {nullptr, 0, false}};
 
 // Default: a quarter of physical memory, between 256 MB and 1 TB (in kB, GUC_UNIT_KB).
@@ -67,8 +72,16 @@ void define_settings() {
                             "Default 210, the course horizon of the 1T scoring specification. Learners of a flow that has not ended "
                             "are running: they are scored, never trained on.",
                             &g_flow_days, 210, 7, 3650, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomEnumVariable("learnerscore.table_estimator",
+                             "How ate_from_table runs ipw and aipw: memory (read the rows once into a buffer), passes "
+                             "(repeated parallel aggregate passes, no rows kept) or auto.",
+                             "auto: passes for a Citus distributed table or when the rows would exceed "
+                             "learnerscore.max_train_memory (from the planner's row estimate), else memory.",
+                             &g_table_estimator, 0, kTableEstimatorOptions, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("learnerscore");
 }
+
+TableEstimator table_estimator() { return static_cast<TableEstimator>(g_table_estimator); }
 
 std::size_t max_train_memory_bytes() { return static_cast<std::size_t>(g_max_train_memory_kb) * 1024; }
 

@@ -7,6 +7,10 @@ namespace lspg {
 // Registers every learnerscore.* setting (called once from _PG_init).
 void define_settings();
 
+// learnerscore.table_estimator: how ate_from_table runs the propensity estimators.
+enum class TableEstimator { Auto = 0, Memory = 1, Passes = 2 };
+TableEstimator table_estimator();
+
 // learnerscore.max_train_memory in bytes: the bound on the C++ buffers of
 // training and of the row-keeping aggregates (memory outside palloc).
 std::size_t max_train_memory_bytes();

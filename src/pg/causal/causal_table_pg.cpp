@@ -14,11 +14,20 @@
 //
 // Rows with a NULL in any used column are skipped; identifiers are quoted, so
 // column names cannot inject SQL.
+//
+// The other way to run ipw and aipw (learnerscore.table_estimator = passes, or
+// auto for a Citus distributed table or rows past learnerscore.max_train_memory):
+// no buffer, but one aggregate query per pass (standardization, each Newton
+// iteration, the kept rows, the variance), each a parallel-safe mergeable
+// state (learnerscore.propensity_pass, propensity_pass_pg.cpp) that runs as
+// Partial Aggregate on parallel workers and on Citus workers. Same answer to 1e-9.
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "core/causal/causal_propensity.h"
+#include "core/causal/propensity_passes.h"
+#include "pg/base/settings.h"
 #include "pg/causal/causal_pg_util.h"
 
 extern "C" {
@@ -79,6 +88,85 @@ extern "C" bool column_receive(TupleTableSlot* slot, DestReceiver* self) {
     return true;
 }
 
+// Whether ipw / aipw run as passes: the setting, and for auto the relation
+// (Citus distributed, or more row data than learnerscore.max_train_memory).
+bool use_passes(Oid rel, int width) {
+    const lspg::TableEstimator mode = lspg::table_estimator();
+    if (mode != lspg::TableEstimator::Auto) return mode == lspg::TableEstimator::Passes;
+    bool passes = false;
+    lspg::pg_call([&]() {
+        SPI_connect();
+        Datum arg[1] = {ObjectIdGetDatum(rel)};
+        Oid types[1] = {OIDOID};
+        // the catalog table exists only where Citus is installed: look it up first
+        int rc = SPI_execute_with_args(
+            "SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL,"
+            "       (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = $1)::float8",
+            1, types, arg, nullptr, true, 1);
+        if (rc == SPI_OK_SELECT && SPI_processed == 1) {
+            bool null1, null2;
+            const bool citus = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null1));
+            Datum tuples = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &null2);
+            const double bytes = null2 ? 0 : DatumGetFloat8(tuples) * width * sizeof(double);
+            passes = bytes > double(lspg::max_train_memory_bytes());
+            if (citus && !passes) {
+                rc = SPI_execute_with_args(
+                    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid::oid = $1)", 1, types,
+                    arg, nullptr, true, 1);
+                if (rc == SPI_OK_SELECT && SPI_processed == 1)
+                    passes = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null1));
+            }
+        }
+        SPI_finish();
+    });
+    return passes;
+}
+
+// Runs the passes: one prepared aggregate query, executed once per pass with
+// the pass's params as $1 (parallel plans allowed).
+ls::causal::Effect run_passes(const std::string& cols_sql, const std::string& where_sql, const char* relname,
+                              const std::string& method, std::size_t k, const lc::PropensityOptions& o) {
+    const std::string sql = "SELECT learnerscore.propensity_pass($1, " + cols_sql + ") FROM " + relname + where_sql;
+    SPIPlanPtr plan = nullptr;
+    lspg::pg_call([&]() {
+        SPI_connect();
+        Oid types[1] = {FLOAT8ARRAYOID};
+        plan = SPI_prepare_cursor(sql.c_str(), 1, types, CURSOR_OPT_PARALLEL_OK);
+        if (!plan) elog(ERROR, "ate_from_table: could not prepare the pass query");
+    });
+    lc::PassRunner run = [&](const std::vector<double>& params) {
+        std::vector<double> out;
+        lspg::pg_call([&]() {
+            ArrayType* pa = lspg::causal::new_float8_array(static_cast<int>(params.size()));
+            std::copy(params.begin(), params.end(), lspg::causal::state_data(pa));
+            Datum v[1] = {PointerGetDatum(pa)};
+            int rc = SPI_execute_plan(plan, v, nullptr, true, 0);
+            if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "ate_from_table: a pass returned %d", rc);
+            bool isnull;
+            Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+            if (!isnull) {
+                ArrayType* st = DatumGetArrayTypeP(d);
+                if (ARR_NDIM(st) == 1 && !ARR_HASNULL(st) && ARR_ELEMTYPE(st) == FLOAT8OID) {
+                    const double* p = lspg::causal::state_data(st);
+                    out.assign(p, p + ARR_DIMS(st)[0]);
+                }
+            }
+            SPI_freetuptable(SPI_tuptable);
+            pfree(pa);
+        });
+        // no rows (or '{}'): the state of an empty pass
+        if (out.empty()) out = lc::pass_initial_state(params.data(), params.size());
+        return out;
+    };
+    int passes = 0;
+    lc::Effect e = lc::estimate_by_passes(method, k, o, run, &passes);
+    lspg::pg_call([&]() {
+        SPI_finish();
+        elog(DEBUG1, "ate_from_table: %s in %d passes over %s", method.c_str(), passes, relname);
+    });
+    return e;
+}
+
 extern "C" void column_startup(DestReceiver*, int, TupleDesc) {}
 extern "C" void column_shutdown(DestReceiver*) {}
 extern "C" void column_destroy(DestReceiver*) {}
@@ -124,6 +212,24 @@ Datum ls_ate_from_table(PG_FUNCTION_ARGS) {
         recv.pub.mydest = DestNone;
         recv.w = ncov + 2;
         recv.cap = 65536;
+        if ((method == "ipw" || method == "aipw") && use_passes(rel, ncov + 2)) {
+            std::string cols = "(" + std::string(quote_identifier(lspg::text_to_string(outcome).c_str())) + ")::float8, ((" +
+                               quote_identifier(lspg::text_to_string(treatment).c_str()) + ")::int <> 0), ARRAY[";
+            std::string where = " WHERE (" + std::string(quote_identifier(lspg::text_to_string(outcome).c_str())) +
+                                ") IS NOT NULL AND (" + quote_identifier(lspg::text_to_string(treatment).c_str()) + ") IS NOT NULL";
+            for (int i = 0; i < ncov; ++i) {
+                std::string c = quote_identifier(lspg::text_to_string(DatumGetTextPP(cov_datums[i])).c_str());
+                cols += (i ? ", (" : "(") + c + ")::float8";
+                where += " AND (" + c + ") IS NOT NULL";
+            }
+            cols += "]::float8[]";
+            lc::Effect e = run_passes(cols, where, relname, method, static_cast<std::size_t>(ncov), o);
+            if (!e.valid && e.warning == "ate_from_table: no rows") {
+                lspg::causal::warn(e.warning);
+                PG_RETURN_NULL();
+            }
+            return lspg::causal::effect_datum(fcinfo, e);
+        }
         const char* q = sql.c_str();
         // The buffer lives in a child of the function's context, which outlives SPI_finish.
         lspg::pg_call([&]() {

@@ -161,6 +161,23 @@ FROM (VALUES
   ('two_dimensional',       '{{1,2},{0.5,0}}', '{1,2,0.5,0}'),
   ('null_element',          '{1,NULL,0.5,0}', '{1,2,0.5,0}')) c(n, s, p);
 
+-- propensity pass states (float8[]): [L, params (kind, k, q, trim, extra length, ...), payload]
+INSERT INTO hostile SELECT 'pass', n, quote_literal(s) || '::float8[]', '''{5,1,1,1,0,0,2,1,0.5,0.5}''::float8[]', true
+FROM (VALUES
+  ('valid',            '{5,1,1,1,0,0,2,1,0.5,0.5}'),
+  ('unknown_kind',     '{5,9,1,1,0,0,2,1,0.5,0.5}'),
+  ('nan_length',       '{NaN,1,1,1,0,0,2,1,0.5,0.5}'),
+  ('huge_length',      '{1e300,1,1,1,0,0,2,1,0.5,0.5}'),
+  ('shorter_than_header', '{5,1,1}'),
+  ('payload_too_short','{5,1,1,1,0,0,2,1,0.5}'),
+  ('huge_k',           '{5,1,1e12,1,0,0,2,1,0.5,0.5}'),
+  ('nan_trim',         '{5,1,1,1,NaN,0,2,1,0.5,0.5}'),
+  ('column_out_of_range', '{10,2,1,2,0,0,5,0,1,0,0,0,0,0,0,0,0,0}'),
+  ('zero_inverse_sd',  '{10,2,1,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0}'),
+  ('another_pass',     '{5,1,1,1,0.1,0,2,1,0.5,0.5}'),
+  ('two_dimensional',  '{{5,1},{1,1}}'),
+  ('null_element',     '{5,1,1,1,0,NULL,2,1,0.5,0.5}')) c(n, s);
+
 -- (family, call: %1$s = the state, %2$s = a valid state of the family, transition)
 CREATE TEMP TABLE calls (family text, call text, transition boolean);
 INSERT INTO calls VALUES
@@ -216,7 +233,10 @@ INSERT INTO calls VALUES
   ('uplift_k', 'learnerscore._uplift_combine(%1$s, %2$s)', false),
   ('uplift_k', 'learnerscore._uplift_at_k_accum(%1$s, 0.5, true, 1.0, 0.3)', true),
   ('uplift_auc', 'learnerscore._uplift_final(%1$s)', false),
-  ('uplift_auc', 'learnerscore._uplift_auc_accum(%1$s, 0.5, true, 1.0)', true);
+  ('uplift_auc', 'learnerscore._uplift_auc_accum(%1$s, 0.5, true, 1.0)', true),
+  ('pass', 'learnerscore._propensity_pass_combine(%1$s, %2$s)', false),
+  ('pass', 'learnerscore._propensity_pass_combine(%2$s, %1$s)', false),
+  ('pass', 'learnerscore._propensity_pass_trans(%1$s, ''{5,1,1,1,0,0}'', 1.0, true, ARRAY[0.5])', true);
 -- the moment combine serves every float8[] causal family
 INSERT INTO calls SELECT f, c, false FROM unnest(ARRAY['diff', 'boot', 'regression', 'iv', 'cuped']) f,
   unnest(ARRAY['learnerscore._moments_combine(%1$s, %2$s)', 'learnerscore._moments_combine(%2$s, %1$s)']) c;

@@ -1,0 +1,127 @@
+// The multi-pass propensity estimators (mergeable pass states) against the
+// in-memory ones on the same rows: equal to 1e-9 whatever the split of the
+// rows into partial states; malformed pass arrays are errors, never bad reads.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "core/base/error.h"
+#include "core/causal/causal_propensity.h"
+#include "core/causal/propensity_passes.h"
+
+using namespace ls::causal;
+
+namespace {
+
+// n rows of [y, t, x_1..x_5]; x_4 is constant (dropped by the scaler), x_5 is on a large scale.
+std::vector<double> make_rows(std::size_t n, std::uint64_t seed, double sep = 0.8) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> nd;
+    std::vector<double> r;
+    for (std::size_t i = 0; i < n; ++i) {
+        double x1 = nd(rng), x2 = nd(rng), x3 = (i % 3) * 1.0, x5 = 1e4 + 500 * nd(rng);
+        double lin = -0.3 + sep * x1 - 0.5 * x2 + 0.2 * x3 + 0.001 * (x5 - 1e4);
+        double t = std::uniform_real_distribution<double>()(rng) < 1 / (1 + std::exp(-lin)) ? 1 : 0;
+        double y = 1 + 2 * t + x1 - 0.5 * x2 + 0.3 * x3 + 0.002 * x5 + nd(rng);
+        r.insert(r.end(), {y, t, x1, x2, x3, 7.0, x5});
+    }
+    return r;
+}
+
+void expect_same(const Effect& a, const Effect& b, double tol = 1e-9) {
+    ASSERT_EQ(a.valid, b.valid) << a.warning << " / " << b.warning;
+    EXPECT_EQ(a.n_treated, b.n_treated);
+    EXPECT_EQ(a.n_control, b.n_control);
+    EXPECT_EQ(a.warning, b.warning);
+    if (!a.valid) return;
+    EXPECT_NEAR(a.estimate, b.estimate, tol * std::max(1.0, std::fabs(b.estimate)));
+    EXPECT_NEAR(a.std_error, b.std_error, tol * std::max(1e-3, std::fabs(b.std_error)));
+    EXPECT_NEAR(a.ci_low, b.ci_low, tol * std::max(1.0, std::fabs(b.ci_low)));
+}
+
+}  // namespace
+
+TEST(PropensityPasses, EqualInMemoryForAnySplit) {
+    std::vector<double> data = make_rows(3000, 11);
+    RowView v{data.data(), 3000, 5};
+    for (double trim : {0.0, 0.05}) {
+        PropensityOptions o;
+        o.trim = trim;
+        for (const char* method : {"ipw", "aipw"}) {
+            Effect mem = estimate_rows(v, method, o);
+            ASSERT_TRUE(mem.valid) << mem.warning;
+            for (std::size_t parts : {1, 2, 7, 64}) {
+                int passes = 0;
+                Effect p = estimate_by_passes(method, 5, o, rows_pass_runner(v, parts), &passes);
+                SCOPED_TRACE(std::string(method) + " trim " + std::to_string(trim) + " parts " + std::to_string(parts));
+                expect_same(p, mem);
+                EXPECT_GE(passes, 5);  // scale, >= 2 Newton, arms, sandwich/psi
+                EXPECT_LE(passes, 40);
+            }
+        }
+    }
+}
+
+TEST(PropensityPasses, SameProblemsAsInMemory) {
+    // too few treated rows
+    std::vector<double> data = make_rows(50, 3);
+    for (std::size_t i = 0; i < 50; ++i) data[i * 7 + 1] = i == 0 ? 1 : 0;
+    RowView v{data.data(), 50, 5};
+    expect_same(estimate_by_passes("ipw", 5, {}, rows_pass_runner(v, 3)), estimate_rows(v, "ipw", {}));
+    // separation: no overlap
+    std::vector<double> sep = make_rows(400, 5);
+    for (std::size_t i = 0; i < 400; ++i) sep[i * 7 + 1] = sep[i * 7 + 2] > 0 ? 1 : 0;
+    RowView s{sep.data(), 400, 5};
+    Effect mem = estimate_rows(s, "aipw", {});
+    EXPECT_FALSE(mem.valid);
+    expect_same(estimate_by_passes("aipw", 5, {}, rows_pass_runner(s, 4)), mem);
+    // no rows
+    Effect none = estimate_by_passes("ipw", 5, {}, rows_pass_runner(RowView{nullptr, 0, 5}, 2));
+    EXPECT_FALSE(none.valid);
+    EXPECT_NE(none.warning.find("no rows"), std::string::npos);
+    // bad options
+    PropensityOptions bad;
+    bad.trim = 0.5;
+    EXPECT_THROW(estimate_by_passes("ipw", 5, bad, rows_pass_runner(v, 1)), ls::Error);
+    EXPECT_THROW(estimate_by_passes("diff", 5, {}, rows_pass_runner(v, 1)), ls::Error);
+}
+
+TEST(PropensityPasses, MalformedArraysAreErrors) {
+    PassParams pp;
+    pp.k = 3;
+    std::vector<double> good = pp.encode();
+    EXPECT_NO_THROW(pass_initial_state(good.data(), good.size()));
+    auto expect_error = [](std::vector<double> p) {
+        EXPECT_THROW(pass_initial_state(p.data(), p.size()), ls::Error);
+    };
+    expect_error({});
+    expect_error({1, 3, 1});
+    expect_error({9, 3, 1, 0, 0});                 // unknown pass
+    expect_error({1, -1, 1, 0, 0});                // negative k
+    expect_error({1, 3.5, 1, 0, 0});               // fractional k
+    expect_error({1, 1e12, 1, 0, 0});              // huge k
+    expect_error({1, 3, 1, NAN, 0});               // NaN trim
+    expect_error({1, 3, 1, 0, 0, 42});             // trailing values
+    expect_error({2, 3, 3, 0, 0, 2, 1, 0, 0, 1, 1, 0, 0, 0});  // columns not increasing
+    expect_error({2, 3, 2, 0, 0, 7, 0, 1, 0, 0});  // column out of range
+    expect_error({2, 3, 2, 0, 0, 0, 0, -1, 0, 0}); // non-positive 1/sd
+    expect_error({2, 3, 2, 0, 0, 0, 0, 1, 0, INFINITY});
+    expect_error({2, 100000, 100001, 0, 0});       // a payload past the bound (and too short)
+    // a state: wrong lengths, wrong header, mismatched merge, wrong row width
+    std::vector<double> s = pass_initial_state(good.data(), good.size());
+    EXPECT_NO_THROW(pass_check_state(s.data(), s.size()));
+    EXPECT_THROW(pass_check_state(s.data(), s.size() - 1), ls::Error);
+    std::vector<double> t = s;
+    t[0] = 1e300;
+    EXPECT_THROW(pass_check_state(t.data(), t.size()), ls::Error);
+    double x[3] = {1, 2, 3};
+    EXPECT_THROW(pass_add_row(s.data(), s.size(), 1, 1, x, 2), ls::Error);
+    double xn[3] = {1, NAN, 3};
+    EXPECT_THROW(pass_add_row(s.data(), s.size(), 1, 1, xn, 3), ls::Error);
+    PassParams other = pp;
+    other.k = 2;
+    std::vector<double> op = other.encode(), os = pass_initial_state(op.data(), op.size());
+    EXPECT_THROW(pass_merge(s.data(), s.size(), os.data(), os.size()), ls::Error);
+}
