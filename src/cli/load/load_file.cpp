@@ -204,7 +204,8 @@ void FileLoad::screen_keys() {
         bool ok = true;
         for (size_t c : key_idx) {
             std::string_view raw = map.src[c] >= 0 ? x.fields[size_t(map.src[c])] : std::string_view();
-            if (!spec.columns[c].convert(raw, row[c]).empty() || row[c].null) {
+            // (the COPY pass rejects a line with invalid UTF-8 before converting it)
+            if (!ls::norm::valid_utf8(raw) || !spec.columns[c].convert(raw, row[c]).empty() || row[c].null) {
                 ok = false;
                 break;
             }
