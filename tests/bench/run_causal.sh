@@ -40,6 +40,11 @@ refp=$(timeit "$PAR $sumsql")
 agg=$(timeit "$SER SELECT learnerscore.ate_aipw(y, t, $arr) FROM causal_bench")
 aggp=$(timeit "$PAR SELECT learnerscore.ate_aipw(y, t, $arr) FROM causal_bench")
 tab=$(timeit "SELECT learnerscore.ate_from_table('causal_bench', 'y', 't', '{$cols}')")
+PASSES="SET learnerscore.table_estimator = passes;"
+pas=$(timeit "$SER $PASSES SELECT learnerscore.ate_from_table('causal_bench', 'y', 't', '{$cols}')")
+pasp=$(timeit "SET max_parallel_workers_per_gather = 2; $PASSES SELECT learnerscore.ate_from_table('causal_bench', 'y', 't', '{$cols}')")
+$PSQL -c "SELECT 'memory' AS way, (learnerscore.ate_from_table('causal_bench', 'y', 't', '{$cols}')).*" \
+      -c "$PASSES SELECT 'passes' AS way, (learnerscore.ate_from_table('causal_bench', 'y', 't', '{$cols}')).*"
 $PSQL -c "$PAR SELECT (learnerscore.ate_aipw(y, t, $arr)).* FROM causal_bench"
 # Python after COPY export
 t0=$(date +%s.%N)
@@ -73,6 +78,8 @@ printf "  %-58s %9.0f %7s\n" "one scan: sum(y), sum(x1..x$K), 2 parallel workers
 printf "  %-58s %9.0f %7s\n" "ate_aipw(y, t, ARRAY[x1..x$K]) aggregate, serial" "$agg" "$(r $agg)"
 printf "  %-58s %9.0f %7s\n" "ate_aipw(y, t, ARRAY[x1..x$K]) aggregate, 2 workers" "$aggp" "$(r $aggp)"
 printf "  %-58s %9.0f %7s\n" "ate_from_table(...) reading the columns directly" "$tab" "$(r $tab)"
+printf "  %-58s %9.0f %7s\n" "ate_from_table as passes (no rows kept), serial" "$pas" "$(r $pas)"
+printf "  %-58s %9.0f %7s\n" "ate_from_table as passes, 2 parallel workers" "$pasp" "$(r $pasp)"
 printf "  %-58s %9.0f %7s\n" "python: COPY export to CSV" "$export_ms" "$(r $export_ms)"
 printf "  %-58s %9.0f %7s\n" "python: pandas read_csv" "$py_read" "$(r $py_read)"
 printf "  %-58s %9.0f %7s\n" "python: sklearn logit + numpy OLS + AIPW" "$py_fit" "$(r $py_fit)"
