@@ -21,3 +21,21 @@ COMMENT ON AGGREGATE learnerscore.propensity_pass(float8[], float8, boolean, flo
   'One pass of the multi-pass propensity estimators that ate_from_table runs with learnerscore.table_estimator = passes (or auto on a '
   'Citus distributed table or past learnerscore.max_train_memory): params (made by ate_from_table: the pass kind, the standardization, '
   'the current coefficients) in, the mergeable pass state out. Not meant to be called by hand; malformed params or states are an error (22P03).';
+
+-- The diagnostics of balance() and propensity_overlap() as passes over a table.
+CREATE FUNCTION learnerscore.balance_from_table(relation regclass, treatment text, covariates text[], trim_level float8 DEFAULT 0)
+    RETURNS learnerscore.balance_row[]
+    AS 'MODULE_PATHNAME', 'ls_balance_from_table' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION learnerscore.balance_from_table(regclass, text, text[], float8) IS
+  'Covariate balance of a table, as the aggregate balance(treated, covariates, trim_level) gives it (one balance_row per covariate: '
+  'standardized mean differences before and after IPW weighting), computed as passes over the table (propensity_pass: no rows kept, '
+  'each pass a parallel or Citus distributed aggregate; the same figures to 1e-9). treatment boolean or 0/1 (non-zero = treated), '
+  'covariates cast to float8; rows with a NULL are skipped, NaN or infinity is an error. NULL with a WARNING when no row qualifies. '
+  'Use SELECT (unnest(learnerscore.balance_from_table(...))).*';
+CREATE FUNCTION learnerscore.overlap_from_table(relation regclass, treatment text, covariates text[])
+    RETURNS learnerscore.overlap_summary
+    AS 'MODULE_PATHNAME', 'ls_overlap_from_table' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION learnerscore.overlap_from_table(regclass, text, text[]) IS
+  'Propensity-score overlap of a table, as the aggregate propensity_overlap(treated, covariates) gives it, computed as passes over '
+  'the table (propensity_pass: no rows kept, each pass a parallel or Citus distributed aggregate; the same figures to 1e-9). '
+  'Rows with a NULL are skipped; without treated or control rows only the counts are set (WARNING).';

@@ -3584,7 +3584,7 @@ REVOKE EXECUTE ON FUNCTION learnerscore.course_cate(text, text, text, jsonb, int
 GRANT EXECUTE ON FUNCTION learnerscore.course_cate(text, text, text, jsonb, int) TO learnerscore_owner;
 -- == cate14: end
 
--- == passes12: begin (issue 12 item 1: ipw/aipw as parallel mergeable passes; 400, 405, 900)
+-- == passes12: begin (issue 12 item 1: ipw/aipw, balance and overlap as parallel mergeable passes; 400, 405, 900)
 -- The multi-pass propensity estimators (issue 12): ate_from_table's other way to run
 -- ipw and aipw, without keeping rows. Every pass is one query over the table with
 -- the aggregate below, whose float8[] state merges (sums, Chan's update for moments,
@@ -3608,6 +3608,24 @@ COMMENT ON AGGREGATE learnerscore.propensity_pass(float8[], float8, boolean, flo
   'One pass of the multi-pass propensity estimators that ate_from_table runs with learnerscore.table_estimator = passes (or auto on a '
   'Citus distributed table or past learnerscore.max_train_memory): params (made by ate_from_table: the pass kind, the standardization, '
   'the current coefficients) in, the mergeable pass state out. Not meant to be called by hand; malformed params or states are an error (22P03).';
+
+-- The diagnostics of balance() and propensity_overlap() as passes over a table.
+CREATE FUNCTION learnerscore.balance_from_table(relation regclass, treatment text, covariates text[], trim_level float8 DEFAULT 0)
+    RETURNS learnerscore.balance_row[]
+    AS 'MODULE_PATHNAME', 'ls_balance_from_table' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION learnerscore.balance_from_table(regclass, text, text[], float8) IS
+  'Covariate balance of a table, as the aggregate balance(treated, covariates, trim_level) gives it (one balance_row per covariate: '
+  'standardized mean differences before and after IPW weighting), computed as passes over the table (propensity_pass: no rows kept, '
+  'each pass a parallel or Citus distributed aggregate; the same figures to 1e-9). treatment boolean or 0/1 (non-zero = treated), '
+  'covariates cast to float8; rows with a NULL are skipped, NaN or infinity is an error. NULL with a WARNING when no row qualifies. '
+  'Use SELECT (unnest(learnerscore.balance_from_table(...))).*';
+CREATE FUNCTION learnerscore.overlap_from_table(relation regclass, treatment text, covariates text[])
+    RETURNS learnerscore.overlap_summary
+    AS 'MODULE_PATHNAME', 'ls_overlap_from_table' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION learnerscore.overlap_from_table(regclass, text, text[]) IS
+  'Propensity-score overlap of a table, as the aggregate propensity_overlap(treated, covariates) gives it, computed as passes over '
+  'the table (propensity_pass: no rows kept, each pass a parallel or Citus distributed aggregate; the same figures to 1e-9). '
+  'Rows with a NULL are skipped; without treated or control rows only the counts are set (WARNING).';
 COMMENT ON FUNCTION learnerscore.ate_from_table(regclass, text, text, text[], text, float8, float8) IS
   'Treatment effect (method diff | regression | ipw | aipw) reading the named columns of a table or view directly into one contiguous in-memory buffer (one scan, no per-row array): outcome and covariates cast to float8, treatment boolean or 0/1 (cast to int, non-zero = treated). Rows with a NULL are skipped; NaN or infinity is an error. Holds at most 4 GB of row data (8 bytes per value; about 23 million rows x 20 covariates), past which it stops with a program_limit_exceeded error. Same estimators as the aggregates; the fastest path for large tables. ipw and aipw also run as passes without keeping rows (learnerscore.table_estimator: memory, passes, or auto = passes on a Citus distributed table or when the planner''s row estimate exceeds learnerscore.max_train_memory): one parallel aggregate query per pass (standardization, each Newton iteration, the kept rows, the variance), the same answer to 1e-9.';
 REVOKE EXECUTE ON FUNCTION learnerscore._propensity_pass_trans(float8[], float8[], float8, boolean, float8[]) FROM PUBLIC;

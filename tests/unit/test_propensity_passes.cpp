@@ -125,3 +125,58 @@ TEST(PropensityPasses, MalformedArraysAreErrors) {
     std::vector<double> op = other.encode(), os = pass_initial_state(op.data(), op.size());
     EXPECT_THROW(pass_merge(s.data(), s.size(), os.data(), os.size()), ls::Error);
 }
+
+namespace {
+
+void expect_same_balance(const std::vector<BalanceRow>& p, const std::vector<BalanceRow>& m, double tol = 1e-9) {
+    ASSERT_EQ(p.size(), m.size());
+    auto near = [tol](double a, double b) {
+        if (std::isnan(b)) return std::isnan(a);
+        return std::fabs(a - b) <= tol * std::max(1.0, std::fabs(b));
+    };
+    for (std::size_t j = 0; j < m.size(); ++j) {
+        SCOPED_TRACE("covariate " + std::to_string(j + 1));
+        EXPECT_EQ(p[j].covariate, m[j].covariate);
+        EXPECT_TRUE(near(p[j].mean_treated, m[j].mean_treated));
+        EXPECT_TRUE(near(p[j].mean_control, m[j].mean_control));
+        EXPECT_TRUE(near(p[j].smd_before, m[j].smd_before));
+        EXPECT_TRUE(near(p[j].mean_treated_weighted, m[j].mean_treated_weighted));
+        EXPECT_TRUE(near(p[j].mean_control_weighted, m[j].mean_control_weighted));
+        EXPECT_TRUE(near(p[j].smd_after, m[j].smd_after)) << p[j].smd_after << " vs " << m[j].smd_after;
+    }
+}
+
+}  // namespace
+
+TEST(PropensityPasses, BalanceAndOverlapEqualInMemory) {
+    std::vector<double> data = make_rows(2500, 17);
+    RowView v{data.data(), 2500, 5};
+    for (double trim : {0.0, 0.05})
+        for (std::size_t parts : {1, 5, 32}) {
+            SCOPED_TRACE("trim " + std::to_string(trim) + " parts " + std::to_string(parts));
+            expect_same_balance(balance_by_passes(5, trim, rows_pass_runner(v, parts)), balance(v, trim));
+        }
+    for (std::size_t parts : {1, 9}) {
+        Overlap p = overlap_by_passes(5, rows_pass_runner(v, parts)), m = overlap(v);
+        EXPECT_EQ(p.n_treated, m.n_treated);
+        EXPECT_EQ(p.n_control, m.n_control);
+        EXPECT_EQ(p.converged, m.converged);
+        for (auto [a, b] : {std::pair{p.min_treated, m.min_treated}, {p.max_treated, m.max_treated},
+                            {p.min_control, m.min_control}, {p.max_control, m.max_control},
+                            {p.share_extreme, m.share_extreme}, {p.ess_treated, m.ess_treated},
+                            {p.ess_control, m.ess_control}})
+            EXPECT_NEAR(a, b, 1e-9 * std::max(1.0, std::fabs(b)));
+    }
+    // too few treated rows: unweighted balance over every row; overlap still fits with one treated row
+    for (std::size_t i = 0; i < 2500; ++i) data[i * 7 + 1] = i == 3 ? 1 : 0;
+    expect_same_balance(balance_by_passes(5, 0, rows_pass_runner(v, 3)), balance(v, 0));
+    Overlap p = overlap_by_passes(5, rows_pass_runner(v, 3)), m = overlap(v);
+    EXPECT_EQ(p.n_treated, 1);
+    EXPECT_NEAR(p.max_control, m.max_control, 1e-9);
+    // separation: balance unweighted (no overlap), as in memory
+    std::vector<double> sep = make_rows(400, 5);
+    for (std::size_t i = 0; i < 400; ++i) sep[i * 7 + 1] = sep[i * 7 + 2] > 0 ? 1 : 0;
+    RowView s{sep.data(), 400, 5};
+    expect_same_balance(balance_by_passes(5, 0, rows_pass_runner(s, 4)), balance(s, 0));
+    EXPECT_TRUE(balance_by_passes(5, 0, rows_pass_runner(RowView{nullptr, 0, 5}, 2)).empty());
+}

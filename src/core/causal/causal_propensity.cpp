@@ -299,19 +299,7 @@ std::vector<BalanceRow> balance(const RowView& r, double trim) {
                 else bw.add(x, 1 / (1 - e));
             }
         }
-        BalanceRow br;
-        br.covariate = static_cast<int>(j + 1);
-        br.mean_treated = a.mean;
-        br.mean_control = b.mean;
-        double sd = std::sqrt((a.var() + b.var()) / 2);
-        br.smd_before = sd > 0 ? (a.mean - b.mean) / sd : 0;
-        if (weighted) {
-            br.mean_treated_weighted = aw.mean;
-            br.mean_control_weighted = bw.mean;
-            br.smd_after = sd > 0 ? (aw.mean - bw.mean) / sd : 0;
-        } else {
-            br.mean_treated_weighted = br.mean_control_weighted = br.smd_after = NAN;
-        }
+        BalanceRow br = balance_row(j, a, b, aw, bw, weighted);
         out.push_back(br);
     }
     return out;
@@ -325,28 +313,10 @@ Overlap overlap(const RowView& r) {
     ov.n_control = n0;
     if (n1 < 1 || n0 < 1) return ov;
     PropensityFit f = fit_propensity(r);
-    ov.converged = f.converged;
-    ov.min_treated = ov.min_control = 1;
-    ov.max_treated = ov.max_control = 0;
-    double sw1 = 0, sw1sq = 0, sw0 = 0, sw0sq = 0, extreme = 0;
-    for (std::size_t i = 0; i < r.n; ++i) {
-        double e = f.p[i];
-        if (e < 0.05 || e > 0.95) extreme += 1;
-        if (r.t(i) > 0.5) {
-            ov.min_treated = std::min(ov.min_treated, e);
-            ov.max_treated = std::max(ov.max_treated, e);
-            sw1 += 1 / e;
-            sw1sq += 1 / (e * e);
-        } else {
-            ov.min_control = std::min(ov.min_control, e);
-            ov.max_control = std::max(ov.max_control, e);
-            sw0 += 1 / (1 - e);
-            sw0sq += 1 / ((1 - e) * (1 - e));
-        }
-    }
-    ov.share_extreme = extreme / static_cast<double>(r.n);
-    ov.ess_treated = std::isfinite(sw1sq) && sw1sq > 0 ? sw1 * sw1 / sw1sq : 0;
-    ov.ess_control = std::isfinite(sw0sq) && sw0sq > 0 ? sw0 * sw0 / sw0sq : 0;
+    double sums[kOverlapSums];
+    overlap_init(sums);
+    for (std::size_t i = 0; i < r.n; ++i) overlap_add(sums, f.p[i], r.t(i) > 0.5);
+    ov = overlap_from_sums(sums, n1, n0, f.converged);
     return ov;
 }
 

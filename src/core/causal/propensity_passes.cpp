@@ -48,6 +48,8 @@ struct ParamView {
             case PassKind::Arms: return kArmsFixed + (with_arms() ? 2 * comoments() : 0);
             case PassKind::Sandwich: return 2 * dim() * dim();
             case PassKind::Psi: return 3;
+            case PassKind::Balance: return 12 * k;
+            case PassKind::Overlap: return kOverlapSums;
         }
         return 0;
     }
@@ -69,7 +71,7 @@ ParamView view_params(const double* p, std::size_t len) {
     ParamView v;
     v.p = p;
     v.len = len;
-    if (!integral(p[0], 1, 5)) bad("unknown pass");
+    if (!integral(p[0], 1, 7)) bad("unknown pass");
     v.kind = static_cast<PassKind>(static_cast<int>(p[0]));
     if (!integral(p[1], 0, double(kMaxCovariates))) bad("covariate count");
     v.k = static_cast<std::size_t>(p[1]);
@@ -89,6 +91,8 @@ ParamView view_params(const double* p, std::size_t len) {
         case PassKind::Arms: want_extra = 1; break;
         case PassKind::Sandwich: want_extra = 2; break;
         case PassKind::Psi: want_extra = 2 * (v.k + 1); break;
+        case PassKind::Balance: want_extra = 1; break;
+        case PassKind::Overlap: break;
     }
     if (v.extra_len != want_extra) bad("extra length");
     if (len != kHeader + 3 * (v.q - 1) + v.nbeta + v.extra_len) bad("length");
@@ -197,12 +201,38 @@ void add_psi(const ParamView& v, double* pay, double y, double t, const double* 
     pay[2] = m.m2;
 }
 
+void add_balance(const ParamView& v, double* pay, double t, const double* x, double e) {
+    // per covariate: treated, control, treated weighted 1/e, control weighted 1/(1-e) (n, mean, m2 each)
+    const bool treated = t > 0.5, weighted = v.extra[0] != 0;
+    for (std::size_t j = 0; j < v.k; ++j) {
+        double* g = pay + 12 * j;
+        Moments m{g[treated ? 0 : 3], g[treated ? 1 : 4], g[treated ? 2 : 5]};
+        m.add(x[j]);
+        double* o = g + (treated ? 0 : 3);
+        o[0] = m.n, o[1] = m.mean, o[2] = m.m2;
+        if (!weighted) continue;
+        double* w = g + (treated ? 6 : 9);
+        Moments mw{w[0], w[1], w[2]};
+        mw.add(x[j], treated ? 1 / e : 1 / (1 - e));
+        w[0] = mw.n, w[1] = mw.mean, w[2] = mw.m2;
+    }
+}
+
+void merge_moments(double* a, const double* b, std::size_t groups) {
+    for (std::size_t i = 0; i < groups; ++i) {
+        Moments m{a[3 * i], a[3 * i + 1], a[3 * i + 2]};
+        m.merge(Moments{b[3 * i], b[3 * i + 1], b[3 * i + 2]});
+        a[3 * i] = m.n, a[3 * i + 1] = m.mean, a[3 * i + 2] = m.m2;
+    }
+}
+
 void init_payload(const ParamView& v, double* pay) {
     std::fill(pay, pay + v.payload(), 0.0);
     if (v.kind == PassKind::Arms) {
         pay[2] = 1;  // lo
         pay[3] = 0;  // hi
     }
+    if (v.kind == PassKind::Overlap) overlap_init(pay);
 }
 
 }  // namespace
@@ -247,6 +277,7 @@ void pass_add_row(double* state, std::size_t len, double y, double t, const doub
     v.design(x, z);
     if (v.kind == PassKind::Newton) return add_newton(v, s.payload, t, z);
     const double e = sigmoid(v.eta(z));
+    if (v.kind == PassKind::Overlap) return overlap_add(s.payload, e, t > 0.5);
     if (!v.kept(e)) return;
     switch (v.kind) {
         case PassKind::Arms: return add_arms(v, s.payload, y, t, x, e, rs);
@@ -256,6 +287,7 @@ void pass_add_row(double* state, std::size_t len, double y, double t, const doub
             return;
         }
         case PassKind::Psi: return add_psi(v, s.payload, y, t, x, e);
+        case PassKind::Balance: return add_balance(v, s.payload, t, x, e);
         default: return;
     }
 }
@@ -297,14 +329,9 @@ void pass_merge(double* a, std::size_t alen, const double* b, std::size_t blen) 
                     CoMoments(pa + kArmsFixed + arm * v.comoments(), v.k + 1).merge(pb + kArmsFixed + arm * v.comoments());
             return;
         }
-        case PassKind::Psi: {
-            Moments m{pa[0], pa[1], pa[2]};
-            m.merge(Moments{pb[0], pb[1], pb[2]});
-            pa[0] = m.n;
-            pa[1] = m.mean;
-            pa[2] = m.m2;
-            return;
-        }
+        case PassKind::Psi: return merge_moments(pa, pb, 1);
+        case PassKind::Balance: return merge_moments(pa, pb, 4 * v.k);
+        case PassKind::Overlap: return overlap_merge(pa, pb);
         default:  // Newton, Sandwich: sums
             for (std::size_t i = 0; i < v.payload(); ++i) pa[i] += pb[i];
     }
@@ -326,6 +353,105 @@ std::vector<double> run_pass(const PassRunner& run, const PassParams& pp, int* p
 
 }  // namespace
 
+namespace {
+
+// The Newton passes from the scaler in pp; pp leaves with the fitted coefficients.
+NewtonResult newton_by_passes(PassParams& pp, double tbar, const PassRunner& run, int* passes_run) {
+    const std::size_t q = pp.scaler.q();
+    pp.kind = PassKind::Newton;
+    NewtonResult fit = newton_propensity(q, tbar, [&](const Eigen::VectorXd& beta, Eigen::MatrixXd& h, Eigen::VectorXd& g, double& ll) {
+        pp.beta.assign(beta.data(), beta.data() + q);
+        std::vector<double> r = run_pass(run, pp, passes_run);
+        ll = r[0];
+        g = Eigen::Map<const Eigen::VectorXd>(r.data() + 1, static_cast<Eigen::Index>(q));
+        h = Eigen::Map<const Eigen::MatrixXd>(r.data() + 1 + q, static_cast<Eigen::Index>(q), static_cast<Eigen::Index>(q));
+    });
+    pp.beta.assign(fit.beta.data(), fit.beta.data() + q);
+    return fit;
+}
+
+// The standardization from the scale pass's payload [n, tsum, mean(k), m2(k)].
+Scaler scaler_of(const std::vector<double>& pay, std::size_t k) {
+    std::vector<Moments> m(k);
+    for (std::size_t j = 0; j < k; ++j) m[j] = Moments{pay[0], pay[2 + j], pay[2 + k + j]};
+    return scaler_from_moments(m);
+}
+
+// The scale pass and, when both arms have two rows, the Newton passes: pp
+// leaves with the scaler and the fitted coefficients.
+struct PassFit {
+    double n = 0, n1 = 0;
+    bool fitted = false;
+    NewtonResult newton;
+};
+
+PassFit fit_by_passes(PassParams& pp, const PassRunner& run, int* passes_run) {
+    PassFit f;
+    const std::size_t k = pp.k;
+    pp.kind = PassKind::Scale;
+    std::vector<double> pay = run_pass(run, pp, passes_run);
+    f.n = pay[0];
+    f.n1 = pay[1];
+    if (f.n == 0 || !arm_count_problem((long long)f.n1, (long long)(f.n - f.n1), false).empty()) return f;
+    pp.scaler = scaler_of(pay, k);
+    f.newton = newton_by_passes(pp, f.n1 / f.n, run, passes_run);
+    f.fitted = true;
+    return f;
+}
+
+}  // namespace
+
+std::vector<BalanceRow> balance_by_passes(std::size_t k, double trim, const PassRunner& run, int* passes_run) {
+    check_trim(trim, "balance");
+    if (passes_run) *passes_run = 0;
+    PassParams pp;
+    pp.k = k;
+    pp.trim = trim;
+    PassFit f = fit_by_passes(pp, run, passes_run);
+    std::vector<BalanceRow> out;
+    if (f.n == 0) return out;
+    bool weighted = false;
+    if (!f.fitted) {
+        // too few rows to fit a propensity: unweighted figures over every row
+        pp.scaler = Scaler{};
+        pp.beta = {0.0};
+        pp.trim = 0;
+    } else {
+        pp.kind = PassKind::Arms;
+        pp.extra = {0.0};
+        std::vector<double> arms = run_pass(run, pp, passes_run);
+        const long long k1 = (long long)arms[0], k0 = (long long)arms[1];
+        weighted = arm_count_problem(k1, k0, true).empty() && overlap_problem(arms[2], arms[3], false).empty();
+    }
+    pp.kind = PassKind::Balance;
+    pp.extra = {weighted ? 1.0 : 0.0};
+    std::vector<double> b = run_pass(run, pp, passes_run);
+    for (std::size_t j = 0; j < k; ++j) {
+        const double* g = b.data() + 12 * j;
+        out.push_back(balance_row(j, Moments{g[0], g[1], g[2]}, Moments{g[3], g[4], g[5]}, Moments{g[6], g[7], g[8]},
+                                  Moments{g[9], g[10], g[11]}, weighted));
+    }
+    return out;
+}
+
+Overlap overlap_by_passes(std::size_t k, const PassRunner& run, int* passes_run) {
+    if (passes_run) *passes_run = 0;
+    PassParams pp;
+    pp.k = k;
+    pp.kind = PassKind::Scale;
+    std::vector<double> pay = run_pass(run, pp, passes_run);
+    Overlap ov;
+    ov.n_treated = (long long)pay[1];
+    ov.n_control = (long long)(pay[0] - pay[1]);
+    if (ov.n_treated < 1 || ov.n_control < 1) return ov;
+    // overlap() fits with a single row in an arm too: no arm check before the fit here
+    pp.scaler = scaler_of(pay, k);
+    NewtonResult fit = newton_by_passes(pp, pay[1] / pay[0], run, passes_run);
+    pp.kind = PassKind::Overlap;
+    std::vector<double> sums = run_pass(run, pp, passes_run);
+    return overlap_from_sums(sums.data(), ov.n_treated, ov.n_control, fit.converged);
+}
+
 Effect estimate_by_passes(const std::string& method, std::size_t k, const PropensityOptions& o, const PassRunner& run,
                           int* passes_run) {
     if (method != "ipw" && method != "aipw")
@@ -337,32 +463,20 @@ Effect estimate_by_passes(const std::string& method, std::size_t k, const Propen
     PassParams pp;
     pp.k = k;
     pp.trim = o.trim;
-    // 1. the standardization and the arms
-    pp.kind = PassKind::Scale;
-    std::vector<double> pay = run_pass(run, pp, passes_run);
-    const double n = pay[0], n1 = pay[1];
-    if (n == 0) return empty_effect("ate_from_table", 0, 0, "no rows");
-    const std::string problem = arm_count_problem((long long)n1, (long long)(n - n1), false);
-    if (!problem.empty()) return empty_effect(method, (long long)n1, (long long)(n - n1), problem);
-    std::vector<Moments> m(k);
-    for (std::size_t j = 0; j < k; ++j) m[j] = Moments{n, pay[2 + j], pay[2 + k + j]};
-    pp.scaler = scaler_from_moments(m);
+    // 1. the standardization, 2. the propensity model (one pass per Newton iteration)
+    PassFit f = fit_by_passes(pp, run, passes_run);
+    if (f.n == 0) return empty_effect("ate_from_table", 0, 0, "no rows");
+    if (!f.fitted) {
+        const long long n1 = (long long)f.n1, n0 = (long long)(f.n - f.n1);
+        return empty_effect(method, n1, n0, arm_count_problem(n1, n0, false));
+    }
+    const NewtonResult& fit = f.newton;
     const std::size_t q = pp.scaler.q();
-    // 2. the propensity model, one pass per Newton iteration
-    pp.kind = PassKind::Newton;
-    NewtonResult fit = newton_propensity(q, n1 / n, [&](const Eigen::VectorXd& beta, Eigen::MatrixXd& h, Eigen::VectorXd& g, double& ll) {
-        pp.beta.assign(beta.data(), beta.data() + q);
-        std::vector<double> r = run_pass(run, pp, passes_run);
-        ll = r[0];
-        g = Eigen::Map<const Eigen::VectorXd>(r.data() + 1, static_cast<Eigen::Index>(q));
-        h = Eigen::Map<const Eigen::MatrixXd>(r.data() + 1 + q, static_cast<Eigen::Index>(q), static_cast<Eigen::Index>(q));
-    });
-    pp.beta.assign(fit.beta.data(), fit.beta.data() + q);
     // 3. the kept rows: counts, overlap, Hajek sums, per-arm outcome models
     const bool aipw = method == "aipw";
     pp.kind = PassKind::Arms;
     pp.extra = {aipw ? 1.0 : 0.0};
-    pay = run_pass(run, pp, passes_run);
+    std::vector<double> pay = run_pass(run, pp, passes_run);
     const long long k1 = (long long)pay[0], k0 = (long long)pay[1];
     std::string why = arm_count_problem(k1, k0, true);
     if (why.empty()) why = overlap_problem(pay[2], pay[3], false);

@@ -26,7 +26,9 @@ enum class PassKind : int {
     Newton = 2,    // log-likelihood, gradient and Hessian at the current beta
     Arms = 3,      // kept-row counts, propensity range, Hajek sums, per-arm outcome co-moments
     Sandwich = 4,  // IPW's stacked M-estimation terms at (beta, mu1, mu0)
-    Psi = 5        // AIPW's influence-function moments
+    Psi = 5,       // AIPW's influence-function moments
+    Balance = 6,   // per-covariate moments per arm, unweighted and IPW-weighted
+    Overlap = 7    // propensity range per arm, extreme share, IPW weight sums
 };
 
 // The params of a pass (what the driver sends with every pass).
@@ -36,7 +38,7 @@ struct PassParams {
     double trim = 0;              // rows with a propensity outside [trim, 1 - trim] are not kept
     Scaler scaler;                // empty for the Scale pass
     std::vector<double> beta;     // scaler.q() coefficients (Newton and later)
-    std::vector<double> extra;    // Arms: [with arm models]; Sandwich: [mu1, mu0]; Psi: both arm models
+    std::vector<double> extra;    // Arms: [with arm models]; Sandwich: [mu1, mu0]; Psi: both arm models; Balance: [weighted]
     std::vector<double> encode() const;
 };
 
@@ -57,6 +59,11 @@ using PassRunner = std::function<std::vector<double>(const std::vector<double>& 
 // method ipw or aipw (ATE), with o.trim and o.alpha; passes_run counts the passes.
 Effect estimate_by_passes(const std::string& method, std::size_t k, const PropensityOptions& o, const PassRunner& run,
                           int* passes_run = nullptr);
+
+// balance() and overlap() (causal_propensity.h) as passes. Balance of a
+// relation without rows is empty; overlap of one without both arms has only the counts.
+std::vector<BalanceRow> balance_by_passes(std::size_t k, double trim, const PassRunner& run, int* passes_run = nullptr);
+Overlap overlap_by_passes(std::size_t k, const PassRunner& run, int* passes_run = nullptr);
 
 // The same passes over an in-memory row buffer, split into `parts` partial
 // states that are merged (the reference for tests: any split, same answer).

@@ -135,6 +135,68 @@ ArmModel arm_from_comoments(const CoMoments& cm, std::size_t k) {
     return m;
 }
 
+BalanceRow balance_row(std::size_t covariate, const Moments& a, const Moments& b, const Moments& aw, const Moments& bw,
+                       bool weighted) {
+    BalanceRow br;
+    br.covariate = static_cast<int>(covariate + 1);
+    br.mean_treated = a.mean;
+    br.mean_control = b.mean;
+    double sd = std::sqrt((a.var() + b.var()) / 2);
+    br.smd_before = sd > 0 ? (a.mean - b.mean) / sd : 0;
+    if (weighted) {
+        br.mean_treated_weighted = aw.mean;
+        br.mean_control_weighted = bw.mean;
+        br.smd_after = sd > 0 ? (aw.mean - bw.mean) / sd : 0;
+    } else {
+        br.mean_treated_weighted = br.mean_control_weighted = br.smd_after = NAN;
+    }
+    return br;
+}
+
+void overlap_init(double* s) {
+    std::fill(s, s + kOverlapSums, 0.0);
+    s[1] = s[3] = 1;  // minima start at 1, maxima at 0
+}
+
+void overlap_add(double* s, double e, bool treated) {
+    if (e < 0.05 || e > 0.95) s[0] += 1;
+    if (treated) {
+        s[1] = std::min(s[1], e);
+        s[2] = std::max(s[2], e);
+        s[5] += 1 / e;
+        s[6] += 1 / (e * e);
+    } else {
+        s[3] = std::min(s[3], e);
+        s[4] = std::max(s[4], e);
+        s[7] += 1 / (1 - e);
+        s[8] += 1 / ((1 - e) * (1 - e));
+    }
+}
+
+void overlap_merge(double* a, const double* b) {
+    a[0] += b[0];
+    a[1] = std::min(a[1], b[1]);
+    a[2] = std::max(a[2], b[2]);
+    a[3] = std::min(a[3], b[3]);
+    a[4] = std::max(a[4], b[4]);
+    for (std::size_t i = 5; i < kOverlapSums; ++i) a[i] += b[i];
+}
+
+Overlap overlap_from_sums(const double* s, long long n1, long long n0, bool converged) {
+    Overlap ov;
+    ov.n_treated = n1;
+    ov.n_control = n0;
+    ov.converged = converged;
+    ov.min_treated = s[1];
+    ov.max_treated = s[2];
+    ov.min_control = s[3];
+    ov.max_control = s[4];
+    ov.share_extreme = s[0] / static_cast<double>(n1 + n0);
+    ov.ess_treated = std::isfinite(s[6]) && s[6] > 0 ? s[5] * s[5] / s[6] : 0;
+    ov.ess_control = std::isfinite(s[8]) && s[8] > 0 ? s[7] * s[7] / s[8] : 0;
+    return ov;
+}
+
 Effect empty_effect(const std::string& method, long long n1, long long n0, const std::string& why) {
     Effect e;
     e.method = method;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/causal/causal_propensity.h"
 #include "core/causal/causal_stats.h"
 
 namespace ls::causal {
@@ -64,6 +65,19 @@ struct ArmModel {
     }
 };
 ArmModel arm_from_comoments(const CoMoments& cm, std::size_t k);
+
+// One covariate's balance from its moments: unweighted per arm (a treated, b
+// control) and IPW-weighted (aw, bw; used when weighted).
+BalanceRow balance_row(std::size_t covariate, const Moments& a, const Moments& b, const Moments& aw, const Moments& bw,
+                       bool weighted);
+
+// The overlap summary from the sums over every row: [extreme, min_t, max_t,
+// min_c, max_c, sum 1/e (treated), sum 1/e^2, sum 1/(1-e) (control), sum 1/(1-e)^2].
+constexpr std::size_t kOverlapSums = 9;
+void overlap_init(double* sums);
+void overlap_add(double* sums, double e, bool treated);
+void overlap_merge(double* a, const double* b);
+Overlap overlap_from_sums(const double* sums, long long n1, long long n0, bool converged);
 
 // An estimate that could not be made (SQL NULL with the reason as a WARNING).
 Effect empty_effect(const std::string& method, long long n1, long long n0, const std::string& why);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/causal/causal_propensity.h"
 #include "core/causal/causal_stats.h"
 #include "pg/base/boundary.h"
 
@@ -48,6 +49,11 @@ void* map_row_region(std::size_t max_bytes, MemoryContext owner);
 // learnerscore.effect composite from a core result (NULL when !valid); raises
 // the core's WARNING first. Must be called from inside guarded().
 Datum effect_datum(FunctionCallInfo fcinfo, const ls::causal::Effect& e);
+
+// learnerscore.balance_row[] and learnerscore.overlap_summary of the declared
+// result type (causal_rows_pg.cpp); overlap warns, naming fn, when an arm is empty.
+Datum balance_datum(FunctionCallInfo fcinfo, const std::vector<ls::causal::BalanceRow>& rows);
+Datum overlap_datum(FunctionCallInfo fcinfo, const ls::causal::Overlap& o, const char* fn);
 
 // Emits a WARNING (through pg_call).
 void warn(const std::string& msg);

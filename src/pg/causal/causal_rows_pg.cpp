@@ -438,6 +438,36 @@ Datum ls_att_aipw_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum { return propensity_final(fcinfo, true, lc::Estimand::ATT); });
 }
 
+namespace lspg::causal {
+
+Datum balance_datum(FunctionCallInfo fcinfo, const std::vector<lc::BalanceRow>& rows) {
+    return composite_array(fcinfo, rows, [](const lc::BalanceRow& r, Datum* v, bool* nl) {
+        v[0] = Int32GetDatum(r.covariate);
+        v[1] = Float8GetDatum(r.mean_treated);
+        v[2] = Float8GetDatum(r.mean_control);
+        v[3] = Float8GetDatum(r.smd_before);
+        v[4] = Float8GetDatum(r.mean_treated_weighted);
+        v[5] = Float8GetDatum(r.mean_control_weighted);
+        v[6] = Float8GetDatum(r.smd_after);
+        nl[4] = std::isnan(r.mean_treated_weighted);
+        nl[5] = std::isnan(r.mean_control_weighted);
+        nl[6] = std::isnan(r.smd_after);
+    });
+}
+
+Datum overlap_datum(FunctionCallInfo fcinfo, const lc::Overlap& o, const char* fn) {
+    bool none = o.n_treated == 0 || o.n_control == 0;
+    if (none) warn(std::string(fn) + ": needs treated and control rows");
+    Datum v[10] = {Float8GetDatum(o.min_treated), Float8GetDatum(o.max_treated), Float8GetDatum(o.min_control),
+                   Float8GetDatum(o.max_control), Float8GetDatum(o.share_extreme), Float8GetDatum(o.ess_treated),
+                   Float8GetDatum(o.ess_control), Int64GetDatum(o.n_treated), Int64GetDatum(o.n_control),
+                   BoolGetDatum(o.converged)};
+    bool nl[10] = {none, none, none, none, none, none, none, false, false, none};
+    return make_composite(fcinfo, v, nl);
+}
+
+}  // namespace lspg::causal
+
 // balance -> learnerscore.balance_row[]
 Datum ls_balance_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
@@ -445,18 +475,7 @@ Datum ls_balance_final(PG_FUNCTION_ARGS) {
         if (st.empty) PG_RETURN_NULL();
         auto rows = lc::balance(view_of(st), st.h.trim);
         if (rows.empty()) PG_RETURN_NULL();
-        return composite_array(fcinfo, rows, [](const lc::BalanceRow& r, Datum* v, bool* nl) {
-            v[0] = Int32GetDatum(r.covariate);
-            v[1] = Float8GetDatum(r.mean_treated);
-            v[2] = Float8GetDatum(r.mean_control);
-            v[3] = Float8GetDatum(r.smd_before);
-            v[4] = Float8GetDatum(r.mean_treated_weighted);
-            v[5] = Float8GetDatum(r.mean_control_weighted);
-            v[6] = Float8GetDatum(r.smd_after);
-            nl[4] = std::isnan(r.mean_treated_weighted);
-            nl[5] = std::isnan(r.mean_control_weighted);
-            nl[6] = std::isnan(r.smd_after);
-        });
+        return lspg::causal::balance_datum(fcinfo, rows);
     });
 }
 
@@ -464,15 +483,7 @@ Datum ls_overlap_final(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
         StateView st = view_datum(PG_GETARG_DATUM(0));
         if (st.empty) PG_RETURN_NULL();
-        lc::Overlap o = lc::overlap(view_of(st));
-        bool none = o.n_treated == 0 || o.n_control == 0;
-        if (none) warn("propensity_overlap: needs treated and control rows");
-        Datum v[10] = {Float8GetDatum(o.min_treated), Float8GetDatum(o.max_treated), Float8GetDatum(o.min_control),
-                       Float8GetDatum(o.max_control), Float8GetDatum(o.share_extreme), Float8GetDatum(o.ess_treated),
-                       Float8GetDatum(o.ess_control), Int64GetDatum(o.n_treated), Int64GetDatum(o.n_control),
-                       BoolGetDatum(o.converged)};
-        bool nl[10] = {none, none, none, none, none, none, none, false, false, none};
-        return make_composite(fcinfo, v, nl);
+        return lspg::causal::overlap_datum(fcinfo, lc::overlap(view_of(st)), "propensity_overlap");
     });
 }
 

@@ -29,6 +29,7 @@
 #include "core/causal/propensity_passes.h"
 #include "pg/base/settings.h"
 #include "pg/causal/causal_pg_util.h"
+#include "pg/causal/pass_runner_pg.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -122,51 +123,6 @@ bool use_passes(Oid rel, int width) {
     return passes;
 }
 
-// Runs the passes: one prepared aggregate query, executed once per pass with
-// the pass's params as $1 (parallel plans allowed).
-ls::causal::Effect run_passes(const std::string& cols_sql, const std::string& where_sql, const char* relname,
-                              const std::string& method, std::size_t k, const lc::PropensityOptions& o) {
-    const std::string sql = "SELECT learnerscore.propensity_pass($1, " + cols_sql + ") FROM " + relname + where_sql;
-    SPIPlanPtr plan = nullptr;
-    lspg::pg_call([&]() {
-        SPI_connect();
-        Oid types[1] = {FLOAT8ARRAYOID};
-        plan = SPI_prepare_cursor(sql.c_str(), 1, types, CURSOR_OPT_PARALLEL_OK);
-        if (!plan) elog(ERROR, "ate_from_table: could not prepare the pass query");
-    });
-    lc::PassRunner run = [&](const std::vector<double>& params) {
-        std::vector<double> out;
-        lspg::pg_call([&]() {
-            ArrayType* pa = lspg::causal::new_float8_array(static_cast<int>(params.size()));
-            std::copy(params.begin(), params.end(), lspg::causal::state_data(pa));
-            Datum v[1] = {PointerGetDatum(pa)};
-            int rc = SPI_execute_plan(plan, v, nullptr, true, 0);
-            if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "ate_from_table: a pass returned %d", rc);
-            bool isnull;
-            Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-            if (!isnull) {
-                ArrayType* st = DatumGetArrayTypeP(d);
-                if (ARR_NDIM(st) == 1 && !ARR_HASNULL(st) && ARR_ELEMTYPE(st) == FLOAT8OID) {
-                    const double* p = lspg::causal::state_data(st);
-                    out.assign(p, p + ARR_DIMS(st)[0]);
-                }
-            }
-            SPI_freetuptable(SPI_tuptable);
-            pfree(pa);
-        });
-        // no rows (or '{}'): the state of an empty pass
-        if (out.empty()) out = lc::pass_initial_state(params.data(), params.size());
-        return out;
-    };
-    int passes = 0;
-    lc::Effect e = lc::estimate_by_passes(method, k, o, run, &passes);
-    lspg::pg_call([&]() {
-        SPI_finish();
-        elog(DEBUG1, "ate_from_table: %s in %d passes over %s", method.c_str(), passes, relname);
-    });
-    return e;
-}
-
 extern "C" void column_startup(DestReceiver*, int, TupleDesc) {}
 extern "C" void column_shutdown(DestReceiver*) {}
 extern "C" void column_destroy(DestReceiver*) {}
@@ -213,17 +169,14 @@ Datum ls_ate_from_table(PG_FUNCTION_ARGS) {
         recv.w = ncov + 2;
         recv.cap = 65536;
         if ((method == "ipw" || method == "aipw") && use_passes(rel, ncov + 2)) {
-            std::string cols = "(" + std::string(quote_identifier(lspg::text_to_string(outcome).c_str())) + ")::float8, ((" +
-                               quote_identifier(lspg::text_to_string(treatment).c_str()) + ")::int <> 0), ARRAY[";
-            std::string where = " WHERE (" + std::string(quote_identifier(lspg::text_to_string(outcome).c_str())) +
-                                ") IS NOT NULL AND (" + quote_identifier(lspg::text_to_string(treatment).c_str()) + ") IS NOT NULL";
-            for (int i = 0; i < ncov; ++i) {
-                std::string c = quote_identifier(lspg::text_to_string(DatumGetTextPP(cov_datums[i])).c_str());
-                cols += (i ? ", (" : "(") + c + ")::float8";
-                where += " AND (" + c + ") IS NOT NULL";
-            }
-            cols += "]::float8[]";
-            lc::Effect e = run_passes(cols, where, relname, method, static_cast<std::size_t>(ncov), o);
+            std::vector<std::string> names;
+            for (int i = 0; i < ncov; ++i) names.push_back(lspg::text_to_string(DatumGetTextPP(cov_datums[i])));
+            const std::string q = lspg::causal::pass_query(relname, lspg::text_to_string(outcome),
+                                                           lspg::text_to_string(treatment), names);
+            lc::Effect e;
+            lspg::causal::with_pass_runner(q, "ate_from_table", [&](const lc::PassRunner& run, int* passes) {
+                e = lc::estimate_by_passes(method, static_cast<std::size_t>(ncov), o, run, passes);
+            });
             if (!e.valid && e.warning == "ate_from_table: no rows") {
                 lspg::causal::warn(e.warning);
                 PG_RETURN_NULL();

@@ -30,6 +30,23 @@ BEGIN
                         b.n_treated, b.n_control;
 END $$;
 SELECT c.* FROM (VALUES ('ipw', 0.0::float8), ('aipw', 0.0), ('ipw', 0.05), ('aipw', 0.05)) v(m, tr), pp_compare(v.m, v.tr) c;
+-- balance and overlap as passes equal the aggregates
+WITH p AS (SELECT (unnest(learnerscore.balance_from_table('pp_rows', 't', ARRAY['x1', 'x2', 'x3', 'x4', 'x5'], tr))).*, tr
+             FROM (VALUES (0.0::float8), (0.05)) v(tr)),
+     a AS (SELECT (unnest(learnerscore.balance(t, ARRAY[x1, x2, x3, x4, x5], tr))).*, tr
+             FROM pp_rows, (VALUES (0.0::float8), (0.05)) v(tr) GROUP BY tr)
+SELECT p.tr AS trim_level, count(*) AS covariates,
+       bool_and(abs(p.smd_before - a.smd_before) < 1e-9 AND abs(p.mean_treated - a.mean_treated) < 1e-9
+                AND abs(p.mean_control_weighted - a.mean_control_weighted) < 1e-9
+                AND abs(p.smd_after - a.smd_after) < 1e-9) AS same
+  FROM p JOIN a USING (tr, covariate) GROUP BY p.tr ORDER BY 1;
+SELECT abs(p.min_treated - a.min_treated) < 1e-9 AND abs(p.max_control - a.max_control) < 1e-9
+       AND abs(p.share_extreme - a.share_extreme) < 1e-12 AND abs(p.ess_treated - a.ess_treated) < 1e-9 * a.ess_treated
+       AND abs(p.ess_control - a.ess_control) < 1e-9 * a.ess_control AND p.n_treated = a.n_treated AND p.converged AS same_overlap
+  FROM learnerscore.overlap_from_table('pp_rows', 't', ARRAY['x1', 'x2', 'x3', 'x5']) p,
+       (SELECT learnerscore.propensity_overlap(t, ARRAY[x1, x2, x3, x5]) o FROM pp_rows) s, LATERAL (SELECT (s.o).*) a;
+SELECT learnerscore.balance_from_table('pp_rows', 't', ARRAY['x1'], 0.7);
+SELECT learnerscore.balance_from_table('pp_rows', 't', ARRAY['no_such_column']);
 -- the estimate is the planted effect (2) within its interval
 SET learnerscore.table_estimator = passes;
 SELECT method, ci_low < 2 AND 2 < ci_high AS covers_planted
@@ -37,6 +54,8 @@ SELECT method, ci_low < 2 AND 2 < ci_high AS covers_planted
 -- no rows: NULL with a WARNING, as in memory
 CREATE VIEW pp_empty AS SELECT * FROM pp_rows WHERE false;
 SELECT learnerscore.ate_from_table('pp_empty', 'y0', 't', ARRAY['x1'], 'ipw') IS NULL AS no_rows_null;
+SELECT learnerscore.balance_from_table('pp_empty', 't', ARRAY['x1']) IS NULL AS no_rows_null;
+SELECT (learnerscore.overlap_from_table('pp_empty', 't', ARRAY['x1'])).n_treated;
 -- every pass is a parallel aggregate: Partial Aggregate under Gather
 SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
