@@ -180,3 +180,22 @@ TEST(PropensityPasses, BalanceAndOverlapEqualInMemory) {
     expect_same_balance(balance_by_passes(5, 0, rows_pass_runner(s, 4)), balance(s, 0));
     EXPECT_TRUE(balance_by_passes(5, 0, rows_pass_runner(RowView{nullptr, 0, 5}, 2)).empty());
 }
+
+TEST(PropensityPasses, RefutationDoesNotDependOnRowOrder) {
+    // Found on Citus: the seeded placebo permutation followed arrival order, so a distributed
+    // table (rows in shard order) passed a placebo test the same data failed locally.
+    std::vector<double> data = make_rows(1500, 23);
+    std::vector<double> shuffled(data.size());
+    std::vector<std::size_t> order(1500);
+    for (std::size_t i = 0; i < 1500; ++i) order[i] = (i * 7919) % 1500;  // a permutation (7919 is prime, coprime to 1500)
+    for (std::size_t i = 0; i < 1500; ++i) std::copy(data.begin() + order[i] * 7, data.begin() + order[i] * 7 + 7, shuffled.begin() + i * 7);
+    for (const char* method : {"ipw", "aipw", "regression"}) {
+        auto a = refute(RowView{data.data(), 1500, 5}, method, {}, 42);
+        auto b = refute(RowView{shuffled.data(), 1500, 5}, method, {}, 42);
+        ASSERT_EQ(a.size(), b.size());
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            EXPECT_EQ(a[i].passed, b[i].passed) << method << " " << a[i].test;
+            EXPECT_NEAR(a[i].new_estimate, b[i].new_estimate, 1e-9 * std::max(1.0, std::fabs(a[i].new_estimate)));
+        }
+    }
+}

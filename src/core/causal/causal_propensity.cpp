@@ -320,8 +320,31 @@ Overlap overlap(const RowView& r) {
     return ov;
 }
 
-std::vector<Refutation> refute(const RowView& r, const std::string& method, const PropensityOptions& o,
+namespace {
+
+// The rows sorted by their values (lexicographically over y, t, x): the
+// seeded permutation and subsets of refute() then pick the same rows whatever
+// order the rows arrived in (parallel workers, Citus shards, load order).
+std::vector<double> content_sorted(const RowView& r) {
+    const std::size_t w = r.k + 2;
+    std::vector<std::size_t> idx(r.n);
+    std::iota(idx.begin(), idx.end(), std::size_t(0));
+    std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+        const double* x = r.data + a * w;
+        const double* y = r.data + b * w;
+        return std::lexicographical_compare(x, x + w, y, y + w);
+    });
+    std::vector<double> out(r.n * w);
+    for (std::size_t i = 0; i < r.n; ++i) std::copy(r.data + idx[i] * w, r.data + (idx[i] + 1) * w, out.begin() + i * w);
+    return out;
+}
+
+}  // namespace
+
+std::vector<Refutation> refute(const RowView& unordered, const std::string& method, const PropensityOptions& o,
                                std::uint64_t seed) {
+    const std::vector<double> sorted = content_sorted(unordered);
+    const RowView r{sorted.data(), unordered.n, unordered.k};
     std::vector<Refutation> out;
     Effect base = estimate_rows(r, method, o);
     if (!base.valid) return out;

@@ -77,6 +77,8 @@ struct Refutation {
 // Placebo treatment (a seeded permutation of treated: the effect must vanish),
 // random common cause (an extra N(0,1) covariate: the estimate must not
 // move), random 80 % subset (the estimate must stay within sampling noise).
+// The rows are taken in content order, so the result does not depend on the
+// order they arrived in (parallel workers, Citus shards).
 std::vector<Refutation> refute(const RowView& rows, const std::string& method, const PropensityOptions& o,
                                std::uint64_t seed);
 
