@@ -27,14 +27,15 @@ COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb,
   'One row per fold with held-out metrics (auc, log_loss, brier, calibration_error, accuracy for classifiers; mae, rmse for '
   'regression), then fold = ''mean'' (mean over folds) and fold = ''pooled'' (all held-out predictions together).';
 
--- predict and explain take the model by name (text) or id (bigint) and one row as
+-- predict and explain take the model by name (text), id (bigint) or as its bytes (bytea: learnerscore.models.model,
+-- shipped with the query to where it runs, e.g. Citus workers) and one row as
 -- float8[], jsonb or a row value (record); one C entry point each serves every overload.
 DO $$
 DECLARE
     model_type text;
     features_type text;
 BEGIN
-    FOREACH model_type IN ARRAY ARRAY['text', 'bigint'] LOOP
+    FOREACH model_type IN ARRAY ARRAY['text', 'bigint', 'bytea'] LOOP
         FOREACH features_type IN ARRAY ARRAY['float8[]', 'jsonb', 'record'] LOOP
             EXECUTE format($c$CREATE FUNCTION learnerscore.predict(model %s, features %s) RETURNS float8
                               AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT$c$,
@@ -57,6 +58,15 @@ COMMENT ON FUNCTION learnerscore.predict(text, record) IS
   'Scores a row value (e.g. predict(''m'', t) for a table alias t) whose column names match the model''s features.';
 COMMENT ON FUNCTION learnerscore.predict(bigint, record) IS 'Scores a row value with a model given by id.';
 
+COMMENT ON FUNCTION learnerscore.predict(bytea, float8[]) IS
+  'Scores one row with a model given as its bytes (learnerscore.models.model): for nodes without the registry, e.g. a Citus distributed '
+  'table, where the registry row travels with the query (docs/scale-out.md, "Models on every node"); decoded once per distinct blob and cached. '
+  'Bytes that are not an intact learnerscore model are an error (22000, corrupted model).';
+COMMENT ON FUNCTION learnerscore.predict(bytea, jsonb) IS 'Scores one jsonb row with a model given as its bytes; see predict(bytea, float8[]).';
+COMMENT ON FUNCTION learnerscore.predict(bytea, record) IS 'Scores a row value with a model given as its bytes; see predict(bytea, float8[]).';
+COMMENT ON FUNCTION learnerscore.explain(bytea, float8[]) IS 'explain() with a model given as its bytes; see predict(bytea, float8[]).';
+COMMENT ON FUNCTION learnerscore.explain(bytea, jsonb) IS 'explain() of a jsonb row with a model given as its bytes.';
+COMMENT ON FUNCTION learnerscore.explain(bytea, record) IS 'explain() of a row value with a model given as its bytes.';
 COMMENT ON FUNCTION learnerscore.explain(text, float8[]) IS
   'Per-feature contributions to one prediction on the margin (log-odds for classifiers): coefficient x value for linear models '
   '(summed over a text feature''s one-hot columns), XGBoost''s SHAP values for trees; "(intercept)" / "(bias)" holds the rest, so the values sum to the margin.';

@@ -3632,6 +3632,30 @@ REVOKE EXECUTE ON FUNCTION learnerscore._propensity_pass_trans(float8[], float8[
 REVOKE EXECUTE ON FUNCTION learnerscore._propensity_pass_combine(float8[], float8[]) FROM PUBLIC;
 -- == passes12: end
 
+-- == models12: begin (issue 12 item 3: predict / explain with the model as bytes, for nodes without the registry; 310)
+CREATE FUNCTION learnerscore.predict(model bytea, features float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.explain(model bytea, features float8[]) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.predict(model bytea, features jsonb) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.explain(model bytea, features jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.predict(model bytea, features record) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_predict' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+CREATE FUNCTION learnerscore.explain(model bytea, features record) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ls_explain' LANGUAGE C STABLE PARALLEL SAFE STRICT;
+COMMENT ON FUNCTION learnerscore.predict(bytea, float8[]) IS
+  'Scores one row with a model given as its bytes (learnerscore.models.model): for nodes without the registry, e.g. a Citus distributed '
+  'table, where the registry row travels with the query (docs/scale-out.md, "Models on every node"); decoded once per distinct blob and cached. '
+  'Bytes that are not an intact learnerscore model are an error (22000, corrupted model).';
+COMMENT ON FUNCTION learnerscore.predict(bytea, jsonb) IS 'Scores one jsonb row with a model given as its bytes; see predict(bytea, float8[]).';
+COMMENT ON FUNCTION learnerscore.predict(bytea, record) IS 'Scores a row value with a model given as its bytes; see predict(bytea, float8[]).';
+COMMENT ON FUNCTION learnerscore.explain(bytea, float8[]) IS 'explain() with a model given as its bytes; see predict(bytea, float8[]).';
+COMMENT ON FUNCTION learnerscore.explain(bytea, jsonb) IS 'explain() of a jsonb row with a model given as its bytes.';
+COMMENT ON FUNCTION learnerscore.explain(bytea, record) IS 'explain() of a row value with a model given as its bytes.';
+-- == models12: end
+
 -- == Final definitions of routines more than one part above changes (as in extension/sql)
 
 CREATE FUNCTION learnerscore._recreate_learner_scores_view(schema_name text) RETURNS boolean

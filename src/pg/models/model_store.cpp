@@ -1,6 +1,9 @@
 #include "pg/models/model_store.h"
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/base/error.h"
@@ -25,6 +28,18 @@ constexpr std::size_t kMaxCached = 64;
 // XGBoost boosters after XGBoost's own statics are gone (a crash on exit).
 using Cache = std::unordered_map<std::int64_t, std::unique_ptr<ls::models::Model>>;
 Cache& g_cache = *new Cache();
+// Models given as bytes (predict(model bytea, ...): the registry row shipped
+// with the query, e.g. to Citus workers), keyed by a hash of the whole blob.
+struct BytesKey {
+    std::size_t hash, len;
+    bool operator==(const BytesKey& o) const { return hash == o.hash && len == o.len; }
+};
+struct BytesKeyHash {
+    std::size_t operator()(const BytesKey& k) const { return k.hash ^ (k.len * 0x9E3779B97F4A7C15ull); }
+};
+using BytesCache = std::unordered_map<BytesKey, std::unique_ptr<ls::models::Model>, BytesKeyHash>;
+BytesCache& g_bytes_cache = *new BytesCache();
+constexpr std::size_t kEdge = 64;  // bytes of each end of a blob a call site remembers
 std::uint64_t g_generation = 1;
 std::uint64_t g_name_generation = 1;
 
@@ -41,7 +56,35 @@ struct CallCache {
     int name_len;
     char name[256];
     void* call_site;  // the caller's own per-call-site data (call_site_slot)
+    // by bytes: the last blob seen at this call site (address, length, both ends)
+    bool by_bytes;
+    const char* bytes_ptr;
+    std::size_t bytes_len;
+    char bytes_edges[2 * kEdge];
 };
+
+// Whether `p[0..len)` is the blob this call site decoded last: the same
+// address, length and first and last kEdge bytes (the same datum row after
+// row; hashing a large XGBoost blob per row would cost more than scoring).
+bool same_blob(const CallCache* cc, const char* p, std::size_t len) {
+    if (!cc->by_bytes || cc->bytes_ptr != p || cc->bytes_len != len) return false;
+    const std::size_t e = std::min(kEdge, len);
+    return memcmp(cc->bytes_edges, p, e) == 0 && memcmp(cc->bytes_edges + kEdge, p + len - e, e) == 0;
+}
+
+const ls::models::Model& model_by_bytes(const char* p, std::size_t len) {
+    const BytesKey key{std::hash<std::string_view>()(std::string_view(p, len)), len};
+    auto it = g_bytes_cache.find(key);
+    if (it != g_bytes_cache.end()) return *it->second;
+    std::unique_ptr<ls::models::Model> m = ls::models::Model::deserialize(p, len);
+    if (g_bytes_cache.size() >= kMaxCached) {  // bounded: drop everything, rarely hit
+        g_bytes_cache.clear();
+        ++g_generation;
+    }
+    auto& slot = g_bytes_cache[key];
+    slot = std::move(m);
+    return *slot;
+}
 
 }  // namespace
 
@@ -121,6 +164,34 @@ void*& call_site_slot(FunctionCallInfo fcinfo) {
 
 const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std::int64_t* id_out) {
     Oid argtype = get_fn_expr_argtype(fcinfo->flinfo, argno);
+    if (argtype == BYTEAOID) {
+        bytea* b = nullptr;
+        pg_call([&]() { b = DatumGetByteaPP(PG_GETARG_DATUM(argno)); });
+        const char* p = VARDATA_ANY(b);
+        const std::size_t len = VARSIZE_ANY_EXHDR(b);
+        auto* cc = static_cast<CallCache*>(fcinfo->flinfo->fn_extra);
+        if (id_out) *id_out = 0;  // no registry id
+        if (cc && cc->generation == g_generation && same_blob(cc, p, len)) return *cc->model;
+        const ls::models::Model& m = model_by_bytes(p, len);
+        if (!cc) {
+            void* mem = nullptr;
+            pg_call([&]() { mem = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallCache)); });
+            cc = static_cast<CallCache*>(mem);
+            fcinfo->flinfo->fn_extra = cc;
+        }
+        cc->generation = g_generation;
+        cc->model = &m;
+        cc->by_name = false;
+        cc->key_id = 0;
+        cc->id = 0;
+        cc->by_bytes = true;
+        cc->bytes_ptr = p;
+        cc->bytes_len = len;
+        const std::size_t e = std::min(kEdge, len);
+        memcpy(cc->bytes_edges, p, e);
+        memcpy(cc->bytes_edges + kEdge, p + len - e, e);
+        return m;
+    }
     bool by_name = argtype != INT8OID;
     std::int64_t key_id = 0;
     const char* name = nullptr;
@@ -137,7 +208,7 @@ const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std:
     // outlive it (PL/pgSQL keeps simple expressions for the transaction).
     const LocalTransactionId lxid = MyProc ? MyProc->lxid : InvalidLocalTransactionId;
     const TimestampTz statement_start = GetCurrentStatementStartTimestamp();
-    if (cc && cc->generation == g_generation && cc->by_name == by_name &&
+    if (cc && cc->generation == g_generation && !cc->by_bytes && cc->by_name == by_name &&
         (by_name ? (cc->name_len == name_len && memcmp(cc->name, name, name_len) == 0 &&
                     cc->name_generation == g_name_generation && cc->lxid == lxid &&
                     cc->statement_start == statement_start)
@@ -156,6 +227,7 @@ const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std:
     cc->generation = g_generation;
     cc->id = id;
     cc->model = &m;
+    cc->by_bytes = false;
     cc->by_name = by_name;
     cc->name_generation = g_name_generation;
     cc->lxid = lxid;
