@@ -3648,7 +3648,8 @@ CREATE FUNCTION learnerscore.explain(model bytea, features record) RETURNS jsonb
 COMMENT ON FUNCTION learnerscore.predict(bytea, float8[]) IS
   'Scores one row with a model given as its bytes (learnerscore.models.model): for nodes without the registry, e.g. a Citus distributed '
   'table, where the registry row travels with the query (docs/scale-out.md, "Models on every node"); decoded once per distinct blob and cached. '
-  'Bytes that are not an intact learnerscore model are an error (22000, corrupted model).';
+  'Linear and logistic models only: an XGBoost booster is handed to libxgboost only from the registry, which does not validate hand-made boosters '
+  '(0A000). Bytes that are not an intact learnerscore model are an error (22000, corrupted model).';
 COMMENT ON FUNCTION learnerscore.predict(bytea, jsonb) IS 'Scores one jsonb row with a model given as its bytes; see predict(bytea, float8[]).';
 COMMENT ON FUNCTION learnerscore.predict(bytea, record) IS 'Scores a row value with a model given as its bytes; see predict(bytea, float8[]).';
 COMMENT ON FUNCTION learnerscore.explain(bytea, float8[]) IS 'explain() with a model given as its bytes; see predict(bytea, float8[]).';

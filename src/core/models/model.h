@@ -57,6 +57,9 @@ public:
 
     std::string serialize() const;
     static std::unique_ptr<Model> deserialize(const void* data, std::size_t size);
+    // The algorithm of a blob, after the magic, checksum and format checks and
+    // before anything is decoded (a booster is not handed to XGBoost).
+    static Algorithm peek_algorithm(const void* data, std::size_t size);
 
     // The native tree evaluator used by predict(), or nullptr when the booster
     // is one it does not reproduce (then predict() goes through XGBoost).

@@ -146,8 +146,10 @@ void check_encoding(const Encoder& enc) {
 
 }  // namespace
 
-std::unique_ptr<Model> Model::deserialize(const void* data, std::size_t size) {
-    const char* p = static_cast<const char*>(data);
+namespace {
+
+// The magic, checksum and format version of a blob; a reader past the version.
+Reader checked_reader(const char* p, std::size_t size) {
     if (size < sizeof kMagic + 8 || std::memcmp(p, kMagic, sizeof kMagic) != 0) corrupted("not a learnerscore model");
     std::uint32_t stored;
     std::memcpy(&stored, p + size - 4, 4);
@@ -157,6 +159,20 @@ std::unique_ptr<Model> Model::deserialize(const void* data, std::size_t size) {
     if (version != kVersion)
         fail(ErrorKind::FeatureNotSupported, "model format version " + std::to_string(version) + " is not supported",
              "This learnerscore reads format version " + std::to_string(kVersion) + "; retrain the model.");
+    return r;
+}
+
+}  // namespace
+
+Algorithm Model::peek_algorithm(const void* data, std::size_t size) {
+    Reader r = checked_reader(static_cast<const char*>(data), size);
+    auto algo = r.pod<std::uint8_t>();
+    if (algo < 1 || algo > 3) corrupted("unknown algorithm");
+    return static_cast<Algorithm>(algo);
+}
+
+std::unique_ptr<Model> Model::deserialize(const void* data, std::size_t size) {
+    Reader r = checked_reader(static_cast<const char*>(data), size);
     auto m = std::make_unique<Model>();
     auto algo = r.pod<std::uint8_t>();
     if (algo < 1 || algo > 3) corrupted("unknown algorithm");
