@@ -203,7 +203,8 @@ BEGIN
         user_agent  text,
         window_size text$$,
         'Log-ins to the platform (authorization.csv).',
-        'authorization_user_time_idx (user_id, created_at)');
+        'authorization_user_time_idx (user_id, created_at)',
+        'authorization_time_idx (created_at)');
 
     PERFORM learnerscore._create_table(schema_name, 'schedule', $$
         course_id      int NOT NULL,
@@ -228,7 +229,8 @@ BEGIN
         attestation   int,
         activity_type text$$,
         'Page views (activity_history_viewed.csv); page_id is a task_id for lessons (занятие) and an activity_id for activities (активность).',
-        'activity_history_viewed_user_page_idx (user_id, page_id)');
+        'activity_history_viewed_user_page_idx (user_id, page_id)',
+        'activity_history_viewed_time_idx (created_at)');
 
     PERFORM learnerscore._create_table(schema_name, 'webinars_logs', $$
         user_id      int NOT NULL,
@@ -239,7 +241,8 @@ BEGIN
         webinar_vvod int,
         module       int$$,
         'Webinar connect (Подключение) / disconnect (Отключение) events with format онлайн/офлайн (webinars_logs.csv).',
-        'webinars_logs_user_time_idx (user_id, datetime)');
+        'webinars_logs_user_time_idx (user_id, datetime)',
+        'webinars_logs_time_idx (datetime)');
 
     PERFORM learnerscore._create_table(schema_name, 'exercise_results', $$
         module      int,
@@ -249,7 +252,8 @@ BEGIN
         result      int,
         success     int$$,
         'Exercise attempts (exercise_results.csv); result NULL = skipped (Пропуск).',
-        'exercise_results_user_activity_idx (user_id, activity_id)');
+        'exercise_results_user_activity_idx (user_id, activity_id)',
+        'exercise_results_time_idx (created_at)');
 
     PERFORM learnerscore._create_table(schema_name, 'users_logs', $$
         user_id    int NOT NULL,
@@ -257,7 +261,8 @@ BEGIN
         event      text,
         comment    text$$,
         'Learner log (users_logs.csv), mainly hashtag changes: "Были хештеги: ..., стали: ..." and "Установлен хештег ...".',
-        'users_logs_user_time_idx (user_id, created_at)');
+        'users_logs_user_time_idx (user_id, created_at)',
+        'users_logs_time_idx (created_at)');
 
     PERFORM learnerscore._create_table(schema_name, 'activities_guide', $$
         course_id     int,

@@ -245,6 +245,7 @@ DECLARE
     t0 timestamptz := clock_timestamp();
     prev record;
     is_full boolean := coalesce(full_refresh, false);
+    has_rows boolean;
 BEGIN
     IF schema_name IS NULL OR btrim(schema_name) = '' THEN
         RAISE EXCEPTION 'schema must not be NULL or empty' USING ERRCODE = '22023';
@@ -266,7 +267,20 @@ BEGIN
     END IF;
     PERFORM learnerscore._create_feature_objects(schema_name);
 
-    EXECUTE format('SELECT min(cur_date), max(cur_date) FROM %s.learner_daily', s) INTO have_from, have_to;
+    -- What is materialized, from the refresh log (learner_daily is written only by this procedure,
+    -- each run logged in the same transaction): the first day of the latest full (or first) refresh
+    -- and the last day computed since. A scan only when the log cannot tell (rows without a log).
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s.learner_daily)', s) INTO has_rows;
+    IF has_rows THEN
+        EXECUTE format($q$SELECT min(r.from_date), max(r.to_date) FROM %1$s.learner_daily_refresh r
+                           WHERE r.days_computed > 0
+                             AND r.refreshed_at >= coalesce((SELECT max(f.refreshed_at) FROM %1$s.learner_daily_refresh f
+                                                              WHERE f.full_refresh AND f.days_computed > 0), '-infinity')$q$, s)
+            INTO have_from, have_to;
+        IF have_from IS NULL OR have_to IS NULL THEN
+            EXECUTE format('SELECT min(cur_date), max(cur_date) FROM %s.learner_daily', s) INTO have_from, have_to;
+        END IF;
+    END IF;
     first_day := coalesce(from_date, have_from);
     IF first_day IS NULL THEN
         EXECUTE format('SELECT min(date_shown)::date FROM %s.schedule WHERE isfinite(date_shown)', s) INTO first_day;
@@ -329,15 +343,17 @@ BEGIN
                        s, falling_asleep_days, asleep_days, falling_asleep_days, asleep_days);
     END IF;
 
-    EXECUTE format('INSERT INTO %s.learner_daily_refresh (from_date, to_date, days_computed, rows_added,
+    -- refreshed_at from the clock, not the transaction start: two runs in one transaction stay ordered
+    EXECUTE format('INSERT INTO %s.learner_daily_refresh (refreshed_at, from_date, to_date, days_computed, rows_added,
                         falling_asleep_days, asleep_days, full_refresh, seconds)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', s)
+                    VALUES (clock_timestamp(), $1, $2, $3, $4, $5, $6, $7, $8)', s)
+        -- a run into an empty learner_daily is logged as full: the range starts again there
         USING start_day, last_day, greatest(last_day - start_day + 1, 0), n, falling_asleep_days, asleep_days,
-              is_full, extract(epoch FROM clock_timestamp() - t0)::float8;
+              is_full OR NOT has_rows, extract(epoch FROM clock_timestamp() - t0)::float8;
 END
 $$;
 COMMENT ON PROCEDURE learnerscore.refresh_learner_daily(text, date, date, int, int, boolean) IS
-  'Materializes <schema>.learner_daily (39 columns) and <schema>.learner_activity (status) for every learner from from_date (default: the earliest course opening) to to_date (default: the day of the latest event). Incremental: a later run computes only the days after the last materialized one; full_refresh => true recomputes everything (needed after late-arriving events or new learners). Changing the thresholds re-labels the stored statuses. Creates the views learner_status, learner_critical_points and critical_points.';
+  'Materializes <schema>.learner_daily (39 columns) and <schema>.learner_activity (status) for every learner from from_date (default: the earliest course opening) to to_date (default: the day of the latest event). Incremental: a later run computes only the days after the last materialized one; full_refresh => true recomputes everything (needed after late-arriving events or new learners). A run with nothing new reads only metadata: the materialized range from <schema>.learner_daily_refresh (so learner_daily must be written by this procedure only) and the latest event from the event tables'' time indexes. Changing the thresholds re-labels the stored statuses. Creates the views learner_status, learner_critical_points and critical_points.';
 
 -- Weekly leak-free feature sets (the 1T scoring specification): <feature>_<j>_week is the value at
 -- the end of week j of the learner's course (course start + 7j - 1 days).

@@ -2423,7 +2423,8 @@ BEGIN
         user_agent  text,
         window_size text$$,
         'Log-ins to the platform (authorization.csv).',
-        'authorization_user_time_idx (user_id, created_at)');
+        'authorization_user_time_idx (user_id, created_at)',
+        'authorization_time_idx (created_at)');
 
     PERFORM learnerscore._create_table(schema_name, 'schedule', $$
         course_id      int NOT NULL,
@@ -2448,7 +2449,8 @@ BEGIN
         attestation   int,
         activity_type text$$,
         'Page views (activity_history_viewed.csv); page_id is a task_id for lessons (занятие) and an activity_id for activities (активность).',
-        'activity_history_viewed_user_page_idx (user_id, page_id)');
+        'activity_history_viewed_user_page_idx (user_id, page_id)',
+        'activity_history_viewed_time_idx (created_at)');
 
     PERFORM learnerscore._create_table(schema_name, 'webinars_logs', $$
         user_id      int NOT NULL,
@@ -2459,7 +2461,8 @@ BEGIN
         webinar_vvod int,
         module       int$$,
         'Webinar connect (Подключение) / disconnect (Отключение) events with format онлайн/офлайн (webinars_logs.csv).',
-        'webinars_logs_user_time_idx (user_id, datetime)');
+        'webinars_logs_user_time_idx (user_id, datetime)',
+        'webinars_logs_time_idx (datetime)');
 
     PERFORM learnerscore._create_table(schema_name, 'exercise_results', $$
         module      int,
@@ -2469,7 +2472,8 @@ BEGIN
         result      int,
         success     int$$,
         'Exercise attempts (exercise_results.csv); result NULL = skipped (Пропуск).',
-        'exercise_results_user_activity_idx (user_id, activity_id)');
+        'exercise_results_user_activity_idx (user_id, activity_id)',
+        'exercise_results_time_idx (created_at)');
 
     PERFORM learnerscore._create_table(schema_name, 'users_logs', $$
         user_id    int NOT NULL,
@@ -2477,7 +2481,8 @@ BEGIN
         event      text,
         comment    text$$,
         'Learner log (users_logs.csv), mainly hashtag changes: "Были хештеги: ..., стали: ..." and "Установлен хештег ...".',
-        'users_logs_user_time_idx (user_id, created_at)');
+        'users_logs_user_time_idx (user_id, created_at)',
+        'users_logs_time_idx (created_at)');
 
     PERFORM learnerscore._create_table(schema_name, 'activities_guide', $$
         course_id     int,
@@ -3656,6 +3661,133 @@ COMMENT ON FUNCTION learnerscore.explain(bytea, float8[]) IS 'explain() with a m
 COMMENT ON FUNCTION learnerscore.explain(bytea, jsonb) IS 'explain() of a jsonb row with a model given as its bytes.';
 COMMENT ON FUNCTION learnerscore.explain(bytea, record) IS 'explain() of a row value with a model given as its bytes.';
 -- == models12: end
+
+-- == refresh12: begin (issue 12 item 5: a refresh with nothing new reads only metadata; 200; the event time indexes: 100)
+CREATE OR REPLACE PROCEDURE learnerscore.refresh_learner_daily(
+    schema_name text, to_date date DEFAULT NULL, from_date date DEFAULT NULL,
+    falling_asleep_days int DEFAULT 7, asleep_days int DEFAULT 20, full_refresh boolean DEFAULT false)
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $$
+DECLARE
+    s text;
+    have_from date;
+    have_to date;
+    first_day date;
+    last_day date;
+    start_day date;
+    n bigint := 0;
+    t0 timestamptz := clock_timestamp();
+    prev record;
+    is_full boolean := coalesce(full_refresh, false);
+    has_rows boolean;
+BEGIN
+    IF schema_name IS NULL OR btrim(schema_name) = '' THEN
+        RAISE EXCEPTION 'schema must not be NULL or empty' USING ERRCODE = '22023';
+    END IF;
+    IF falling_asleep_days IS NULL OR asleep_days IS NULL OR falling_asleep_days <= 0
+       OR asleep_days <= falling_asleep_days THEN
+        RAISE EXCEPTION 'invalid activity thresholds: falling_asleep_days = %, asleep_days = %',
+            falling_asleep_days, asleep_days
+            USING ERRCODE = '22023', HINT = 'Use 0 < falling_asleep_days < asleep_days (defaults 7 and 20).';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = schema_name) THEN
+        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = '3F000',
+            HINT = format('Create it with CALL learnerscore.create_learning_schema(%L).', schema_name);
+    END IF;
+    s := quote_ident(schema_name);
+    IF to_regclass(s || '.users') IS NULL OR to_regclass(s || '.schedule') IS NULL THEN
+        -- learner_daily names every missing table; reach it with an empty range
+        PERFORM * FROM learnerscore.learner_daily(schema_name, current_date, current_date);
+    END IF;
+    PERFORM learnerscore._create_feature_objects(schema_name);
+
+    -- What is materialized, from the refresh log (learner_daily is written only by this procedure,
+    -- each run logged in the same transaction): the first day of the latest full (or first) refresh
+    -- and the last day computed since. A scan only when the log cannot tell (rows without a log).
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s.learner_daily)', s) INTO has_rows;
+    IF has_rows THEN
+        EXECUTE format($q$SELECT min(r.from_date), max(r.to_date) FROM %1$s.learner_daily_refresh r
+                           WHERE r.days_computed > 0
+                             AND r.refreshed_at >= coalesce((SELECT max(f.refreshed_at) FROM %1$s.learner_daily_refresh f
+                                                              WHERE f.full_refresh AND f.days_computed > 0), '-infinity')$q$, s)
+            INTO have_from, have_to;
+        IF have_from IS NULL OR have_to IS NULL THEN
+            EXECUTE format('SELECT min(cur_date), max(cur_date) FROM %s.learner_daily', s) INTO have_from, have_to;
+        END IF;
+    END IF;
+    first_day := coalesce(from_date, have_from);
+    IF first_day IS NULL THEN
+        EXECUTE format('SELECT min(date_shown)::date FROM %s.schedule WHERE isfinite(date_shown)', s) INTO first_day;
+    END IF;
+    last_day := to_date;
+    IF last_day IS NULL THEN
+        EXECUTE format($q$SELECT greatest(
+            (SELECT max(created_at) FROM %1$s."authorization" WHERE isfinite(created_at)),
+            (SELECT max(created_at) FROM %1$s.activity_history_viewed WHERE isfinite(created_at)),
+            (SELECT max(created_at) FROM %1$s.exercise_results WHERE isfinite(created_at)),
+            (SELECT max(datetime) FROM %1$s.webinars_logs WHERE isfinite(datetime)),
+            (SELECT max(created_at) FROM %1$s.users_logs WHERE isfinite(created_at)))::date$q$, s) INTO last_day;
+    END IF;
+    IF first_day IS NULL OR last_day IS NULL THEN
+        RAISE EXCEPTION 'cannot tell the date range of schema "%": no schedule or no events', schema_name
+            USING ERRCODE = '22023', HINT = 'Pass from_date and to_date explicitly.';
+    END IF;
+    IF first_day > last_day THEN
+        RAISE EXCEPTION 'from_date % is after to_date %', first_day, last_day USING ERRCODE = '22023';
+    END IF;
+
+    -- Incremental unless asked otherwise or the range starts elsewhere.
+    IF have_to IS NOT NULL AND NOT is_full AND first_day <> have_from THEN
+        is_full := true;
+    END IF;
+    IF is_full THEN
+        EXECUTE format('TRUNCATE %1$s.learner_daily, %1$s.learner_activity', s);
+        start_day := first_day;
+    ELSE
+        start_day := coalesce(have_to + 1, first_day);
+    END IF;
+
+    IF start_day <= last_day THEN
+        EXECUTE format($q$WITH src AS (
+                SELECT * FROM learnerscore._learner_daily_all(%1$L, %2$L::date, %3$L::date, '1 day', %4$s, %5$s)),
+            ins AS (
+                INSERT INTO %6$s.learner_daily
+                SELECT user_id, payment, time_zone, age, unti_id, course_id, flow_num, tg_bot, m2_progress,
+                       m2_attestation, module, m2_delay, sum_auth, sum_schedule_activities, sum_required_activity,
+                       sum_attestation_activity, view_delay_first, view_delay_sum, sum_activity_viewed,
+                       sum_required_activity_viewed, sum_attestation_activity_viewed, w_view_hours, sum_exercise,
+                       sum_required_exercises, sum_attestation_exercises, exercise_delay_first, exercise_delay_sum,
+                       result_delay_mean, result_delay_sum, sum_exercise_attempts_mean, mean_required_result,
+                       mean_non_req_result, mean_attestation_result, sum_result, conn, online_rate, mean_result,
+                       progress, cur_date
+                  FROM src)
+            INSERT INTO %6$s.learner_activity
+            SELECT user_id, cur_date, last_activity_at, days_inactive, status, module, theme_id, task_id FROM src$q$,
+            schema_name, start_day, last_day, falling_asleep_days, asleep_days, s);
+        GET DIAGNOSTICS n = ROW_COUNT;
+    END IF;
+
+    -- New thresholds re-label the days already materialized.
+    EXECUTE format('SELECT falling_asleep_days, asleep_days FROM %s.learner_daily_refresh ORDER BY refreshed_at DESC LIMIT 1', s)
+        INTO prev;
+    IF prev IS NOT NULL AND NOT is_full
+       AND (prev.falling_asleep_days, prev.asleep_days) IS DISTINCT FROM (falling_asleep_days, asleep_days) THEN
+        EXECUTE format('UPDATE %s.learner_activity SET status = learnerscore.activity_status(days_inactive, %s, %s)
+                         WHERE status IS DISTINCT FROM learnerscore.activity_status(days_inactive, %s, %s)',
+                       s, falling_asleep_days, asleep_days, falling_asleep_days, asleep_days);
+    END IF;
+
+    -- refreshed_at from the clock, not the transaction start: two runs in one transaction stay ordered
+    EXECUTE format('INSERT INTO %s.learner_daily_refresh (refreshed_at, from_date, to_date, days_computed, rows_added,
+                        falling_asleep_days, asleep_days, full_refresh, seconds)
+                    VALUES (clock_timestamp(), $1, $2, $3, $4, $5, $6, $7, $8)', s)
+        -- a run into an empty learner_daily is logged as full: the range starts again there
+        USING start_day, last_day, greatest(last_day - start_day + 1, 0), n, falling_asleep_days, asleep_days,
+              is_full OR NOT has_rows, extract(epoch FROM clock_timestamp() - t0)::float8;
+END
+$$;
+COMMENT ON PROCEDURE learnerscore.refresh_learner_daily(text, date, date, int, int, boolean) IS
+  'Materializes <schema>.learner_daily (39 columns) and <schema>.learner_activity (status) for every learner from from_date (default: the earliest course opening) to to_date (default: the day of the latest event). Incremental: a later run computes only the days after the last materialized one; full_refresh => true recomputes everything (needed after late-arriving events or new learners). A run with nothing new reads only metadata: the materialized range from <schema>.learner_daily_refresh (so learner_daily must be written by this procedure only) and the latest event from the event tables'' time indexes. Changing the thresholds re-labels the stored statuses. Creates the views learner_status, learner_critical_points and critical_points.';
+-- == refresh12: end
 
 -- == Final definitions of routines more than one part above changes (as in extension/sql)
 
