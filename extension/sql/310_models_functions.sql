@@ -12,6 +12,7 @@ COMMENT ON FUNCTION learnerscore.train(text, text, text, text[], text, jsonb) IS
   'The source is read with the caller''s privileges; the model is owned by the calling role. Training a name again adds its next version '
   '(learnerscore.models.version) and deploys it unless params has "deploy": false; params "validate": k (k-fold, seed 42) or '
   '"validate_group": column (leave-one-group-out) also records held-out metrics in metrics.validation, as cross_validate()''s '
+  '(with "validate", "fold_key": column draws the folds from a hash of that column, see cross_validate) '
   'pooled row (deploy(name, ''best'') uses them); a name taken by another role''s model is 42501; '
   'two train() calls of one name run one after the other. C++ buffers are bounded by learnerscore.max_train_memory (53200).';
 
@@ -25,7 +26,9 @@ COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb,
   'k-fold cross-validation (default 5 folds) with deterministic folds from seed (Fisher-Yates over mt19937_64, drawn over the rows sorted by their values, so the same data and seed give the same folds and metrics whatever order the rows arrive in), or, with '
   'group_column, leave-one-group-out (one fold per distinct value, e.g. per course: never tested on learners it trained on). '
   'One row per fold with held-out metrics (auc, log_loss, brier, calibration_error, accuracy for classifiers; mae, rmse for '
-  'regression), then fold = ''mean'' (mean over folds) and fold = ''pooled'' (all held-out predictions together).';
+  'regression), then fold = ''mean'' (mean over folds) and fold = ''pooled'' (all held-out predictions together). '
+  'params "fold_key": column (e.g. a learner id; not a feature) draws each row''s fold from a hash of its key and the seed instead: '
+  'rows of one key share a fold, a row keeps its fold when rows are added, and the folds are the same on one machine and on Citus; a NULL key is an error.';
 
 -- predict and explain take the model by name (text), id (bigint) or as its bytes (bytea: learnerscore.models.model,
 -- shipped with the query to where it runs, e.g. Citus workers) and one row as

@@ -690,7 +690,9 @@ COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb,
   'k-fold cross-validation (default 5 folds) with deterministic folds from seed (Fisher-Yates over mt19937_64, drawn over the rows sorted by their values, so the same data and seed give the same folds and metrics whatever order the rows arrive in), or, with '
   'group_column, leave-one-group-out (one fold per distinct value, e.g. per course: never tested on learners it trained on). '
   'One row per fold with held-out metrics (auc, log_loss, brier, calibration_error, accuracy for classifiers; mae, rmse for '
-  'regression), then fold = ''mean'' (mean over folds) and fold = ''pooled'' (all held-out predictions together).';
+  'regression), then fold = ''mean'' (mean over folds) and fold = ''pooled'' (all held-out predictions together). '
+  'params "fold_key": column (e.g. a learner id; not a feature) draws each row''s fold from a hash of its key and the seed instead: '
+  'rows of one key share a fold, a row keeps its fold when rows are added, and the folds are the same on one machine and on Citus; a NULL key is an error.';
 
 -- 320_metric_aggregates.sql: the mergeable binned AUC and its error bound
 CREATE AGGREGATE learnerscore.auc_binned(score float8, label float8) (SFUNC = learnerscore._metric_accum, STYPE = float8[], INITCOND = '{7,0}', COMBINEFUNC = learnerscore._metric_combine, FINALFUNC = learnerscore._metric_final, PARALLEL = SAFE);
@@ -1207,6 +1209,7 @@ COMMENT ON FUNCTION learnerscore.train(text, text, text, text[], text, jsonb) IS
   'The source is read with the caller''s privileges; the model is owned by the calling role. Training a name again adds its next version '
   '(learnerscore.models.version) and deploys it unless params has "deploy": false; params "validate": k (k-fold, seed 42) or '
   '"validate_group": column (leave-one-group-out) also records held-out metrics in metrics.validation, as cross_validate()''s '
+  '(with "validate", "fold_key": column draws the folds from a hash of that column, see cross_validate) '
   'pooled row (deploy(name, ''best'') uses them); a name taken by another role''s model is 42501; '
   'two train() calls of one name run one after the other. C++ buffers are bounded by learnerscore.max_train_memory (53200).';
 
@@ -3788,6 +3791,28 @@ $$;
 COMMENT ON PROCEDURE learnerscore.refresh_learner_daily(text, date, date, int, int, boolean) IS
   'Materializes <schema>.learner_daily (39 columns) and <schema>.learner_activity (status) for every learner from from_date (default: the earliest course opening) to to_date (default: the day of the latest event). Incremental: a later run computes only the days after the last materialized one; full_refresh => true recomputes everything (needed after late-arriving events or new learners). A run with nothing new reads only metadata: the materialized range from <schema>.learner_daily_refresh (so learner_daily must be written by this procedure only) and the latest event from the event tables'' time indexes. Changing the thresholds re-labels the stored statuses. Creates the views learner_status, learner_critical_points and critical_points.';
 -- == refresh12: end
+
+-- == folds12: begin (issue 12 item 3: cross_validate / train folds from a hash of a key, params fold_key; 310)
+COMMENT ON FUNCTION learnerscore.train(text, text, text, text[], text, jsonb) IS
+  'Trains a model on a relation or a query (SELECT/WITH/VALUES/TABLE) and stores it in learnerscore.models; returns its id. '
+  'algorithm: logistic (L2 Newton/IRLS; params l2 default 1, max_iterations, tolerance), linear (OLS, ridge with l2 > 0; standard errors), '
+  'xgboost (params objective binary:logistic|reg:squarederror, inferred from a 0/1 target; num_round, max_depth, eta, ...; '
+  'nthread defaults to the setting learnerscore.xgboost_nthread, else 1). Text features are one-hot encoded; NULL features are '
+  'imputed (training mean / most frequent level, recorded) for linear models and missing for XGBoost; rows with a NULL target are skipped. '
+  'The source is read with the caller''s privileges; the model is owned by the calling role. Training a name again adds its next version '
+  '(learnerscore.models.version) and deploys it unless params has "deploy": false; params "validate": k (k-fold, seed 42) or '
+  '"validate_group": column (leave-one-group-out) also records held-out metrics in metrics.validation, as cross_validate()''s '
+  '(with "validate", "fold_key": column draws the folds from a hash of that column, see cross_validate) '
+  'pooled row (deploy(name, ''best'') uses them); a name taken by another role''s model is 42501; '
+  'two train() calls of one name run one after the other. C++ buffers are bounded by learnerscore.max_train_memory (53200).';
+COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb, int, bigint, text) IS
+  'k-fold cross-validation (default 5 folds) with deterministic folds from seed (Fisher-Yates over mt19937_64, drawn over the rows sorted by their values, so the same data and seed give the same folds and metrics whatever order the rows arrive in), or, with '
+  'group_column, leave-one-group-out (one fold per distinct value, e.g. per course: never tested on learners it trained on). '
+  'One row per fold with held-out metrics (auc, log_loss, brier, calibration_error, accuracy for classifiers; mae, rmse for '
+  'regression), then fold = ''mean'' (mean over folds) and fold = ''pooled'' (all held-out predictions together). '
+  'params "fold_key": column (e.g. a learner id; not a feature) draws each row''s fold from a hash of its key and the seed instead: '
+  'rows of one key share a fold, a row keeps its fold when rows are added, and the folds are the same on one machine and on Citus; a NULL key is an error.';
+-- == folds12: end
 
 -- == Final definitions of routines more than one part above changes (as in extension/sql)
 

@@ -1,6 +1,9 @@
 // k-fold cross-validation: deterministic folds from a seed, one fit per fold
 // on the other folds, metrics on the held-out fold.
+#include <cstring>
 #include <random>
+
+#include "core/base/rng.h"
 
 #include "core/base/error.h"
 #include "core/base/interrupt.h"
@@ -31,6 +34,29 @@ std::vector<int> content_folds(const Dataset& data, int k, std::uint64_t seed) {
     const std::vector<std::size_t> ordered = content_order(data);
     std::vector<int> fold(data.rows());
     for (std::size_t pos = 0; pos < ordered.size(); ++pos) fold[ordered[pos]] = by_position[pos];
+    return fold;
+}
+
+std::vector<int> key_folds(const Column& key, int k, std::uint64_t seed) {
+    if (k < 2) fail(ErrorKind::InvalidParameter, "k must be at least 2");
+    const std::size_t n = key.categorical ? key.code.size() : key.num.size();
+    std::vector<int> fold(n);
+    const std::uint64_t salt = splitmix64(seed);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (key.is_null(i))
+            fail(ErrorKind::InvalidParameter, "the fold key \"" + key.name + "\" is NULL on some row",
+                 "Every row needs a key value (e.g. a learner id).");
+        std::uint64_t h;
+        if (key.categorical) {
+            h = 1469598103934665603ull;  // FNV-1a over the text: the same on every platform
+            for (unsigned char c : key.levels[static_cast<std::size_t>(key.code[i])]) h = (h ^ c) * 1099511628211ull;
+        } else {
+            double v = key.num[i];
+            if (v == 0) v = 0;  // -0 and 0 are one key
+            std::memcpy(&h, &v, sizeof h);
+        }
+        fold[i] = static_cast<int>(splitmix64(h ^ salt) % static_cast<std::uint64_t>(k));
+    }
     return fold;
 }
 

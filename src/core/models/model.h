@@ -96,6 +96,11 @@ std::size_t training_bytes(const Dataset& data, Algorithm algorithm, std::size_t
 // k folds of the rows for a seed, drawn over the rows in content order
 // (content_order): the same for the same data whatever order it arrived in.
 std::vector<int> content_folds(const Dataset& data, int k, std::uint64_t seed);
+// k folds from a hash of each row's key (params "fold_key"): a row's fold
+// depends only on its key value and the seed, so it is the same on one machine
+// and on Citus, and stays when rows are added; rows of one key share a fold.
+// A NULL key is an error.
+std::vector<int> key_folds(const Column& key, int k, std::uint64_t seed);
 struct FoldResult {
     int fold;
     std::size_t train_rows, test_rows;

@@ -308,6 +308,28 @@ int group_folds(ls::models::Dataset& data, const std::string& group, std::vector
     return next;
 }
 
+// params "fold_key": a column whose hashed value gives each row's fold (removed
+// from the params); not a feature, not with a group column.
+std::string take_fold_key(FitArgs& a, const std::string& group) {
+    auto it = a.params.find("fold_key");
+    if (it == a.params.end()) return {};
+    std::string key = it->second;
+    a.params.erase(it);
+    if (key.empty()) fail(ErrorKind::InvalidParameter, "params \"fold_key\" must name a column");
+    if (!group.empty()) fail(ErrorKind::InvalidParameter, "give a group column or params \"fold_key\", not both");
+    for (const auto& f : a.spec.features)
+        if (f == key) fail(ErrorKind::InvalidParameter, "the fold key \"" + key + "\" is also a feature");
+    if (key == a.spec.target) fail(ErrorKind::InvalidParameter, "the fold key \"" + key + "\" is the target");
+    return key;
+}
+
+// The folds of the dataset's last feature column, the fold key (removed from it).
+std::vector<int> key_column_folds(ls::models::Dataset& data, int k, std::uint64_t seed) {
+    ls::models::Column key = std::move(data.features.back());
+    data.features.pop_back();
+    return ls::models::key_folds(key, k, seed);
+}
+
 }  // namespace
 
 // ls_train(name, source, target, features, algorithm, params jsonb) returns bigint:
@@ -357,6 +379,10 @@ Datum ls_train(PG_FUNCTION_ARGS) {
         }
         FitArgs a = fit_args(fcinfo, 1);
         for (const char* k : {"deploy", "validate", "validate_group"}) a.params.erase(k);
+        const std::string fold_key = take_fold_key(a, validate_group);
+        if (!fold_key.empty() && !validate_k)
+            fail(ErrorKind::InvalidParameter, "params \"fold_key\" goes with \"validate\": k (the folds it draws)");
+        if (!fold_key.empty()) a.spec.features.push_back(fold_key);
         if (!validate_group.empty()) {
             for (const auto& f : a.spec.features)
                 if (f == validate_group)
@@ -378,6 +404,9 @@ Datum ls_train(PG_FUNCTION_ARGS) {
             if (!validate_group.empty()) {
                 nfolds = group_folds(data, validate_group, fold, labels);
                 validation = "\"method\": \"leave-one-group-out\", \"group_column\": " + json_str(validate_group);
+            } else if (!fold_key.empty()) {
+                fold = key_column_folds(data, validate_k, 42);
+                validation = "\"method\": \"k-fold\", \"fold_key\": " + json_str(fold_key) + ", \"seed\": 42";
             } else {
                 if (data.rows() < static_cast<std::size_t>(validate_k))
                     fail(ErrorKind::InvalidParameter, "validation needs at least k rows");
@@ -446,17 +475,21 @@ Datum ls_cross_validate(PG_FUNCTION_ARGS) {
             // a fold trains on a subset (a copy of its design) and scores the rest
             return ls::models::training_bytes(d, algo, rows, false);
         };
-        if (!group.empty()) {
-            for (const auto& f : a.spec.features)
-                if (f == group) fail(ErrorKind::InvalidParameter, "the group column \"" + group + "\" is also a feature");
-            a.spec.features.push_back(group);
-        }
+        for (const auto& f : a.spec.features)
+            if (!group.empty() && f == group)
+                fail(ErrorKind::InvalidParameter, "the group column \"" + group + "\" is also a feature");
+        const std::string fold_key = take_fold_key(a, group);
+        if (!group.empty()) a.spec.features.push_back(group);
+        if (!fold_key.empty()) a.spec.features.push_back(fold_key);
         ls::models::Dataset data = lspg::read_dataset(a.spec);
         std::vector<int> fold;
         std::vector<std::string> labels;
         int nfolds = k;
         if (!group.empty()) {
             nfolds = group_folds(data, group, fold, labels);
+        } else if (!fold_key.empty()) {
+            fold = key_column_folds(data, k, static_cast<std::uint64_t>(seed));
+            for (int f = 1; f <= k; ++f) labels.push_back(std::to_string(f));
         } else {
             if (data.rows() < static_cast<std::size_t>(k))
                 fail(ErrorKind::InvalidParameter, "cross-validation needs at least k rows");
