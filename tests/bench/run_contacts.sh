@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test) of the contact pipeline end to end, at LS_BENCH_LEARNERS learners
 # (default 100,000): generate (3 flows, contacts in every flow) -> load -> refresh_learner_daily
+# (again with nothing new, and the series computed without writing it)
 # -> train_learner_models (xgboost, 10 weeks) -> score_learners (twice: the second is the
 # steady-state cost) -> train_contact_uplift -> contact_plan -> contact_effect and
 # contact_policy_values, at the cut-off of the generated export. Prints seconds per step and
@@ -59,6 +60,10 @@ row "2 load (incl. the view-cache refresh)" "$(secs "$t0" "$t1")" "$(q "SELECT s
 
 t=$(stmt "CALL learnerscore.refresh_learner_daily('b')")
 row "3 refresh_learner_daily (learner_daily rows)" "$t" "$(q "SELECT count(*) FROM b.learner_daily")"
+t=$(stmt "SELECT count(*) FROM learnerscore._learner_daily_all('b', (SELECT min(cur_date) FROM b.learner_daily), (SELECT max(cur_date) FROM b.learner_daily), '1 day', 7, 20)")
+row "3a   (computing the series alone)" "$t"
+t=$(stmt "CALL learnerscore.refresh_learner_daily('b')")
+row "3b refresh_learner_daily with nothing new" "$t"
 running=$(q "SELECT count(*) FROM b.learner_flows WHERE flow_start <= '$CUTOFF' AND '$CUTOFF' < flow_end")
 
 t=$(stmt "CALL learnerscore.train_learner_models('b', weeks => 10, as_of => '$CUTOFF')")
