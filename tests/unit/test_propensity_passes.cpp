@@ -108,7 +108,26 @@ TEST(PropensityPasses, MalformedArraysAreErrors) {
     expect_error({2, 3, 2, 0, 0, 7, 0, 1, 0, 0});  // column out of range
     expect_error({2, 3, 2, 0, 0, 0, 0, -1, 0, 0}); // non-positive 1/sd
     expect_error({2, 3, 2, 0, 0, 0, 0, 1, 0, INFINITY});
-    expect_error({2, 100000, 100001, 0, 0});       // a payload past the bound (and too short)
+    expect_error({2, 100000, 100001, 0, 0});       // more covariates than the aggregates take (4096)
+    {
+        // 4000 covariates: a Newton state of 16 M doubles is past the bound of 8 M (54000) and is not allocated
+        PassParams big;
+        big.kind = PassKind::Newton;
+        big.k = 4000;
+        for (std::size_t j = 0; j < 4000; ++j) {
+            big.scaler.cols.push_back(j);
+            big.scaler.mean.push_back(0);
+            big.scaler.inv_sd.push_back(1);
+        }
+        big.beta.assign(4001, 0.0);
+        std::vector<double> bp = big.encode();
+        try {
+            pass_initial_state(bp.data(), bp.size());
+            ADD_FAILURE() << "a 128 MB state was allocated";
+        } catch (const ls::Error& e) {
+            EXPECT_EQ(e.kind(), ls::ErrorKind::ProgramLimitExceeded);
+        }
+    }
     // a state: wrong lengths, wrong header, mismatched merge, wrong row width
     std::vector<double> s = pass_initial_state(good.data(), good.size());
     EXPECT_NO_THROW(pass_check_state(s.data(), s.size()));

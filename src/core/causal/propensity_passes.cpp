@@ -7,6 +7,7 @@
 #include "core/base/error.h"
 #include "core/base/interrupt.h"
 #include "core/base/sigmoid.h"
+#include "core/causal/causal_state.h"
 #include "core/causal/propensity_terms.h"
 
 namespace ls::causal {
@@ -14,8 +15,8 @@ namespace ls::causal {
 namespace {
 
 constexpr std::size_t kHeader = 5;              // kind, k, q, trim, extra length
-constexpr std::size_t kMaxCovariates = 100000;  // a bound on hostile params, far above any real design
-constexpr std::size_t kMaxPayload = std::size_t(16) << 20;  // doubles (128 MB) in one state
+constexpr std::size_t kMaxPassCovariates = kMaxCovariates;  // as the moment aggregates (causal_state.h)
+constexpr std::size_t kMaxPayload = std::size_t(8) << 20;  // doubles (64 MB) in one state, as a moment state of 4096 covariates
 constexpr std::size_t kArmsFixed = 8;           // n1, n0, lo, hi, s1, s1y, s0, s0y
 
 bool integral(double v, double lo, double hi) { return std::isfinite(v) && v == std::floor(v) && v >= lo && v <= hi; }
@@ -73,13 +74,13 @@ ParamView view_params(const double* p, std::size_t len) {
     v.len = len;
     if (!integral(p[0], 1, 7)) bad("unknown pass");
     v.kind = static_cast<PassKind>(static_cast<int>(p[0]));
-    if (!integral(p[1], 0, double(kMaxCovariates))) bad("covariate count");
+    if (!integral(p[1], 0, double(kMaxPassCovariates))) bad("covariate count");
     v.k = static_cast<std::size_t>(p[1]);
     if (!integral(p[2], 1, double(v.k) + 1)) bad("design width");
     v.q = static_cast<std::size_t>(p[2]);
     v.trim = p[3];
     if (!(v.trim >= 0 && v.trim < 0.5)) bad("trim");
-    if (!integral(p[4], 0, double(2 * kMaxCovariates + 2))) bad("extra length");
+    if (!integral(p[4], 0, double(2 * kMaxPassCovariates + 2))) bad("extra length");
     v.extra_len = static_cast<std::size_t>(p[4]);
     v.nbeta = v.kind == PassKind::Scale ? 0 : v.q;
     std::size_t want_extra = 0;
