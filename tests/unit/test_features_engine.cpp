@@ -661,7 +661,7 @@ TEST(FeaturesRowContract, MaterializedTableTakesTheColumnsOfLearnerDaily) {
 }
 
 TEST(FeaturesRowContract, RefreshInsertsTheColumnsInOrder) {
-    EXPECT_EQ(items_after(features_sql(), "INSERT INTO %6$s.learner_daily", "SELECT ", " FROM src"),
+    EXPECT_EQ(items_after(features_sql(), "INSERT INTO %4$s.learner_daily", "SELECT ", " FROM learnerscore.learner_daily("),
               column_names(false));
 }
 
