@@ -79,17 +79,6 @@ void check_dimension(int d, int fixed) {
                                                           "; at most " + std::to_string(lc::kMaxCovariates) + ")");
 }
 
-// The state to modify: in place inside an aggregate, else a copy.
-ArrayType* writable(FunctionCallInfo fcinfo, int argno) {
-    ArrayType* a = nullptr;
-    if (AggCheckCallContext(fcinfo, nullptr)) {
-        lspg::pg_call([&]() { a = PG_GETARG_ARRAYTYPE_P(argno); });
-    } else {
-        lspg::pg_call([&]() { a = PG_GETARG_ARRAYTYPE_P_COPY(argno); });
-    }
-    return a;
-}
-
 ArrayType* alloc_state(int len) {
     ArrayType* a = nullptr;
     lspg::pg_call([&]() { a = new_float8_array(len); });
@@ -127,7 +116,7 @@ std::vector<double>& scratch() {
 // Appends one row to a COMOM state, creating the state on the first row.
 Datum comom_add(FunctionCallInfo fcinfo, int tag, double alpha, int m, const double* row, int d,
                      double treat) {
-    ArrayType* st = writable(fcinfo, 0);
+    ArrayType* st = writable_state(fcinfo, 0);
     lc::MomentState ms = trans_state(st, tag);
     if (ms.tag == 0) {
         check_dimension(d, 2);
@@ -160,7 +149,7 @@ Datum ls_diff_trans(PG_FUNCTION_ARGS) {
         double y = PG_GETARG_FLOAT8(1);
         bool t = PG_GETARG_BOOL(2);
         check_finite(y, "the outcome", "ate_diff");
-        ArrayType* st = writable(fcinfo, 0);
+        ArrayType* st = writable_state(fcinfo, 0);
         if (trans_state(st, kDiff).tag == 0) {
             double alpha = alpha_arg(fcinfo, 3);
             st = alloc_state(8);
@@ -181,7 +170,7 @@ Datum ls_diff_boot_trans(PG_FUNCTION_ARGS) {
         int b = PG_GETARG_INT32(3);
         int64 seed = PG_GETARG_INT64(4);
         check_finite(y, "the outcome", "ate_diff_bootstrap");
-        ArrayType* st = writable(fcinfo, 0);
+        ArrayType* st = writable_state(fcinfo, 0);
         lc::MomentState ms = trans_state(st, kBoot);
         if (ms.tag == 0) {
             if (b < lc::kMinReplicates || b > lc::kMaxReplicates)
@@ -220,7 +209,7 @@ Datum ls_moments_combine(PG_FUNCTION_ARGS) {
         ArrayType* b = PG_GETARG_ARRAYTYPE_P(1);
         lc::MomentState mb = decode(b, true);
         int lb = state_length(b);
-        ArrayType* a = writable(fcinfo, 0);
+        ArrayType* a = writable_state(fcinfo, 0);
         lc::MomentState ma = decode(a, true);
         int la = state_length(a);
         if (lb == 0) PG_RETURN_ARRAYTYPE_P(a);

@@ -11,6 +11,7 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 }
@@ -26,6 +27,16 @@ ArrayType* new_float8_array(int len) {
     a->elemtype = FLOAT8OID;
     ARR_DIMS(a)[0] = len;
     ARR_LBOUND(a)[0] = 1;
+    return a;
+}
+
+ArrayType* writable_state(FunctionCallInfo fcinfo, int argno) {
+    ArrayType* a = nullptr;
+    if (AggCheckCallContext(fcinfo, nullptr)) {
+        pg_call([&]() { a = PG_GETARG_ARRAYTYPE_P(argno); });
+    } else {
+        pg_call([&]() { a = PG_GETARG_ARRAYTYPE_P_COPY(argno); });
+    }
     return a;
 }
 

@@ -24,6 +24,9 @@ ArrayType* new_float8_array(int len);
 // its length (0 for '{}'). The contents: ls::causal::decode_moment_state.
 int state_length(ArrayType* a);
 inline double* state_data(ArrayType* a) { return reinterpret_cast<double*>(ARR_DATA_PTR(a)); }
+// The float8[] state of argument `argno` to modify: in place inside an
+// aggregate (as float8_accum does), else a copy (a direct call).
+ArrayType* writable_state(FunctionCallInfo fcinfo, int argno);
 
 // Covariates of one row: false when the array or one element is NULL (the row
 // is skipped); throws on a multi-dimensional array or a NaN / infinite value.

@@ -146,12 +146,9 @@ Datum ls_ate_from_table(PG_FUNCTION_ARGS) {
     double trim = PG_GETARG_FLOAT8(5), alpha = PG_GETARG_FLOAT8(6);
     return lspg::guarded([&]() -> Datum {
         std::string method = lspg::text_to_string(method_t);
-        std::string sql = "SELECT (" + std::string(quote_identifier(lspg::text_to_string(outcome).c_str())) +
-                          ")::float8, ((" + quote_identifier(lspg::text_to_string(treatment).c_str()) + ")::int <> 0)";
-        for (int i = 0; i < ncov; ++i)
-            sql += ", (" + std::string(quote_identifier(lspg::text_to_string(DatumGetTextPP(cov_datums[i])).c_str())) +
-                   ")::float8";
-        sql += " FROM " + std::string(relname);
+        const std::string y = lspg::text_to_string(outcome), t = lspg::text_to_string(treatment);
+        std::vector<std::string> names;
+        for (int i = 0; i < ncov; ++i) names.push_back(lspg::text_to_string(DatumGetTextPP(cov_datums[i])));
         lc::PropensityOptions o;
         o.trim = trim;
         o.alpha = alpha;
@@ -159,7 +156,23 @@ Datum ls_ate_from_table(PG_FUNCTION_ARGS) {
         // Validate the method before reading a single row.
         if (method != "diff" && method != "regression" && method != "ipw" && method != "aipw")
             lc::estimate_rows(lc::RowView{}, method, o);
+        if ((method == "ipw" || method == "aipw") && use_passes(rel, ncov + 2)) {
+            lc::Effect e;
+            lspg::causal::with_pass_runner(lspg::causal::pass_query(relname, y, t, names), "ate_from_table",
+                                           [&](const lc::PassRunner& run, int* passes) {
+                                               e = lc::estimate_by_passes(method, names.size(), o, run, passes);
+                                           });
+            if (!e.valid && e.warning == "ate_from_table: no rows") {
+                lspg::causal::warn(e.warning);
+                PG_RETURN_NULL();
+            }
+            return lspg::causal::effect_datum(fcinfo, e);
+        }
 
+        std::string sql = "SELECT (" + std::string(quote_identifier(y.c_str())) + ")::float8, ((" +
+                          quote_identifier(t.c_str()) + ")::int <> 0)";
+        for (const std::string& c : names) sql += ", (" + std::string(quote_identifier(c.c_str())) + ")::float8";
+        sql += " FROM " + std::string(relname);
         ColumnReceiver recv{};
         recv.pub.receiveSlot = column_receive;
         recv.pub.rStartup = column_startup;
@@ -168,21 +181,6 @@ Datum ls_ate_from_table(PG_FUNCTION_ARGS) {
         recv.pub.mydest = DestNone;
         recv.w = ncov + 2;
         recv.cap = 65536;
-        if ((method == "ipw" || method == "aipw") && use_passes(rel, ncov + 2)) {
-            std::vector<std::string> names;
-            for (int i = 0; i < ncov; ++i) names.push_back(lspg::text_to_string(DatumGetTextPP(cov_datums[i])));
-            const std::string q = lspg::causal::pass_query(relname, lspg::text_to_string(outcome),
-                                                           lspg::text_to_string(treatment), names);
-            lc::Effect e;
-            lspg::causal::with_pass_runner(q, "ate_from_table", [&](const lc::PassRunner& run, int* passes) {
-                e = lc::estimate_by_passes(method, static_cast<std::size_t>(ncov), o, run, passes);
-            });
-            if (!e.valid && e.warning == "ate_from_table: no rows") {
-                lspg::causal::warn(e.warning);
-                PG_RETURN_NULL();
-            }
-            return lspg::causal::effect_datum(fcinfo, e);
-        }
         const char* q = sql.c_str();
         // The buffer lives in a child of the function's context, which outlives SPI_finish.
         lspg::pg_call([&]() {

@@ -20,18 +20,9 @@ PG_FUNCTION_INFO_V1(ls_propensity_pass_combine);
 namespace lc = ls::causal;
 using lspg::causal::state_data;
 using lspg::causal::state_length;
+using lspg::causal::writable_state;
 
 namespace {
-
-ArrayType* writable(FunctionCallInfo fcinfo, int argno) {
-    ArrayType* a = nullptr;
-    if (AggCheckCallContext(fcinfo, nullptr)) {
-        lspg::pg_call([&]() { a = PG_GETARG_ARRAYTYPE_P(argno); });
-    } else {
-        lspg::pg_call([&]() { a = PG_GETARG_ARRAYTYPE_P_COPY(argno); });
-    }
-    return a;
-}
 
 // A new state array in the aggregate's memory context (the current one outside an aggregate).
 ArrayType* state_array(FunctionCallInfo fcinfo, const std::vector<double>& v) {
@@ -51,7 +42,7 @@ ArrayType* state_array(FunctionCallInfo fcinfo, const std::vector<double>& v) {
 // (state, params, outcome, treated, covariates): STRICT, so a row with a NULL is skipped.
 Datum ls_propensity_pass_trans(PG_FUNCTION_ARGS) {
     return lspg::guarded([&]() -> Datum {
-        ArrayType* st = writable(fcinfo, 0);
+        ArrayType* st = writable_state(fcinfo, 0);
         int len = state_length(st);
         if (len == 0) {
             ArrayType* params = nullptr;
@@ -77,7 +68,7 @@ Datum ls_propensity_pass_combine(PG_FUNCTION_ARGS) {
         ArrayType* b = nullptr;
         lspg::pg_call([&]() { b = PG_GETARG_ARRAYTYPE_P(1); });
         int lb = state_length(b);
-        ArrayType* a = writable(fcinfo, 0);
+        ArrayType* a = writable_state(fcinfo, 0);
         int la = state_length(a);
         if (lb == 0) PG_RETURN_ARRAYTYPE_P(a);
         lc::pass_check_state(state_data(b), static_cast<std::size_t>(lb));

@@ -63,6 +63,31 @@ struct CallCache {
     char bytes_edges[2 * kEdge];
 };
 
+// Stores a decoded model in a bounded cache: past kMaxCached entries everything
+// is dropped (rarely hit) and the generation moves, so call sites re-resolve.
+template <class Map, class Key>
+const ls::models::Model& cache_put(Map& cache, const Key& key, std::unique_ptr<ls::models::Model> m) {
+    if (cache.size() >= kMaxCached) {
+        cache.clear();
+        ++g_generation;
+    }
+    auto& slot = cache[key];
+    slot = std::move(m);
+    return *slot;
+}
+
+// The call site's cache (fn_extra), allocated zeroed in fn_mcxt on first use.
+CallCache* call_cache(FunctionCallInfo fcinfo) {
+    auto* cc = static_cast<CallCache*>(fcinfo->flinfo->fn_extra);
+    if (!cc) {
+        void* mem = nullptr;
+        pg_call([&]() { mem = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallCache)); });
+        cc = static_cast<CallCache*>(mem);
+        fcinfo->flinfo->fn_extra = cc;
+    }
+    return cc;
+}
+
 // Whether `p[0..len)` is the blob this call site decoded last: the same
 // address, length and first and last kEdge bytes (the same datum row after
 // row; hashing a large XGBoost blob per row would cost more than scoring).
@@ -83,14 +108,7 @@ const ls::models::Model& model_by_bytes(const char* p, std::size_t len) {
         ls::fail(ls::ErrorKind::FeatureNotSupported, "an XGBoost model cannot be given as bytes",
                  "XGBoost models score by name or id on the node that holds learnerscore.models; linear and logistic "
                  "models can be given as bytes (docs/scale-out.md).");
-    std::unique_ptr<ls::models::Model> m = ls::models::Model::deserialize(p, len);
-    if (g_bytes_cache.size() >= kMaxCached) {  // bounded: drop everything, rarely hit
-        g_bytes_cache.clear();
-        ++g_generation;
-    }
-    auto& slot = g_bytes_cache[key];
-    slot = std::move(m);
-    return *slot;
+    return cache_put(g_bytes_cache, key, ls::models::Model::deserialize(p, len));
 }
 
 }  // namespace
@@ -146,13 +164,7 @@ const ls::models::Model& model_by_id(std::int64_t id) {
         throw;
     }
     pfree(copy);
-    if (g_cache.size() >= kMaxCached) {  // bounded: drop everything, rarely hit
-        g_cache.clear();
-        ++g_generation;
-    }
-    auto& slot = g_cache[id];
-    slot = std::move(m);
-    return *slot;
+    return cache_put(g_cache, id, std::move(m));
 }
 
 std::uint64_t model_cache_generation() { return g_generation; }
@@ -180,12 +192,7 @@ const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std:
         if (id_out) *id_out = 0;  // no registry id
         if (cc && cc->generation == g_generation && same_blob(cc, p, len)) return *cc->model;
         const ls::models::Model& m = model_by_bytes(p, len);
-        if (!cc) {
-            void* mem = nullptr;
-            pg_call([&]() { mem = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallCache)); });
-            cc = static_cast<CallCache*>(mem);
-            fcinfo->flinfo->fn_extra = cc;
-        }
+        cc = call_cache(fcinfo);
         cc->generation = g_generation;
         cc->model = &m;
         cc->by_name = false;
@@ -225,12 +232,7 @@ const ls::models::Model& model_for_call(FunctionCallInfo fcinfo, int argno, std:
     }
     std::int64_t id = by_name ? model_id_by_name(std::string(name, name_len)) : key_id;
     const ls::models::Model& m = model_by_id(id);
-    if (!cc) {
-        void* mem = nullptr;
-        pg_call([&]() { mem = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallCache)); });
-        cc = static_cast<CallCache*>(mem);
-        fcinfo->flinfo->fn_extra = cc;
-    }
+    cc = call_cache(fcinfo);
     cc->generation = g_generation;
     cc->id = id;
     cc->model = &m;
