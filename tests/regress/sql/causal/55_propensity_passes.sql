@@ -47,6 +47,24 @@ SELECT abs(p.min_treated - a.min_treated) < 1e-9 AND abs(p.max_control - a.max_c
        (SELECT learnerscore.propensity_overlap(t, ARRAY[x1, x2, x3, x5]) o FROM pp_rows) s, LATERAL (SELECT (s.o).*) a;
 SELECT learnerscore.balance_from_table('pp_rows', 't', ARRAY['x1'], 0.7);
 SELECT learnerscore.balance_from_table('pp_rows', 't', ARRAY['no_such_column']);
+-- bad inputs of the pass functions: NULL arguments (STRICT: NULL), a NULL covariate name, NaN rows,
+-- a column that is not a number, an unknown method (with the SQLSTATE)
+\set VERBOSITY sqlstate
+SELECT learnerscore.balance_from_table('pp_rows', NULL, ARRAY['x1']) IS NULL AS null_treatment;
+SELECT learnerscore.overlap_from_table('pp_rows', 't', NULL) IS NULL AS null_covariates;
+SELECT learnerscore.balance_from_table('pp_rows', 't', ARRAY['x1', NULL]);
+SELECT learnerscore.overlap_from_table('pp_rows', 't', ARRAY[NULL]::text[]);
+CREATE TEMP VIEW pp_nan AS SELECT y0, t, CASE WHEN i = 5 THEN 'NaN'::float8 ELSE x1 END AS x1, 'a'::text AS label FROM pp_rows;
+SET learnerscore.table_estimator = passes;
+SELECT learnerscore.ate_from_table('pp_nan', 'y0', 't', ARRAY['x1'], 'aipw');
+SELECT learnerscore.balance_from_table('pp_nan', 't', ARRAY['x1']);
+SELECT learnerscore.ate_from_table('pp_nan', 'y0', 't', ARRAY['label'], 'ipw');
+SELECT learnerscore.ate_from_table('pp_rows', 'y0', 't', ARRAY['x1'], 'ipw', 0.6);
+SELECT learnerscore.ate_from_table('pp_rows', 'y0', 't', ARRAY['x1'], 'matching');
+SELECT learnerscore.ate_from_table('pp_rows', 'y0', 't', '{}', 'ipw') IS NOT NULL AS no_covariates_ok;
+RESET learnerscore.table_estimator;
+DROP VIEW pp_nan;
+\set VERBOSITY default
 -- the estimate is the planted effect (2) within its interval
 SET learnerscore.table_estimator = passes;
 SELECT method, ci_low < 2 AND 2 < ci_high AS covers_planted
@@ -75,8 +93,21 @@ SET ROLE pp_user;
 SET learnerscore.table_estimator = passes;
 SELECT method, n_treated + n_control AS rows_used
   FROM learnerscore.ate_from_table('pp_rows', 'y0', 't', ARRAY['x1', 'x2'], 'aipw');
+SELECT count(*) AS covariates, bool_and(smd_after IS NOT NULL) AS weighted
+  FROM unnest(learnerscore.balance_from_table('pp_rows', 't', ARRAY['x1', 'x2'])) b;
+SELECT n_treated + n_control AS rows_used, converged FROM learnerscore.overlap_from_table('pp_rows', 't', ARRAY['x1', 'x2']);
 SELECT learnerscore._propensity_pass_trans('{}', '{1,0,1,0,0}', 1, true, '{}');
+-- what the role may not read stays unread: 42501 from the pass query
 RESET ROLE;
+CREATE TABLE pp_secret AS SELECT * FROM pp_rows;
+SET ROLE pp_user;
+\set VERBOSITY sqlstate
+SELECT learnerscore.ate_from_table('pp_secret', 'y0', 't', ARRAY['x1'], 'ipw');
+SELECT learnerscore.balance_from_table('pp_secret', 't', ARRAY['x1']);
+SELECT learnerscore.overlap_from_table('pp_secret', 't', ARRAY['x1']);
+\set VERBOSITY default
+RESET ROLE;
+DROP TABLE pp_secret;
 -- malformed params and states: errors (22P03, as every forged state: security/52_hostile_states), never a crash
 \set VERBOSITY terse
 SELECT learnerscore.propensity_pass('{9,1,1,0,0}', y0, t, ARRAY[x1]) FROM pp_rows;
