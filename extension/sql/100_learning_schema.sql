@@ -16,6 +16,28 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._comment_table(text, text) IS
   'Internal: COMMENT ON TABLE tbl IS txt, unless that already is its comment (no lock then).';
 
+-- Whether a learning schema is distributed with Citus (its users table is
+-- hash-distributed: learnerscore.distribute_learning_schema). Such a schema
+-- gets the co-located forms of the analyst views and no view caches (their
+-- statement triggers cannot run on shards), so nothing can be silently stale.
+-- False without Citus (no pg_dist_partition), never an error.
+CREATE FUNCTION learnerscore._schema_distributed(schema_name text) RETURNS boolean
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    users regclass := to_regclass(format('%I.users', schema_name));
+    distributed boolean;
+BEGIN
+    IF users IS NULL OR to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1 AND partmethod = ''h'')'
+       INTO distributed USING users;
+    RETURN distributed;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._schema_distributed(text) IS
+  'Internal: true when <schema>.users is a Citus hash-distributed table (the schema was distributed by learnerscore.distribute_learning_schema); false without Citus.';
+
 -- Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even then.
 CREATE FUNCTION learnerscore._create_schema_if_missing(schema_name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
@@ -167,7 +189,10 @@ BEGIN
         END IF;
     END LOOP;
     tbl := format('%I.contacts', schema_name);
-    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl::regclass AND tgname = 'contacts_check') THEN
+    -- Not on a distributed schema: a row trigger cannot run on Citus shards
+    -- (distribute_learning_schema drops it; docs/scale-out.md).
+    IF NOT learnerscore._schema_distributed(schema_name)
+       AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl::regclass AND tgname = 'contacts_check') THEN
         EXECUTE format('CREATE TRIGGER contacts_check BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION learnerscore._check_contact()', tbl);
     END IF;
 END

@@ -55,6 +55,15 @@ $fn$;
 COMMENT ON FUNCTION learnerscore._view_base_tables(regclass) IS
   'Internal: the tables a view reads, directly or through other views (from pg_rewrite/pg_depend), in OID order; the tables of the view caches (analyst_view_cache, <view>_cache) are not counted.';
 
+-- The stale_cause of every cache of a distributed schema (the loader tells
+-- "caches off" from "stale" by it).
+CREATE FUNCTION learnerscore._caches_off_cause() RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    SELECT 'off: distributed schema'::text
+$fn$;
+COMMENT ON FUNCTION learnerscore._caches_off_cause() IS
+  'Internal: the analyst_view_cache.stale_cause of the caches of a schema distributed with Citus, where the cached views read their live queries and refresh_analyst_views does nothing.';
+
 -- Statement-level trigger on the source tables: marks the cache named by
 -- TG_ARGV[0] stale in the writer's transaction.
 CREATE FUNCTION learnerscore._mark_view_cache_stale() RETURNS trigger
@@ -136,6 +145,18 @@ BEGIN
         'State of the cached analyst views (m_user_tags_history, m_online_students, dataset_h): fresh = the cache holds exactly what the live query returns. Set by learnerscore.refresh_analyst_views(schema); cleared, within the writing transaction, by a trigger on every source table (stale_cause: the first write since the refresh). Roles that write to the source tables need SELECT and UPDATE here. No row, or fresh false: the view reads the live query.');
     EXECUTE format('INSERT INTO %s.analyst_view_cache (view_name, fresh, stale_since, stale_cause)
                     VALUES ($1, false, now(), ''created'') ON CONFLICT (view_name) DO NOTHING', s) USING cached_view;
+
+    -- A schema distributed with Citus: no cache. The statement triggers would
+    -- run on the shards, where the state table does not exist, and the cache
+    -- would stay "fresh" after a write; so the view is its live query, and the
+    -- state says why (refresh_analyst_views does nothing there).
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format('UPDATE %s.analyst_view_cache SET fresh = false, stale_since = coalesce(stale_since, now()),
+                               stale_cause = $2 WHERE view_name = $1 AND stale_cause IS DISTINCT FROM $2', s)
+            USING cached_view, learnerscore._caches_off_cause();
+        EXECUTE format('CREATE OR REPLACE VIEW %s.%I AS SELECT l.* FROM %s l', s, cached_view, live);
+        RETURN;
+    END IF;
 
     -- ENABLE ALWAYS: also fires under session_replication_role = replica
     -- (logical replication apply), where a change must invalidate the cache too.
@@ -265,6 +286,10 @@ BEGIN
               HINT = 'Its lock on the source tables must precede the snapshot it reads them with.';
     END IF;
 
+    IF learnerscore._schema_distributed(schema_name) THEN
+        RAISE NOTICE 'the view caches of schema "%" are off: it is distributed with Citus, and its views read their live queries', schema_name;
+        RETURN;
+    END IF;
     PERFORM learnerscore._lock_analyst_view_caches(schema_name, views);
     -- In refresh order: a later live query reads the earlier caches, fresh by then.
     FOR v IN SELECT c.* FROM learnerscore._cached_views() c WHERE c.view_name = ANY (views) LOOP
@@ -290,7 +315,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore.refresh_analyst_views(text) IS
-  'Refreshes the caches of <schema>.m_user_tags_history, m_online_students and dataset_h: SHARE-locks their source tables (waits for writers in flight and blocks new ones while it runs, like REFRESH MATERIALIZED VIEW), then locks all three caches at once, in the order readers lock them (readers of the cached views wait for it; no deadlock with them, loads or create_learning_schema), runs with jit = off (cancellable at once), stores each live query in its index order, ANALYZEs and marks the cache fresh. One row per cached view: row_count and seconds. Run at READ COMMITTED by a role that can lock the source tables (UPDATE, DELETE or TRUNCATE on them) and owns the caches (for ANALYZE). learnerscore load calls it after a successful load (--no-refresh to skip).';
+  'Refreshes the caches of <schema>.m_user_tags_history, m_online_students and dataset_h: SHARE-locks their source tables (waits for writers in flight and blocks new ones while it runs, like REFRESH MATERIALIZED VIEW), then locks all three caches at once, in the order readers lock them (readers of the cached views wait for it; no deadlock with them, loads or create_learning_schema), runs with jit = off (cancellable at once), stores each live query in its index order, ANALYZEs and marks the cache fresh. One row per cached view: row_count and seconds. Run at READ COMMITTED by a role that can lock the source tables (UPDATE, DELETE or TRUNCATE on them) and owns the caches (for ANALYZE). learnerscore load calls it after a successful load (--no-refresh to skip). On a schema distributed with Citus (distribute_learning_schema) the caches are off and it returns no rows, with a NOTICE.';
 
 -- Every view definition of a schema that create_learning_schema makes, to
 -- tell whether re-creating the views changed anything a cache depends on.

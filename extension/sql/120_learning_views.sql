@@ -31,6 +31,48 @@ $fn$;
 COMMENT ON FUNCTION learnerscore.is_online_format(text) IS
   'Whether a learning_format value means online (NULL → false); students_v3 filters with it (a boolean function, so the planner estimates the online share sensibly). Executable by every role: the analyst views call it.';
 
+-- The tag intervals of the learners with a tag change, for a distributed
+-- schema: the rows of m_user_tags_history_live's first two branches, as one
+-- chain of subqueries each read once and with windows partitioned by user_id,
+-- so Citus pushes it down whole (a CTE read twice is materialized on the
+-- coordinator, and a UNION cannot be the inner side of a LEFT JOIN pushed
+-- down, which m_online_students needs). Changes at the same instant are
+-- ordered by their comment, not by load order: Citus fails on a ctid in a
+-- pushed-down window ("invalid attnum -1"). The first change's before-set travels
+-- as first_value over the window; the opening interval is the first instant's
+-- row emitted a second time (changed = false).
+CREATE FUNCTION learnerscore._tag_intervals_sql(schema_name text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    SELECT format($q$
+        SELECT o.user_id,
+               CASE WHEN x.changed THEN o.from_datetime END AS from_datetime,
+               CASE WHEN x.changed THEN o.to_datetime ELSE o.from_datetime END AS to_datetime,
+               CASE WHEN x.changed THEN array_to_string(coalesce(o.prev_tags, o.first_before), ' ') END AS last_tag,
+               array_to_string(CASE WHEN x.changed THEN o.tags ELSE o.first_before END, ' ') AS tag,
+               x.changed AS from_users_logs,
+               CASE WHEN x.changed THEN o.comment END AS comment,
+               CASE WHEN x.changed THEN o.tags ELSE o.first_before END AS tags,
+               learnerscore.learning_format(CASE WHEN x.changed THEN o.tags ELSE o.first_before END) AS learning_format
+          FROM (SELECT i.user_id, i.created_at AS from_datetime,
+                       lead(i.created_at) OVER u AS to_datetime, lag(i.tags) OVER u AS prev_tags,
+                       row_number() OVER u AS k, i.tags, i.comment, i.first_before
+                  FROM (SELECT DISTINCT ON (c.user_id, c.created_at) c.user_id, c.created_at, c.comment, c.tags, c.first_before
+                          FROM (SELECT l.user_id, l.created_at, l.comment,
+                                       row_number() OVER w AS n,
+                                       learnerscore.tag_fold(l.comment) OVER w AS tags,
+                                       first_value(p.tags_before) OVER w AS first_before
+                                  FROM %1$s.users_logs l
+                                 CROSS JOIN LATERAL learnerscore.parse_tag_change(l.comment) p
+                                 WHERE p.full_set IS NOT NULL
+                                WINDOW w AS (PARTITION BY l.user_id ORDER BY l.created_at, l.comment ROWS UNBOUNDED PRECEDING)) c
+                         ORDER BY c.user_id, c.created_at, c.n DESC) i
+                WINDOW u AS (PARTITION BY i.user_id ORDER BY i.created_at)) o
+         CROSS JOIN LATERAL (VALUES (true), (false)) x(changed)
+         WHERE x.changed OR (o.k = 1 AND o.first_before IS NOT NULL)$q$, quote_ident(schema_name))
+$fn$;
+COMMENT ON FUNCTION learnerscore._tag_intervals_sql(text) IS
+  'Internal: the SELECT of the tag intervals of the learners with a tag change in a distributed learning schema (m_user_tags_history_live without its learners-without-change branch), written so that Citus pushes it down to the shards.';
+
 -- m_user_tags_history: per learner, intervals [from_datetime, to_datetime)
 -- with the tag set in force. Each users_logs row whose comment parses as a
 -- tag change opens an interval; several changes at the same instant
@@ -42,6 +84,22 @@ COMMENT ON FUNCTION learnerscore.is_online_format(text) IS
 CREATE FUNCTION learnerscore._create_view_m_user_tags_history_live(schema_name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 BEGIN
+    -- Distributed (Citus): the intervals of _tag_intervals_sql (pushed down
+    -- whole to the shards), then the learners without a tag change.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.m_user_tags_history_live AS
+        %2$s
+        UNION ALL
+        SELECT u.user_id, NULL::timestamp, NULL::timestamp, NULL::text, NULL::text, false, NULL::text,
+               NULL::text[], NULL::text
+          FROM %1$s.users u
+         WHERE NOT EXISTS (SELECT 1 FROM %1$s.users_logs l
+                            CROSS JOIN LATERAL learnerscore.parse_tag_change(l.comment) p
+                            WHERE l.user_id = u.user_id AND p.full_set IS NOT NULL)
+        $v$, quote_ident(schema_name), learnerscore._tag_intervals_sql(schema_name));
+        RETURN;
+    END IF;
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_user_tags_history_live AS
     WITH changes AS (
@@ -100,6 +158,36 @@ COMMENT ON FUNCTION learnerscore._create_view_m_user_tags_history_live(text) IS
 CREATE FUNCTION learnerscore._create_view_m_online_students_live(schema_name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 BEGIN
+    -- Distributed (Citus): the pick reads the tag intervals straight from
+    -- _tag_intervals_sql (only rows with a format count, and the learners
+    -- without a change have none), and the course start from a subquery on the
+    -- reference table, so the whole view is pushed down. Same rows.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.m_online_students_live AS
+        SELECT u.unti_id, u.user_id, u.course_id, u.flow_num, u.tg_bot, u.m2_progress, u.m2_attestation,
+               u.m2_attestation_date, p.learning_format, r.reference_date
+          FROM %1$s.users u
+          LEFT JOIN (
+            SELECT DISTINCT ON (h.user_id) h.user_id, h.learning_format
+              FROM (%2$s) h
+              JOIN %1$s.users hu ON hu.user_id = h.user_id
+              LEFT JOIN (SELECT course_id, min(date_shown) AS reference_date FROM %1$s.schedule GROUP BY course_id) hr
+                     ON hr.course_id = hu.course_id
+             WHERE h.learning_format IS NOT NULL
+             ORDER BY h.user_id,
+                      CASE WHEN hr.reference_date IS NULL THEN 0
+                           WHEN (h.from_datetime IS NULL OR h.from_datetime <= hr.reference_date)
+                            AND (h.to_datetime IS NULL OR hr.reference_date < h.to_datetime) THEN 0
+                           WHEN h.from_datetime > hr.reference_date THEN 1
+                           ELSE 2 END,
+                      CASE WHEN h.from_datetime > hr.reference_date THEN h.from_datetime END ASC,
+                      h.from_datetime DESC NULLS LAST) p ON p.user_id = u.user_id
+          LEFT JOIN (SELECT course_id, min(date_shown) AS reference_date FROM %1$s.schedule GROUP BY course_id) r
+                 ON r.course_id = u.course_id
+        $v$, quote_ident(schema_name), learnerscore._tag_intervals_sql(schema_name));
+        RETURN;
+    END IF;
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_online_students_live AS
     WITH course_ref AS (
@@ -159,6 +247,27 @@ COMMENT ON FUNCTION learnerscore._create_view_students_v3(text) IS
 CREATE FUNCTION learnerscore._create_view_dataset_h_live(schema_name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 BEGIN
+    -- Distributed (Citus): one co-located join on user_id, with the schedule
+    -- and the guide as reference tables (the per-learner LATERAL form, with its
+    -- OFFSET 0 fence, cannot be pushed down to the shards). Same rows.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.dataset_h_live AS
+        SELECT st.user_id, sc.course_id, sc.type, sc.activity_type, sc.task_id, sc.activity_id, sc.date_shown,
+               sc.is_attestation, v.created_at, v.module, v.attestation, r.created_at AS result_time, r.result, r.success,
+               ag.obyaz_priznak, st.tg_bot, st.m2_progress, st.m2_attestation_date, st.m2_attestation,
+               ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s.schedule sc ON sc.course_id = st.course_id
+          LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = sc.activity_id
+          LEFT JOIN %1$s.activity_history_viewed v
+                 ON v.user_id = st.user_id AND v.page_type = sc.type
+                AND v.page_id = CASE sc.type WHEN 'занятие' THEN sc.task_id ELSE sc.activity_id END
+          LEFT JOIN %1$s.exercise_results r ON r.user_id = st.user_id AND r.activity_id = sc.activity_id
+        $v$, quote_ident(schema_name));
+        RETURN;
+    END IF;
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.dataset_h_live AS
     WITH course_rows AS MATERIALIZED (   -- schedule rows with their required flag, read once
@@ -196,6 +305,59 @@ COMMENT ON FUNCTION learnerscore._create_view_dataset_h_live(text) IS
 CREATE FUNCTION learnerscore._create_view_dataset_v(schema_name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 BEGIN
+    -- Distributed (Citus): a UNION ALL of one co-located join per event table
+    -- (online learner, age, events, and the guide where it applies): Citus
+    -- pushes a union down only when each branch is a plain join on user_id,
+    -- not when it is joined with students_v3 or outer-joined with a reference
+    -- table after the union. Same rows.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.dataset_v AS
+        SELECT st.user_id, st.course_id, a.created_at AS time, 'authorization'::text AS event, NULL::text AS type,
+               NULL::text AS activity_type, NULL::int AS task_id, NULL::int AS activity_id,
+               NULL::int AS result, NULL::int AS success, NULL::int AS m2_progress, NULL::int AS m2_attestation,
+               ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s."authorization" a ON a.user_id = st.user_id
+        UNION ALL
+        SELECT st.user_id, st.course_id, l.created_at, coalesce(l.event, 'users_logs'), NULL, NULL, NULL, NULL, NULL, NULL,
+               NULL, NULL, ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s.users_logs l ON l.user_id = st.user_id
+        UNION ALL
+        SELECT st.user_id, st.course_id, st.m2_attestation_date, 'attestation', NULL, NULL, NULL, NULL, NULL, NULL,
+               st.m2_progress, st.m2_attestation, ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+         WHERE st.m2_attestation_date IS NOT NULL
+        UNION ALL
+        SELECT st.user_id, st.course_id, v.created_at, 'history', v.page_type, coalesce(v.activity_type, ag.activity_type),
+               coalesce(CASE WHEN v.page_type = 'занятие' THEN v.page_id END, ag.task_id),
+               CASE WHEN v.page_type = 'занятие' THEN NULL ELSE v.page_id END,
+               NULL, NULL, NULL, NULL, ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s.activity_history_viewed v ON v.user_id = st.user_id
+          LEFT JOIN %1$s.activities_guide ag
+                 ON v.page_type = 'активность' AND ag.activity_id = CASE WHEN v.page_type = 'занятие' THEN NULL ELSE v.page_id END
+        UNION ALL
+        SELECT st.user_id, st.course_id, r.created_at, 'results', 'активность', ag.activity_type, ag.task_id, r.activity_id,
+               r.result, r.success, NULL, NULL, ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s.exercise_results r ON r.user_id = st.user_id
+          LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = r.activity_id
+        UNION ALL
+        SELECT st.user_id, st.course_id, w.datetime, w.event_name, 'Вебинар', NULL, NULL, w.webinar_id, NULL, NULL,
+               NULL, NULL, ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s.webinars_logs w ON w.user_id = st.user_id
+        $v$, quote_ident(schema_name));
+        RETURN;
+    END IF;
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.dataset_v AS
     SELECT st.user_id, st.course_id, e.time, e.event, e.type,
@@ -291,6 +453,43 @@ COMMENT ON FUNCTION learnerscore._create_view_m_course_params(text) IS
 CREATE FUNCTION learnerscore._create_view_m_online_users_exercise(schema_name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 BEGIN
+    -- Distributed (Citus): the learners' results grouped by (user_id, course,
+    -- task) and joined on user_id, instead of a LATERAL per learner. Same rows.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.m_online_users_exercise AS
+        WITH task_acts AS (
+            SELECT sc.course_id, sc.task_id, sc.activity_id, min(sc.date_shown) AS date_shown,
+                   max(sc.is_attestation) AS is_attestation, min(ag.module) AS module
+              FROM %1$s.schedule sc
+              LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = sc.activity_id
+             WHERE sc.type = 'активность' AND sc.activity_id IS NOT NULL
+             GROUP BY sc.course_id, sc.task_id, sc.activity_id
+        ), tasks AS (
+            SELECT course_id, task_id, min(module) AS m, min(date_shown) AS activity_datetime_shown,
+                   count(*) AS num_activities_all, max(is_attestation) AS is_attestation
+              FROM task_acts GROUP BY course_id, task_id
+        )
+        SELECT st.user_id, st.course_id, t.task_id, t.m, t.activity_datetime_shown, pt.result_datetime_upd,
+               pt.success, coalesce(pt.num_success, 0) AS num_success, t.num_activities_all,
+               coalesce(pt.max_num_repeat, 0) AS max_num_repeat, t.is_attestation,
+               st.m2_progress, st.m2_attestation, st.m2_attestation_date
+          FROM %1$s.students_v3 st
+          JOIN tasks t ON t.course_id = st.course_id
+          LEFT JOIN (
+                SELECT pa.user_id, ta.course_id, ta.task_id, max(pa.last_result) AS result_datetime_upd,
+                       max(pa.success) AS success, count(*) FILTER (WHERE pa.success = 1) AS num_success,
+                       max(pa.attempts) AS max_num_repeat
+                  FROM (SELECT r.user_id, r.activity_id, count(*) AS attempts, max(r.success) AS success,
+                               max(r.created_at) AS last_result
+                          FROM %1$s.exercise_results r
+                         GROUP BY r.user_id, r.activity_id) pa
+                  JOIN task_acts ta ON ta.activity_id = pa.activity_id
+                 GROUP BY pa.user_id, ta.course_id, ta.task_id) pt
+                 ON pt.user_id = st.user_id AND pt.course_id = st.course_id AND pt.task_id = t.task_id
+        $v$, quote_ident(schema_name));
+        RETURN;
+    END IF;
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_online_users_exercise AS
     WITH task_acts AS MATERIALIZED (
@@ -362,6 +561,47 @@ COMMENT ON FUNCTION learnerscore._create_view_m_date_interval(text) IS
 CREATE FUNCTION learnerscore._create_view_m_exercise_lag_time_series(schema_name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 BEGIN
+    -- Distributed (Citus): learners x days as one join on user_id, the
+    -- running sums as a window partitioned by user_id (the shards compute
+    -- them), instead of a LATERAL per learner. Same rows, same sums (same order).
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.m_exercise_lag_time_series AS
+        WITH b AS (
+            SELECT min(date_shown)::date AS first_day FROM %1$s.schedule
+        ), days AS (
+            SELECT day_num, date_column FROM %1$s.m_date_interval
+        ), acts AS (
+            SELECT course_id, activity_id, min(date_shown) AS shown,
+                   date_part('epoch', min(date_shown) - (SELECT first_day FROM b)::timestamp) / 86400.0 AS t
+              FROM %1$s.schedule
+             WHERE type = 'активность' AND activity_id IS NOT NULL AND date_shown IS NOT NULL
+               AND lower(activity_type) IN ('exercise', 'codeexercise', 'question', 'interactive')
+             GROUP BY course_id, activity_id
+        ), opened AS (
+            SELECT a.course_id, (a.shown::date - b.first_day) + 1 AS day_num, count(*) AS n, sum(a.t) AS t
+              FROM acts a, b GROUP BY 1, 2
+        )
+        SELECT st.user_id, st.course_id, d.day_num, d.date_column,
+               sum(coalesce(o.n, 0) - coalesce(p.n, 0)) OVER w * d.day_num
+             - sum(coalesce(o.t, 0) - coalesce(p.t, 0)) OVER w AS sum_lag,
+               st.m2_progress, st.m2_attestation, st.m2_attestation_date
+          FROM %1$s.students_v3 st
+         CROSS JOIN days d
+          LEFT JOIN opened o ON o.course_id = st.course_id AND o.day_num = d.day_num
+          LEFT JOIN (
+                SELECT q.user_id, q.course_id, (q.leaves::date - b.first_day) + 1 AS day_num, count(*) AS n, sum(q.t) AS t
+                  FROM (SELECT r.user_id, a.course_id, a.t, greatest(a.shown, min(r.created_at)) AS leaves
+                          FROM %1$s.exercise_results r
+                          JOIN acts a ON a.activity_id = r.activity_id
+                         WHERE r.success = 1
+                         GROUP BY r.user_id, a.course_id, a.activity_id, a.shown, a.t) q, b
+                 GROUP BY 1, 2, 3) p
+                 ON p.user_id = st.user_id AND p.course_id = st.course_id AND p.day_num = d.day_num
+        WINDOW w AS (PARTITION BY st.user_id ORDER BY d.day_num)
+        $v$, quote_ident(schema_name));
+        RETURN;
+    END IF;
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.m_exercise_lag_time_series AS
     WITH b AS MATERIALIZED (
@@ -493,6 +733,21 @@ BEGIN
              GROUP BY sc.course_id, coalesce(sc.flows, 1)) f$v$, quote_ident(schema_name));
     -- A learner's flow: its own (course, flow_num) row; when the schedule of its course has a
     -- single flow, that one (exports that list the catalogue once); else none (NULL dates).
+    -- Distributed (Citus): the same as a plain join (a correlated subquery over a
+    -- reference table cannot be pushed down); (course, flow) is unique, so at most one row.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.learner_flows AS
+        SELECT u.user_id, u.course_id, u.flow_num, cf.flow_start, cf.flow_end
+          FROM (SELECT user_id, course_id,
+                       CASE WHEN flow_num IS NULL THEN 1
+                            WHEN flow_num >= 0 AND flow_num < 1000000 THEN round(flow_num)::int END AS flow_num
+                  FROM %1$s.users) u
+          LEFT JOIN (SELECT c.course_id, c.flow_num, c.flow_start, c.flow_end,
+                            count(*) OVER (PARTITION BY c.course_id) AS flows
+                       FROM %1$s.course_flows c) cf
+                 ON cf.course_id = u.course_id AND (cf.flow_num = u.flow_num OR cf.flows = 1)$v$, quote_ident(schema_name));
+    ELSE
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.learner_flows AS
     SELECT u.user_id, u.course_id, u.flow_num, cf.flow_start, cf.flow_end
@@ -507,6 +762,7 @@ BEGIN
                AND (c.flow_num = u.flow_num
                     OR (SELECT count(*) FROM %1$s.course_flows c2 WHERE c2.course_id = u.course_id) = 1)
              ORDER BY c.flow_num = u.flow_num DESC NULLS LAST LIMIT 1) cf ON true$v$, quote_ident(schema_name));
+    END IF;
     EXECUTE format('COMMENT ON VIEW %s.course_flows IS %L', quote_ident(schema_name),
         'Flows (cohorts) of each course: the first day its schedule shows anything (flow_start, the day course week 1 begins), '
         'the last day it shows something new, and flow_end = flow_start + learnerscore.flow_days (default 210): from flow_end '

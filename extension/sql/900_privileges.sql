@@ -64,7 +64,7 @@ BEGIN ATOMIC
                         '_create_view_students_v3', '_create_view_dataset_h_live', '_create_view_dataset_v',
                         '_create_view_m_course_params', '_create_view_m_online_users_exercise',
                         '_create_view_m_date_interval', '_create_view_m_exercise_lag_time_series',
-                        '_comment_learning_views']),
+                        '_comment_learning_views', '_tag_intervals_sql']),
         -- learner features and the learner-model pipeline (200_features.sql, 350_learner_models.sql)
         ('owner', ARRAY['refresh_learner_daily', 'create_weekly_features_view', 'train_learner_models',
                         '_create_feature_objects', '_feature_relations', '_create_learner_weekly_view',
@@ -79,7 +79,10 @@ BEGIN ATOMIC
         -- CREATE TRIGGER needs EXECUTE on the trigger function (firing it does not)
         ('owner', ARRAY['_mark_view_cache_stale', '_check_contact']),
         -- the intervention log (100_learning_schema.sql)
-        ('owner', ARRAY['_create_contacts_table']))
+        ('owner', ARRAY['_create_contacts_table']),
+        -- a learning schema on Citus (135_distribute_learning_schema.sql, 100_learning_schema.sql, 115_view_cache.sql)
+        ('owner', ARRAY['distribute_learning_schema', '_learning_schema_placement', '_schema_distributed',
+                        '_caches_off_cause']))
         AS t(k, routines)
      CROSS JOIN LATERAL unnest(t.routines) AS u(r);
 END;
