@@ -51,12 +51,12 @@ BEGIN
         RAISE EXCEPTION 'schema "%" is not a learning schema', schema_name USING ERRCODE = '42P01',
               HINT = format('CALL learnerscore.create_learning_schema(%L) creates it.', schema_name);
     END IF;
+    IF shard_count IS NOT NULL AND (shard_count < 1 OR shard_count > 64000) THEN
+        RAISE EXCEPTION 'shard_count must be between 1 and 64000, not %', shard_count USING ERRCODE = '22023';
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
         RAISE EXCEPTION 'Citus is not installed in database "%"', current_database() USING ERRCODE = '0A000',
               HINT = 'distribute_learning_schema needs a Citus coordinator with its workers added (CREATE EXTENSION citus; citus_add_node); docs/scale-out.md.';
-    END IF;
-    IF shard_count IS NOT NULL AND (shard_count < 1 OR shard_count > 64000) THEN
-        RAISE EXCEPTION 'shard_count must be between 1 and 64000, not %', shard_count USING ERRCODE = '22023';
     END IF;
     shards := coalesce(shard_count, current_setting('citus.shard_count')::int);
     -- One change of a schema's layout at a time, with create_learning_schema (same key).

@@ -498,11 +498,27 @@ BEGIN ATOMIC
         -- training and cross-validation (train() and cross_validate() are the public entry points)
         ('analyst', ARRAY['train', 'cross_validate', 'drop_model', '_read_source', '_models_normal_cdf',
                           '_weekly_feature_names', '_weekly_features_sql', '_learner_daily_all']),
+        -- the model lifecycle (300_models_registry.sql): versions, deployments, pruning
+        ('analyst', ARRAY['deploy', 'rollback', 'prune_models', 'drop_model_version']),
+        -- uplift models (330_uplift.sql)
+        ('analyst', ARRAY['train_uplift']),
+        -- contacts: their effect, the uplift model and today's plan (420_contact_plan.sql)
+        ('analyst', ARRAY['contact_effect', 'contact_policy_values', '_learner_outcomes_sql', '_contact_features_sql',
+                          '_contact_experiment_sql', '_require_contact_schema']),
+        ('owner', ARRAY['train_contact_uplift', 'contact_plan', '_ensure_contact_tables']),
+        -- per-employee course effects (430_course_cate.sql; the recommendations read with the caller's rights)
+        ('owner', ARRAY['course_cate']),
         -- learning schemas (100_learning_schema.sql, 130_create_learning_schema.sql)
         ('owner', ARRAY['create_learning_schema', '_create_load_tables', '_create_learning_tables',
                         '_create_table', '_create_schema_if_missing', '_comment_table',
                         '_learning_schema_relations', '_learning_schema_fingerprint', '_extension_fingerprint',
-                        '_relations_fingerprint', '_lock_learning_schema']),
+                        '_relations_fingerprint', '_lock_learning_schema',
+                        '_layout_version', '_recorded_layout', '_stamp_layout', '_require_current_layout']),
+        -- upgrading data schemas (800_schema_upgrades.sql)
+        ('owner', ARRAY['upgrade_learning_schema', 'upgrade_course_effects_schema', '_upgrade_target',
+                        '_data_schema_parts']),
+        -- the nightly work of a schema (810_nightly.sql)
+        ('owner', ARRAY['nightly', '_nightly_log', '_nightly_steps', '_nightly_step']),
         -- the analyst views and their caches (115_view_cache.sql, 120_learning_views.sql)
         ('owner', ARRAY['refresh_analyst_views', '_cached_views', '_view_base_tables', '_view_definitions',
                         '_create_view_cache', '_invalidate_view_caches', '_lock_analyst_view_caches',
@@ -511,18 +527,25 @@ BEGIN ATOMIC
                         '_create_view_students_v3', '_create_view_dataset_h_live', '_create_view_dataset_v',
                         '_create_view_m_course_params', '_create_view_m_online_users_exercise',
                         '_create_view_m_date_interval', '_create_view_m_exercise_lag_time_series',
-                        '_comment_learning_views']),
+                        '_comment_learning_views', '_tag_intervals_sql']),
         -- learner features and the learner-model pipeline (200_features.sql, 350_learner_models.sql)
         ('owner', ARRAY['refresh_learner_daily', 'create_weekly_features_view', 'train_learner_models',
                         '_create_feature_objects', '_feature_relations', '_create_learner_weekly_view',
-                        '_create_learner_scores_view', '_learner_features_sql', '_learner_feature_names']),
+                        '_create_learner_scores_view', '_learner_features_sql', '_learner_feature_names',
+                        '_ensure_learner_model_tables', '_recreate_learner_scores_view', '_course_norms_sql',
+                        'score_learners', '_learner_model_base_features']),
         -- course effects (410_course_effects_schema.sql)
         ('owner', ARRAY['create_course_effects_schema', 'refresh_course_effects', '_create_course_effects_tables',
                         '_create_course_effects_panel', '_create_course_effects_results']),
         -- views for dashboards (190_bi_views.sql)
         ('owner', ARRAY['create_bi_views', 'store_learner_scores', '_comment_bi_views', '_bi_column_comments']),
         -- CREATE TRIGGER needs EXECUTE on the trigger function (firing it does not)
-        ('owner', ARRAY['_mark_view_cache_stale']))
+        ('owner', ARRAY['_mark_view_cache_stale', '_check_contact']),
+        -- the intervention log (100_learning_schema.sql)
+        ('owner', ARRAY['_create_contacts_table']),
+        -- a learning schema on Citus (135_distribute_learning_schema.sql, 100_learning_schema.sql, 115_view_cache.sql)
+        ('owner', ARRAY['distribute_learning_schema', '_learning_schema_placement', '_schema_distributed',
+                        '_caches_off_cause']))
         AS t(k, routines)
      CROSS JOIN LATERAL unnest(t.routines) AS u(r);
 END;
@@ -2390,7 +2413,10 @@ BEGIN
         END IF;
     END LOOP;
     tbl := format('%I.contacts', schema_name);
-    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl::regclass AND tgname = 'contacts_check') THEN
+    -- Not on a distributed schema: a row trigger cannot run on Citus shards
+    -- (distribute_learning_schema drops it; docs/scale-out.md).
+    IF NOT learnerscore._schema_distributed(schema_name)
+       AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl::regclass AND tgname = 'contacts_check') THEN
         EXECUTE format('CREATE TRIGGER contacts_check BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION learnerscore._check_contact()', tbl);
     END IF;
 END
@@ -2558,6 +2584,21 @@ BEGIN
              GROUP BY sc.course_id, coalesce(sc.flows, 1)) f$v$, quote_ident(schema_name));
     -- A learner's flow: its own (course, flow_num) row; when the schedule of its course has a
     -- single flow, that one (exports that list the catalogue once); else none (NULL dates).
+    -- Distributed (Citus): the same as a plain join (a correlated subquery over a
+    -- reference table cannot be pushed down); (course, flow) is unique, so at most one row.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.learner_flows AS
+        SELECT u.user_id, u.course_id, u.flow_num, cf.flow_start, cf.flow_end
+          FROM (SELECT user_id, course_id,
+                       CASE WHEN flow_num IS NULL THEN 1
+                            WHEN flow_num >= 0 AND flow_num < 1000000 THEN round(flow_num)::int END AS flow_num
+                  FROM %1$s.users) u
+          LEFT JOIN (SELECT c.course_id, c.flow_num, c.flow_start, c.flow_end,
+                            count(*) OVER (PARTITION BY c.course_id) AS flows
+                       FROM %1$s.course_flows c) cf
+                 ON cf.course_id = u.course_id AND (cf.flow_num = u.flow_num OR cf.flows = 1)$v$, quote_ident(schema_name));
+    ELSE
     EXECUTE format($v$
     CREATE OR REPLACE VIEW %1$s.learner_flows AS
     SELECT u.user_id, u.course_id, u.flow_num, cf.flow_start, cf.flow_end
@@ -2572,6 +2613,7 @@ BEGIN
                AND (c.flow_num = u.flow_num
                     OR (SELECT count(*) FROM %1$s.course_flows c2 WHERE c2.course_id = u.course_id) = 1)
              ORDER BY c.flow_num = u.flow_num DESC NULLS LAST LIMIT 1) cf ON true$v$, quote_ident(schema_name));
+    END IF;
     EXECUTE format('COMMENT ON VIEW %s.course_flows IS %L', quote_ident(schema_name),
         'Flows (cohorts) of each course: the first day its schedule shows anything (flow_start, the day course week 1 begins), '
         'the last day it shows something new, and flow_end = flow_start + learnerscore.flow_days (default 210): from flow_end '
@@ -3818,6 +3860,778 @@ COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb,
   'rows of one key share a fold, a row keeps its fold when rows are added, and the folds are the same on one machine and on Citus; a NULL key is an error.';
 -- == folds12: end
 
+-- == citus12: begin (issue 12 item 4: a learning schema on Citus, distribute_learning_schema, caches off there, co-located views; 100, 115, 120, 135, 900)
+CREATE OR REPLACE FUNCTION learnerscore._schema_distributed(schema_name text) RETURNS boolean
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    users regclass := to_regclass(format('%I.users', schema_name));
+    distributed boolean;
+BEGIN
+    IF users IS NULL OR to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1 AND partmethod = ''h'')'
+       INTO distributed USING users;
+    RETURN distributed;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._schema_distributed(text) IS
+  'Internal: true when <schema>.users is a Citus hash-distributed table (the schema was distributed by learnerscore.distribute_learning_schema); false without Citus.';
+
+CREATE OR REPLACE FUNCTION learnerscore._caches_off_cause() RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    SELECT 'off: distributed schema'::text
+$fn$;
+COMMENT ON FUNCTION learnerscore._caches_off_cause() IS
+  'Internal: the analyst_view_cache.stale_cause of the caches of a schema distributed with Citus, where the cached views read their live queries and refresh_analyst_views does nothing.';
+
+CREATE OR REPLACE FUNCTION learnerscore._tag_intervals_sql(schema_name text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    SELECT format($q$
+        SELECT o.user_id,
+               CASE WHEN x.changed THEN o.from_datetime END AS from_datetime,
+               CASE WHEN x.changed THEN o.to_datetime ELSE o.from_datetime END AS to_datetime,
+               CASE WHEN x.changed THEN array_to_string(coalesce(o.prev_tags, o.first_before), ' ') END AS last_tag,
+               array_to_string(CASE WHEN x.changed THEN o.tags ELSE o.first_before END, ' ') AS tag,
+               x.changed AS from_users_logs,
+               CASE WHEN x.changed THEN o.comment END AS comment,
+               CASE WHEN x.changed THEN o.tags ELSE o.first_before END AS tags,
+               learnerscore.learning_format(CASE WHEN x.changed THEN o.tags ELSE o.first_before END) AS learning_format
+          FROM (SELECT i.user_id, i.created_at AS from_datetime,
+                       lead(i.created_at) OVER u AS to_datetime, lag(i.tags) OVER u AS prev_tags,
+                       row_number() OVER u AS k, i.tags, i.comment, i.first_before
+                  FROM (SELECT DISTINCT ON (c.user_id, c.created_at) c.user_id, c.created_at, c.comment, c.tags, c.first_before
+                          FROM (SELECT l.user_id, l.created_at, l.comment,
+                                       row_number() OVER w AS n,
+                                       learnerscore.tag_fold(l.comment) OVER w AS tags,
+                                       first_value(p.tags_before) OVER w AS first_before
+                                  FROM %1$s.users_logs l
+                                 CROSS JOIN LATERAL learnerscore.parse_tag_change(l.comment) p
+                                 WHERE p.full_set IS NOT NULL
+                                WINDOW w AS (PARTITION BY l.user_id ORDER BY l.created_at, l.comment ROWS UNBOUNDED PRECEDING)) c
+                         ORDER BY c.user_id, c.created_at, c.n DESC) i
+                WINDOW u AS (PARTITION BY i.user_id ORDER BY i.created_at)) o
+         CROSS JOIN LATERAL (VALUES (true), (false)) x(changed)
+         WHERE x.changed OR (o.k = 1 AND o.first_before IS NOT NULL)$q$, quote_ident(schema_name))
+$fn$;
+COMMENT ON FUNCTION learnerscore._tag_intervals_sql(text) IS
+  'Internal: the SELECT of the tag intervals of the learners with a tag change in a distributed learning schema (m_user_tags_history_live without its learners-without-change branch), written so that Citus pushes it down to the shards.';
+
+CREATE OR REPLACE FUNCTION learnerscore._learning_schema_placement(OUT table_name text, OUT placement text)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+    SELECT t, p FROM (VALUES
+        (1, 'schedule', 'reference'),
+        (2, 'activities_guide', 'reference'),
+        (3, 'users', 'distributed'),   -- first: the others are co-located with it
+        (4, 'users_age_timezone', 'distributed'),
+        (5, 'authorization', 'distributed'),
+        (6, 'activity_history_viewed', 'distributed'),
+        (7, 'webinars_logs', 'distributed'),
+        (8, 'exercise_results', 'distributed'),
+        (9, 'users_logs', 'distributed'),
+        (10, 'contacts', 'distributed'),
+        (11, 'contact_assignments', 'distributed')) v(n, t, p)
+     ORDER BY n
+$fn$;
+COMMENT ON FUNCTION learnerscore._learning_schema_placement() IS
+  'Internal: the tables distribute_learning_schema places on a Citus cluster, in the order it does it: reference (a copy on every node) or distributed (hash-distributed by user_id, co-located with users).';
+
+CREATE OR REPLACE FUNCTION learnerscore.distribute_learning_schema(schema_name text, shard_count int DEFAULT NULL)
+RETURNS TABLE (table_name text, placement text)
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text;
+    p record;
+    rel regclass;
+    kind "char";
+    trg record;
+    shards int;
+BEGIN
+    IF schema_name IS NULL OR btrim(schema_name) = '' THEN
+        RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = schema_name) THEN
+        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = '3F000';
+    END IF;
+    s := quote_ident(schema_name);
+    IF to_regclass(s || '.users') IS NULL OR to_regclass(s || '.learning_schema_ddl') IS NULL THEN
+        RAISE EXCEPTION 'schema "%" is not a learning schema', schema_name USING ERRCODE = '42P01',
+              HINT = format('CALL learnerscore.create_learning_schema(%L) creates it.', schema_name);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+        RAISE EXCEPTION 'Citus is not installed in database "%"', current_database() USING ERRCODE = '0A000',
+              HINT = 'distribute_learning_schema needs a Citus coordinator with its workers added (CREATE EXTENSION citus; citus_add_node); docs/scale-out.md.';
+    END IF;
+    IF shard_count IS NOT NULL AND (shard_count < 1 OR shard_count > 64000) THEN
+        RAISE EXCEPTION 'shard_count must be between 1 and 64000, not %', shard_count USING ERRCODE = '22023';
+    END IF;
+    shards := coalesce(shard_count, current_setting('citus.shard_count')::int);
+    -- One change of a schema's layout at a time, with create_learning_schema (same key).
+    PERFORM pg_advisory_xact_lock(hashtext('learnerscore.create_learning_schema'), hashtext(schema_name));
+    PERFORM learnerscore._require_current_layout(schema_name, 'learning_schema');
+
+    -- Triggers cannot run on shards: the cache-staleness triggers (the caches
+    -- are switched off below) and the contacts check.
+    FOR trg IN SELECT t.tgname, t.tgrelid::regclass AS tbl
+                 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE c.relnamespace = s::regnamespace AND NOT t.tgisinternal
+                  AND t.tgfoid IN ('learnerscore._mark_view_cache_stale()'::regprocedure,
+                                   'learnerscore._check_contact()'::regprocedure)
+                ORDER BY c.oid, t.tgname LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', trg.tgname, trg.tbl);
+    END LOOP;
+
+    FOR p IN SELECT * FROM learnerscore._learning_schema_placement() LOOP
+        rel := to_regclass(format('%s.%I', s, p.table_name));
+        CONTINUE WHEN rel IS NULL;
+        EXECUTE 'SELECT partmethod FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1' INTO kind USING rel;
+        IF p.placement = 'reference' AND kind IS NULL THEN
+            PERFORM create_reference_table(rel);
+        ELSIF p.placement = 'distributed' AND kind IS NULL THEN
+            IF p.table_name = 'users' THEN
+                PERFORM create_distributed_table(rel, 'user_id', shard_count => shards);
+            ELSE
+                PERFORM create_distributed_table(rel, 'user_id', colocate_with => format('%s.users', s));
+            END IF;
+        ELSIF kind IS DISTINCT FROM (CASE p.placement WHEN 'reference' THEN 'n' ELSE 'h' END) THEN
+            RAISE EXCEPTION 'table %.% is already placed differently on the cluster', s, p.table_name
+                USING ERRCODE = '55000',
+                      HINT = format('distribute_learning_schema makes it a %s table; undistribute it first (undistribute_table).',
+                                    p.placement);
+        END IF;
+        table_name := p.table_name;
+        placement := CASE p.placement WHEN 'reference' THEN 'reference' ELSE 'distributed by user_id' END;
+        RETURN NEXT;
+    END LOOP;
+
+    -- The caches are off from now on: empty them, and let create_learning_schema
+    -- re-create the views (co-located forms, cached views = their live queries).
+    FOR p IN SELECT c.view_name FROM learnerscore._cached_views() c LOOP
+        IF to_regclass(format('%s.%I', s, p.view_name || '_cache')) IS NOT NULL THEN
+            EXECUTE format('TRUNCATE %s.%I', s, p.view_name || '_cache');
+        END IF;
+    END LOOP;
+    EXECUTE format('DELETE FROM %s.learning_schema_ddl WHERE part = ''learning_schema''', s);
+    CALL learnerscore.create_learning_schema(schema_name);
+
+    FOR p IN SELECT c.relname FROM pg_class c
+               WHERE c.relnamespace = s::regnamespace AND c.relkind IN ('r', 'p')
+                 AND c.relname IN ('load_log', 'load_rejects', 'analyst_view_cache', 'learning_schema_ddl', 'learnerscore_layout')
+               ORDER BY c.relname LOOP
+        table_name := p.relname;
+        placement := 'local (coordinator)';
+        RETURN NEXT;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.distribute_learning_schema(text, int) IS
+  'Distributes a learning schema with Citus, in one step, on the coordinator: users and the event tables (users_age_timezone, authorization, activity_history_viewed, webinars_logs, exercise_results, users_logs, contacts, contact_assignments) hash-distributed by user_id in one co-location group (shard_count, default citus.shard_count), schedule and activities_guide reference tables, the loader''s bookkeeping and the cache state local. The view caches are switched off (their triggers cannot run on shards; the cached views read their live queries, refresh_analyst_views does nothing) and the contacts check trigger is dropped; the analyst views are re-created in co-located form. Idempotent. One row per table with its placement. Run by the owner of the tables; 0A000 without Citus. docs/scale-out.md.';
+
+CREATE OR REPLACE FUNCTION learnerscore._create_view_cache(schema_name text, cached_view text) RETURNS void
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    v record;
+    live regclass;
+    cache text;
+    t regclass;
+BEGIN
+    SELECT * INTO v FROM learnerscore._cached_views() c WHERE c.view_name = cached_view;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% is not a cached analyst view', cached_view USING ERRCODE = '22023';
+    END IF;
+    live := format('%s.%I', s, cached_view || '_live')::regclass;
+    cache := format('%s.%I', s, cached_view || '_cache');
+    EXECUTE format('CREATE TABLE IF NOT EXISTS %s (LIKE %s)', cache, live);
+    -- Rows are stored in the index's order, so the index is perfectly
+    -- correlated with the heap: ORDER BY on the view becomes an in-order index
+    -- scan instead of a sort (see the view below for the figures). Kept across
+    -- refreshes: the refresh inserts in index order, so maintaining it is
+    -- append-only.
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (%s)', v.index_name, cache, v.order_by);
+    EXECUTE format('COMMENT ON TABLE %s IS %L', cache,
+        format('Cache of %s_live, written only by learnerscore.refresh_analyst_views(schema) in (%s) order. %s reads it only while analyst_view_cache says fresh; do not modify it by hand.',
+               cached_view, v.order_by, cached_view));
+
+    EXECUTE format($$CREATE TABLE IF NOT EXISTS %s.analyst_view_cache (
+        view_name       text PRIMARY KEY,
+        fresh           boolean NOT NULL DEFAULT false,
+        refreshed_at    timestamptz,
+        row_count       bigint,
+        refresh_seconds double precision,
+        stale_since     timestamptz,
+        stale_cause     text)$$, s);
+    EXECUTE format('COMMENT ON TABLE %s.analyst_view_cache IS %L', s,
+        'State of the cached analyst views (m_user_tags_history, m_online_students, dataset_h): fresh = the cache holds exactly what the live query returns. Set by learnerscore.refresh_analyst_views(schema); cleared, within the writing transaction, by a trigger on every source table (stale_cause: the first write since the refresh). Roles that write to the source tables need SELECT and UPDATE here. No row, or fresh false: the view reads the live query.');
+    EXECUTE format('INSERT INTO %s.analyst_view_cache (view_name, fresh, stale_since, stale_cause)
+                    VALUES ($1, false, now(), ''created'') ON CONFLICT (view_name) DO NOTHING', s) USING cached_view;
+
+    -- A schema distributed with Citus: no cache. The statement triggers would
+    -- run on the shards, where the state table does not exist, and the cache
+    -- would stay "fresh" after a write; so the view is its live query, and the
+    -- state says why (refresh_analyst_views does nothing there).
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format('UPDATE %s.analyst_view_cache SET fresh = false, stale_since = coalesce(stale_since, now()),
+                               stale_cause = $2 WHERE view_name = $1 AND stale_cause IS DISTINCT FROM $2', s)
+            USING cached_view, learnerscore._caches_off_cause();
+        EXECUTE format('CREATE OR REPLACE VIEW %s.%I AS SELECT l.* FROM %s l', s, cached_view, live);
+        RETURN;
+    END IF;
+
+    -- ENABLE ALWAYS: also fires under session_replication_role = replica
+    -- (logical replication apply), where a change must invalidate the cache too.
+    FOR t IN SELECT * FROM learnerscore._view_base_tables(live) LOOP
+        EXECUTE format('CREATE OR REPLACE TRIGGER %I
+                        AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s
+                        FOR EACH STATEMENT EXECUTE FUNCTION learnerscore._mark_view_cache_stale(%L)',
+                       cached_view || '_cache_stale', t, cached_view);
+        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t, cached_view || '_cache_stale');
+    END LOOP;
+
+    -- Two branches gated by uncorrelated scalar subqueries (InitPlans): the
+    -- planner turns them into one-time filters, so the branch not chosen is
+    -- never executed. No state row counts as stale (e.g. a dump restored
+    -- without the state table's data).
+    -- The cache branch has ORDER BY: a UNION ALL branch with a WHERE clause
+    -- is planned as a separate subquery that knows nothing of the outer
+    -- ORDER BY, so without it `ORDER BY user_id, date_shown` on dataset_h
+    -- sorts all rows (external sort at the default work_mem). With it the
+    -- branch is an in-order scan of the perfectly correlated index and the
+    -- outer ORDER BY a Merge Append. Measured at 2,734 learners (673,781
+    -- rows, COPY to /dev/null): ordered 0.70 s instead of 1.07 s; unordered
+    -- 0.53 s instead of 0.51 s for a plain sequential scan.
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.%2$I AS
+    (SELECT c.* FROM %3$s c
+      WHERE (SELECT a.fresh FROM %1$s.analyst_view_cache a WHERE a.view_name = %4$L) IS TRUE
+      ORDER BY %5$s)
+    UNION ALL
+    SELECT l.* FROM %6$s l
+     WHERE (SELECT a.fresh FROM %1$s.analyst_view_cache a WHERE a.view_name = %4$L) IS NOT TRUE
+    $v$, s, cached_view, cache, cached_view, v.order_by, live);
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_cache(text, text) IS
+  'Internal: creates (idempotently) <view>_cache, analyst_view_cache, the staleness triggers on the source tables of <view>_live and the view <view> (cache when fresh, else live), for a view of learnerscore._cached_views().';
+
+CREATE OR REPLACE FUNCTION learnerscore.refresh_analyst_views(schema_name text)
+RETURNS TABLE (view_name text, row_count bigint, seconds double precision)
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp SET jit = off AS $fn$
+DECLARE
+    s text;
+    v record;
+    views text[];
+    t0 timestamptz;
+    n bigint;
+BEGIN
+    IF schema_name IS NULL THEN
+        RAISE EXCEPTION 'schema name must not be NULL' USING ERRCODE = '22023';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = schema_name) THEN
+        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = '3F000';
+    END IF;
+    s := quote_ident(schema_name);
+    -- The cached views this schema has (a schema created by an older version
+    -- may have only some of them until create_learning_schema runs again).
+    SELECT array_agg(c.view_name ORDER BY ord) INTO views
+      FROM learnerscore._cached_views() WITH ORDINALITY c(view_name, order_by, index_name, ord)
+     WHERE to_regclass(format('%s.%I', s, c.view_name || '_live')) IS NOT NULL
+       AND to_regclass(format('%s.%I', s, c.view_name || '_cache')) IS NOT NULL;
+    IF views IS NULL OR to_regclass(s || '.analyst_view_cache') IS NULL THEN
+        RAISE EXCEPTION 'schema "%" has no analyst view cache', schema_name USING ERRCODE = '42P01',
+              HINT = format('CALL learnerscore.create_learning_schema(%L) creates it.', schema_name);
+    END IF;
+    -- The lock must come before the snapshot the data is read with; at
+    -- REPEATABLE READ or SERIALIZABLE the snapshot was taken by this very
+    -- statement, before the lock, and writes committed in between would be lost.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'refresh_analyst_views must run at READ COMMITTED isolation, not %',
+              upper(current_setting('transaction_isolation')) USING ERRCODE = '25000',
+              HINT = 'Its lock on the source tables must precede the snapshot it reads them with.';
+    END IF;
+
+    IF learnerscore._schema_distributed(schema_name) THEN
+        RAISE NOTICE 'the view caches of schema "%" are off: it is distributed with Citus, and its views read their live queries', schema_name;
+        RETURN;
+    END IF;
+    PERFORM learnerscore._lock_analyst_view_caches(schema_name, views);
+    -- In refresh order: a later live query reads the earlier caches, fresh by then.
+    FOR v IN SELECT c.* FROM learnerscore._cached_views() c WHERE c.view_name = ANY (views) LOOP
+        t0 := clock_timestamp();
+        EXECUTE format('TRUNCATE %s.%I', s, v.view_name || '_cache');
+        -- Stored in index order, so a sequential scan returns it in that
+        -- order and the index is perfectly correlated.
+        EXECUTE format('INSERT INTO %1$s.%2$I SELECT * FROM %1$s.%3$I ORDER BY %4$s',
+                       s, v.view_name || '_cache', v.view_name || '_live', v.order_by);
+        GET DIAGNOSTICS n = ROW_COUNT;
+        EXECUTE format('ANALYZE %s.%I', s, v.view_name || '_cache');
+        seconds := extract(epoch FROM clock_timestamp() - t0)::float8;
+        EXECUTE format('INSERT INTO %s.analyst_view_cache AS a (view_name, fresh, refreshed_at, row_count, refresh_seconds)
+                        VALUES ($3, true, clock_timestamp(), $1, $2)
+                        ON CONFLICT (view_name) DO UPDATE
+                        SET fresh = true, refreshed_at = EXCLUDED.refreshed_at, row_count = EXCLUDED.row_count,
+                            refresh_seconds = EXCLUDED.refresh_seconds, stale_since = NULL, stale_cause = NULL', s)
+            USING n, seconds, v.view_name;
+        view_name := v.view_name;
+        row_count := n;
+        RETURN NEXT;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore.refresh_analyst_views(text) IS
+  'Refreshes the caches of <schema>.m_user_tags_history, m_online_students and dataset_h: SHARE-locks their source tables (waits for writers in flight and blocks new ones while it runs, like REFRESH MATERIALIZED VIEW), then locks all three caches at once, in the order readers lock them (readers of the cached views wait for it; no deadlock with them, loads or create_learning_schema), runs with jit = off (cancellable at once), stores each live query in its index order, ANALYZEs and marks the cache fresh. One row per cached view: row_count and seconds. Run at READ COMMITTED by a role that can lock the source tables (UPDATE, DELETE or TRUNCATE on them) and owns the caches (for ANALYZE). learnerscore load calls it after a successful load (--no-refresh to skip). On a schema distributed with Citus (distribute_learning_schema) the caches are off and it returns no rows, with a NOTICE.';
+
+CREATE OR REPLACE FUNCTION learnerscore._create_view_m_user_tags_history_live(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    -- Distributed (Citus): the intervals of _tag_intervals_sql (pushed down
+    -- whole to the shards), then the learners without a tag change.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.m_user_tags_history_live AS
+        %2$s
+        UNION ALL
+        SELECT u.user_id, NULL::timestamp, NULL::timestamp, NULL::text, NULL::text, false, NULL::text,
+               NULL::text[], NULL::text
+          FROM %1$s.users u
+         WHERE NOT EXISTS (SELECT 1 FROM %1$s.users_logs l
+                            CROSS JOIN LATERAL learnerscore.parse_tag_change(l.comment) p
+                            WHERE l.user_id = u.user_id AND p.full_set IS NOT NULL)
+        $v$, quote_ident(schema_name), learnerscore._tag_intervals_sql(schema_name));
+        RETURN;
+    END IF;
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.m_user_tags_history_live AS
+    WITH changes AS (
+        SELECT l.user_id, l.created_at, l.comment, p.tags_before,
+               row_number() OVER w AS n,
+               learnerscore.tag_fold(l.comment) OVER w AS tags
+          FROM %1$s.users_logs l
+          CROSS JOIN LATERAL learnerscore.parse_tag_change(l.comment) p
+         WHERE p.full_set IS NOT NULL
+        WINDOW w AS (PARTITION BY l.user_id ORDER BY l.created_at, l.ctid ROWS UNBOUNDED PRECEDING)
+    ), per_instant AS (
+        SELECT DISTINCT ON (user_id, created_at) user_id, created_at, comment, tags
+          FROM changes
+         ORDER BY user_id, created_at, n DESC
+    ), opened AS (
+        SELECT user_id, created_at AS from_datetime,
+               lead(created_at) OVER u AS to_datetime,
+               lag(tags) OVER u AS prev_tags,
+               tags, comment
+          FROM per_instant
+        WINDOW u AS (PARTITION BY user_id ORDER BY created_at)
+    ), firsts AS (
+        SELECT user_id, created_at, tags_before FROM changes WHERE n = 1
+    )
+    SELECT o.user_id, o.from_datetime, o.to_datetime,
+           array_to_string(coalesce(o.prev_tags, f.tags_before), ' ') AS last_tag,
+           array_to_string(o.tags, ' ') AS tag,
+           true AS from_users_logs, o.comment,
+           o.tags, learnerscore.learning_format(o.tags) AS learning_format
+      FROM opened o
+      JOIN firsts f USING (user_id)
+    UNION ALL
+    SELECT f.user_id, NULL::timestamp, f.created_at, NULL::text,
+           array_to_string(f.tags_before, ' '), false, NULL::text,
+           f.tags_before, learnerscore.learning_format(f.tags_before)
+      FROM firsts f
+     WHERE f.tags_before IS NOT NULL
+    UNION ALL
+    SELECT u.user_id, NULL::timestamp, NULL::timestamp, NULL::text, NULL::text, false, NULL::text,
+           NULL::text[], NULL::text
+      FROM %1$s.users u
+     WHERE NOT EXISTS (SELECT 1 FROM firsts f WHERE f.user_id = u.user_id)
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_m_user_tags_history_live(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view m_user_tags_history_live in the given learning schema; one step of learnerscore._create_learning_views.';
+
+CREATE OR REPLACE FUNCTION learnerscore._create_view_m_online_students_live(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    -- Distributed (Citus): the pick reads the tag intervals straight from
+    -- _tag_intervals_sql (only rows with a format count, and the learners
+    -- without a change have none), and the course start from a subquery on the
+    -- reference table, so the whole view is pushed down. Same rows.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.m_online_students_live AS
+        SELECT u.unti_id, u.user_id, u.course_id, u.flow_num, u.tg_bot, u.m2_progress, u.m2_attestation,
+               u.m2_attestation_date, p.learning_format, r.reference_date
+          FROM %1$s.users u
+          LEFT JOIN (
+            SELECT DISTINCT ON (h.user_id) h.user_id, h.learning_format
+              FROM (%2$s) h
+              JOIN %1$s.users hu ON hu.user_id = h.user_id
+              LEFT JOIN (SELECT course_id, min(date_shown) AS reference_date FROM %1$s.schedule GROUP BY course_id) hr
+                     ON hr.course_id = hu.course_id
+             WHERE h.learning_format IS NOT NULL
+             ORDER BY h.user_id,
+                      CASE WHEN hr.reference_date IS NULL THEN 0
+                           WHEN (h.from_datetime IS NULL OR h.from_datetime <= hr.reference_date)
+                            AND (h.to_datetime IS NULL OR hr.reference_date < h.to_datetime) THEN 0
+                           WHEN h.from_datetime > hr.reference_date THEN 1
+                           ELSE 2 END,
+                      CASE WHEN h.from_datetime > hr.reference_date THEN h.from_datetime END ASC,
+                      h.from_datetime DESC NULLS LAST) p ON p.user_id = u.user_id
+          LEFT JOIN (SELECT course_id, min(date_shown) AS reference_date FROM %1$s.schedule GROUP BY course_id) r
+                 ON r.course_id = u.course_id
+        $v$, quote_ident(schema_name), learnerscore._tag_intervals_sql(schema_name));
+        RETURN;
+    END IF;
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.m_online_students_live AS
+    WITH course_ref AS (
+        SELECT course_id, min(date_shown) AS reference_date
+          FROM %1$s.schedule GROUP BY course_id
+    ), pick AS (
+        SELECT DISTINCT ON (h.user_id) h.user_id, h.learning_format
+          FROM %1$s.m_user_tags_history h
+          JOIN %1$s.users u ON u.user_id = h.user_id
+          LEFT JOIN course_ref r ON r.course_id = u.course_id
+         WHERE h.learning_format IS NOT NULL
+         ORDER BY h.user_id,
+                  CASE WHEN r.reference_date IS NULL THEN 0
+                       WHEN (h.from_datetime IS NULL OR h.from_datetime <= r.reference_date)
+                        AND (h.to_datetime IS NULL OR r.reference_date < h.to_datetime) THEN 0
+                       WHEN h.from_datetime > r.reference_date THEN 1
+                       ELSE 2 END,
+                  CASE WHEN h.from_datetime > r.reference_date THEN h.from_datetime END ASC,
+                  h.from_datetime DESC NULLS LAST
+    )
+    SELECT u.unti_id, u.user_id, u.course_id, u.flow_num, u.tg_bot, u.m2_progress, u.m2_attestation,
+           u.m2_attestation_date, p.learning_format, r.reference_date
+      FROM %1$s.users u
+      LEFT JOIN pick p ON p.user_id = u.user_id
+      LEFT JOIN course_ref r ON r.course_id = u.course_id
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_m_online_students_live(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view m_online_students_live in the given learning schema; one step of learnerscore._create_learning_views.';
+
+CREATE OR REPLACE FUNCTION learnerscore._create_view_dataset_h_live(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    -- Distributed (Citus): one co-located join on user_id, with the schedule
+    -- and the guide as reference tables (the per-learner LATERAL form, with its
+    -- OFFSET 0 fence, cannot be pushed down to the shards). Same rows.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.dataset_h_live AS
+        SELECT st.user_id, sc.course_id, sc.type, sc.activity_type, sc.task_id, sc.activity_id, sc.date_shown,
+               sc.is_attestation, v.created_at, v.module, v.attestation, r.created_at AS result_time, r.result, r.success,
+               ag.obyaz_priznak, st.tg_bot, st.m2_progress, st.m2_attestation_date, st.m2_attestation,
+               ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s.schedule sc ON sc.course_id = st.course_id
+          LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = sc.activity_id
+          LEFT JOIN %1$s.activity_history_viewed v
+                 ON v.user_id = st.user_id AND v.page_type = sc.type
+                AND v.page_id = CASE sc.type WHEN 'занятие' THEN sc.task_id ELSE sc.activity_id END
+          LEFT JOIN %1$s.exercise_results r ON r.user_id = st.user_id AND r.activity_id = sc.activity_id
+        $v$, quote_ident(schema_name));
+        RETURN;
+    END IF;
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.dataset_h_live AS
+    WITH course_rows AS MATERIALIZED (   -- schedule rows with their required flag, read once
+        SELECT sc.course_id, sc.type, sc.activity_type, sc.task_id, sc.activity_id, sc.date_shown,
+               sc.is_attestation, ag.obyaz_priznak
+          FROM %1$s.schedule sc
+          LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = sc.activity_id
+    )
+    SELECT st.user_id, x.course_id, x.type, x.activity_type, x.task_id, x.activity_id, x.date_shown,
+           x.is_attestation, x.created_at, x.module, x.attestation, x.result_time, x.result, x.success,
+           x.obyaz_priznak, st.tg_bot, st.m2_progress, st.m2_attestation_date, st.m2_attestation,
+           ua.age, ua.time_zone
+      FROM (SELECT * FROM %1$s.students_v3 ORDER BY user_id) st   -- learner order: ORDER BY user_id, date_shown
+      LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id   -- then only sorts within a learner
+     CROSS JOIN LATERAL (
+        SELECT sc.course_id, sc.type, sc.activity_type, sc.task_id, sc.activity_id, sc.date_shown, sc.is_attestation,
+               v.created_at, v.module, v.attestation, r.created_at AS result_time, r.result, r.success,
+               sc.obyaz_priznak
+          FROM course_rows sc
+          LEFT JOIN (SELECT * FROM %1$s.activity_history_viewed v0 WHERE v0.user_id = st.user_id) v
+                 ON v.page_type = sc.type
+                AND v.page_id = CASE sc.type WHEN 'занятие' THEN sc.task_id ELSE sc.activity_id END
+          LEFT JOIN (SELECT * FROM %1$s.exercise_results r0 WHERE r0.user_id = st.user_id) r
+                 ON r.activity_id = sc.activity_id
+         WHERE sc.course_id = st.course_id
+        OFFSET 0) x   -- keeps the per-learner plan (no pull-up into one big join)
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_dataset_h_live(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view dataset_h_live in the given learning schema; one step of learnerscore._create_learning_views.';
+
+CREATE OR REPLACE FUNCTION learnerscore._create_view_dataset_v(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    -- Distributed (Citus): a UNION ALL of one co-located join per event table
+    -- (online learner, age, events, and the guide where it applies): Citus
+    -- pushes a union down only when each branch is a plain join on user_id,
+    -- not when it is joined with students_v3 or outer-joined with a reference
+    -- table after the union. Same rows.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.dataset_v AS
+        SELECT st.user_id, st.course_id, a.created_at AS time, 'authorization'::text AS event, NULL::text AS type,
+               NULL::text AS activity_type, NULL::int AS task_id, NULL::int AS activity_id,
+               NULL::int AS result, NULL::int AS success, NULL::int AS m2_progress, NULL::int AS m2_attestation,
+               ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s."authorization" a ON a.user_id = st.user_id
+        UNION ALL
+        SELECT st.user_id, st.course_id, l.created_at, coalesce(l.event, 'users_logs'), NULL, NULL, NULL, NULL, NULL, NULL,
+               NULL, NULL, ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s.users_logs l ON l.user_id = st.user_id
+        UNION ALL
+        SELECT st.user_id, st.course_id, st.m2_attestation_date, 'attestation', NULL, NULL, NULL, NULL, NULL, NULL,
+               st.m2_progress, st.m2_attestation, ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+         WHERE st.m2_attestation_date IS NOT NULL
+        UNION ALL
+        SELECT st.user_id, st.course_id, v.created_at, 'history', v.page_type, coalesce(v.activity_type, ag.activity_type),
+               coalesce(CASE WHEN v.page_type = 'занятие' THEN v.page_id END, ag.task_id),
+               CASE WHEN v.page_type = 'занятие' THEN NULL ELSE v.page_id END,
+               NULL, NULL, NULL, NULL, ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s.activity_history_viewed v ON v.user_id = st.user_id
+          LEFT JOIN %1$s.activities_guide ag
+                 ON v.page_type = 'активность' AND ag.activity_id = CASE WHEN v.page_type = 'занятие' THEN NULL ELSE v.page_id END
+        UNION ALL
+        SELECT st.user_id, st.course_id, r.created_at, 'results', 'активность', ag.activity_type, ag.task_id, r.activity_id,
+               r.result, r.success, NULL, NULL, ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s.exercise_results r ON r.user_id = st.user_id
+          LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = r.activity_id
+        UNION ALL
+        SELECT st.user_id, st.course_id, w.datetime, w.event_name, 'Вебинар', NULL, NULL, w.webinar_id, NULL, NULL,
+               NULL, NULL, ua.age, ua.time_zone
+          FROM %1$s.students_v3 st
+          LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+          JOIN %1$s.webinars_logs w ON w.user_id = st.user_id
+        $v$, quote_ident(schema_name));
+        RETURN;
+    END IF;
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.dataset_v AS
+    SELECT st.user_id, st.course_id, e.time, e.event, e.type,
+           coalesce(e.activity_type, ag.activity_type) AS activity_type,
+           coalesce(e.task_id, ag.task_id) AS task_id, e.activity_id,
+           e.result, e.success, e.m2_progress, e.m2_attestation, ua.age, ua.time_zone
+      FROM %1$s.students_v3 st
+      LEFT JOIN %1$s.users_age_timezone ua ON ua.user_id = st.user_id
+     CROSS JOIN LATERAL (
+        SELECT a.created_at AS time, 'authorization'::text AS event, NULL::text AS type,
+               NULL::text AS activity_type, NULL::int AS task_id, NULL::int AS activity_id,
+               NULL::int AS result, NULL::int AS success, NULL::int AS m2_progress, NULL::int AS m2_attestation
+          FROM %1$s."authorization" a WHERE a.user_id = st.user_id
+        UNION ALL
+        SELECT l.created_at, coalesce(l.event, 'users_logs'), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+          FROM %1$s.users_logs l WHERE l.user_id = st.user_id
+        UNION ALL
+        SELECT st.m2_attestation_date, 'attestation', NULL, NULL, NULL, NULL, NULL, NULL, st.m2_progress, st.m2_attestation
+         WHERE st.m2_attestation_date IS NOT NULL
+        UNION ALL
+        SELECT v.created_at, 'history', v.page_type, v.activity_type,
+               CASE WHEN v.page_type = 'занятие' THEN v.page_id END,
+               CASE WHEN v.page_type = 'занятие' THEN NULL ELSE v.page_id END,
+               NULL, NULL, NULL, NULL
+          FROM %1$s.activity_history_viewed v WHERE v.user_id = st.user_id
+        UNION ALL
+        SELECT r.created_at, 'results', 'активность', NULL, NULL, r.activity_id, r.result, r.success, NULL, NULL
+          FROM %1$s.exercise_results r WHERE r.user_id = st.user_id
+        UNION ALL
+        SELECT w.datetime, w.event_name, 'Вебинар', NULL, NULL, w.webinar_id, NULL, NULL, NULL, NULL
+          FROM %1$s.webinars_logs w WHERE w.user_id = st.user_id
+     ) e
+      LEFT JOIN %1$s.activities_guide ag
+             ON e.type = 'активность' AND e.event IN ('history', 'results') AND ag.activity_id = e.activity_id
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_dataset_v(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view dataset_v in the given learning schema; one step of learnerscore._create_learning_views.';
+
+CREATE OR REPLACE FUNCTION learnerscore._create_view_m_online_users_exercise(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    -- Distributed (Citus): the learners' results grouped by (user_id, course,
+    -- task) and joined on user_id, instead of a LATERAL per learner. Same rows.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.m_online_users_exercise AS
+        WITH task_acts AS (
+            SELECT sc.course_id, sc.task_id, sc.activity_id, min(sc.date_shown) AS date_shown,
+                   max(sc.is_attestation) AS is_attestation, min(ag.module) AS module
+              FROM %1$s.schedule sc
+              LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = sc.activity_id
+             WHERE sc.type = 'активность' AND sc.activity_id IS NOT NULL
+             GROUP BY sc.course_id, sc.task_id, sc.activity_id
+        ), tasks AS (
+            SELECT course_id, task_id, min(module) AS m, min(date_shown) AS activity_datetime_shown,
+                   count(*) AS num_activities_all, max(is_attestation) AS is_attestation
+              FROM task_acts GROUP BY course_id, task_id
+        )
+        SELECT st.user_id, st.course_id, t.task_id, t.m, t.activity_datetime_shown, pt.result_datetime_upd,
+               pt.success, coalesce(pt.num_success, 0) AS num_success, t.num_activities_all,
+               coalesce(pt.max_num_repeat, 0) AS max_num_repeat, t.is_attestation,
+               st.m2_progress, st.m2_attestation, st.m2_attestation_date
+          FROM %1$s.students_v3 st
+          JOIN tasks t ON t.course_id = st.course_id
+          LEFT JOIN (
+                SELECT pa.user_id, ta.course_id, ta.task_id, max(pa.last_result) AS result_datetime_upd,
+                       max(pa.success) AS success, count(*) FILTER (WHERE pa.success = 1) AS num_success,
+                       max(pa.attempts) AS max_num_repeat
+                  FROM (SELECT r.user_id, r.activity_id, count(*) AS attempts, max(r.success) AS success,
+                               max(r.created_at) AS last_result
+                          FROM %1$s.exercise_results r
+                         GROUP BY r.user_id, r.activity_id) pa
+                  JOIN task_acts ta ON ta.activity_id = pa.activity_id
+                 GROUP BY pa.user_id, ta.course_id, ta.task_id) pt
+                 ON pt.user_id = st.user_id AND pt.course_id = st.course_id AND pt.task_id = t.task_id
+        $v$, quote_ident(schema_name));
+        RETURN;
+    END IF;
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.m_online_users_exercise AS
+    WITH task_acts AS MATERIALIZED (
+        SELECT sc.course_id, sc.task_id, sc.activity_id, min(sc.date_shown) AS date_shown,
+               max(sc.is_attestation) AS is_attestation, min(ag.module) AS module
+          FROM %1$s.schedule sc
+          LEFT JOIN %1$s.activities_guide ag ON ag.activity_id = sc.activity_id
+         WHERE sc.type = 'активность' AND sc.activity_id IS NOT NULL
+         GROUP BY sc.course_id, sc.task_id, sc.activity_id
+    ), tasks AS MATERIALIZED (
+        SELECT course_id, task_id, min(module) AS m, min(date_shown) AS activity_datetime_shown,
+               count(*) AS num_activities_all, max(is_attestation) AS is_attestation
+          FROM task_acts GROUP BY course_id, task_id
+    )
+    SELECT st.user_id, st.course_id, x.task_id, x.m, x.activity_datetime_shown, x.result_datetime_upd,
+           x.success, x.num_success, x.num_activities_all, x.max_num_repeat, x.is_attestation,
+           st.m2_progress, st.m2_attestation, st.m2_attestation_date
+      FROM %1$s.students_v3 st
+     CROSS JOIN LATERAL (
+        SELECT t.task_id, t.m, t.activity_datetime_shown, pt.result_datetime_upd, pt.success,
+               coalesce(pt.num_success, 0) AS num_success, t.num_activities_all,
+               coalesce(pt.max_num_repeat, 0) AS max_num_repeat, t.is_attestation
+          FROM tasks t
+          LEFT JOIN (   -- this learner's results, per task
+                SELECT ta.task_id, max(pa.last_result) AS result_datetime_upd, max(pa.success) AS success,
+                       count(*) FILTER (WHERE pa.success = 1) AS num_success, max(pa.attempts) AS max_num_repeat
+                  FROM (SELECT r.activity_id, count(*) AS attempts, max(r.success) AS success,
+                               max(r.created_at) AS last_result
+                          FROM %1$s.exercise_results r
+                         WHERE r.user_id = st.user_id
+                         GROUP BY r.activity_id) pa
+                  JOIN task_acts ta ON ta.activity_id = pa.activity_id AND ta.course_id = st.course_id
+                 GROUP BY ta.task_id) pt ON pt.task_id = t.task_id
+         WHERE t.course_id = st.course_id
+        OFFSET 0) x
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_m_online_users_exercise(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view m_online_users_exercise in the given learning schema; one step of learnerscore._create_learning_views.';
+
+CREATE OR REPLACE FUNCTION learnerscore._create_view_m_exercise_lag_time_series(schema_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+BEGIN
+    -- Distributed (Citus): learners x days as one join on user_id, the
+    -- running sums as a window partitioned by user_id (the shards compute
+    -- them), instead of a LATERAL per learner. Same rows, same sums (same order).
+    IF learnerscore._schema_distributed(schema_name) THEN
+        EXECUTE format($v$
+        CREATE OR REPLACE VIEW %1$s.m_exercise_lag_time_series AS
+        WITH b AS (
+            SELECT min(date_shown)::date AS first_day FROM %1$s.schedule
+        ), days AS (
+            SELECT day_num, date_column FROM %1$s.m_date_interval
+        ), acts AS (
+            SELECT course_id, activity_id, min(date_shown) AS shown,
+                   date_part('epoch', min(date_shown) - (SELECT first_day FROM b)::timestamp) / 86400.0 AS t
+              FROM %1$s.schedule
+             WHERE type = 'активность' AND activity_id IS NOT NULL AND date_shown IS NOT NULL
+               AND lower(activity_type) IN ('exercise', 'codeexercise', 'question', 'interactive')
+             GROUP BY course_id, activity_id
+        ), opened AS (
+            SELECT a.course_id, (a.shown::date - b.first_day) + 1 AS day_num, count(*) AS n, sum(a.t) AS t
+              FROM acts a, b GROUP BY 1, 2
+        )
+        SELECT st.user_id, st.course_id, d.day_num, d.date_column,
+               sum(coalesce(o.n, 0) - coalesce(p.n, 0)) OVER w * d.day_num
+             - sum(coalesce(o.t, 0) - coalesce(p.t, 0)) OVER w AS sum_lag,
+               st.m2_progress, st.m2_attestation, st.m2_attestation_date
+          FROM %1$s.students_v3 st
+         CROSS JOIN days d
+          LEFT JOIN opened o ON o.course_id = st.course_id AND o.day_num = d.day_num
+          LEFT JOIN (
+                SELECT q.user_id, q.course_id, (q.leaves::date - b.first_day) + 1 AS day_num, count(*) AS n, sum(q.t) AS t
+                  FROM (SELECT r.user_id, a.course_id, a.t, greatest(a.shown, min(r.created_at)) AS leaves
+                          FROM %1$s.exercise_results r
+                          JOIN acts a ON a.activity_id = r.activity_id
+                         WHERE r.success = 1
+                         GROUP BY r.user_id, a.course_id, a.activity_id, a.shown, a.t) q, b
+                 GROUP BY 1, 2, 3) p
+                 ON p.user_id = st.user_id AND p.course_id = st.course_id AND p.day_num = d.day_num
+        WINDOW w AS (PARTITION BY st.user_id ORDER BY d.day_num)
+        $v$, quote_ident(schema_name));
+        RETURN;
+    END IF;
+    EXECUTE format($v$
+    CREATE OR REPLACE VIEW %1$s.m_exercise_lag_time_series AS
+    WITH b AS MATERIALIZED (
+        SELECT min(date_shown)::date AS first_day FROM %1$s.schedule
+    ), days AS MATERIALIZED (
+        SELECT day_num, date_column FROM %1$s.m_date_interval
+    ), acts AS MATERIALIZED (
+        SELECT course_id, activity_id, min(date_shown) AS shown,
+               date_part('epoch', min(date_shown) - (SELECT first_day FROM b)::timestamp) / 86400.0 AS t
+          FROM %1$s.schedule
+         WHERE type = 'активность' AND activity_id IS NOT NULL AND date_shown IS NOT NULL
+           AND lower(activity_type) IN ('exercise', 'codeexercise', 'question', 'interactive')
+         GROUP BY course_id, activity_id
+    ), opened AS MATERIALIZED (   -- per course and day: activities opening that day
+        SELECT a.course_id, (a.shown::date - b.first_day) + 1 AS day_num, count(*) AS n, sum(a.t) AS t
+          FROM acts a, b GROUP BY 1, 2
+    )
+    SELECT st.user_id, st.course_id, x.day_num, x.date_column, x.sum_lag,
+           st.m2_progress, st.m2_attestation, st.m2_attestation_date
+      FROM %1$s.students_v3 st
+     CROSS JOIN LATERAL (
+        SELECT d.day_num, d.date_column,
+               sum(coalesce(o.n, 0) - coalesce(p.n, 0)) OVER w * d.day_num
+             - sum(coalesce(o.t, 0) - coalesce(p.t, 0)) OVER w AS sum_lag
+          FROM days d
+          LEFT JOIN opened o ON o.course_id = st.course_id AND o.day_num = d.day_num
+          LEFT JOIN (   -- this learner's passes, by the day the activity leaves the lag
+                SELECT (q.leaves::date - b.first_day) + 1 AS day_num, count(*) AS n, sum(q.t) AS t
+                  FROM (SELECT a.t, greatest(a.shown, min(r.created_at)) AS leaves
+                          FROM %1$s.exercise_results r
+                          JOIN acts a ON a.activity_id = r.activity_id AND a.course_id = st.course_id
+                         WHERE r.user_id = st.user_id AND r.success = 1
+                         GROUP BY a.activity_id, a.shown, a.t) q, b
+                 GROUP BY 1) p ON p.day_num = d.day_num
+        WINDOW w AS (ORDER BY d.day_num)
+     ) x
+    $v$, quote_ident(schema_name));
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._create_view_m_exercise_lag_time_series(text) IS
+  'Internal: creates (CREATE OR REPLACE) the view m_exercise_lag_time_series in the given learning schema; one step of learnerscore._create_learning_views.';
+-- == citus12: end
+
 -- == Final definitions of routines more than one part above changes (as in extension/sql)
 
 CREATE FUNCTION learnerscore._recreate_learner_scores_view(schema_name text) RETURNS boolean
@@ -4040,7 +4854,7 @@ BEGIN ATOMIC
                         '_create_view_students_v3', '_create_view_dataset_h_live', '_create_view_dataset_v',
                         '_create_view_m_course_params', '_create_view_m_online_users_exercise',
                         '_create_view_m_date_interval', '_create_view_m_exercise_lag_time_series',
-                        '_comment_learning_views']),
+                        '_comment_learning_views', '_tag_intervals_sql']),
         -- learner features and the learner-model pipeline (200_features.sql, 350_learner_models.sql)
         ('owner', ARRAY['refresh_learner_daily', 'create_weekly_features_view', 'train_learner_models',
                         '_create_feature_objects', '_feature_relations', '_create_learner_weekly_view',
@@ -4055,7 +4869,10 @@ BEGIN ATOMIC
         -- CREATE TRIGGER needs EXECUTE on the trigger function (firing it does not)
         ('owner', ARRAY['_mark_view_cache_stale', '_check_contact']),
         -- the intervention log (100_learning_schema.sql)
-        ('owner', ARRAY['_create_contacts_table']))
+        ('owner', ARRAY['_create_contacts_table']),
+        -- a learning schema on Citus (135_distribute_learning_schema.sql, 100_learning_schema.sql, 115_view_cache.sql)
+        ('owner', ARRAY['distribute_learning_schema', '_learning_schema_placement', '_schema_distributed',
+                        '_caches_off_cause']))
         AS t(k, routines)
      CROSS JOIN LATERAL unnest(t.routines) AS u(r);
 END;

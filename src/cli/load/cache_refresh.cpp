@@ -27,9 +27,16 @@ CacheRefresh refresh_cache(PgConn& conn, const std::string& schema) {
         "SELECT to_regprocedure('learnerscore.refresh_analyst_views(text)') IS NOT NULL"
         "   AND to_regclass($1) IS NOT NULL", {conn.qualified(schema, "analyst_view_cache")});
     if (has.get(0, 0) != "t") return c;
-    auto st = conn.query("SELECT bool_and(fresh) FROM " + conn.qualified(schema, "analyst_view_cache"));
+    // stale_cause 'off: distributed schema' (learnerscore._caches_off_cause()):
+    // a schema distributed with Citus has no caches to refresh.
+    auto st = conn.query("SELECT bool_and(fresh), bool_and(stale_cause IS NOT DISTINCT FROM 'off: distributed schema') FROM " +
+                         conn.qualified(schema, "analyst_view_cache"));
     if (st.rows() == 1 && st.get(0, 0) == "t") {
         c.status = CacheStatus::fresh;
+        return c;
+    }
+    if (st.rows() == 1 && st.get(0, 1) == "t") {
+        c.status = CacheStatus::off;
         return c;
     }
     auto t0 = Clock::now();
@@ -77,6 +84,8 @@ std::string format_cache(const CacheRefresh& c) {
         return buf;
     }
     if (c.status == CacheStatus::fresh) return "dataset_h cache: fresh (its source tables did not change)";
+    if (c.status == CacheStatus::off)
+        return "dataset_h cache: off (the schema is distributed with Citus: the views read their live queries)";
     if (c.status == CacheStatus::skipped)
         return "dataset_h cache: not refreshed (" + c.detail + "); dataset_h reads the live query until " + how;
     if (c.status == CacheStatus::failed)

@@ -34,6 +34,7 @@ const char* to_text(CacheStatus s) {
         case CacheStatus::fresh: return "fresh";
         case CacheStatus::skipped: return "skipped";
         case CacheStatus::failed: return "failed";
+        case CacheStatus::off: return "off";
     }
     return "";
 }

@@ -33,7 +33,7 @@ enum class FileStatus { loaded, unchanged, failed };
 
 // What became of the view caches after the files: none (no cache: older extension or data
 // set), refreshed, fresh (nothing changed), skipped (--no-refresh or a failed file), failed.
-enum class CacheStatus { none, refreshed, fresh, skipped, failed };
+enum class CacheStatus { none, refreshed, fresh, skipped, failed, off };
 
 // "loaded", "unchanged", "failed" / "", "refreshed", "fresh", "skipped", "failed".
 const char* to_text(FileStatus s);
