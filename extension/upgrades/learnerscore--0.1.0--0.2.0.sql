@@ -3958,12 +3958,12 @@ BEGIN
         RAISE EXCEPTION 'schema "%" is not a learning schema', schema_name USING ERRCODE = '42P01',
               HINT = format('CALL learnerscore.create_learning_schema(%L) creates it.', schema_name);
     END IF;
+    IF shard_count IS NOT NULL AND (shard_count < 1 OR shard_count > 64000) THEN
+        RAISE EXCEPTION 'shard_count must be between 1 and 64000, not %', shard_count USING ERRCODE = '22023';
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
         RAISE EXCEPTION 'Citus is not installed in database "%"', current_database() USING ERRCODE = '0A000',
               HINT = 'distribute_learning_schema needs a Citus coordinator with its workers added (CREATE EXTENSION citus; citus_add_node); docs/scale-out.md.';
-    END IF;
-    IF shard_count IS NOT NULL AND (shard_count < 1 OR shard_count > 64000) THEN
-        RAISE EXCEPTION 'shard_count must be between 1 and 64000, not %', shard_count USING ERRCODE = '22023';
     END IF;
     shards := coalesce(shard_count, current_setting('citus.shard_count')::int);
     -- One change of a schema's layout at a time, with create_learning_schema (same key).
@@ -4630,6 +4630,12 @@ END
 $fn$;
 COMMENT ON FUNCTION learnerscore._create_view_m_exercise_lag_time_series(text) IS
   'Internal: creates (CREATE OR REPLACE) the view m_exercise_lag_time_series in the given learning schema; one step of learnerscore._create_learning_views.';
+REVOKE EXECUTE ON FUNCTION learnerscore._schema_distributed(text), learnerscore._caches_off_cause(),
+    learnerscore._tag_intervals_sql(text), learnerscore._learning_schema_placement(),
+    learnerscore.distribute_learning_schema(text, int) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION learnerscore._schema_distributed(text), learnerscore._caches_off_cause(),
+    learnerscore._tag_intervals_sql(text), learnerscore._learning_schema_placement(),
+    learnerscore.distribute_learning_schema(text, int) TO learnerscore_owner;
 -- == citus12: end
 
 -- == Final definitions of routines more than one part above changes (as in extension/sql)
