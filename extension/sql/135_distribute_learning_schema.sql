@@ -23,11 +23,54 @@ RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_c
         (8, 'exercise_results', 'distributed'),
         (9, 'users_logs', 'distributed'),
         (10, 'contacts', 'distributed'),
-        (11, 'contact_assignments', 'distributed')) v(n, t, p)
+        (11, 'contact_assignments', 'distributed'),
+        -- the materialized series (200_features.sql), when refresh_learner_daily made them
+        (12, 'learner_daily', 'distributed'),
+        (13, 'learner_activity', 'distributed')) v(n, t, p)
      ORDER BY n
 $fn$;
 COMMENT ON FUNCTION learnerscore._learning_schema_placement() IS
   'Internal: the tables distribute_learning_schema places on a Citus cluster, in the order it does it: reference (a copy on every node) or distributed (hash-distributed by user_id, co-located with users).';
+
+-- Places the tables of _learning_schema_placement() that exist and are not
+-- placed yet (users first, with shard_count; the others co-located with it).
+-- distribute_learning_schema runs it, and so does _create_feature_objects when
+-- it creates the series tables in a distributed schema.
+CREATE FUNCTION learnerscore._place_learning_tables(schema_name text, shard_count int)
+RETURNS TABLE (table_name text, placement text)
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    p record;
+    rel regclass;
+    kind "char";
+BEGIN
+    FOR p IN SELECT * FROM learnerscore._learning_schema_placement() LOOP
+        rel := to_regclass(format('%s.%I', s, p.table_name));
+        CONTINUE WHEN rel IS NULL;
+        EXECUTE 'SELECT partmethod FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1' INTO kind USING rel;
+        IF p.placement = 'reference' AND kind IS NULL THEN
+            PERFORM create_reference_table(rel);
+        ELSIF p.placement = 'distributed' AND kind IS NULL THEN
+            IF p.table_name = 'users' THEN
+                PERFORM create_distributed_table(rel, 'user_id', shard_count => shard_count);
+            ELSE
+                PERFORM create_distributed_table(rel, 'user_id', colocate_with => format('%s.users', s));
+            END IF;
+        ELSIF kind IS DISTINCT FROM (CASE p.placement WHEN 'reference' THEN 'n' ELSE 'h' END) THEN
+            RAISE EXCEPTION 'table %.% is already placed differently on the cluster', s, p.table_name
+                USING ERRCODE = '55000',
+                      HINT = format('distribute_learning_schema makes it a %s table; undistribute it first (undistribute_table).',
+                                    p.placement);
+        END IF;
+        table_name := p.table_name;
+        placement := CASE p.placement WHEN 'reference' THEN 'reference' ELSE 'distributed by user_id' END;
+        RETURN NEXT;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._place_learning_tables(text, int) IS
+  'Internal: makes the tables of learnerscore._learning_schema_placement() that exist in the schema reference or distributed tables (users with shard_count shards, the others co-located with users), skipping those already placed; 55000 for one placed differently. One row per table.';
 
 CREATE FUNCTION learnerscore.distribute_learning_schema(schema_name text, shard_count int DEFAULT NULL)
 RETURNS TABLE (table_name text, placement text)
@@ -35,8 +78,6 @@ LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog,
 DECLARE
     s text;
     p record;
-    rel regclass;
-    kind "char";
     trg record;
     shards int;
 BEGIN
@@ -74,28 +115,7 @@ BEGIN
         EXECUTE format('DROP TRIGGER %I ON %s', trg.tgname, trg.tbl);
     END LOOP;
 
-    FOR p IN SELECT * FROM learnerscore._learning_schema_placement() LOOP
-        rel := to_regclass(format('%s.%I', s, p.table_name));
-        CONTINUE WHEN rel IS NULL;
-        EXECUTE 'SELECT partmethod FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1' INTO kind USING rel;
-        IF p.placement = 'reference' AND kind IS NULL THEN
-            PERFORM create_reference_table(rel);
-        ELSIF p.placement = 'distributed' AND kind IS NULL THEN
-            IF p.table_name = 'users' THEN
-                PERFORM create_distributed_table(rel, 'user_id', shard_count => shards);
-            ELSE
-                PERFORM create_distributed_table(rel, 'user_id', colocate_with => format('%s.users', s));
-            END IF;
-        ELSIF kind IS DISTINCT FROM (CASE p.placement WHEN 'reference' THEN 'n' ELSE 'h' END) THEN
-            RAISE EXCEPTION 'table %.% is already placed differently on the cluster', s, p.table_name
-                USING ERRCODE = '55000',
-                      HINT = format('distribute_learning_schema makes it a %s table; undistribute it first (undistribute_table).',
-                                    p.placement);
-        END IF;
-        table_name := p.table_name;
-        placement := CASE p.placement WHEN 'reference' THEN 'reference' ELSE 'distributed by user_id' END;
-        RETURN NEXT;
-    END LOOP;
+    RETURN QUERY SELECT * FROM learnerscore._place_learning_tables(schema_name, shards);
 
     -- The caches are off from now on: empty them, and let create_learning_schema
     -- re-create the views (co-located forms, cached views = their live queries).
@@ -118,4 +138,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore.distribute_learning_schema(text, int) IS
-  'Distributes a learning schema with Citus, in one step, on the coordinator: users and the event tables (users_age_timezone, authorization, activity_history_viewed, webinars_logs, exercise_results, users_logs, contacts, contact_assignments) hash-distributed by user_id in one co-location group (shard_count, default citus.shard_count), schedule and activities_guide reference tables, the loader''s bookkeeping and the cache state local. The view caches are switched off (their triggers cannot run on shards; the cached views read their live queries, refresh_analyst_views does nothing) and the contacts check trigger is dropped; the analyst views are re-created in co-located form. Idempotent. One row per table with its placement. Run by the owner of the tables; 0A000 without Citus. docs/scale-out.md.';
+  'Distributes a learning schema with Citus, in one step, on the coordinator: users and the event tables (users_age_timezone, authorization, activity_history_viewed, webinars_logs, exercise_results, users_logs, contacts, contact_assignments, and learner_daily and learner_activity once made) hash-distributed by user_id in one co-location group (shard_count, default citus.shard_count), schedule and activities_guide reference tables, the loader''s bookkeeping and the cache state local. The view caches are switched off (their triggers cannot run on shards; the cached views read their live queries, refresh_analyst_views does nothing) and the contacts check trigger is dropped; the analyst views are re-created in co-located form. Idempotent. One row per table with its placement. Run by the owner of the tables; 0A000 without Citus. docs/scale-out.md.';

@@ -151,6 +151,11 @@ BEGIN
         user_id int NOT NULL, cur_date date NOT NULL, last_activity_at timestamp, days_inactive int,
         status text, module int, theme_id int, task_id int,
         PRIMARY KEY (user_id, cur_date))$$, s);
+    -- A distributed schema: the series co-located with their learners, so that
+    -- weekly_features and the status views join them on the shards.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        PERFORM learnerscore._place_learning_tables(schema_name, NULL);
+    END IF;
     EXECUTE format('COMMENT ON TABLE %s.learner_activity IS %L', s,
         'Activity status per learner per day, materialized with learner_daily: days_inactive = cur_date - day of the last activity event (log-in, page view, result, webinar connection), or since the course start when none; status from learnerscore.activity_status with the thresholds of the last refresh; module/theme_id/task_id = position of the most recently opened activity.');
 

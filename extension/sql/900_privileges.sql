@@ -82,7 +82,7 @@ BEGIN ATOMIC
         ('owner', ARRAY['_create_contacts_table']),
         -- a learning schema on Citus (135_distribute_learning_schema.sql, 100_learning_schema.sql, 115_view_cache.sql)
         ('owner', ARRAY['distribute_learning_schema', '_learning_schema_placement', '_schema_distributed',
-                        '_caches_off_cause']))
+                        '_caches_off_cause', '_place_learning_tables']))
         AS t(k, routines)
      CROSS JOIN LATERAL unnest(t.routines) AS u(r);
 END;
