@@ -50,6 +50,10 @@ struct ParamView {
             z[j] = x[j] == x[j] ? x[j] : impute[j];
             a += coef[j + 1] * z[j];
         }
+        // finite values only reach here, but forged coefficients can overflow (inf - inf)
+        if (a != a)
+            fail(ErrorKind::NumericOutOfRange, "logistic pass: the linear predictor overflows",
+                 "The pass arrays are made by train(); do not call the pass aggregate by hand.");
         return a;
     }
 };
