@@ -404,6 +404,11 @@ BEGIN
         user_id int NOT NULL, cur_date date NOT NULL, last_activity_at timestamp, days_inactive int,
         status text, module int, theme_id int, task_id int,
         PRIMARY KEY (user_id, cur_date))$$, s);
+    -- A distributed schema: the series co-located with their learners, so that
+    -- weekly_features and the status views join them on the shards.
+    IF learnerscore._schema_distributed(schema_name) THEN
+        PERFORM learnerscore._place_learning_tables(schema_name, NULL);
+    END IF;
     EXECUTE format('COMMENT ON TABLE %s.learner_activity IS %L', s,
         'Activity status per learner per day, materialized with learner_daily: days_inactive = cur_date - day of the last activity event (log-in, page view, result, webinar connection), or since the course start when none; status from learnerscore.activity_status with the thresholds of the last refresh; module/theme_id/task_id = position of the most recently opened activity.');
 
@@ -545,7 +550,7 @@ BEGIN ATOMIC
         ('owner', ARRAY['_create_contacts_table']),
         -- a learning schema on Citus (135_distribute_learning_schema.sql, 100_learning_schema.sql, 115_view_cache.sql)
         ('owner', ARRAY['distribute_learning_schema', '_learning_schema_placement', '_schema_distributed',
-                        '_caches_off_cause']))
+                        '_caches_off_cause', '_place_learning_tables']))
         AS t(k, routines)
      CROSS JOIN LATERAL unnest(t.routines) AS u(r);
 END;
@@ -3860,7 +3865,41 @@ COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb,
   'rows of one key share a fold, a row keeps its fold when rows are added, and the folds are the same on one machine and on Citus; a NULL key is an error.';
 -- == folds12: end
 
--- == citus12: begin (issue 12 item 4: a learning schema on Citus, distribute_learning_schema, caches off there, co-located views; 100, 115, 120, 135, 900)
+- == train_passes: begin (issue 12: train('logistic') as parallel mergeable passes; 312, 900)
+-- train('logistic') as passes (issue 12): the other way to run it, without keeping rows.
+-- Every pass is one query over the source with the aggregate below, whose float8[] state
+-- merges by summation, so the pass runs as Partial Aggregate on parallel workers and on
+-- Citus workers: (1) the imputation means and the target's checks, (2) one pass per point
+-- the Newton loop evaluates (log-likelihood, gradient, Hessian), (3) the in-sample metrics.
+-- The driver (C++, src/core/models/logistic_passes.cpp) sends each pass its params.
+CREATE FUNCTION learnerscore._logistic_pass_trans(state float8[], params float8[], target float8, features float8[])
+    RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'ls_logistic_pass_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learnerscore._logistic_pass_trans(float8[], float8[], float8, float8[]) IS
+  'Internal: transition of logistic_pass (creates the state from params on the first row, then adds each row; a NULL target is counted, a NULL feature imputed).';
+CREATE FUNCTION learnerscore._logistic_pass_combine(float8[], float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'ls_logistic_pass_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION learnerscore._logistic_pass_combine(float8[], float8[]) IS
+  'Internal: merges two logistic_pass states of the same pass (checked).';
+
+CREATE AGGREGATE learnerscore.logistic_pass(params float8[], target float8, features float8[]) (
+    SFUNC = learnerscore._logistic_pass_trans, STYPE = float8[], INITCOND = '{}',
+    COMBINEFUNC = learnerscore._logistic_pass_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE learnerscore.logistic_pass(float8[], float8, float8[]) IS
+  'One pass of train(..., ''logistic'') run as passes (learnerscore.table_estimator = passes, or auto on a Citus distributed table '
+  'or past learnerscore.max_train_memory): params (made by train: the pass kind, the imputation means, the current coefficients) in, '
+  'the mergeable pass state out. Not meant to be called by hand; malformed params or states are an error (22P03).';
+
+CREATE FUNCTION learnerscore.logistic_pass_score(params float8[], features float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ls_logistic_pass_score' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION learnerscore.logistic_pass_score(float8[], float8[]) IS
+  'The probability of one row under the coefficients of a logistic_pass params array (NULL features imputed with the training mean): '
+  'train(..., ''logistic'') as passes computes the exact in-sample AUC with auc(logistic_pass_score(...), target). Malformed params: 22P03.';
+REVOKE EXECUTE ON FUNCTION learnerscore._logistic_pass_trans(float8[], float8[], float8, float8[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION learnerscore._logistic_pass_combine(float8[], float8[]) FROM PUBLIC;
+-- == train_passes: end
+
+-- == citus12: begin (issue 12 item 4: a learning schema on Citus, distribute_learning_schema, caches off there, co-located views; 100, 115, 120, 135, 200, 900)
 CREATE OR REPLACE FUNCTION learnerscore._schema_distributed(schema_name text) RETURNS boolean
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
@@ -3930,11 +3969,50 @@ RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_c
         (8, 'exercise_results', 'distributed'),
         (9, 'users_logs', 'distributed'),
         (10, 'contacts', 'distributed'),
-        (11, 'contact_assignments', 'distributed')) v(n, t, p)
+        (11, 'contact_assignments', 'distributed'),
+        -- the materialized series (200_features.sql), when refresh_learner_daily made them
+        (12, 'learner_daily', 'distributed'),
+        (13, 'learner_activity', 'distributed')) v(n, t, p)
      ORDER BY n
 $fn$;
 COMMENT ON FUNCTION learnerscore._learning_schema_placement() IS
   'Internal: the tables distribute_learning_schema places on a Citus cluster, in the order it does it: reference (a copy on every node) or distributed (hash-distributed by user_id, co-located with users).';
+
+CREATE OR REPLACE FUNCTION learnerscore._place_learning_tables(schema_name text, shard_count int)
+RETURNS TABLE (table_name text, placement text)
+LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
+DECLARE
+    s text := quote_ident(schema_name);
+    p record;
+    rel regclass;
+    kind "char";
+BEGIN
+    FOR p IN SELECT * FROM learnerscore._learning_schema_placement() LOOP
+        rel := to_regclass(format('%s.%I', s, p.table_name));
+        CONTINUE WHEN rel IS NULL;
+        EXECUTE 'SELECT partmethod FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1' INTO kind USING rel;
+        IF p.placement = 'reference' AND kind IS NULL THEN
+            PERFORM create_reference_table(rel);
+        ELSIF p.placement = 'distributed' AND kind IS NULL THEN
+            IF p.table_name = 'users' THEN
+                PERFORM create_distributed_table(rel, 'user_id', shard_count => shard_count);
+            ELSE
+                PERFORM create_distributed_table(rel, 'user_id', colocate_with => format('%s.users', s));
+            END IF;
+        ELSIF kind IS DISTINCT FROM (CASE p.placement WHEN 'reference' THEN 'n' ELSE 'h' END) THEN
+            RAISE EXCEPTION 'table %.% is already placed differently on the cluster', s, p.table_name
+                USING ERRCODE = '55000',
+                      HINT = format('distribute_learning_schema makes it a %s table; undistribute it first (undistribute_table).',
+                                    p.placement);
+        END IF;
+        table_name := p.table_name;
+        placement := CASE p.placement WHEN 'reference' THEN 'reference' ELSE 'distributed by user_id' END;
+        RETURN NEXT;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION learnerscore._place_learning_tables(text, int) IS
+  'Internal: makes the tables of learnerscore._learning_schema_placement() that exist in the schema reference or distributed tables (users with shard_count shards, the others co-located with users), skipping those already placed; 55000 for one placed differently. One row per table.';
 
 CREATE OR REPLACE FUNCTION learnerscore.distribute_learning_schema(schema_name text, shard_count int DEFAULT NULL)
 RETURNS TABLE (table_name text, placement text)
@@ -3942,8 +4020,6 @@ LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog,
 DECLARE
     s text;
     p record;
-    rel regclass;
-    kind "char";
     trg record;
     shards int;
 BEGIN
@@ -3981,28 +4057,7 @@ BEGIN
         EXECUTE format('DROP TRIGGER %I ON %s', trg.tgname, trg.tbl);
     END LOOP;
 
-    FOR p IN SELECT * FROM learnerscore._learning_schema_placement() LOOP
-        rel := to_regclass(format('%s.%I', s, p.table_name));
-        CONTINUE WHEN rel IS NULL;
-        EXECUTE 'SELECT partmethod FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1' INTO kind USING rel;
-        IF p.placement = 'reference' AND kind IS NULL THEN
-            PERFORM create_reference_table(rel);
-        ELSIF p.placement = 'distributed' AND kind IS NULL THEN
-            IF p.table_name = 'users' THEN
-                PERFORM create_distributed_table(rel, 'user_id', shard_count => shards);
-            ELSE
-                PERFORM create_distributed_table(rel, 'user_id', colocate_with => format('%s.users', s));
-            END IF;
-        ELSIF kind IS DISTINCT FROM (CASE p.placement WHEN 'reference' THEN 'n' ELSE 'h' END) THEN
-            RAISE EXCEPTION 'table %.% is already placed differently on the cluster', s, p.table_name
-                USING ERRCODE = '55000',
-                      HINT = format('distribute_learning_schema makes it a %s table; undistribute it first (undistribute_table).',
-                                    p.placement);
-        END IF;
-        table_name := p.table_name;
-        placement := CASE p.placement WHEN 'reference' THEN 'reference' ELSE 'distributed by user_id' END;
-        RETURN NEXT;
-    END LOOP;
+    RETURN QUERY SELECT * FROM learnerscore._place_learning_tables(schema_name, shards);
 
     -- The caches are off from now on: empty them, and let create_learning_schema
     -- re-create the views (co-located forms, cached views = their live queries).
@@ -4025,7 +4080,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION learnerscore.distribute_learning_schema(text, int) IS
-  'Distributes a learning schema with Citus, in one step, on the coordinator: users and the event tables (users_age_timezone, authorization, activity_history_viewed, webinars_logs, exercise_results, users_logs, contacts, contact_assignments) hash-distributed by user_id in one co-location group (shard_count, default citus.shard_count), schedule and activities_guide reference tables, the loader''s bookkeeping and the cache state local. The view caches are switched off (their triggers cannot run on shards; the cached views read their live queries, refresh_analyst_views does nothing) and the contacts check trigger is dropped; the analyst views are re-created in co-located form. Idempotent. One row per table with its placement. Run by the owner of the tables; 0A000 without Citus. docs/scale-out.md.';
+  'Distributes a learning schema with Citus, in one step, on the coordinator: users and the event tables (users_age_timezone, authorization, activity_history_viewed, webinars_logs, exercise_results, users_logs, contacts, contact_assignments, and learner_daily and learner_activity once made) hash-distributed by user_id in one co-location group (shard_count, default citus.shard_count), schedule and activities_guide reference tables, the loader''s bookkeeping and the cache state local. The view caches are switched off (their triggers cannot run on shards; the cached views read their live queries, refresh_analyst_views does nothing) and the contacts check trigger is dropped; the analyst views are re-created in co-located form. Idempotent. One row per table with its placement. Run by the owner of the tables; 0A000 without Citus. docs/scale-out.md.';
 
 CREATE OR REPLACE FUNCTION learnerscore._create_view_cache(schema_name text, cached_view text) RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
@@ -4632,10 +4687,10 @@ COMMENT ON FUNCTION learnerscore._create_view_m_exercise_lag_time_series(text) I
   'Internal: creates (CREATE OR REPLACE) the view m_exercise_lag_time_series in the given learning schema; one step of learnerscore._create_learning_views.';
 REVOKE EXECUTE ON FUNCTION learnerscore._schema_distributed(text), learnerscore._caches_off_cause(),
     learnerscore._tag_intervals_sql(text), learnerscore._learning_schema_placement(),
-    learnerscore.distribute_learning_schema(text, int) FROM PUBLIC;
+    learnerscore._place_learning_tables(text, int), learnerscore.distribute_learning_schema(text, int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION learnerscore._schema_distributed(text), learnerscore._caches_off_cause(),
     learnerscore._tag_intervals_sql(text), learnerscore._learning_schema_placement(),
-    learnerscore.distribute_learning_schema(text, int) TO learnerscore_owner;
+    learnerscore._place_learning_tables(text, int), learnerscore.distribute_learning_schema(text, int) TO learnerscore_owner;
 -- == citus12: end
 
 -- == Final definitions of routines more than one part above changes (as in extension/sql)
@@ -4878,7 +4933,7 @@ BEGIN ATOMIC
         ('owner', ARRAY['_create_contacts_table']),
         -- a learning schema on Citus (135_distribute_learning_schema.sql, 100_learning_schema.sql, 115_view_cache.sql)
         ('owner', ARRAY['distribute_learning_schema', '_learning_schema_placement', '_schema_distributed',
-                        '_caches_off_cause']))
+                        '_caches_off_cause', '_place_learning_tables']))
         AS t(k, routines)
      CROSS JOIN LATERAL unnest(t.routines) AS u(r);
 END;

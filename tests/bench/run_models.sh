@@ -7,6 +7,9 @@
 # Needs PGHOST/PGPORT/PGUSER of a server with learnerscore, and build/release/bench_models.
 # PART=predict runs only the scoring throughput part (the models are trained
 # but the read/fit/scikit-learn and parallel-view timings are skipped).
+# PART=passes runs only the two ways of train('logistic') (docs/models.md,
+# "Two ways to run train('logistic')"): in memory, as passes on one core and
+# as passes with 2 parallel workers, against the same serial scan.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PY=/usr/bin/python3
@@ -50,6 +53,29 @@ UPDATE bench SET y = (random() < 1 / (1 + exp(-(-0.3 + 0.8 * x5 - 0.6 * x10 + 0.
 VACUUM ANALYZE bench;
 SQL
 $PSQL -c "SET max_parallel_workers_per_gather = 0; SELECT $SUMS FROM bench" >/dev/null  # warm the cache
+
+if [ "$PART" = passes ]; then
+  echo "== train('logistic'), $ROWS rows x 40 numeric features: in memory and as passes (each statement in a new session)"
+  $PSQL -c "ALTER TABLE bench SET (parallel_workers = 2)" >/dev/null
+  PASSES="SET learnerscore.table_estimator = passes; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;"
+  scan=$(best3 "SELECT $SUMS FROM bench")
+  mem=$(best3 "SET learnerscore.table_estimator = memory; SELECT learnerscore.train('bench_mem_%i', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')")
+  pser=$(best3 "$PASSES SELECT learnerscore.train('bench_pser_%i', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')")
+  ppar=$(PAR=2 best3 "$PASSES SELECT learnerscore.train('bench_ppar_%i', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')")
+  npass=$($PSQL -t -A -c "SET learnerscore.table_estimator = passes" -c "SET client_min_messages = debug1" \
+          -c "SELECT learnerscore.train('bench_pcount', 'bench', 'y', $FEATS, 'logistic', '{\"l2\": 1}')" 2>&1 | grep -oP 'train: \K[0-9]+(?= passes)' || true)
+  diff=$($PSQL -t -A -c "SELECT max(abs(a.e - b.e) / greatest(abs(b.e), 1e-300)) FROM
+           (SELECT (c->>'estimate')::float8 e, o FROM learnerscore.models m, jsonb_array_elements(m.metrics->'coefficients') WITH ORDINALITY x(c, o) WHERE name = 'bench_ppar_1') a
+           JOIN (SELECT (c->>'estimate')::float8 e, o FROM learnerscore.models m, jsonb_array_elements(m.metrics->'coefficients') WITH ORDINALITY x(c, o) WHERE name = 'bench_mem_1') b USING (o)")
+  echo "   (statement times in a session with the library loaded; best of 3)"
+  echo "   SELECT of 40 sums (one serial scan)       $scan s"
+  echo "   train() in memory                         $mem s   = $(ratio "$mem" "$scan") x the scan (target <= 4)"
+  echo "   train() as passes, serial                 $pser s   = $(ratio "$pser" "$scan") x the scan ($npass passes)"
+  echo "   train() as passes, 2 parallel workers     $ppar s   = $(ratio "$ppar" "$scan") x the scan, $(ratio "$pser" "$ppar") x faster than serial on $(nproc) cores"
+  echo "   largest relative difference of a coefficient, passes (2 workers) vs memory: $diff"
+  psql -X -q -d postgres -c "DROP DATABASE $DB"
+  exit 0
+fi
 
 if [ "$PART" = all ]; then
 echo "== logistic regression, one core (max_parallel_workers_per_gather = 0)"

@@ -118,44 +118,55 @@ void newton_terms(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Vecto
 
 }  // namespace
 
-// The propensity score (ls::causal::fit_propensity) has its own Newton loop:
-// it streams a standardized design from the row buffer instead of this
-// materialized X (168 MB for 1M rows x 20 covariates) and must survive
-// collinear or separated covariates that are errors here; on the same 1M x 20
-// data both fits agree to 3.3e-16 in the probabilities (see there).
-LinearFit fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y, const LinearOptions& opt,
-                       const std::vector<std::string>& names) {
-    check_dims(X, y);
-    if (!(opt.l2 >= 0) || !std::isfinite(opt.l2)) fail(ErrorKind::InvalidParameter, "l2 must be a finite number >= 0");
-    const Eigen::Index n = X.rows(), p = X.cols();
-    const double pos = positives(y);
+namespace {
 
+// The rows of a materialized design X: the objective evaluates X b into a
+// trial buffer, accept() keeps it as the current linear predictor, and the
+// Newton terms are accumulated block by block from it.
+class DesignTerms final : public LogisticTerms {
+public:
+    DesignTerms(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y)
+        : X_(X), y_(y), eta_(X.rows()), trial_(X.rows()) {}
+    double nll(const Eigen::VectorXd& b) override {
+        trial_.noalias() = X_ * b;
+        double nll = 0;
+        for (Eigen::Index i = 0; i < trial_.size(); ++i) {
+            double z = trial_[i];
+            // log(1 + e^z) - y z, computed stably
+            nll += (z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z))) - y_[i] * z;
+        }
+        return nll;
+    }
+    void accept() override { eta_.swap(trial_); }
+    void terms(Eigen::MatrixXd& H, Eigen::VectorXd& g) override { newton_terms(X_, y_, eta_, H, g); }
+
+private:
+    const Eigen::Ref<const Eigen::MatrixXd>& X_;
+    const Eigen::VectorXd& y_;
+    Eigen::VectorXd eta_, trial_;
+};
+
+}  // namespace
+
+LinearFit fit_logistic_newton(LogisticTerms& src, Eigen::Index n, Eigen::Index p, double pos, const LinearOptions& opt,
+                              const std::vector<std::string>& names) {
+    if (!(opt.l2 >= 0) || !std::isfinite(opt.l2)) fail(ErrorKind::InvalidParameter, "l2 must be a finite number >= 0");
     LinearFit fit;
     fit.coef = Eigen::VectorXd::Zero(p);
-    fit.coef[0] = std::log(pos / (n - pos));  // start at the base rate
+    fit.coef[0] = std::log(pos / (static_cast<double>(n) - pos));  // start at the base rate
     Eigen::MatrixXd H(p, p);
     Eigen::VectorXd g(p);
-    Eigen::VectorXd eta(n);
+    auto objective = [&](const Eigen::VectorXd& b) { return src.nll(b) + 0.5 * opt.l2 * b.tail(p - 1).squaredNorm(); };
 
-    auto objective = [&](const Eigen::VectorXd& b, Eigen::VectorXd& lin) {
-        lin.noalias() = X * b;
-        double nll = 0;
-        for (Eigen::Index i = 0; i < n; ++i) {
-            double z = lin[i];
-            // log(1 + e^z) - y z, computed stably
-            nll += (z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z))) - y[i] * z;
-        }
-        return nll + 0.5 * opt.l2 * b.tail(p - 1).squaredNorm();
-    };
-
-    double f = objective(fit.coef, eta);
+    double f = objective(fit.coef);
+    src.accept();
     InterruptTicker ticker(1);
     bool converged = false;
     ScaledSolver ldlt;
-    Eigen::VectorXd trial(p), eta_new(n);  // reused by every iteration's line search
+    Eigen::VectorXd trial(p);  // reused by every iteration's line search
     for (int it = 1; it <= opt.max_iterations; ++it) {
         ticker.tick();
-        newton_terms(X, y, eta, H, g);
+        src.terms(H, g);
         add_penalty(H, opt.l2);
         for (Eigen::Index j = 1; j < p; ++j) g[j] -= opt.l2 * fit.coef[j];
         if (!ldlt.compute(H)) fail_singular_hessian(H, it, opt.l2, names);
@@ -164,13 +175,13 @@ LinearFit fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::
         double t = 1.0, f_new = f;
         for (int half = 0; half < 30; ++half) {
             trial = fit.coef + t * step;
-            f_new = objective(trial, eta_new);
+            f_new = objective(trial);
             if (std::isfinite(f_new) && f_new <= f + 1e-12 * std::fabs(f)) break;
             t *= 0.5;
         }
         double change = (t * step).cwiseAbs().cwiseQuotient((1.0 + fit.coef.cwiseAbs().array()).matrix()).maxCoeff();
         fit.coef = trial;
-        eta.swap(eta_new);
+        src.accept();
         f = f_new;
         fit.iterations = it;
         if (!fit.coef.allFinite() || (opt.l2 == 0 && fit.coef.tail(p - 1).cwiseAbs().maxCoeff() > 1e6))
@@ -190,6 +201,20 @@ LinearFit fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::
     Eigen::MatrixXd Hinv = ldlt.inverse();
     fit.std_err = Hinv.diagonal().cwiseMax(0).cwiseSqrt();
     return fit;
+}
+
+// The propensity score (ls::causal::fit_propensity) has its own Newton loop:
+// it streams a standardized design from the row buffer instead of this
+// materialized X (168 MB for 1M rows x 20 covariates) and must survive
+// collinear or separated covariates that are errors here; on the same 1M x 20
+// data both fits agree to 3.3e-16 in the probabilities (see there).
+LinearFit fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y, const LinearOptions& opt,
+                       const std::vector<std::string>& names) {
+    check_dims(X, y);
+    if (!(opt.l2 >= 0) || !std::isfinite(opt.l2)) fail(ErrorKind::InvalidParameter, "l2 must be a finite number >= 0");
+    const double pos = positives(y);
+    DesignTerms src(X, y);
+    return fit_logistic_newton(src, X.rows(), X.cols(), pos, opt, names);
 }
 
 // OLS and ridge by a blocked Householder QR (TSQR) of the centred, unit-norm

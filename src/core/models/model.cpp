@@ -67,17 +67,41 @@ void check_binary(const std::vector<double>& y, const std::vector<std::size_t>& 
     std::size_t n = rows.empty() ? y.size() : rows.size();
     for (std::size_t k = 0; k < n; ++k) {
         double v = y[rows.empty() ? k : rows[k]];
-        if (v != 0.0 && v != 1.0)
-            fail(ErrorKind::InvalidParameter, std::string("the target of a ") + what + " model must be 0/1 or boolean",
-                 "Found the value " + fmt(v) + "; use algorithm linear or objective reg:squarederror for a numeric target.");
+        if (v != 0.0 && v != 1.0) check_binary_target(double(n), pos, true, v, what);
         pos += v;
     }
-    if (pos == 0 || pos == static_cast<double>(n))
+    check_binary_target(double(n), pos, false, 0, what);
+}
+
+}  // namespace
+
+void check_binary_target(double n, double pos, bool has_bad, double bad, const char* what) {
+    if (has_bad)
+        fail(ErrorKind::InvalidParameter, std::string("the target of a ") + what + " model must be 0/1 or boolean",
+             "Found the value " + fmt(bad) + "; use algorithm linear or objective reg:squarederror for a numeric target.");
+    if (pos == 0 || pos == n)
         fail(ErrorKind::InvalidParameter, std::string("the target of a ") + what + " model has a single class",
              "Both 0 and 1 must occur in the training set.");
 }
 
-}  // namespace
+LinearOptions linear_options(Algorithm algorithm, const Params& params, Params* effective) {
+    check_keys(params, kLinearKeys, algorithm);
+    LinearOptions opt;
+    opt.l2 = number(params, "l2", algorithm == Algorithm::Logistic ? 1.0 : 0.0);
+    opt.max_iterations = static_cast<int>(number(params, "max_iterations", 100));
+    opt.tolerance = number(params, "tolerance", 1e-10);
+    if (opt.max_iterations < 1 || opt.max_iterations > 10000)
+        fail(ErrorKind::InvalidParameter, "max_iterations must be between 1 and 10000");
+    if (!(opt.tolerance > 0)) fail(ErrorKind::InvalidParameter, "tolerance must be positive");
+    if (effective) {
+        *effective = {{"l2", fmt(opt.l2)}};
+        if (algorithm == Algorithm::Logistic) {
+            (*effective)["max_iterations"] = std::to_string(opt.max_iterations);
+            (*effective)["tolerance"] = fmt(opt.tolerance);
+        }
+    }
+    return opt;
+}
 
 std::vector<std::string> Model::feature_names() const {
     std::vector<std::string> out;
@@ -251,20 +275,8 @@ TrainResult train(const Dataset& data, const std::string& target, Algorithm algo
     for (std::size_t k = 0; k < n; ++k) y[k] = data.y[rows.empty() ? k : rows[k]];
 
     if (algorithm == Algorithm::Logistic || algorithm == Algorithm::Linear) {
-        check_keys(params, kLinearKeys, algorithm);
-        LinearOptions opt;
-        opt.l2 = number(params, "l2", algorithm == Algorithm::Logistic ? 1.0 : 0.0);
-        opt.max_iterations = static_cast<int>(number(params, "max_iterations", 100));
-        opt.tolerance = number(params, "tolerance", 1e-10);
-        if (opt.max_iterations < 1 || opt.max_iterations > 10000)
-            fail(ErrorKind::InvalidParameter, "max_iterations must be between 1 and 10000");
-        if (!(opt.tolerance > 0)) fail(ErrorKind::InvalidParameter, "tolerance must be positive");
-        res.effective_params = {{"l2", fmt(opt.l2)}};
-        if (algorithm == Algorithm::Logistic) {
-            check_binary(data.y, rows, "logistic");
-            res.effective_params["max_iterations"] = std::to_string(opt.max_iterations);
-            res.effective_params["tolerance"] = fmt(opt.tolerance);
-        }
+        const LinearOptions opt = linear_options(algorithm, params, &res.effective_params);
+        if (algorithm == Algorithm::Logistic) check_binary(data.y, rows, "logistic");
         model->classifier = algorithm == Algorithm::Logistic;
         model->encoder = Encoder::fit(data, rows, true);
         if (model->encoder.width() > 4000)

@@ -11,6 +11,7 @@
 
 #include "core/models/dataset.h"
 #include "core/models/encoding.h"
+#include "core/models/linear_models.h"
 #include "core/metrics/metrics.h"
 #include "core/models/xgboost_booster.h"
 #include "core/models/xgboost_trees.h"
@@ -78,6 +79,13 @@ struct TrainResult {
     std::size_t rows = 0;
     Params effective_params;
 };
+
+// The options of a logistic or linear fit from the hyper-parameters (unknown
+// keys and bad values: 22023), and the effective params train() records.
+LinearOptions linear_options(Algorithm algorithm, const Params& params, Params* effective);
+// Fails (22023) unless a 0/1 target of n rows has both classes: `bad` is a
+// value other than 0 and 1 when `has_bad` (what names the model kind).
+void check_binary_target(double n, double positives, bool has_bad, double bad, const char* what);
 
 // Fits `algorithm` on `rows` of `data` (all when empty). Unknown params are an error.
 TrainResult train(const Dataset& data, const std::string& target, Algorithm algorithm, const Params& params,

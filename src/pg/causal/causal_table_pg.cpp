@@ -89,40 +89,6 @@ extern "C" bool column_receive(TupleTableSlot* slot, DestReceiver* self) {
     return true;
 }
 
-// Whether ipw / aipw run as passes: the setting, and for auto the relation
-// (Citus distributed, or more row data than learnerscore.max_train_memory).
-bool use_passes(Oid rel, int width) {
-    const lspg::TableEstimator mode = lspg::table_estimator();
-    if (mode != lspg::TableEstimator::Auto) return mode == lspg::TableEstimator::Passes;
-    bool passes = false;
-    lspg::pg_call([&]() {
-        SPI_connect();
-        Datum arg[1] = {ObjectIdGetDatum(rel)};
-        Oid types[1] = {OIDOID};
-        // the catalog table exists only where Citus is installed: look it up first
-        int rc = SPI_execute_with_args(
-            "SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL,"
-            "       (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = $1)::float8",
-            1, types, arg, nullptr, true, 1);
-        if (rc == SPI_OK_SELECT && SPI_processed == 1) {
-            bool null1, null2;
-            const bool citus = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null1));
-            Datum tuples = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &null2);
-            const double bytes = null2 ? 0 : DatumGetFloat8(tuples) * width * sizeof(double);
-            passes = bytes > double(lspg::max_train_memory_bytes());
-            if (citus && !passes) {
-                rc = SPI_execute_with_args(
-                    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid::oid = $1)", 1, types,
-                    arg, nullptr, true, 1);
-                if (rc == SPI_OK_SELECT && SPI_processed == 1)
-                    passes = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null1));
-            }
-        }
-        SPI_finish();
-    });
-    return passes;
-}
-
 extern "C" void column_startup(DestReceiver*, int, TupleDesc) {}
 extern "C" void column_shutdown(DestReceiver*) {}
 extern "C" void column_destroy(DestReceiver*) {}
@@ -156,7 +122,7 @@ Datum ls_ate_from_table(PG_FUNCTION_ARGS) {
         // Validate the method before reading a single row.
         if (method != "diff" && method != "regression" && method != "ipw" && method != "aipw")
             lc::estimate_rows(lc::RowView{}, method, o);
-        if ((method == "ipw" || method == "aipw") && use_passes(rel, ncov + 2)) {
+        if ((method == "ipw" || method == "aipw") && lspg::causal::use_passes(rel, ncov + 2)) {
             lc::Effect e;
             lspg::causal::with_pass_runner(lspg::causal::pass_query(relname, y, t, names), "ate_from_table",
                                            [&](const lc::PassRunner& run, int* passes) {

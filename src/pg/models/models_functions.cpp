@@ -15,6 +15,7 @@
 #include "pg/models/model_registry.h"
 #include "pg/models/model_store.h"
 #include "pg/models/models_reader.h"
+#include "pg/models/train_passes_pg.h"
 #include "pg/base/settings.h"
 #include "pg/base/value_conv.h"
 
@@ -394,10 +395,15 @@ Datum ls_train(PG_FUNCTION_ARGS) {
             return ls::models::training_bytes(d, algo, rows, true);
         };
         long long skipped = 0;
-        ls::models::Dataset data = lspg::read_dataset(a.spec, &skipped);
+        ls::models::TrainResult res;
+        ls::models::Dataset data;
         std::string validation;
         ls::metrics::Summary held_out;
-        if (validate_k || !validate_group.empty()) {
+        // logistic: as passes over the source when learnerscore.table_estimator says so (train_passes_pg.h)
+        const bool by_passes = algo == ls::models::Algorithm::Logistic &&
+                               lspg::train_logistic_passes(a.spec, a.params, validate_k || !validate_group.empty(), &res, &skipped);
+        if (!by_passes) data = lspg::read_dataset(a.spec, &skipped);
+        if (!by_passes && (validate_k || !validate_group.empty())) {
             std::vector<int> fold;
             std::vector<std::string> labels;
             int nfolds = validate_k;
@@ -416,7 +422,7 @@ Datum ls_train(PG_FUNCTION_ARGS) {
             ls::models::cross_validate(data, a.spec.target, algo, a.params, fold, nfolds, &held_out);
             validation += ", \"folds\": " + std::to_string(nfolds) + ", \"rows\": " + std::to_string(data.rows());
         }
-        ls::models::TrainResult res = ls::models::train(data, a.spec.target, algo, a.params);
+        if (!by_passes) res = ls::models::train(data, a.spec.target, algo, a.params);
         const ls::models::Model& m = *res.model;
         std::string metrics = "{\"train\": " + summary_json(m, res.train_metrics);
         if (!validation.empty()) {
@@ -434,6 +440,7 @@ Datum ls_train(PG_FUNCTION_ARGS) {
             metrics += "]";
         }
         metrics += ", \"encoded_columns\": " + std::to_string(m.encoder.width());
+        if (by_passes) metrics += ", \"estimator\": \"passes\"";
         metrics += ", \"skipped_null_target_rows\": " + std::to_string(skipped) + "}";
         lspg::NewModel nm;
         nm.name = name;

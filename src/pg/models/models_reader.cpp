@@ -238,6 +238,17 @@ ScopedTypeName::ScopedTypeName(unsigned int oid) {
 }
 }  // namespace
 
+unsigned int source_relation(const std::string& src) {
+    if (is_query(src)) return InvalidOid;
+    // A relation name: resolve it (search_path rules).
+    Oid rel = InvalidOid;
+    pg_call([&]() { rel = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(src.c_str())), NoLock, true); });
+    if (!OidIsValid(rel))
+        fail(ErrorKind::UndefinedTable, "relation \"" + src + "\" does not exist",
+             "The source is a table or view name, or a query starting with SELECT, WITH, VALUES or TABLE.");
+    return rel;
+}
+
 std::string source_query(const SourceSpec& spec) {
     std::string cols;
     auto add = [&](const std::string& c) {
@@ -249,18 +260,9 @@ std::string source_query(const SourceSpec& spec) {
     for (const auto& f : spec.features) add(f);
     if (!spec.target.empty()) add(spec.target);
     if (is_query(spec.source)) return "SELECT " + cols + " FROM (" + spec.source + ") AS _ls_source";
-    // A relation name: resolve it (search_path rules) and quote it ourselves.
-    Oid rel = InvalidOid;
+    const Oid rel = source_relation(spec.source);
     const char* qualified = nullptr;
-    const std::string& src = spec.source;
-    pg_call([&]() {
-        rel = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(src.c_str())), NoLock, true);
-        if (OidIsValid(rel))
-            qualified = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
-    });
-    if (!OidIsValid(rel))
-        fail(ErrorKind::UndefinedTable, "relation \"" + src + "\" does not exist",
-             "The source is a table or view name, or a query starting with SELECT, WITH, VALUES or TABLE.");
+    pg_call([&]() { qualified = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel)); });
     return "SELECT " + cols + " FROM " + qualified;
 }
 
@@ -284,7 +286,7 @@ double estimated_rows(const std::string& source) {
 }
 }  // namespace
 
-ls::models::Dataset read_dataset(const SourceSpec& spec, long long* skipped) {
+void check_source_spec(const SourceSpec& spec) {
     if (spec.features.empty()) fail(ErrorKind::InvalidParameter, "a model needs at least one feature");
     if (spec.features.size() > 1600)
         fail(ErrorKind::ProgramLimitExceeded,
@@ -296,6 +298,10 @@ ls::models::Dataset read_dataset(const SourceSpec& spec, long long* skipped) {
         if (!seen.insert(f).second) fail(ErrorKind::InvalidParameter, "feature \"" + f + "\" is listed twice");
         if (f == spec.target) fail(ErrorKind::InvalidParameter, "the target \"" + f + "\" is also listed as a feature");
     }
+}
+
+ls::models::Dataset read_dataset(const SourceSpec& spec, long long* skipped) {
+    check_source_spec(spec);
     const std::string sql = source_query(spec);
     static_assert(sizeof(ReceiverPod::types) / sizeof(Oid) > 1601, "receiver arrays hold every column");
 

@@ -29,6 +29,14 @@ struct SourceSpec {
 // memory than learnerscore.max_train_memory (53200).
 ls::models::Dataset read_dataset(const SourceSpec& spec, long long* skipped = nullptr);
 
+// The checks of the spec read_dataset() makes first (no feature, more than
+// 1600, an empty or repeated name, the target among the features).
+void check_source_spec(const SourceSpec& spec);
+
+// The relation a source names (resolved with the search path; 42P01 when
+// there is none), or InvalidOid (0) for a query source.
+unsigned int source_relation(const std::string& source);
+
 // The SQL text that read_dataset() runs (exposed for the benchmarks and tests).
 std::string source_query(const SourceSpec& spec);
 

@@ -66,7 +66,9 @@ INSERT INTO cases VALUES
   ('learnerscore.propensity_overlap(boolean, float8[])', 't, ARRAY[x1, x2]'),
   ('learnerscore.ate_refute(float8, boolean, float8[], text, bigint)', 'y, t, ARRAY[x1, x2], ''ipw''::text, 11::bigint'),
   -- the Newton pass of the propensity model at beta = 0 (k = 2, no standardization: mean 0, 1/sd 1)
-  ('learnerscore.propensity_pass(float8[], float8, boolean, float8[])', '''{2,2,3,0,0,0,1,0,0,1,1,0,0,0}''::float8[], y, t, ARRAY[x1, x2]');
+  ('learnerscore.propensity_pass(float8[], float8, boolean, float8[])', '''{2,2,3,0,0,0,1,0,0,1,1,0,0,0}''::float8[], y, t, ARRAY[x1, x2]'),
+  -- the Newton pass of train('logistic') as passes at beta = (0.1, 0.2, -0.3) (k = 2, imputation means 0)
+  ('learnerscore.logistic_pass(float8[], float8, float8[])', '''{2,2,0,0,0.1,0.2,-0.3}''::float8[], label, ARRAY[x1, x2]');
 INSERT INTO cases
 SELECT format('learnerscore.%s(%s)', a, s)::regprocedure, v
 FROM unnest(ARRAY['ate_ipw', 'att_ipw', 'ate_aipw', 'att_aipw']) a,

@@ -178,6 +178,23 @@ FROM (VALUES
   ('two_dimensional',  '{{5,1},{1,1}}'),
   ('null_element',     '{5,1,1,1,0,NULL,2,1,0.5,0.5}')) c(n, s);
 
+-- logistic pass states (float8[]): [L, params (kind, k, then imputation means and coefficients), payload]
+INSERT INTO hostile SELECT 'logit', n, quote_literal(s) || '::float8[]', '''{2,1,1,2,1,0,0,0,2,0.5}''::float8[]', true
+FROM (VALUES
+  ('valid',            '{2,1,1,2,1,0,0,0,2,0.5}'),
+  ('unknown_kind',     '{2,9,1,2,1,0,0,0,2,0.5}'),
+  ('nan_length',       '{NaN,1,1,2,1,0,0,0,2,0.5}'),
+  ('huge_length',      '{1e300,1,1,2,1,0,0,0,2,0.5}'),
+  ('shorter_than_header', '{2,1}'),
+  ('payload_too_short','{2,1,1,2,1,0,0,0,2}'),
+  ('huge_k',           '{2,1,1e12,2,1,0,0,0,2,0.5}'),
+  ('negative_rows',    '{2,1,1,-2,1,0,0,0,2,0.5}'),
+  ('fractional_count', '{2,1,1,2,1,0,0,0,2.5,0.5}'),
+  ('nan_coefficient',  '{5,2,1,0,NaN,0,0,0,0,0,0,0,0}'),
+  ('another_pass',     '{5,2,1,0,0.1,0.2,0,0,0,0,0,0,0}'),
+  ('two_dimensional',  '{{2,1},{1,1}}'),
+  ('null_element',     '{2,1,NULL,2,1,0,0,0,2,0.5}')) c(n, s);
+
 -- (family, call: %1$s = the state, %2$s = a valid state of the family, transition)
 CREATE TEMP TABLE calls (family text, call text, transition boolean);
 INSERT INTO calls VALUES
@@ -236,7 +253,10 @@ INSERT INTO calls VALUES
   ('uplift_auc', 'learnerscore._uplift_auc_accum(%1$s, 0.5, true, 1.0)', true),
   ('pass', 'learnerscore._propensity_pass_combine(%1$s, %2$s)', false),
   ('pass', 'learnerscore._propensity_pass_combine(%2$s, %1$s)', false),
-  ('pass', 'learnerscore._propensity_pass_trans(%1$s, ''{5,1,1,1,0,0}'', 1.0, true, ARRAY[0.5])', true);
+  ('pass', 'learnerscore._propensity_pass_trans(%1$s, ''{5,1,1,1,0,0}'', 1.0, true, ARRAY[0.5])', true),
+  ('logit', 'learnerscore._logistic_pass_combine(%1$s, %2$s)', false),
+  ('logit', 'learnerscore._logistic_pass_combine(%2$s, %1$s)', false),
+  ('logit', 'learnerscore._logistic_pass_trans(%1$s, ''{1,1}'', 1.0, ARRAY[0.5])', true);
 -- the moment combine serves every float8[] causal family
 INSERT INTO calls SELECT f, c, false FROM unnest(ARRAY['diff', 'boot', 'regression', 'iv', 'cuped']) f,
   unnest(ARRAY['learnerscore._moments_combine(%1$s, %2$s)', 'learnerscore._moments_combine(%2$s, %1$s)']) c;
