@@ -3865,7 +3865,7 @@ COMMENT ON FUNCTION learnerscore.cross_validate(text, text, text[], text, jsonb,
   'rows of one key share a fold, a row keeps its fold when rows are added, and the folds are the same on one machine and on Citus; a NULL key is an error.';
 -- == folds12: end
 
-- == train_passes: begin (issue 12: train('logistic') as parallel mergeable passes; 312, 900)
+-- == train_passes: begin (issue 12: train('logistic') as parallel mergeable passes; 312, 900)
 -- train('logistic') as passes (issue 12): the other way to run it, without keeping rows.
 -- Every pass is one query over the source with the aggregate below, whose float8[] state
 -- merges by summation, so the pass runs as Partial Aggregate on parallel workers and on
