@@ -52,8 +52,9 @@ else
   q "SET allow_system_table_mods = on;
      CREATE TABLE pg_catalog.pg_dist_partition (logicalrelid regclass, partmethod \"char\");
      INSERT INTO pg_catalog.pg_dist_partition
-     SELECT format('%I.%I', '$D', t.table_name)::regclass, CASE t.placement WHEN 'reference' THEN 'n' ELSE 'h' END
-       FROM learnerscore._learning_schema_placement() t" >/dev/null
+     SELECT to_regclass(format('%I.%I', '$D', t.table_name)), CASE t.placement WHEN 'reference' THEN 'n' ELSE 'h' END
+       FROM learnerscore._learning_schema_placement() t
+      WHERE to_regclass(format('%I.%I', '$D', t.table_name)) IS NOT NULL" >/dev/null
   q "DO \$\$ DECLARE r record; BEGIN
        FOR r IN SELECT t.tgname, t.tgrelid::regclass AS tbl FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
                  WHERE c.relnamespace = '$D'::regnamespace AND NOT t.tgisinternal LOOP
@@ -82,6 +83,18 @@ q "SELECT pg_get_viewdef('$D.dataset_h')" | grep -q dataset_h_cache && fail "dat
   || fail "triggers left on the distributed tables"
 psql -qAtX -d "$DB" -c "SELECT count(*) FROM learnerscore.refresh_analyst_views('$D')" >"$TMP/refresh.txt" 2>&1
 grep -qx 0 "$TMP/refresh.txt" && grep -q "caches of schema \"$D\" are off" "$TMP/refresh.txt" || { cat "$TMP/refresh.txt"; fail "refresh on a distributed schema"; }
+# the series on Citus: co-located with their learners, the same rows and weekly features
+if [ "$citus" = 1 ]; then
+  for s in $L $D; do q "CALL learnerscore.refresh_learner_daily('$s')" >/dev/null; done
+  [ "$(q "SELECT string_agg(partmethod::text, '' ORDER BY logicalrelid::text) FROM pg_dist_partition
+           WHERE logicalrelid IN ('$D.learner_daily'::regclass, '$D.learner_activity'::regclass)")" = hh ] || fail "series not distributed"
+  for x in "%s.learner_daily" "%s.learner_activity" "learnerscore.weekly_features('%s', 4)"; do
+    sql="SELECT count(*) || ' ' || md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))) FROM $x t"
+    a=$(q "$(printf "$sql" $L)"); b=$(q "$(printf "$sql" $D)")
+    [ "$a" = "$b" ] || fail "$x differs: local $a, distributed $b"
+    echo "   $(printf "$x" S): same rows ($a)"
+  done
+fi
 # a write is visible at once: no cache can be stale
 before=$(q "SELECT count(*) FROM $D.dataset_h")
 u=$(q "SELECT max(user_id) + 1 FROM $D.users")
