@@ -1,13 +1,16 @@
 // libFuzzer target: the model decoder (Model::deserialize) and the XGBoost
 // UBJSON structure check, on bytes nobody vouches for. The first input byte
 // picks what the rest is:
-//   0: a booster for check_xgboost_ubjson();
+//   0: a booster for check_xgboost_ubjson(), then xgboost_ubjson_to_json() and
+//      the native tree evaluator built from that JSON (what deserialize_untrusted does);
 //   1: a model blob body: magic, version and a correct CRC are added, so the
 //      fuzzer gets past the checksum and reaches every field check; a blob
 //      that decodes is then scored and explained on a few rows (linear
 //      models; XGBoost boosters are not handed to libxgboost here: forgery of
 //      those is kept out by the registry's privileges, see docs/models.md);
-//   2: raw bytes straight to deserialize().
+//   2: raw bytes straight to deserialize();
+//   3: like 1, through deserialize_untrusted() (predict(bytea, ...)): an XGBoost
+//      booster is then scored by the native evaluator, never by libxgboost.
 // Only ls::Error may escape the decoder: anything else (or a sanitizer report) is a bug.
 // Build (as tests/fuzz/run.sh does):
 //   clang++-14 -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -Isrc -isystem /usr/include/eigen3 \
@@ -16,11 +19,13 @@
 #include <boost/crc.hpp>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "core/base/error.h"
 #include "core/models/model.h"
+#include "core/models/xgboost_trees.h"
 #include "core/models/xgboost_ubjson.h"
 
 namespace {
@@ -37,9 +42,9 @@ std::string with_header_and_crc(const std::uint8_t* p, std::size_t n) {
     return b;
 }
 
-void exercise(const ls::models::Model& m) {
+void exercise(const ls::models::Model& m, bool untrusted = false) {
     using ls::models::RawValue;
-    if (m.algorithm == ls::models::Algorithm::XGBoost) return;
+    if (m.algorithm == ls::models::Algorithm::XGBoost && !untrusted) return;
     const std::size_t nf = m.feature_count();
     const RawValue kinds[] = {RawValue::null(), RawValue::num(1.5), RawValue::str("a"), RawValue::str("")};
     std::vector<RawValue> row(nf);
@@ -71,17 +76,27 @@ void exercise(const ls::models::Model& m) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
-    const std::uint8_t mode = data[0] % 3;
+    const std::uint8_t mode = data[0] % 4;
     ++data;
     --size;
     try {
         if (mode == 0) {
             ls::models::check_xgboost_ubjson(reinterpret_cast<const char*>(data), size);
+            auto trees = ls::models::XgbTreeEnsemble::from_json(
+                ls::models::xgboost_ubjson_to_json(reinterpret_cast<const char*>(data), size));
+            if (trees) {
+                std::vector<float> x(trees->num_features(), 0.5f);
+                if (!x.empty()) x[0] = std::numeric_limits<float>::quiet_NaN();
+                (void)trees->predict(x.data(), x.size());
+            }
         } else if (mode == 1) {
             const std::string blob = with_header_and_crc(data, size);
             exercise(*ls::models::Model::deserialize(blob.data(), blob.size()));
-        } else {
+        } else if (mode == 2) {
             exercise(*ls::models::Model::deserialize(data, size));
+        } else {
+            const std::string blob = with_header_and_crc(data, size);
+            exercise(*ls::models::Model::deserialize_untrusted(blob.data(), blob.size()), true);
         }
     } catch (const ls::Error&) {
         // a clear refusal: what the decoder is for

@@ -58,7 +58,7 @@ for t in "${targets[@]}"; do
   dir="$OUT/$t"; mkdir -p "$dir/corpus"
   echo "== fuzz: building $t"
   "$CXX" "${CXXFLAGS[@]}" "${SAN[@]}" -fsanitize=fuzzer "tests/fuzz/$t.cpp" "$OUT/libcore.a" -ldl -o "$dir/$t"
-  seeds=(); [ -d "tests/fuzz/corpus/$t" ] && seeds=("tests/fuzz/corpus/$t")
+  seeds=(); [ -d "tests/fuzz/corpus/$t" ] && seeds=("$PWD/tests/fuzz/corpus/$t")   # read-only seeds (the run happens in $dir)
   echo "== fuzz: running $t for ${SECS}s"
   if (cd "$dir" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
         "./$t" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \

@@ -244,3 +244,96 @@ TEST(ModelForged, TrainedBoosterPassesAndMismatchedWidthIsRefused) {
         EXPECT_EQ(kind_of([&] { m->explain(row.data()); }), ls::ErrorKind::DataException) << extra;
     }
 }
+
+namespace {
+// An XGBoost model trained on 3 numeric features (one with missing values).
+std::unique_ptr<Model> small_booster() {
+    Dataset d;
+    for (int j = 0; j < 3; ++j) {
+        Column c;
+        c.name = "x" + std::to_string(j + 1);
+        for (int i = 0; i < 300; ++i)
+            c.num.push_back(j == 2 && i % 5 == 0 ? std::nan("") : ((i * (j + 3)) % 11) / 3.0);
+        d.features.push_back(std::move(c));
+    }
+    for (int i = 0; i < 300; ++i) d.y.push_back((i * 3) % 11 > 5 ? 1 : 0);
+    return train(d, "y", Algorithm::XGBoost, {{"num_round", "12"}, {"max_depth", "3"}}).model;
+}
+
+// The blob of `m` with its booster's bytes replaced.
+std::string with_booster(const Model& m, const std::string& booster) {
+    Model forged;
+    forged.algorithm = m.algorithm;
+    forged.classifier = m.classifier;
+    forged.objective = m.objective;
+    forged.target = m.target;
+    forged.encoder = m.encoder;
+    forged.xgb_model = booster;
+    return forged.serialize();
+}
+
+// The offset of element k of the int32 typed array under `key` in a UBJSON booster.
+std::size_t int32_element(const std::string& ubj, const std::string& key, std::size_t k) {
+    const std::size_t at = ubj.find(key);
+    EXPECT_NE(at, std::string::npos);
+    const std::size_t arr = at + key.size();
+    EXPECT_EQ(ubj.substr(arr, 4), "[$l#");
+    return arr + 5 + 8 + 4 * k;  // '[' '$' 'l' '#' 'L' count(8)
+}
+}  // namespace
+
+// Bytes nobody vouches for (predict(bytea, ...)): the trees are read by our own
+// UBJSON reader into the native evaluator, which scores exactly as by name.
+TEST(ModelForged, UntrustedBoosterScoresLikeTheTrustedOne) {
+    auto m = small_booster();
+    const std::string blob = m->serialize();
+    auto trusted = Model::deserialize(blob.data(), blob.size());
+    auto untrusted = Model::deserialize_untrusted(blob.data(), blob.size());
+    ASSERT_NE(trusted->native_trees(), nullptr);
+    ASSERT_NE(untrusted->native_trees(), nullptr);
+    EXPECT_EQ(untrusted->native_trees()->num_trees(), trusted->native_trees()->num_trees());
+    for (int i = 0; i < 200; ++i) {
+        const double v[3] = {(i % 13) / 3.0, ((i * 7) % 17) / 4.0, ((i * 5) % 19) / 5.0};
+        const std::uint8_t present[1] = {static_cast<std::uint8_t>(i % 4 == 0 ? 0x3 : 0x7)};  // x3 missing
+        EXPECT_EQ(untrusted->predict_numeric(v, present), trusted->predict_numeric(v, present)) << i;
+    }
+    // explain needs libxgboost, which never gets these bytes
+    std::vector<RawValue> row = {RawValue::num(1), RawValue::num(2), RawValue::num(3)};
+    EXPECT_EQ(kind_of([&] { untrusted->explain(row.data()); }), ls::ErrorKind::FeatureNotSupported);
+    EXPECT_NO_THROW(untrusted->predict(row.data()));
+}
+
+TEST(ModelForged, UntrustedBoosterWithForgedTreesIsRefused) {
+    auto m = small_booster();
+    const std::string ubj = m->xgb_model;
+    auto refused_with = [&](const std::string& booster) {
+        const std::string blob = with_booster(*m, booster);
+        return kind_of([&] { Model::deserialize_untrusted(blob.data(), blob.size()); });
+    };
+    auto poke = [&](std::size_t off, std::uint32_t v) {
+        std::string b = ubj;
+        for (int i = 0; i < 4; ++i) b[off + i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
+        return b;
+    };
+    const std::size_t root_left = int32_element(ubj, "left_children", 0);
+    EXPECT_EQ(refused_with(poke(root_left, 0x7fffffff)), ls::ErrorKind::FeatureNotSupported);  // past the tree
+    EXPECT_EQ(refused_with(poke(root_left, 0)), ls::ErrorKind::FeatureNotSupported);           // a cycle
+    EXPECT_EQ(refused_with(poke(int32_element(ubj, "split_indices", 0), 1000)), ls::ErrorKind::FeatureNotSupported);
+    EXPECT_EQ(refused_with(ubj.substr(0, ubj.size() / 2)), ls::ErrorKind::DataException);      // truncated
+    // A NaN threshold is a tree the evaluator can walk (every row goes one way): no crash.
+    const std::size_t cond = ubj.find("split_conditions");
+    ASSERT_NE(cond, std::string::npos);
+    std::string nan_booster = ubj;
+    const std::size_t first = cond + std::string("split_conditions").size() + 5 + 8;
+    for (int i = 0; i < 4; ++i) nan_booster[first + i] = "\x7f\xc0\x00\x00"[i];
+    const std::string blob = with_booster(*m, nan_booster);
+    auto nan_model = Model::deserialize_untrusted(blob.data(), blob.size());
+    std::vector<RawValue> row = {RawValue::num(1), RawValue::num(2), RawValue::num(3)};
+    EXPECT_TRUE(std::isfinite(nan_model->predict(row.data())));
+}
+
+TEST(ModelForged, UbjsonToJsonKeepsFloatsAndEscapes) {
+    const std::string b = "{L" + be64(3) + "a\"b" + "[$d#L" + be64(2) + std::string("\x3f\x80\x00\x00\x7f\x80\x00\x00", 8) +
+                          "L" + be64(1) + "s" + "SL" + be64(2) + "\\\n" + "L" + be64(1) + "iiF}";
+    EXPECT_EQ(xgboost_ubjson_to_json(b), "{\"a\\\"b\":[1,\"inf\"],\"s\":\"\\\\\\u000a\",\"i\":70}");
+}

@@ -8,6 +8,7 @@
 #include "core/base/error.h"
 #include "core/base/interrupt.h"
 #include "core/models/linear_models.h"
+#include "core/models/xgboost_ubjson.h"
 
 namespace ls::models {
 
@@ -110,6 +111,10 @@ std::vector<std::string> Model::feature_names() const {
 }
 
 const XgbBooster& Model::booster() const {
+    if (untrusted_)
+        fail(ErrorKind::FeatureNotSupported, "an XGBoost model given as bytes can only be scored (predict)",
+             "explain() and batch scoring of XGBoost models need libxgboost, which only gets boosters from the registry: "
+             "call them by model name or id on the node that holds learnerscore.models (docs/scale-out.md).");
     if (!booster_) {
         auto b = std::make_unique<XgbBooster>(XgbBooster::load(xgb_model));
         // XGBoost reads as many input columns as the booster says: they must be
@@ -122,6 +127,24 @@ const XgbBooster& Model::booster() const {
         booster_ = std::move(b);
     }
     return *booster_;
+}
+
+std::unique_ptr<Model> Model::deserialize_untrusted(const void* data, std::size_t size) {
+    std::unique_ptr<Model> m = deserialize(data, size);  // the booster's UBJSON structure is checked there
+    if (m->algorithm != Algorithm::XGBoost) return m;
+    m->untrusted_ = true;
+    std::string why;
+    m->trees_ = XgbTreeEnsemble::from_json(xgboost_ubjson_to_json(m->xgb_model), &why);
+    m->trees_built_ = true;
+    if (!m->trees_)
+        fail(ErrorKind::FeatureNotSupported, "this XGBoost model cannot be scored from bytes: " + why,
+             "Score it by model name or id on the node that holds learnerscore.models (docs/scale-out.md).");
+    if (m->trees_->num_features() != m->encoder.width())
+        fail(ErrorKind::DataException,
+             "corrupted model: the XGBoost booster reads " + std::to_string(m->trees_->num_features()) +
+                 " columns, the encoding has " + std::to_string(m->encoder.width()),
+             "The model bytes were altered; drop the model and train it again.");
+    return m;
 }
 
 const XgbTreeEnsemble* Model::native_trees() const {

@@ -58,9 +58,14 @@ public:
 
     std::string serialize() const;
     static std::unique_ptr<Model> deserialize(const void* data, std::size_t size);
-    // The algorithm of a blob, after the magic, checksum and format checks and
-    // before anything is decoded (a booster is not handed to XGBoost).
-    static Algorithm peek_algorithm(const void* data, std::size_t size);
+
+    // Decodes bytes nobody vouches for (a model given to predict(bytea, ...)):
+    // like deserialize, and an XGBoost booster is never handed to libxgboost,
+    // which does not validate hand-made boosters. Its trees are read from the
+    // UBJSON by our own checked reader into the native evaluator (node indices,
+    // features and order checked), which predict() uses; explain() and any
+    // booster the evaluator does not reproduce are refused (FeatureNotSupported).
+    static std::unique_ptr<Model> deserialize_untrusted(const void* data, std::size_t size);
 
     // The native tree evaluator used by predict(), or nullptr when the booster
     // is one it does not reproduce (then predict() goes through XGBoost).
@@ -71,6 +76,7 @@ private:
     mutable std::unique_ptr<XgbBooster> booster_;  // decoded lazily, reused
     mutable std::unique_ptr<XgbTreeEnsemble> trees_;  // built once from the booster's JSON
     mutable bool trees_built_ = false;
+    bool untrusted_ = false;  // from deserialize_untrusted: libxgboost is never used
 };
 
 struct TrainResult {

@@ -164,13 +164,6 @@ Reader checked_reader(const char* p, std::size_t size) {
 
 }  // namespace
 
-Algorithm Model::peek_algorithm(const void* data, std::size_t size) {
-    Reader r = checked_reader(static_cast<const char*>(data), size);
-    auto algo = r.pod<std::uint8_t>();
-    if (algo < 1 || algo > 3) corrupted("unknown algorithm");
-    return static_cast<Algorithm>(algo);
-}
-
 std::unique_ptr<Model> Model::deserialize(const void* data, std::size_t size) {
     Reader r = checked_reader(static_cast<const char*>(data), size);
     auto m = std::make_unique<Model>();

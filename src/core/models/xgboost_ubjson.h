@@ -19,4 +19,10 @@ constexpr int kMaxUbjsonDepth = 32;
 void check_xgboost_ubjson(const char* data, std::size_t size);
 inline void check_xgboost_ubjson(const std::string& bytes) { check_xgboost_ubjson(bytes.data(), bytes.size()); }
 
+// The same check, and the document as JSON text (keys and strings escaped,
+// float32 with 9 significant digits, non-finite floats as the strings "nan",
+// "inf", "-inf"): what XgbTreeEnsemble::from_json reads, without libxgboost.
+std::string xgboost_ubjson_to_json(const char* data, std::size_t size);
+inline std::string xgboost_ubjson_to_json(const std::string& b) { return xgboost_ubjson_to_json(b.data(), b.size()); }
+
 }  // namespace ls::models

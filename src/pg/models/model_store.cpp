@@ -101,14 +101,10 @@ const ls::models::Model& model_by_bytes(const char* p, std::size_t len) {
     const BytesKey key{std::hash<std::string_view>()(std::string_view(p, len)), len};
     auto it = g_bytes_cache.find(key);
     if (it != g_bytes_cache.end()) return *it->second;
-    // A booster from bytes nobody vouches for is not handed to libxgboost, which
-    // does not validate tree node indices (docs/models.md, "Forged bytes"): the
-    // registry's privileges keep hand-made boosters out, bytes in a query cannot.
-    if (ls::models::Model::peek_algorithm(p, len) == ls::models::Algorithm::XGBoost)
-        ls::fail(ls::ErrorKind::FeatureNotSupported, "an XGBoost model cannot be given as bytes",
-                 "XGBoost models score by name or id on the node that holds learnerscore.models; linear and logistic "
-                 "models can be given as bytes (docs/scale-out.md).");
-    return cache_put(g_bytes_cache, key, ls::models::Model::deserialize(p, len));
+    // Bytes nobody vouches for: an XGBoost booster is never handed to libxgboost,
+    // which does not validate tree node indices (docs/models.md, "Forged bytes");
+    // its trees go to the checked native evaluator instead.
+    return cache_put(g_bytes_cache, key, ls::models::Model::deserialize_untrusted(p, len));
 }
 
 }  // namespace
