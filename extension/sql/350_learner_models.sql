@@ -667,6 +667,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, learnerscore, pg_temp AS $fn$
 DECLARE
     s text := quote_ident(schema_name);
     branches text := '';
+    features text := '';
+    dist boolean := learnerscore._schema_distributed(schema_name);
     k int;
     d text; c text; p text;
 BEGIN
@@ -687,10 +689,16 @@ BEGIN
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %3$L) AS dropout_model_id,
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %4$L) AS completion_model_id,
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %5$L) AS progress_model_id
-                 FROM (%1$s) f$q$,
-            learnerscore._learner_features_sql(schema_name, k,
-                format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features),
+                 FROM %1$s f$q$,
+            CASE WHEN dist THEN format('f%s', k) ELSE '(' || learnerscore._learner_features_sql(schema_name, k,
+                format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features) || ')' END,
             k, d, c, p);
+        -- Distributed (Citus): each week's features are materialized first (the shards compute
+        -- them), so that the models score on the coordinator, which holds the registry.
+        IF dist THEN
+            features := features || format(', f%s AS MATERIALIZED (%s)', k, learnerscore._learner_features_sql(schema_name, k,
+                format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features));
+        END IF;
     END LOOP;
     -- A learner is scored with the models of the last week of its flow completed on the latest day
     -- (at most `weeks`, at least 1).
@@ -700,8 +708,8 @@ BEGIN
             SELECT lf.user_id,
                    least(%2$s, greatest(1, ((SELECT max(cur_date) FROM %1$s.learner_daily) - lf.flow_start + 1) / 7))::int AS week
               FROM %1$s.learner_flows lf),
-        norms AS MATERIALIZED (%4$s),
-        scored AS (%3$s)
+        norms AS MATERIALIZED (%4$s)%5$s,
+        scored AS %6$s (%3$s)
         SELECT sc.user_id, sc.course_id, ls.status, sc.dropout_probability, sc.completion_probability,
                sc.predicted_m2_progress,
                rank() OVER (PARTITION BY sc.course_id ORDER BY sc.dropout_probability DESC)::int AS risk_rank,
@@ -713,7 +721,8 @@ BEGIN
           FROM scored sc LEFT JOIN %1$s.learner_status ls ON ls.user_id = sc.user_id
           LEFT JOIN norms nm ON nm.course_id = sc.course_id
           CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons OFFSET 0) r$q$,
-        s, weeks, branches, learnerscore._course_norms_sql(schema_name, 'lw', base_features));
+        s, weeks, branches, learnerscore._course_norms_sql(schema_name, 'lw', base_features), features,
+        CASE WHEN dist THEN 'MATERIALIZED' ELSE '' END);
     EXECUTE format('COMMENT ON VIEW %s.learner_scores IS %L', s,
         'Scored learners on the latest date: activity status, dropout and completion probabilities, predicted m2_progress, '
         'risk_rank within the course (1 = contact first), top_reasons (the three features that raise the dropout risk most, as sentences '
@@ -742,6 +751,8 @@ DECLARE
     d text; c text; p text;
     n bigint;
     stamp timestamptz := clock_timestamp();
+    features text;
+    status text;
 BEGIN
     IF schema_name IS NULL OR btrim(schema_name) = '' THEN
         RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
@@ -801,18 +812,38 @@ BEGIN
         d := format('%s.dropout_w%s', schema_name, lpad(k::text, 2, '0'));
         c := format('%s.completion_w%s', schema_name, lpad(k::text, 2, '0'));
         p := format('%s.m2_progress_w%s', schema_name, lpad(k::text, 2, '0'));
+        features := '(' || learnerscore._learner_features_sql(schema_name, k,
+            format('u.user_id IN (SELECT r.user_id FROM _ls_running r WHERE r.week = %s)', k), '_ls_asof_weekly', base) || ')';
+        -- Distributed (Citus): the features first (the shards compute them), so that the
+        -- models score on the coordinator, which holds the registry.
+        IF learnerscore._schema_distributed(schema_name) THEN
+            DROP TABLE IF EXISTS _ls_asof_features;
+            EXECUTE 'CREATE TEMP TABLE _ls_asof_features AS ' || features;
+            features := '_ls_asof_features';
+        END IF;
         -- the model ids once, so that every learner of the week is scored by the same versions
         EXECUTE format($q$INSERT INTO _ls_asof_scored
             SELECT f.user_id, f.course_id, %2$s, learnerscore.predict(m.d, f), learnerscore.predict(m.c, f),
                    greatest(0, least(100, learnerscore.predict(m.p, f))), learnerscore.explain(m.d, f), to_jsonb(f), m.d, m.c, m.p
-              FROM (%1$s) f,
+              FROM %1$s f,
                    (SELECT (SELECT model_id FROM learnerscore.deployed_models WHERE name = %3$L) AS d,
                            (SELECT model_id FROM learnerscore.deployed_models WHERE name = %4$L) AS c,
                            (SELECT model_id FROM learnerscore.deployed_models WHERE name = %5$L) AS p) m$q$,
-            learnerscore._learner_features_sql(schema_name, k,
-                format('u.user_id IN (SELECT r.user_id FROM _ls_running r WHERE r.week = %s)', k), '_ls_asof_weekly', base),
-            k, d, c, p);
+            features, k, d, c, p);
     END LOOP;
+    DROP TABLE IF EXISTS _ls_asof_features;
+    -- each learner's status on as_of: per learner through the index on one machine; on Citus
+    -- first, on the shards (a lateral join from a local table cannot be pushed down)
+    status := format($q$(SELECT a.status::varchar(16) AS status FROM %1$s.learner_activity a
+                          WHERE a.user_id = sc.user_id AND a.cur_date <= $1
+                          ORDER BY a.cur_date DESC LIMIT 1)$q$, s);
+    IF learnerscore._schema_distributed(schema_name) THEN
+        DROP TABLE IF EXISTS _ls_asof_status;
+        EXECUTE format($q$CREATE TEMP TABLE _ls_asof_status AS
+            SELECT DISTINCT ON (a.user_id) a.user_id, a.status::varchar(16) AS status FROM %1$s.learner_activity a
+             WHERE a.cur_date <= $1 ORDER BY a.user_id, a.cur_date DESC$q$, s) USING as_of;
+        status := '(SELECT x.status FROM _ls_asof_status x WHERE x.user_id = sc.user_id)';
+    END IF;
     EXECUTE format($q$INSERT INTO %1$s.learner_score_history (as_of, scored_at, user_id, course_id, status, band,
             dropout_probability, completion_probability, predicted_m2_progress, risk_rank, reason_1, reason_2, reason_3,
             model_week, dropout_model_id, completion_model_id, progress_model_id, reachable)
@@ -825,13 +856,12 @@ BEGIN
                sc.week, sc.dropout_model_id, sc.completion_model_id, sc.progress_model_id,
                st.status IS DISTINCT FROM 'asleep'
           FROM _ls_asof_scored sc
-          LEFT JOIN LATERAL (SELECT a.status::varchar(16) AS status FROM %1$s.learner_activity a
-                              WHERE a.user_id = sc.user_id AND a.cur_date <= $1
-                              ORDER BY a.cur_date DESC LIMIT 1) st ON true
+          LEFT JOIN LATERAL %2$s st ON true
           LEFT JOIN _ls_asof_norms nm ON nm.course_id = sc.course_id
-         CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons OFFSET 0) r$q$, s)
+         CROSS JOIN LATERAL (SELECT learnerscore.explain_reasons(sc.contributions, sc.features, nm.norms, 3) AS reasons OFFSET 0) r$q$, s, status)
         USING as_of, stamp;
     GET DIAGNOSTICS n = ROW_COUNT;
+    DROP TABLE IF EXISTS _ls_asof_status;
     DROP TABLE _ls_running, _ls_asof_weekly, _ls_asof_norms, _ls_asof_scored;
     RETURN n;
 END

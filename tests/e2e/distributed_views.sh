@@ -27,6 +27,8 @@ state() { psql -qAtX -d "$DB" -v VERBOSITY=verbose -c "$1" 2>&1 | sed -n 's/^ERR
 
 learnerscore generate --scenario 1t --learners 400 --seed 5 --out "$TMP/g" --quiet
 for s in $L $D; do learnerscore load --schema "$s" "$TMP/g" --quiet >"$TMP/load_$s.txt" 2>&1 || { cat "$TMP/load_$s.txt"; fail "load $s"; }; done
+# the series before the distribution (distribute_learning_schema places them too)
+for s in $L $D; do q "CALL learnerscore.refresh_learner_daily('$s')" >/dev/null; done
 
 # bad inputs
 [ "$(state "SELECT learnerscore.distribute_learning_schema(NULL)")" = 22023 ] || fail "NULL schema"
@@ -43,7 +45,7 @@ q "CREATE ROLE ls_e2e_dist_$$ LOGIN" >/dev/null
 if [ "$citus" = 1 ]; then
   echo "   Citus: distribute_learning_schema('$D', 8)"
   q "SELECT learnerscore.distribute_learning_schema('$D', 8)" >/dev/null
-  q "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE '$D.%' AND partmethod = 'h'" | grep -qx 9 || fail "not 9 distributed tables"
+  q "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE '$D.%' AND partmethod = 'h'" | grep -qx 11 || fail "not 11 distributed tables (9 learner tables and the 2 series)"
 else
   [ "$(state "SELECT learnerscore.distribute_learning_schema('$D')")" = 0A000 ] || fail "no Citus: not 0A000"
   echo "   no Citus: pg_dist_partition emulated"
@@ -83,18 +85,33 @@ q "SELECT pg_get_viewdef('$D.dataset_h')" | grep -q dataset_h_cache && fail "dat
   || fail "triggers left on the distributed tables"
 psql -qAtX -d "$DB" -c "SELECT count(*) FROM learnerscore.refresh_analyst_views('$D')" >"$TMP/refresh.txt" 2>&1
 grep -qx 0 "$TMP/refresh.txt" && grep -q "caches of schema \"$D\" are off" "$TMP/refresh.txt" || { cat "$TMP/refresh.txt"; fail "refresh on a distributed schema"; }
-# the series on Citus: co-located with their learners, the same rows and weekly features
+# the series: co-located with their learners on Citus, the same rows and weekly features
 if [ "$citus" = 1 ]; then
-  for s in $L $D; do q "CALL learnerscore.refresh_learner_daily('$s')" >/dev/null; done
   [ "$(q "SELECT string_agg(partmethod::text, '' ORDER BY logicalrelid::text) FROM pg_dist_partition
            WHERE logicalrelid IN ('$D.learner_daily'::regclass, '$D.learner_activity'::regclass)")" = hh ] || fail "series not distributed"
-  for x in "%s.learner_daily" "%s.learner_activity" "learnerscore.weekly_features('%s', 4)"; do
-    sql="SELECT count(*) || ' ' || md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))) FROM $x t"
-    a=$(q "$(printf "$sql" $L)"); b=$(q "$(printf "$sql" $D)")
-    [ "$a" = "$b" ] || fail "$x differs: local $a, distributed $b"
-    echo "   $(printf "$x" S): same rows ($a)"
-  done
 fi
+q "CALL learnerscore.refresh_learner_daily('$D')" >/dev/null   # nothing new: a no-op on the distributed schema
+for x in "%s.learner_daily" "%s.learner_activity" "learnerscore.weekly_features('%s', 4)"; do
+  sql="SELECT count(*) || ' ' || md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))) FROM $x t"
+  a=$(q "$(printf "$sql" $L)"); b=$(q "$(printf "$sql" $D)")
+  [ "$a" = "$b" ] || fail "$x differs: local $a, distributed $b"
+  echo "   $(printf "$x" S): same rows ($a)"
+done
+# the learner models: trained from the distributed tables, scored on the coordinator (the registry
+# is there): the same scores and reasons in learner_scores and in score_learners' snapshot
+asof=$(q "SELECT max(cur_date) - 30 FROM $L.learner_daily")
+for s in $L $D; do
+  q "CALL learnerscore.train_learner_models('$s', 3, params => '{\"num_round\": 20, \"max_depth\": 3, \"nthread\": 1}')" >/dev/null
+  q "SELECT learnerscore.score_learners('$s', '$asof')" >/dev/null
+done
+for x in "SELECT user_id, round(dropout_probability::numeric, 12), top_reasons, band FROM %s.learner_scores" \
+         "SELECT user_id, status, round(dropout_probability::numeric, 12), reason_1, risk_rank FROM %s.learner_score_history"; do
+  sql="SELECT count(*) || ' ' || md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))) FROM ($x) t"
+  a=$(q "$(printf "$sql" $L)"); b=$(q "$(printf "$sql" $D)")
+  [ "$a" = "$b" ] || fail "scores differ ($x): local $a, distributed $b"
+done
+[ "$(q "SELECT count(*) FROM $D.learner_score_history")" -gt 0 ] || fail "score_learners stored nothing"
+echo "   learner models: the same scores and reasons ($(q "SELECT count(*) FROM $D.learner_scores") learners)"
 # a write is visible at once: no cache can be stale
 before=$(q "SELECT count(*) FROM $D.dataset_h")
 u=$(q "SELECT max(user_id) + 1 FROM $D.users")
