@@ -1594,6 +1594,7 @@ DECLARE
     s text := quote_ident(schema_name);
     branches text := '';
     features text := '';
+    week_features text;
     dist boolean := learnerscore._schema_distributed(schema_name);
     k int;
     d text; c text; p text;
@@ -1606,6 +1607,8 @@ BEGIN
             RAISE EXCEPTION 'the week-% learner models of schema % are missing', k, schema_name USING ERRCODE = '42704',
                 HINT = 'Run CALL learnerscore.train_learner_models(schema) first.';
         END IF;
+        week_features := learnerscore._learner_features_sql(schema_name, k,
+            format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features);
         branches := branches || CASE WHEN k > 1 THEN ' UNION ALL ' ELSE '' END || format(
             $q$SELECT f.user_id, f.course_id, %2$s AS week,
                       learnerscore.predict(%3$L::text, f) AS dropout_probability,
@@ -1616,14 +1619,11 @@ BEGIN
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %4$L) AS completion_model_id,
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %5$L) AS progress_model_id
                  FROM %1$s f$q$,
-            CASE WHEN dist THEN format('f%s', k) ELSE '(' || learnerscore._learner_features_sql(schema_name, k,
-                format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features) || ')' END,
-            k, d, c, p);
+            CASE WHEN dist THEN format('f%s', k) ELSE '(' || week_features || ')' END, k, d, c, p);
         -- Distributed (Citus): each week's features are materialized first (the shards compute
         -- them), so that the models score on the coordinator, which holds the registry.
         IF dist THEN
-            features := features || format(', f%s AS MATERIALIZED (%s)', k, learnerscore._learner_features_sql(schema_name, k,
-                format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features));
+            features := features || format(', f%s AS MATERIALIZED (%s)', k, week_features);
         END IF;
     END LOOP;
     -- A learner is scored with the models of the last week of its flow completed on the latest day
@@ -1856,6 +1856,7 @@ DECLARE
     s text := quote_ident(schema_name);
     branches text := '';
     features text := '';
+    week_features text;
     dist boolean := learnerscore._schema_distributed(schema_name);
     k int;
     d text; c text; p text;
@@ -1868,6 +1869,8 @@ BEGIN
             RAISE EXCEPTION 'the week-% learner models of schema % are missing', k, schema_name USING ERRCODE = '42704',
                 HINT = 'Run CALL learnerscore.train_learner_models(schema) first.';
         END IF;
+        week_features := learnerscore._learner_features_sql(schema_name, k,
+            format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features);
         branches := branches || CASE WHEN k > 1 THEN ' UNION ALL ' ELSE '' END || format(
             $q$SELECT f.user_id, f.course_id, %2$s AS week,
                       learnerscore.predict(%3$L::text, f) AS dropout_probability,
@@ -1878,14 +1881,11 @@ BEGIN
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %4$L) AS completion_model_id,
                       (SELECT dm.model_id FROM learnerscore.deployed_models dm WHERE dm.name = %5$L) AS progress_model_id
                  FROM %1$s f$q$,
-            CASE WHEN dist THEN format('f%s', k) ELSE '(' || learnerscore._learner_features_sql(schema_name, k,
-                format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features) || ')' END,
-            k, d, c, p);
+            CASE WHEN dist THEN format('f%s', k) ELSE '(' || week_features || ')' END, k, d, c, p);
         -- Distributed (Citus): each week's features are materialized first (the shards compute
         -- them), so that the models score on the coordinator, which holds the registry.
         IF dist THEN
-            features := features || format(', f%s AS MATERIALIZED (%s)', k, learnerscore._learner_features_sql(schema_name, k,
-                format('u.user_id IN (SELECT user_id FROM cw WHERE cw.week = %s)', k), 'lw', base_features));
+            features := features || format(', f%s AS MATERIALIZED (%s)', k, week_features);
         END IF;
     END LOOP;
     -- A learner is scored with the models of the last week of its flow completed on the latest day
@@ -2726,6 +2726,7 @@ DECLARE
     stamp timestamptz := clock_timestamp();
     features text;
     status text;
+    dist boolean;
 BEGIN
     IF schema_name IS NULL OR btrim(schema_name) = '' THEN
         RAISE EXCEPTION 'schema name must not be NULL or empty' USING ERRCODE = '22023';
@@ -2771,6 +2772,7 @@ BEGIN
         PERFORM learnerscore.create_bi_views(schema_name);
     END IF;
 
+    dist := learnerscore._schema_distributed(schema_name);
     DROP TABLE IF EXISTS _ls_running, _ls_asof_weekly, _ls_asof_norms, _ls_asof_scored;
     EXECUTE format($q$CREATE TEMP TABLE _ls_running AS
         SELECT lf.user_id, lf.course_id, least(%2$s, greatest(1, ($1 - lf.flow_start + 1) / 7))::int AS week
@@ -2789,7 +2791,7 @@ BEGIN
             format('u.user_id IN (SELECT r.user_id FROM _ls_running r WHERE r.week = %s)', k), '_ls_asof_weekly', base) || ')';
         -- Distributed (Citus): the features first (the shards compute them), so that the
         -- models score on the coordinator, which holds the registry.
-        IF learnerscore._schema_distributed(schema_name) THEN
+        IF dist THEN
             DROP TABLE IF EXISTS _ls_asof_features;
             EXECUTE 'CREATE TEMP TABLE _ls_asof_features AS ' || features;
             features := '_ls_asof_features';
@@ -2810,7 +2812,7 @@ BEGIN
     status := format($q$(SELECT a.status::varchar(16) AS status FROM %1$s.learner_activity a
                           WHERE a.user_id = sc.user_id AND a.cur_date <= $1
                           ORDER BY a.cur_date DESC LIMIT 1)$q$, s);
-    IF learnerscore._schema_distributed(schema_name) THEN
+    IF dist THEN
         DROP TABLE IF EXISTS _ls_asof_status;
         EXECUTE format($q$CREATE TEMP TABLE _ls_asof_status AS
             SELECT DISTINCT ON (a.user_id) a.user_id, a.status::varchar(16) AS status FROM %1$s.learner_activity a

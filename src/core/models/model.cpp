@@ -110,6 +110,16 @@ std::vector<std::string> Model::feature_names() const {
     return out;
 }
 
+// XGBoost reads as many input columns as the booster says: they must be the
+// encoded columns, or scoring would read past the row buffer.
+void Model::check_booster_width(std::size_t booster_columns) const {
+    if (booster_columns != encoder.width())
+        fail(ErrorKind::DataException,
+             "corrupted model: the XGBoost booster reads " + std::to_string(booster_columns) +
+                 " columns, the encoding has " + std::to_string(encoder.width()),
+             "The model bytes were altered; drop the model and train it again.");
+}
+
 const XgbBooster& Model::booster() const {
     if (untrusted_)
         fail(ErrorKind::FeatureNotSupported, "an XGBoost model given as bytes can only be scored (predict)",
@@ -117,13 +127,7 @@ const XgbBooster& Model::booster() const {
              "call them by model name or id on the node that holds learnerscore.models (docs/scale-out.md).");
     if (!booster_) {
         auto b = std::make_unique<XgbBooster>(XgbBooster::load(xgb_model));
-        // XGBoost reads as many input columns as the booster says: they must be
-        // the encoded columns, or scoring would read past the row buffer.
-        if (b->num_features() != encoder.width())
-            fail(ErrorKind::DataException,
-                 "corrupted model: the XGBoost booster reads " + std::to_string(b->num_features()) +
-                     " columns, the encoding has " + std::to_string(encoder.width()),
-                 "The model bytes were altered; drop the model and train it again.");
+        check_booster_width(b->num_features());
         booster_ = std::move(b);
     }
     return *booster_;
@@ -139,11 +143,7 @@ std::unique_ptr<Model> Model::deserialize_untrusted(const void* data, std::size_
     if (!m->trees_)
         fail(ErrorKind::FeatureNotSupported, "this XGBoost model cannot be scored from bytes: " + why,
              "Score it by model name or id on the node that holds learnerscore.models (docs/scale-out.md).");
-    if (m->trees_->num_features() != m->encoder.width())
-        fail(ErrorKind::DataException,
-             "corrupted model: the XGBoost booster reads " + std::to_string(m->trees_->num_features()) +
-                 " columns, the encoding has " + std::to_string(m->encoder.width()),
-             "The model bytes were altered; drop the model and train it again.");
+    m->check_booster_width(m->trees_->num_features());
     return m;
 }
 

@@ -73,6 +73,7 @@ public:
 
 private:
     const XgbBooster& booster() const;
+    void check_booster_width(std::size_t booster_columns) const;  // DataException unless encoder.width()
     mutable std::unique_ptr<XgbBooster> booster_;  // decoded lazily, reused
     mutable std::unique_ptr<XgbTreeEnsemble> trees_;  // built once from the booster's JSON
     mutable bool trees_built_ = false;

@@ -13,6 +13,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "utils/memutils.h"
 #include "utils/builtins.h"
 }
 
@@ -37,6 +38,18 @@ ArrayType* writable_state(FunctionCallInfo fcinfo, int argno) {
     } else {
         pg_call([&]() { a = PG_GETARG_ARRAYTYPE_P_COPY(argno); });
     }
+    return a;
+}
+
+ArrayType* aggregate_state_array(FunctionCallInfo fcinfo, const std::vector<double>& v) {
+    ArrayType* a = nullptr;
+    pg_call([&]() {
+        MemoryContext agg = nullptr, old = nullptr;
+        if (AggCheckCallContext(fcinfo, &agg)) old = MemoryContextSwitchTo(agg);
+        a = new_float8_array(static_cast<int>(v.size()));
+        if (old) MemoryContextSwitchTo(old);
+    });
+    std::copy(v.begin(), v.end(), state_data(a));
     return a;
 }
 

@@ -27,6 +27,9 @@ inline double* state_data(ArrayType* a) { return reinterpret_cast<double*>(ARR_D
 // The float8[] state of argument `argno` to modify: in place inside an
 // aggregate (as float8_accum does), else a copy (a direct call).
 ArrayType* writable_state(FunctionCallInfo fcinfo, int argno);
+// A new float8[] state holding `v`, in the aggregate's memory context (the
+// current one outside an aggregate): what a transition returns on its first row.
+ArrayType* aggregate_state_array(FunctionCallInfo fcinfo, const std::vector<double>& v);
 
 // Covariates of one row: false when the array or one element is NULL (the row
 // is skipped); throws on a multi-dimensional array or a NaN / infinite value.

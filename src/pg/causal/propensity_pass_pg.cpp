@@ -19,25 +19,9 @@ PG_FUNCTION_INFO_V1(ls_propensity_pass_combine);
 
 namespace lc = ls::causal;
 using lspg::causal::state_data;
+using lspg::causal::aggregate_state_array;
 using lspg::causal::state_length;
 using lspg::causal::writable_state;
-
-namespace {
-
-// A new state array in the aggregate's memory context (the current one outside an aggregate).
-ArrayType* state_array(FunctionCallInfo fcinfo, const std::vector<double>& v) {
-    ArrayType* a = nullptr;
-    lspg::pg_call([&]() {
-        MemoryContext agg = nullptr, old = nullptr;
-        if (AggCheckCallContext(fcinfo, &agg)) old = MemoryContextSwitchTo(agg);
-        a = lspg::causal::new_float8_array(static_cast<int>(v.size()));
-        if (old) MemoryContextSwitchTo(old);
-    });
-    std::copy(v.begin(), v.end(), state_data(a));
-    return a;
-}
-
-}  // namespace
 
 // (state, params, outcome, treated, covariates): STRICT, so a row with a NULL is skipped.
 Datum ls_propensity_pass_trans(PG_FUNCTION_ARGS) {
@@ -48,7 +32,7 @@ Datum ls_propensity_pass_trans(PG_FUNCTION_ARGS) {
             ArrayType* params = nullptr;
             lspg::pg_call([&]() { params = PG_GETARG_ARRAYTYPE_P(1); });
             int plen = state_length(params);
-            st = state_array(fcinfo, lc::pass_initial_state(state_data(params), static_cast<std::size_t>(plen)));
+            st = aggregate_state_array(fcinfo, lc::pass_initial_state(state_data(params), static_cast<std::size_t>(plen)));
             len = state_length(st);
         }
         const double y = PG_GETARG_FLOAT8(2);
@@ -72,7 +56,7 @@ Datum ls_propensity_pass_combine(PG_FUNCTION_ARGS) {
         int la = state_length(a);
         if (lb == 0) PG_RETURN_ARRAYTYPE_P(a);
         lc::pass_check_state(state_data(b), static_cast<std::size_t>(lb));
-        if (la == 0) PG_RETURN_ARRAYTYPE_P(state_array(fcinfo, std::vector<double>(state_data(b), state_data(b) + lb)));
+        if (la == 0) PG_RETURN_ARRAYTYPE_P(aggregate_state_array(fcinfo, std::vector<double>(state_data(b), state_data(b) + lb)));
         lc::pass_merge(state_data(a), static_cast<std::size_t>(la), state_data(b), static_cast<std::size_t>(lb));
         PG_RETURN_ARRAYTYPE_P(a);
     });

@@ -30,23 +30,11 @@ PG_FUNCTION_INFO_V1(ls_logistic_pass_score);
 
 namespace lm = ls::models;
 using lspg::causal::state_data;
+using lspg::causal::aggregate_state_array;
 using lspg::causal::state_length;
 using lspg::causal::writable_state;
 
 namespace {
-
-// A new state array in the aggregate's memory context (the current one outside an aggregate).
-ArrayType* state_array(FunctionCallInfo fcinfo, const std::vector<double>& v) {
-    ArrayType* a = nullptr;
-    lspg::pg_call([&]() {
-        MemoryContext agg = nullptr, old = nullptr;
-        if (AggCheckCallContext(fcinfo, &agg)) old = MemoryContextSwitchTo(agg);
-        a = lspg::causal::new_float8_array(static_cast<int>(v.size()));
-        if (old) MemoryContextSwitchTo(old);
-    });
-    std::copy(v.begin(), v.end(), state_data(a));
-    return a;
-}
 
 // The features of one row into x (NULL elements as NaN: missing, imputed);
 // a NaN value is an error (a missing value is NULL).
@@ -90,7 +78,7 @@ Datum ls_logistic_pass_trans(PG_FUNCTION_ARGS) {
         if (len == 0) {
             ArrayType* params = params_arg(fcinfo, 1);
             const int plen = state_length(params);
-            st = state_array(fcinfo, lm::logit_pass_initial_state(state_data(params), static_cast<std::size_t>(plen)));
+            st = aggregate_state_array(fcinfo, lm::logit_pass_initial_state(state_data(params), static_cast<std::size_t>(plen)));
             len = state_length(st);
         }
         if (PG_ARGISNULL(3)) PG_RETURN_ARRAYTYPE_P(st);
@@ -120,7 +108,7 @@ Datum ls_logistic_pass_combine(PG_FUNCTION_ARGS) {
             PG_RETURN_ARRAYTYPE_P(a);
         }
         lm::logit_pass_check_state(state_data(b), static_cast<std::size_t>(lb));
-        if (la == 0) PG_RETURN_ARRAYTYPE_P(state_array(fcinfo, std::vector<double>(state_data(b), state_data(b) + lb)));
+        if (la == 0) PG_RETURN_ARRAYTYPE_P(aggregate_state_array(fcinfo, std::vector<double>(state_data(b), state_data(b) + lb)));
         lm::logit_pass_merge(state_data(a), static_cast<std::size_t>(la), state_data(b), static_cast<std::size_t>(lb));
         PG_RETURN_ARRAYTYPE_P(a);
     });
