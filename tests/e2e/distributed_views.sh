@@ -17,7 +17,7 @@ L=e2e_dist_local_$$; D=e2e_dist_$$
 q() { psql -qAtX -d "$DB" -c "SET client_min_messages = error" -c "$1"; }
 citus=$(q "SELECT count(*) FROM pg_extension WHERE extname = 'citus'")
 cleanup() {
-  q "DROP SCHEMA IF EXISTS $L CASCADE; DROP SCHEMA IF EXISTS $D CASCADE; DROP ROLE IF EXISTS ls_e2e_dist_$$" >/dev/null 2>&1 || true
+  q "DROP SCHEMA IF EXISTS $L CASCADE; DROP SCHEMA IF EXISTS $D CASCADE; DROP OWNED BY ls_e2e_dist_$$; DROP ROLE IF EXISTS ls_e2e_dist_$$" >/dev/null 2>&1 || true
   [ "$citus" = 1 ] || q "SET allow_system_table_mods = on; DROP TABLE IF EXISTS pg_catalog.pg_dist_partition" >/dev/null 2>&1 || true
   rm -rf "$TMP"
 }
@@ -40,6 +40,11 @@ q "DROP SCHEMA ${D}_plain" >/dev/null
 [ "$(state "SELECT learnerscore.distribute_learning_schema('$D', 0)")" = 22023 ] || fail "shard_count 0"
 q "CREATE ROLE ls_e2e_dist_$$ LOGIN" >/dev/null
 [ "$(state "SET ROLE ls_e2e_dist_$$; SELECT learnerscore.distribute_learning_schema('$D')")" = 42501 ] || fail "PUBLIC may execute it"
+# a learnerscore_owner may call it (then Citus's own checks apply: ownership of the tables)
+q "GRANT learnerscore_owner TO ls_e2e_dist_$$; GRANT USAGE ON SCHEMA $D TO ls_e2e_dist_$$" >/dev/null
+want=0A000; [ "$citus" = 1 ] && want=42501   # on Citus: not the owner of the tables
+[ "$(state "SET ROLE ls_e2e_dist_$$; SELECT learnerscore.distribute_learning_schema('$D')")" = $want ] || fail "learnerscore_owner: not $want"
+q "REVOKE learnerscore_owner FROM ls_e2e_dist_$$; REVOKE USAGE ON SCHEMA $D FROM ls_e2e_dist_$$" >/dev/null
 [ "$(q "SELECT learnerscore._schema_distributed('$D')")" = f ] || fail "distributed before distribution"
 
 if [ "$citus" = 1 ]; then
